@@ -1,0 +1,362 @@
+package ai.omninode.onex.kafka.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one), running inside this JVM from Kafka's own
+ * server classes. No Docker, no download: about two seconds to start and some 40 MB of heap.
+ *
+ * <p>It keeps its client port and data folder across {@link #stop()} and {@link #start()}, so fault tests can take
+ * the broker away and bring it back with every record it had. Settings that a one-node cluster needs are made
+ * here once: replication factor 1 for internal topics (else consumer groups never find a coordinator), and a 4 MiB
+ * log-cleaner buffer instead of 128 MiB of heap.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final String CONTROLLER = "CONTROLLER";
+
+    private final Path dataDir;
+    private final boolean deleteDataDirOnClose;
+    private final Map<String, String> extraConfig;
+    private int port;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Builder b) {
+        try {
+            if (b.dataDir != null) {
+                this.dataDir = Files.createDirectories(b.dataDir);
+                this.deleteDataDirOnClose = false;
+            } else {
+                Path root = Path.of(System.getProperty("java.io.tmpdir"));
+                Files.createDirectories(root);
+                this.dataDir = Files.createTempDirectory(root, "embedded-kafka-");
+                this.deleteDataDirOnClose = true;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the broker's data folder", e);
+        }
+        this.port = b.port;
+        this.extraConfig = Map.copyOf(b.config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts a broker with defaults: random free port, temporary data folder. */
+    public static EmbeddedKafkaBroker startDefault() {
+        EmbeddedKafkaBroker broker = builder().build();
+        broker.start();
+        return broker;
+    }
+
+    /**
+     * Starts the broker; blocks until it is unfenced and serving. On a restart it reuses the port and data
+     * folder of the first start.
+     */
+    public synchronized EmbeddedKafkaBroker start() {
+        if (server != null) {
+            return this;
+        }
+        long t0 = System.nanoTime();
+        if (port == 0) {
+            port = freePort();
+        }
+        KafkaRaftServer started = null;
+        for (int attempt = 1; started == null; attempt++) {
+            try {
+                started = startOnce(freePort());
+            } catch (RuntimeException e) {
+                // the controller port is picked by probing; another process may take it before Kafka binds it
+                if (attempt >= 3 || !causedByBind(e)) {
+                    throw e;
+                }
+                LOG.warn("Port race while starting embedded Kafka, retrying: {}", e.toString());
+            }
+        }
+        server = started;
+        LOG.info("Embedded Kafka started on {} in {} ms (data: {})", bootstrapServers(),
+                (System.nanoTime() - t0) / 1_000_000, dataDir);
+        return this;
+    }
+
+    private KafkaRaftServer startOnce(int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", CONTROLLER);
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+        p.put("log.dirs", dataDir.toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 << 20));
+        p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        p.putAll(extraConfig);
+        KafkaConfig config = KafkaConfig.fromProps(p, false);
+        if (!Files.exists(dataDir.resolve("meta.properties"))) {
+            format(config);
+        }
+        KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+            s.startup();
+        } catch (RuntimeException e) {
+            try {
+                s.shutdown();
+                s.awaitShutdown();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return s;
+    }
+
+    private void format(KafkaConfig config) {
+        try {
+            new Formatter()
+                    .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setControllerListenerName(CONTROLLER)
+                    .setMetadataLogDirectory(dataDir.toString())
+                    .addDirectory(dataDir.toString())
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format embedded Kafka storage in " + dataDir, e);
+        }
+    }
+
+    /** Stops the broker, keeping its data and port for the next {@link #start()}. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        KafkaRaftServer s = server;
+        server = null;
+        s.shutdown();
+        s.awaitShutdown();
+        LOG.info("Embedded Kafka on port {} stopped in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Stops and starts again on the same port with the same data. */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** {@code 127.0.0.1:port}; valid before the first start only once a port was chosen. */
+    public synchronized String bootstrapServers() {
+        if (port == 0) {
+            port = freePort();
+        }
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** A new admin client for this broker; close it. */
+    public Admin admin() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return Admin.create(props);
+    }
+
+    /** Creates a topic (if absent) and waits until every partition serves; see {@link #awaitTopicReady}. */
+    public void createTopic(String topic, int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    public void createTopic(String topic, int partitions, Map<String, String> topicConfig) {
+        try (Admin admin = admin()) {
+            createTopic(admin, topic, partitions, topicConfig, Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Creates a topic and waits until its partitions answer ListOffsets. Producing right after CreateTopics can
+     * otherwise lose a batch on Kafka 4.4: the leader is announced before its replica manager serves, the first
+     * batch bounces with NOT_LEADER_OR_FOLLOWER while later ones are accepted, and the retried batch then fails
+     * with OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout.
+     */
+    public static void createTopic(Admin admin, String topic, int partitions, Map<String, String> topicConfig,
+            Duration timeout) {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(topicConfig))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating topic " + topic, e);
+        }
+        awaitTopicReady(admin, topic, partitions, timeout);
+    }
+
+    /** Waits until every partition of {@code topic} is served by its leader. */
+    public static void awaitTopicReady(Admin admin, String topic, int partitions, Duration timeout) {
+        Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+        for (int i = 0; i < partitions; i++) {
+            request.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                admin.listOffsets(request).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + topic + " did not become ready: " + e.getCause(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for topic " + topic, e);
+            }
+            try {
+                Thread.sleep(10); // polling a broker-side condition that has no notification
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for topic " + topic, e);
+            }
+        }
+    }
+
+    /** Stops the broker and deletes its data folder if this broker created it. Never throws. */
+    @Override
+    public synchronized void close() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Error stopping embedded Kafka: {}", e.toString());
+        }
+        if (deleteDataDirOnClose) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+            for (Path path : paths) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** Options for a broker. */
+    public static final class Builder {
+        private Path dataDir;
+        private int port;
+        private final Map<String, String> config = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** A data folder to keep (default: a temporary folder, deleted on close). */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /** The client port (default: a free one, chosen at first start and kept). */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Any broker setting, applied over the defaults (for example {@code message.max.bytes}). */
+        public Builder config(String key, String value) {
+            config.put(key, value);
+            return this;
+        }
+
+        public Builder config(Map<String, String> settings) {
+            config.putAll(settings);
+            return this;
+        }
+
+        public EmbeddedKafkaBroker build() {
+            return new EmbeddedKafkaBroker(this);
+        }
+    }
+}

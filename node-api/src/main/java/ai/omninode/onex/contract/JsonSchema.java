@@ -1,0 +1,268 @@
+package ai.omninode.onex.contract;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A compiled JSON Schema (draft 2020-12), with violations reported as {@link Violation}s whose messages name the
+ * field and the rule. Thread-safe; compile once, validate many times.
+ */
+public final class JsonSchema {
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+
+    private final Schema schema;
+    private final JsonNode schemaNode;
+    private final String source;
+
+    private JsonSchema(Schema schema, JsonNode schemaNode, String source) {
+        this.schema = schema;
+        this.schemaNode = schemaNode;
+        this.source = source;
+    }
+
+    /**
+     * Reads and compiles a schema file (JSON or YAML). The schema is itself checked against the draft 2020-12
+     * meta-schema, so a typo such as {@code "type": "strng"} is reported with its line.
+     */
+    public static JsonSchema load(URL url, String source) {
+        YamlDocument doc = YamlReader.defaults().read(url, source);
+        return compile(doc, url.toString());
+    }
+
+    /** Compiles a schema that was already parsed (its problems point into {@code doc}). */
+    public static JsonSchema compile(YamlDocument doc, String id) {
+        List<Problem> problems = new ArrayList<>();
+        for (Violation v : metaSchema().validate(doc.root())) {
+            problems.add(locate(doc, v));
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        try {
+            Schema schema = REGISTRY.getSchema(SchemaLocation.of(id), doc.root());
+            schema.initializeValidators();
+            return new JsonSchema(schema, doc.root(), doc.source());
+        } catch (SchemaException | IllegalArgumentException e) {
+            throw new ValidationException(doc.problemAt("", "not a usable JSON Schema: " + e.getMessage()));
+        }
+    }
+
+    /** Compiles a schema given as a tree, for schemas built in code. */
+    public static JsonSchema of(JsonNode schemaNode, String source) {
+        Objects.requireNonNull(schemaNode, "schemaNode");
+        Schema schema = REGISTRY.getSchema(SchemaLocation.of("urn:onex:" + source.replace(' ', '_')), schemaNode);
+        schema.initializeValidators();
+        return new JsonSchema(schema, schemaNode, source);
+    }
+
+    private static JsonSchema metaSchema() {
+        return MetaHolder.META;
+    }
+
+    private static final class MetaHolder {
+        static final JsonSchema META = new JsonSchema(REGISTRY.getSchema(SchemaLocation.of(META_SCHEMA)), null, META_SCHEMA);
+    }
+
+    public JsonNode schemaNode() {
+        return schemaNode;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public List<Violation> validate(JsonNode instance) {
+        List<Error> errors = schema.validate(instance);
+        if (errors.isEmpty()) {
+            return List.of();
+        }
+        List<Violation> out = new ArrayList<>(errors.size());
+        for (Error e : errors) {
+            out.add(toViolation(e));
+        }
+        return out;
+    }
+
+    /** Validates plain Java data (maps, lists, strings, numbers, booleans, null). */
+    public List<Violation> validateValue(Object value) {
+        return validate(MAPPER.valueToTree(value));
+    }
+
+    /** Turns a violation into a problem located in {@code doc}: unknown fields point at their key. */
+    public static Problem locate(YamlDocument doc, Violation v) {
+        if (v.keyword().equals("additionalProperties") || v.keyword().equals("unevaluatedProperties")) {
+            return doc.problemAtKey(v.pointer(), v.message());
+        }
+        return doc.problemAt(v.pointer(), v.message());
+    }
+
+    private Violation toViolation(Error e) {
+        String keyword = e.getKeyword() == null ? "schema" : e.getKeyword();
+        String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+        String pointer = at.equals("/") ? "" : at;
+        String field = pointer.isEmpty() ? "document" : "'" + pointer + "'";
+        String message;
+        switch (keyword) {
+            case "required" -> {
+                String property = e.getProperty();
+                pointer = pointer + "/" + YamlDocument.escape(property == null ? "" : property);
+                message = "missing required field '" + property + "'" + (at.isEmpty() || at.equals("/") ? "" : " in " + field);
+            }
+            case "additionalProperties", "unevaluatedProperties" -> {
+                String property = e.getProperty();
+                List<String> allowed = allowedProperties(e.getSchemaNode(), e);
+                pointer = pointer + "/" + YamlDocument.escape(property == null ? "" : property);
+                message = "unknown field '" + property + "'" + (at.isEmpty() || at.equals("/") ? "" : " in " + field)
+                        + suggestion(property, allowed)
+                        + (allowed.isEmpty() ? "" : "; allowed: " + String.join(", ", allowed));
+            }
+            case "type" -> message = field + " must be " + expectedType(e) + ", found " + typeName(e.getInstanceNode());
+            case "enum" -> message = field + " must be one of " + enumValues(e) + ", found " + shortValue(e.getInstanceNode());
+            case "const" -> message = field + " " + e.getMessage();
+            case "pattern", "format", "minLength", "maxLength" ->
+                    message = field + " " + stripLocation(e.getMessage()) + ", found " + shortValue(e.getInstanceNode());
+            default -> message = field + " " + stripLocation(e.getMessage());
+        }
+        return new Violation(pointer, keyword, message);
+    }
+
+    private List<String> allowedProperties(JsonNode keywordValue, Error e) {
+        // the error carries the keyword's value; the properties live next to it in the parent schema
+        JsonNode parent = e.getSchemaLocation() == null ? null : schemaAt(e.getSchemaLocation().getFragment().toString());
+        List<String> names = new ArrayList<>();
+        if (parent != null && parent.has("properties")) {
+            for (Iterator<String> it = parent.get("properties").propertyNames().iterator(); it.hasNext();) {
+                names.add(it.next());
+            }
+        }
+        return names;
+    }
+
+    private JsonNode schemaAt(String fragment) {
+        if (schemaNode == null || fragment == null) {
+            return null;
+        }
+        String f = fragment.startsWith("#") ? fragment.substring(1) : fragment;
+        int cut = f.lastIndexOf('/');
+        String parentPointer = cut <= 0 ? "" : f.substring(0, cut);
+        JsonNode node = parentPointer.isEmpty() ? schemaNode : schemaNode.at(parentPointer);
+        return node.isMissingNode() ? null : node;
+    }
+
+    private static String expectedType(Error e) {
+        Object[] args = e.getArguments();
+        String expected = args != null && args.length > 1 ? String.valueOf(args[1]) : "another type";
+        expected = expected.replace("[", "").replace("]", "").replace("\"", "");
+        return article(expected.replace(", ", " or "));
+    }
+
+    private static String article(String type) {
+        return switch (type) {
+            case "object" -> "an object (mapping)";
+            case "array" -> "a list";
+            case "integer" -> "an integer";
+            case "string" -> "a string";
+            case "number" -> "a number";
+            case "boolean" -> "a boolean (true or false)";
+            case "null" -> "null";
+            default -> type;
+        };
+    }
+
+    static String typeName(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
+        if (node.isNull()) {
+            return "null";
+        }
+        if (node.isObject()) {
+            return "an object";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        if (node.isBoolean()) {
+            return "boolean " + node.asBoolean();
+        }
+        if (node.isIntegralNumber()) {
+            return "integer " + node.toString();
+        }
+        if (node.isNumber()) {
+            return "number " + node.toString();
+        }
+        return "string " + shortValue(node);
+    }
+
+    private static String enumValues(Error e) {
+        JsonNode values = e.getSchemaNode();
+        if (values != null && values.isArray()) {
+            List<String> out = new ArrayList<>();
+            values.forEach(v -> out.add(v.isString() ? v.asString() : v.toString()));
+            return String.join(", ", out);
+        }
+        return String.valueOf(e.getArguments() == null ? "" : e.getArguments()[0]);
+    }
+
+    private static String shortValue(JsonNode node) {
+        if (node == null) {
+            return "nothing";
+        }
+        String s = node.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    private static String stripLocation(String message) {
+        return message == null ? "" : message.replaceFirst("^/?[^:]*: ", "");
+    }
+
+    /** A "did you mean" hint for a misspelled field, or "". */
+    static String suggestion(String given, List<String> allowed) {
+        if (given == null) {
+            return "";
+        }
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : allowed) {
+            int d = distance(given.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return best != null && bestDistance <= Math.max(1, given.length() / 3) ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

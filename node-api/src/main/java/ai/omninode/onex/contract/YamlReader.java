@@ -1,0 +1,505 @@
+package ai.omninode.onex.contract;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.resolver.CoreScalarResolver;
+import org.snakeyaml.engine.v2.resolver.ScalarResolver;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads one YAML 1.2 document (JSON included) into a {@link YamlDocument}, defensively: the input may come
+ * from anyone, so size, nesting depth, alias count and alias expansion are bounded, and every way it can be
+ * wrong becomes a {@link Problem} with a line and column instead of a stack trace.
+ *
+ * <p>Built on snakeyaml-engine's event parser rather than its composer so that nesting is handled without
+ * recursion (10,000 levels of {@code [[[...]]]} must not overflow the stack) and so that aliases are counted
+ * by the size they expand to (the "billion laughs" bomb is refused, not expanded). Scalars resolve with the
+ * YAML 1.2 core schema; NaN and infinities are refused because they have no JSON form.
+ */
+public final class YamlReader {
+    public static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
+    public static final int DEFAULT_MAX_DEPTH = 200;
+    public static final long DEFAULT_MAX_NODES = 1_000_000;
+    public static final int DEFAULT_MAX_ALIASES = 200;
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final ScalarResolver RESOLVER = new CoreScalarResolver(false);
+
+    private final long maxBytes;
+    private final int maxDepth;
+    private final long maxNodes;
+    private final int maxAliases;
+
+    private YamlReader(long maxBytes, int maxDepth, long maxNodes, int maxAliases) {
+        if (maxBytes < 1 || maxDepth < 1 || maxNodes < 1 || maxAliases < 0) {
+            throw new IllegalArgumentException("YAML limits must be positive: maxBytes=" + maxBytes
+                    + " maxDepth=" + maxDepth + " maxNodes=" + maxNodes + " maxAliases=" + maxAliases);
+        }
+        this.maxBytes = maxBytes;
+        this.maxDepth = maxDepth;
+        this.maxNodes = maxNodes;
+        this.maxAliases = maxAliases;
+    }
+
+    public static YamlReader defaults() {
+        return new YamlReader(DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, DEFAULT_MAX_ALIASES);
+    }
+
+    public YamlReader withMaxBytes(long bytes) {
+        return new YamlReader(bytes, maxDepth, maxNodes, maxAliases);
+    }
+
+    public YamlReader withMaxDepth(int depth) {
+        return new YamlReader(maxBytes, depth, maxNodes, maxAliases);
+    }
+
+    public YamlReader withMaxNodes(long nodes) {
+        return new YamlReader(maxBytes, maxDepth, nodes, maxAliases);
+    }
+
+    public YamlReader withMaxAliases(int aliases) {
+        return new YamlReader(maxBytes, maxDepth, maxNodes, aliases);
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Reads a file; the source name in problems is the path as given. */
+    public YamlDocument read(Path file) {
+        String source = file.toString();
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size > maxBytes) {
+                throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(size)));
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ValidationException(Problem.of(source, "file not found"));
+        } catch (IOException e) {
+            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
+        }
+        return read(source, bytes);
+    }
+
+    /** Reads a URL (a resource inside a jar, typically); {@code source} names it in problems. */
+    public YamlDocument read(URL url, String source) {
+        try (InputStream in = url.openStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+            }
+            return read(source, bytes);
+        } catch (IOException e) {
+            throw new ValidationException(Problem.of(source, "cannot read: " + e.getMessage()));
+        }
+    }
+
+    /** Reads raw bytes, which must be UTF-8 (a UTF-8 byte order mark is allowed). */
+    public YamlDocument read(String source, byte[] bytes) {
+        if (bytes.length > maxBytes) {
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+        }
+        return readString(source, decodeUtf8(source, bytes));
+    }
+
+    /** Parses text that is already decoded. */
+    public YamlDocument readString(String source, String text) {
+        if (text.length() > maxBytes) {
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(text.length())));
+        }
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            text = text.substring(1);
+        }
+        return new Builder(source).build(text);
+    }
+
+    private String tooLarge(long size) {
+        return "document is " + size + " bytes, larger than the limit of " + maxBytes + " bytes";
+    }
+
+    static String decodeUtf8(String source, byte[] bytes) {
+        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
+                || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
+            throw new ValidationException(new Problem(source, 1, 1, "",
+                    "document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8"));
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isUnderflow()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new ValidationException(new Problem(source, line, offset - lineStart + 1, "",
+                    String.format(Locale.ROOT, "document is not valid UTF-8: byte 0x%02X at offset %d cannot start"
+                            + " or continue a UTF-8 character", bytes[offset] & 0xFF, offset)));
+        }
+        out.flip();
+        return out.toString();
+    }
+
+    private static SourcePosition position(Optional<Mark> mark) {
+        return mark.map(m -> new SourcePosition(m.getLine() + 1, m.getColumn() + 1)).orElse(SourcePosition.START);
+    }
+
+    /** One pass over the events of one text. */
+    private final class Builder {
+        private final String source;
+        private final Deque<Frame> stack = new ArrayDeque<>();
+        private final Map<String, Anchored> anchors = new HashMap<>();
+        private final Map<String, SourcePosition> valuePositions = new HashMap<>();
+        private final Map<String, SourcePosition> keyPositions = new HashMap<>();
+        private final List<Problem> problems = new ArrayList<>();
+        private JsonNode root;
+        private int documents;
+        private long nodes;
+        private int aliases;
+
+        Builder(String source) {
+            this.source = source;
+        }
+
+        YamlDocument build(String text) {
+            LoadSettings settings = LoadSettings.builder()
+                    .setLabel(source)
+                    .setCodePointLimit((int) Math.min(Integer.MAX_VALUE, maxBytes))
+                    .setUseMarks(true)
+                    .build();
+            try {
+                for (Event event : new Parse(settings).parseString(text)) {
+                    onEvent(event);
+                }
+            } catch (MarkedYamlEngineException e) {
+                Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
+                String what = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
+                String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+                fail(mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
+                        "", "YAML syntax error: " + what + context);
+            } catch (ReaderException e) {
+                fail(positionOfIndex(text, e.getPosition()), "", String.format(Locale.ROOT,
+                        "YAML cannot contain the character U+%04X (%s)", e.getCodePoint(), e.getMessage()));
+            } catch (YamlEngineException e) {
+                fail(SourcePosition.START, "", "YAML error: " + e.getMessage());
+            }
+            if (root == null) {
+                fail(SourcePosition.START, "", "document is empty: expected a YAML mapping");
+            }
+            if (!problems.isEmpty()) {
+                throw new ValidationException(problems);
+            }
+            return new YamlDocument(source, root, valuePositions, keyPositions);
+        }
+
+        private void onEvent(Event event) {
+            switch (event.getEventId()) {
+                case DocumentStart -> {
+                    if (++documents > 1) {
+                        fail(position(event.getStartMark()), "",
+                                "more than one YAML document ('---'); a file holds exactly one");
+                    }
+                }
+                case MappingStart, SequenceStart -> startCollection((CollectionStartEvent) event);
+                case MappingEnd, SequenceEnd -> endCollection();
+                case Scalar -> onScalar((ScalarEvent) event);
+                case Alias -> onAlias((AliasEvent) event);
+                default -> {
+                    // stream start/end, document end, comments: nothing to build
+                }
+            }
+        }
+
+        private void startCollection(CollectionStartEvent event) {
+            SourcePosition pos = position(event.getStartMark());
+            boolean mapping = event.getEventId() == Event.ID.MappingStart;
+            if (expectingKey()) {
+                fail(pos, stack.peek().pointer, "a mapping key must be a plain value, not a "
+                        + (mapping ? "mapping" : "sequence"));
+            }
+            if (stack.size() >= maxDepth) {
+                fail(pos, stack.peek().pointer,
+                        "nesting is deeper than the limit of " + maxDepth + " levels");
+            }
+            event.getTag().ifPresent(tag -> checkCollectionTag(tag, mapping, pos));
+            JsonNode node = mapping ? NODES.objectNode() : NODES.arrayNode();
+            String pointer = attach(node, pos, 0);
+            countNodes(1, pos, pointer);
+            Frame frame = new Frame(node, pointer, anchorOf(event));
+            stack.push(frame);
+        }
+
+        private void endCollection() {
+            Frame frame = stack.pop();
+            if (frame.anchor != null) {
+                anchors.put(frame.anchor, new Anchored(frame.node, frame.size));
+            }
+            if (!stack.isEmpty()) {
+                stack.peek().size += frame.size;
+            }
+        }
+
+        private void onScalar(ScalarEvent event) {
+            SourcePosition pos = position(event.getStartMark());
+            if (expectingKey()) {
+                Frame frame = stack.peek();
+                String key = event.getValue();
+                String pointer = frame.pointer + "/" + YamlDocument.escape(key);
+                if (event.isPlain() && "<<".equals(key)) {
+                    fail(pos, pointer, "YAML merge keys ('<<') are not supported; write the keys out");
+                }
+                SourcePosition first = frame.keys.putIfAbsent(key, pos);
+                if (first != null) {
+                    problems.add(new Problem(source, pos.line(), pos.column(), pointer,
+                            "duplicate key '" + key + "' (first defined at line " + first.line() + ")"));
+                }
+                keyPositions.putIfAbsent(pointer, pos);
+                frame.pendingKey = key;
+                return;
+            }
+            String pointer = attach(scalar(event, pos), pos, 1);
+            countNodes(1, pos, pointer);
+            String anchor = anchorOf(event);
+            if (anchor != null) {
+                anchors.put(anchor, new Anchored(nodeAt(pointer), 1));
+            }
+        }
+
+        private void onAlias(AliasEvent event) {
+            SourcePosition pos = position(event.getStartMark());
+            String name = event.getAlias().getValue();
+            String at = stack.isEmpty() ? "" : stack.peek().pointer;
+            if (expectingKey()) {
+                fail(pos, at, "an alias ('*" + name + "') cannot be a mapping key");
+            }
+            if (++aliases > maxAliases) {
+                fail(pos, at, "more than " + maxAliases + " YAML aliases; refusing to expand further");
+            }
+            Anchored target = anchors.get(name);
+            if (target == null) {
+                fail(pos, at, "unknown YAML alias '*" + name + "' (anchors must be defined, with '&" + name
+                        + "', before they are used and outside themselves)");
+            }
+            String pointer = attach(target.node, pos, target.size);
+            countNodes(target.size, pos, pointer);
+        }
+
+        private void countNodes(long add, SourcePosition pos, String pointer) {
+            nodes += add;
+            if (nodes > maxNodes) {
+                fail(pos, pointer, "document expands to more than " + maxNodes
+                        + " values (through YAML aliases, a 'billion laughs' bomb?); refusing to load it");
+            }
+        }
+
+        /** Adds a value under the current collection (or as root); returns its JSON pointer. */
+        private String attach(JsonNode node, SourcePosition pos, long size) {
+            String pointer;
+            if (stack.isEmpty()) {
+                root = node;
+                pointer = "";
+            } else {
+                Frame parent = stack.peek();
+                if (parent.node instanceof ObjectNode object) {
+                    pointer = parent.pointer + "/" + YamlDocument.escape(parent.pendingKey);
+                    object.set(parent.pendingKey, node);
+                    parent.pendingKey = null;
+                } else {
+                    ArrayNode array = (ArrayNode) parent.node;
+                    pointer = parent.pointer + "/" + array.size();
+                    array.add(node);
+                }
+                parent.size += size;
+            }
+            valuePositions.putIfAbsent(pointer, pos);
+            return pointer;
+        }
+
+        private JsonNode nodeAt(String pointer) {
+            return pointer.isEmpty() ? root : root.at(pointer);
+        }
+
+        private boolean expectingKey() {
+            Frame top = stack.peek();
+            return top != null && top.node instanceof ObjectNode && top.pendingKey == null;
+        }
+
+        private String anchorOf(NodeEvent event) {
+            return event.getAnchor().map(a -> a.getValue()).orElse(null);
+        }
+
+        private void checkCollectionTag(String tag, boolean mapping, SourcePosition pos) {
+            String expected = mapping ? Tag.MAP.getValue() : Tag.SEQ.getValue();
+            if (!tag.equals(expected) && !tag.equals("!")) {
+                fail(pos, stack.isEmpty() ? "" : stack.peek().pointer,
+                        "unsupported YAML tag '" + tag + "' on a " + (mapping ? "mapping" : "sequence"));
+            }
+        }
+
+        private JsonNode scalar(ScalarEvent event, SourcePosition pos) {
+            String value = event.getValue();
+            Tag tag;
+            Optional<String> explicit = event.getTag().filter(t -> !t.equals("!"));
+            if (explicit.isPresent()) {
+                tag = new Tag(explicit.get());
+            } else if (event.isPlain()) {
+                tag = RESOLVER.resolve(value, true);
+            } else {
+                tag = Tag.STR;
+            }
+            String at = stack.isEmpty() ? "" : stack.peek().pointer;
+            if (tag.equals(Tag.STR)) {
+                return NODES.stringNode(value);
+            }
+            if (tag.equals(Tag.NULL)) {
+                return NODES.nullNode();
+            }
+            if (tag.equals(Tag.BOOL)) {
+                String v = value.toLowerCase(Locale.ROOT);
+                if (!v.equals("true") && !v.equals("false")) {
+                    fail(pos, at, "'" + value + "' is not a boolean");
+                }
+                return NODES.booleanNode(v.equals("true"));
+            }
+            if (tag.equals(Tag.INT)) {
+                BigInteger n = parseInt(value);
+                if (n == null) {
+                    fail(pos, at, "'" + value + "' is not an integer");
+                }
+                if (n.bitLength() < 32) {
+                    return NODES.numberNode(n.intValue());
+                }
+                if (n.bitLength() < 64) {
+                    return NODES.numberNode(n.longValue());
+                }
+                return NODES.numberNode(n);
+            }
+            if (tag.equals(Tag.FLOAT)) {
+                String v = value.toLowerCase(Locale.ROOT);
+                if (v.endsWith(".nan") || v.endsWith(".inf")) {
+                    fail(pos, at, "'" + value + "' (NaN or infinity) has no JSON form; use a number or a string");
+                }
+                double d;
+                try {
+                    d = Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    fail(pos, at, "'" + value + "' is not a number");
+                    return null;
+                }
+                if (Double.isInfinite(d)) {
+                    fail(pos, at, "'" + value + "' is too large for a 64-bit floating point number");
+                }
+                return NODES.numberNode(d);
+            }
+            fail(pos, at, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are allowed");
+            return null;
+        }
+
+        private void fail(SourcePosition pos, String pointer, String message) {
+            problems.add(new Problem(source, pos.line(), pos.column(), pointer, message));
+            throw new ValidationException(problems);
+        }
+    }
+
+    private static BigInteger parseInt(String value) {
+        String v = value.replace("_", "");
+        int sign = 1;
+        if (v.startsWith("-")) {
+            sign = -1;
+            v = v.substring(1);
+        } else if (v.startsWith("+")) {
+            v = v.substring(1);
+        }
+        try {
+            BigInteger n;
+            if (v.startsWith("0x")) {
+                n = new BigInteger(v.substring(2), 16);
+            } else if (v.startsWith("0o")) {
+                n = new BigInteger(v.substring(2), 8);
+            } else {
+                n = new BigInteger(v);
+            }
+            return sign < 0 ? n.negate() : n;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static SourcePosition positionOfIndex(String text, int index) {
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < Math.min(index, text.length()); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return new SourcePosition(line, col);
+    }
+
+    private static final class Frame {
+        final JsonNode node;
+        final String pointer;
+        final String anchor;
+        final Map<String, SourcePosition> keys = new HashMap<>();
+        String pendingKey;
+        long size = 1;
+
+        Frame(JsonNode node, String pointer, String anchor) {
+            this.node = node;
+            this.pointer = pointer;
+            this.anchor = anchor;
+        }
+    }
+
+    private record Anchored(JsonNode node, long size) {
+    }
+}

@@ -1,0 +1,33 @@
+package ai.omninode.onex.node;
+
+import java.util.Map;
+
+/**
+ * An {@link EffectNode#execute(Map)} that failed. {@link #details()} holds what the node knows about the failure
+ * as plain data (for the Kafka node: the output with the full event envelope, so nothing is lost), and
+ * {@link #retriable()} says whether the same input may succeed later.
+ */
+public class NodeExecutionException extends OnexException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Map<String, Object> details;
+    private final boolean retriable;
+
+    public NodeExecutionException(String message, Map<String, Object> details, boolean retriable, Throwable cause) {
+        super(message, cause);
+        this.details = details == null ? Map.of() : details;
+        this.retriable = retriable;
+    }
+
+    public NodeExecutionException(String message) {
+        this(message, Map.of(), false, null);
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+
+    public boolean retriable() {
+        return retriable;
+    }
+}

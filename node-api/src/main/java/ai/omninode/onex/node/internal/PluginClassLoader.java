@@ -1,0 +1,91 @@
+package ai.omninode.onex.node.internal;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+/**
+ * The class loader of one plugin: child-first, so a plugin may bring its own version of any library, except for
+ * the packages a plugin and the host must share. Those are the SPI and contract API, and what they expose
+ * (Jackson 3, the JSON Schema validator, snakeyaml-engine) plus the JDK and SLF4J; a plugin's own copy of them,
+ * if it has one, is ignored.
+ */
+public final class PluginClassLoader extends URLClassLoader {
+    static {
+        ClassLoader.registerAsParallelCapable();
+    }
+
+    private static final String[] SHARED = {
+        "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.",
+        "org.slf4j.",
+        "ai.omninode.onex.node.", "ai.omninode.onex.contract.",
+        "tools.jackson.", "com.fasterxml.jackson.annotation.", "com.networknt.", "com.ethlo.time.", "org.snakeyaml.engine.",
+    };
+
+    private final String origin;
+
+    public PluginClassLoader(String origin, URL[] urls, ClassLoader parent) {
+        super("onex-plugin:" + origin, urls, parent);
+        this.origin = origin;
+    }
+
+    public String origin() {
+        return origin;
+    }
+
+    static boolean shared(String name) {
+        for (String prefix : SHARED) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (shared(name)) {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                try {
+                    c = findClass(name);
+                } catch (ClassNotFoundException e) {
+                    c = getParent().loadClass(name);
+                }
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+
+    @Override
+    public URL getResource(String name) {
+        String asClass = name.replace('/', '.');
+        if (shared(asClass)) {
+            return super.getResource(name);
+        }
+        URL url = findResource(name);
+        return url != null ? url : getParent().getResource(name);
+    }
+
+    @Override
+    public Enumeration<URL> getResources(String name) throws IOException {
+        List<URL> urls = new ArrayList<>(Collections.list(findResources(name)));
+        urls.addAll(Collections.list(getParent().getResources(name)));
+        return Collections.enumeration(urls);
+    }
+
+    @Override
+    public String toString() {
+        return "PluginClassLoader[" + origin + "]";
+    }
+}
