@@ -3,6 +3,7 @@ package ai.omninode.onex.kafka;
 import ai.omninode.onex.contract.ContractLoader;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Errors;
 import ai.omninode.onex.kafka.internal.EventPublisher;
 import ai.omninode.onex.kafka.internal.InputValidator;
@@ -135,7 +136,7 @@ public final class NodeKafkaEventEffect implements EffectNode {
                 NodeContract contract = new ContractLoader().load(Objects.requireNonNull(url, CONTRACT_FILE + " not found"));
                 v = new InputValidator(contract.input().orElseThrow(
                         () -> new IllegalStateException("the contract declares no input schema")),
-                        tools.jackson.databind.json.JsonMapper.builder().build());
+                        EnvelopeCodec.MAPPER);
             } catch (RuntimeException e) {
                 throw new OnexException(EventPublisher.INIT_FAILED + ": cannot load the node contract " + url + ": "
                         + e.getMessage(), e);

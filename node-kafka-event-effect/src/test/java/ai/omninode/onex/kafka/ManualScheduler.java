@@ -1,16 +1,24 @@
 package ai.omninode.onex.kafka;
 
 import ai.omninode.onex.kafka.internal.Scheduler;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.RejectedExecutionException;
 
-/** A scheduler that runs nothing by itself: tests run its tasks and read the delays asked for. */
+/**
+ * A scheduler on virtual time: nothing runs by itself and nothing waits. Tests run the tasks, earliest due first
+ * (in the order scheduled when due together), and read the delays that were asked for.
+ */
 final class ManualScheduler implements Scheduler {
-    private final Deque<Runnable> queue = new ArrayDeque<>();
+    private record Due(long at, long seq, Runnable task) {
+    }
+
+    private final PriorityQueue<Due> queue = new PriorityQueue<>(Comparator.comparingLong(Due::at).thenComparingLong(Due::seq));
     private final List<Long> delays = new ArrayList<>();
+    private long now;
+    private long seq;
     private boolean shutdown;
 
     @Override
@@ -18,7 +26,7 @@ final class ManualScheduler implements Scheduler {
         if (shutdown) {
             throw new RejectedExecutionException("shut down");
         }
-        queue.add(task);
+        queue.add(new Due(now + Math.max(0, delayMs), seq++, task));
         if (delayMs > 0) {
             delays.add(delayMs);
         }
@@ -30,24 +38,30 @@ final class ManualScheduler implements Scheduler {
         queue.clear();
     }
 
-    /** Runs queued tasks, and those they queue, until none is left; returns how many ran. */
+    /** Runs due tasks, moving virtual time forward, and those they schedule, until none is left. */
     int runAll() {
         int ran = 0;
         while (true) {
-            Runnable next;
+            Due next;
             synchronized (this) {
                 next = queue.poll();
+                if (next == null) {
+                    return ran;
+                }
+                now = Math.max(now, next.at());
             }
-            if (next == null) {
-                return ran;
-            }
-            next.run();
+            next.task().run();
             ran++;
         }
     }
 
     synchronized int pending() {
         return queue.size();
+    }
+
+    /** Virtual milliseconds gone by. */
+    synchronized long now() {
+        return now;
     }
 
     /** The positive delays asked for, in order: the backoff sequence. */

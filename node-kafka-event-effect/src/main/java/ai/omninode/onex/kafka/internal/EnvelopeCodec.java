@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,6 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class EnvelopeCodec {
     public static final String VERSION = "1.0.0";
     public static final String NODE_TYPE = "kafka_event_effect";
+    /** Fails on values without a JSON form (an object with no properties) instead of writing them as {}. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS, SerializationFeature.FAIL_ON_SELF_REFERENCES).build();
     private static final byte[] PAYLOAD_KEY = "\"payload\":".getBytes(StandardCharsets.UTF_8);
 
     private final JsonMapper mapper;

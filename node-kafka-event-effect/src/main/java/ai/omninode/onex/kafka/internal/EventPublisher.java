@@ -37,7 +37,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The running part of a {@code NodeKafkaEventEffect}: producer, circuit breaker, retries, dead letters, metrics.
@@ -62,7 +61,6 @@ public final class EventPublisher {
     /** Room left for headers and record overhead below {@code max.request.size}. */
     static final int DLQ_HEADROOM_BYTES = 1024;
     private static final int MAX_CACHED_ROUTES = 10_000;
-    static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     final ModelKafkaEventConfig config;
     final String nodeId;
@@ -93,7 +91,7 @@ public final class EventPublisher {
         this.validator = validator;
         this.secrets = secrets;
         this.metrics = metrics;
-        this.codec = new EnvelopeCodec(MAPPER, config.serviceName(), nodeId);
+        this.codec = new EnvelopeCodec(EnvelopeCodec.MAPPER, config.serviceName(), nodeId);
         this.gates = admin == null ? null : new TopicGates(admin, producer, scheduler, config.topicPartitions(),
                 config.topicReplicationFactor(), config.deliveryTimeoutMs());
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
