@@ -92,8 +92,9 @@ public final class EventPublisher {
         this.secrets = secrets;
         this.metrics = metrics;
         this.codec = new EnvelopeCodec(EnvelopeCodec.MAPPER, config.serviceName(), nodeId);
-        this.gates = admin == null ? null : new TopicGates(admin, producer, scheduler, config.topicPartitions(),
-                config.topicReplicationFactor(), config.deliveryTimeoutMs());
+        // a KafkaProducer blocks a first send to a topic on metadata; other producers (a MockProducer) do not
+        this.gates = admin == null && !(producer instanceof KafkaProducer) ? null : new TopicGates(admin, producer,
+                scheduler, config.topicPartitions(), config.topicReplicationFactor(), config.deliveryTimeoutMs());
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
         this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
         this.breaker = circuitBreaker(config, nodeId, metrics);
@@ -187,7 +188,8 @@ public final class EventPublisher {
 
     /** ADMIN only when there is an admin client: a ProducerFactory may supply none. */
     public ModelKafkaEventConfig.TopicCreation topicCreation() {
-        return gates != null ? ModelKafkaEventConfig.TopicCreation.ADMIN : ModelKafkaEventConfig.TopicCreation.BROKER;
+        return gates != null && gates.createsTopics() ? ModelKafkaEventConfig.TopicCreation.ADMIN
+                : ModelKafkaEventConfig.TopicCreation.BROKER;
     }
 
     public boolean isClosed() {

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * every partition answers ListOffsets, which its leader's replica manager does; then fetch the producer's metadata
  * for it, so that the first {@code send} does not block its caller on metadata.
  *
+ * <p>Without an admin client (topic creation {@code BROKER}) a gate only fetches the producer's metadata for the topic,
+ * off the caller's thread; the broker creates the topic if it is configured to.
+ *
  * <p>Everything runs asynchronously, on the admin client's callbacks and the node's scheduler; events for a topic
  * that is not ready wait on its gate. A failed check (broker away) fails the waiting attempts with a retriable error,
  * and the next attempt checks again. When the node may not create or describe topics, it logs that once and leaves
@@ -64,6 +67,11 @@ public final class TopicGates {
         this.partitions = partitions > 0 ? Optional.of(partitions) : Optional.empty();
         this.replicationFactor = replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty();
         this.timeoutMs = timeoutMs;
+    }
+
+    /** With an admin client: checks and creates topics. Without (BROKER): only fetches the producer's metadata. */
+    public boolean createsTopics() {
+        return admin != null;
     }
 
     /** The gate of one topic; the same object for the same name. */
@@ -98,7 +106,12 @@ public final class TopicGates {
                 if (check == null || check.isCompletedExceptionally()) {
                     CompletableFuture<Void> c = new CompletableFuture<>();
                     check = c;
-                    describe(this, System.nanoTime() + timeoutMs * 1_000_000, false, c);
+                    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+                    if (admin == null) {
+                        warmUp(this, deadline, c);
+                    } else {
+                        describe(this, deadline, false, c);
+                    }
                 }
                 return check;
             }
@@ -129,7 +142,7 @@ public final class TopicGates {
                             create(gate, deadline, done);
                         }
                     } else if (cause instanceof AuthorizationException || cause instanceof UnsupportedVersionException) {
-                        fallBack(gate, cause, done);
+                        fallBack(gate, cause, deadline, done);
                     } else {
                         done.completeExceptionally(cause);
                     }
@@ -151,7 +164,7 @@ public final class TopicGates {
                     } else if (cause instanceof AuthorizationException || cause instanceof PolicyViolationException
                             || cause instanceof InvalidReplicationFactorException || cause instanceof InvalidPartitionsException
                             || cause instanceof InvalidConfigurationException || cause instanceof UnsupportedVersionException) {
-                        fallBack(gate, cause, done);
+                        fallBack(gate, cause, deadline, done);
                     } else {
                         done.completeExceptionally(cause);
                     }
@@ -170,39 +183,45 @@ public final class TopicGates {
         }
         admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(left)).all().whenComplete((offsets, error) -> {
             if (error == null) {
-                warmUp(gate, done);
+                warmUp(gate, deadline, done);
                 return;
             }
             Throwable cause = Errors.unwrap(error);
             if (cause instanceof RetriableException) {
                 later(() -> awaitServing(gate, partitionCount, deadline, done), deadline, cause, done);
             } else {
-                fallBack(gate, cause, done);
+                fallBack(gate, cause, deadline, done);
             }
         });
     }
 
-    /** The producer's own metadata for the topic, fetched here (this may block) rather than in a caller's send. */
-    private void warmUp(Gate gate, CompletableFuture<Void> done) {
+    /**
+     * The producer's own metadata for the topic, fetched here rather than in a caller's send. Each try blocks this
+     * thread up to {@code max.block.ms}; tries go on until the deadline (a topic the broker is still creating, a
+     * producer still connecting).
+     */
+    private void warmUp(Gate gate, long deadline, CompletableFuture<Void> done) {
         run(() -> {
             try {
                 producer.partitionsFor(gate.topic);
                 gate.ready = true;
                 done.complete(null);
+            } catch (TimeoutException e) {
+                later(() -> warmUp(gate, deadline, done), deadline, e, done);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
         }, done);
     }
 
-    private void fallBack(Gate gate, Throwable cause, CompletableFuture<Void> done) {
+    private void fallBack(Gate gate, Throwable cause, long deadline, CompletableFuture<Void> done) {
         synchronized (gate) {
             if (!gate.warnedFallback) {
                 gate.warnedFallback = true;
                 LOG.warn("Cannot check or create topic {} ({}); leaving it to the broker", gate.topic, cause.toString());
             }
         }
-        warmUp(gate, done);
+        warmUp(gate, deadline, done);
     }
 
     private void later(Runnable step, long deadline, Throwable cause, CompletableFuture<Void> done) {
