@@ -158,7 +158,8 @@ class BrokerOutageIT {
     void theCallerIsNeverHeldLongerThanMaxBlockMsWhileTheBrokerIsDown() throws Exception {
         String prefix = unique("out");
         broker.createTopic(prefix + ".known", 1);
-        // BROKER topic creation, a small buffer: the first send to a new topic waits for metadata, a full buffer for room
+        // BROKER topic creation: without a broker, Kafka 4 clients drop their metadata (rebootstrap), and a send would
+        // wait max.block.ms for it; a small buffer, which a send would wait on when full
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxBlockMs(100).maxRetries(0)
                 .enableDlq(false).circuitBreakerThreshold(10_000).producerProperty("buffer.memory", "65536")
                 .topicCreation(ModelKafkaEventConfig.TopicCreation.BROKER).build());
@@ -168,16 +169,22 @@ class BrokerOutageIT {
             broker.stop();
 
             long worst = 0;
+            int slow = 0;
             List<CompletableFuture<ModelKafkaEventOutput>> results = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 long t0 = System.nanoTime();
                 results.add(node.executeEffect(ModelKafkaEventInput.builder().topic(i % 10 == 0 ? "unknown-" + i : "known")
                         .eventType("E").payload("blob", "z".repeat(4000)).build()));
-                worst = Math.max(worst, System.nanoTime() - t0);
+                long took = System.nanoTime() - t0;
+                worst = Math.max(worst, took);
+                slow += took > 50_000_000 ? 1 : 0;
             }
 
-            System.out.printf("broker down: slowest executeEffect call took %.1f ms (max.block.ms 100)%n", worst / 1e6);
+            System.out.printf("broker down: slowest of 60 executeEffect calls took %.1f ms (max.block.ms 100), %d took over 50 ms%n",
+                    worst / 1e6, slow);
             assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofMillis(100 + 400));
+            // once a send found the metadata gone, the topic's gate fetches it off the callers' threads
+            assertThat(slow).isLessThanOrEqualTo(3);
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             assertThat(results).allSatisfy(f -> {
                 ModelKafkaEventOutput out = f.join();

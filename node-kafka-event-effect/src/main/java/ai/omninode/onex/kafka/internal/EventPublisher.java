@@ -26,12 +26,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -218,9 +220,10 @@ public final class EventPublisher {
             return rejected(input, route.problems);
         }
         UUID eventId = Uuids.random();
+        String eventIdText = eventId.toString();
         byte[] envelope;
         try {
-            envelope = codec.envelope(eventId.toString(), input.eventType(), correlationId,
+            envelope = codec.envelope(eventIdText, input.eventType(), correlationId,
                     EnvelopeCodec.timestamp(clock.instant()), input.payload());
         } catch (RuntimeException e) {
             Violation v = InputValidator.unwritablePayload();
@@ -236,7 +239,7 @@ public final class EventPublisher {
                     + " consecutive publishes failed; a trial publish is let through " + config.circuitBreakerTimeoutS()
                     + " s after it opened)", out.toMap(), true, null));
         }
-        Task task = new Task(input, route, eventId, correlationId, envelope, start);
+        Task task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start);
         task.send();
         return task.future;
     }
@@ -329,13 +332,18 @@ public final class EventPublisher {
         private boolean deadLetterPhase;
         private boolean deadLetterTruncated;
         private boolean stoppedByBreaker;
+        /**
+         * The thread inside {@code producer.send} for this event, if any: a callback on that same thread is a failure
+         * of send itself. Plain on purpose: only the writing thread can ever find itself here.
+         */
+        private Thread sendingThread;
         private String failure;
         private String failureType;
         @SuppressWarnings("unused") // through DONE
         private volatile boolean done;
 
-        Task(ModelKafkaEventInput input, TopicRoute route, UUID eventId, String correlationId, byte[] envelope,
-                long startNanos) {
+        Task(ModelKafkaEventInput input, TopicRoute route, UUID eventId, String eventIdText, String correlationId,
+                byte[] envelope, long startNanos) {
             this.input = input;
             this.route = route;
             this.eventId = eventId;
@@ -343,10 +351,10 @@ public final class EventPublisher {
             this.envelope = envelope;
             this.startNanos = startNanos;
             byte[] key = (input.key() != null ? input.key() : correlationId).getBytes(StandardCharsets.UTF_8);
-            this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope, headers());
+            this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope, headers(eventIdText));
         }
 
-        private RecordHeaders headers() {
+        private RecordHeaders headers(String eventIdText) {
             Map<String, String> extra = input.headers();
             int n = extra == null ? 3 : extra.size() + 3;
             Header[] headers = new Header[n];
@@ -358,7 +366,7 @@ public final class EventPublisher {
             }
             headers[i++] = new RecordHeader("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8));
             headers[i++] = new RecordHeader("event_type", input.eventType().getBytes(StandardCharsets.UTF_8));
-            headers[i] = new RecordHeader("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8));
+            headers[i] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
             return new RecordHeaders(headers);
         }
 
@@ -376,10 +384,25 @@ public final class EventPublisher {
             if (inFlight != null) {
                 inFlight.add(this);
             }
+            sendingThread = Thread.currentThread();
             try {
                 producer.send(record, this);
             } catch (RuntimeException e) { // closed producer, serializer, interrupted while blocked: the callback won't come
                 onCompletion(null, e);
+            } finally {
+                sendingThread = null;
+            }
+        }
+
+        /**
+         * A timeout reported while {@code send} itself ran, other than a full buffer, means the producer had no
+         * metadata for the topic (it waited {@code max.block.ms} for it): let the topic's gate fetch it again, so
+         * that the next callers do not wait too.
+         */
+        private void forgetMetadataIfMissing(Exception error, TopicGates.Gate gate) {
+            if (gate != null && error instanceof TimeoutException && !(error instanceof BufferExhaustedException)
+                    && sendingThread == Thread.currentThread()) {
+                gate.invalidate();
             }
         }
 
@@ -406,6 +429,7 @@ public final class EventPublisher {
         @Override
         public void onCompletion(RecordMetadata metadata, Exception error) {
             if (deadLetterPhase) {
+                forgetMetadataIfMissing(error, route.dlqGate);
                 onDeadLetterResult(error);
                 return;
             }
@@ -413,6 +437,7 @@ public final class EventPublisher {
                 succeed(metadata);
                 return;
             }
+            forgetMetadataIfMissing(error, route.gate);
             lastError = error;
             if (closed) {
                 failShutdown();
@@ -445,8 +470,12 @@ public final class EventPublisher {
 
         private void succeed(RecordMetadata metadata) {
             long nanos = System.nanoTime() - startNanos;
-            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            if (metrics.consecutiveFailures.get() != 0) {
+            // The breaker opens when its last `threshold` calls all failed. A success only matters when it breaks a
+            // run of failures (or is the half-open trial); recording every one costs the I/O thread about a
+            // microsecond (resilience4j builds an event with a ZonedDateTime for each). Failures count up before
+            // they are recorded, so a success that sees no failure here happened before any in the window.
+            if (metrics.consecutiveFailures.get() != 0 || breaker.getState() != CircuitBreaker.State.CLOSED) {
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
                 metrics.consecutiveFailures.set(0);
             }
             if (retries > 0 && LOG.isInfoEnabled()) {
@@ -469,8 +498,8 @@ public final class EventPublisher {
             failure = Errors.describe(error, secrets) + (!retriable ? ""
                     : stoppedByBreaker ? " (after " + retries + " retries; no more: the circuit breaker opened)"
                     : " (after " + retries + " retries)");
+            metrics.consecutiveFailures.incrementAndGet(); // before the breaker hears of it: see succeed()
             breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
-            metrics.consecutiveFailures.incrementAndGet();
             if (!config.enableDlq()) {
                 LOG.warn("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, failure);
                 finish(failed(failure, failureType, false), -1);
@@ -500,10 +529,13 @@ public final class EventPublisher {
                 new RecordHeader("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8)),
             });
+            sendingThread = Thread.currentThread();
             try {
                 producer.send(new ProducerRecord<>(route.dlqTopic, null, null, record.key(), body, headers), this);
             } catch (RuntimeException e) {
                 onDeadLetterResult(e);
+            } finally {
+                sendingThread = null;
             }
         }
 

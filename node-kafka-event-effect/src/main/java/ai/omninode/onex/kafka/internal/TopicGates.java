@@ -94,6 +94,20 @@ public final class TopicGates {
             return ready;
         }
 
+        /**
+         * Forgets that the topic was ready: the producer lost its metadata for it (Kafka 4 clients rebootstrap
+         * when no broker answers, and then a send blocks its caller waiting for metadata). The next event waits on
+         * a new check instead, off the caller's thread.
+         */
+        public void invalidate() {
+            synchronized (this) {
+                if (ready) {
+                    ready = false;
+                    check = null;
+                }
+            }
+        }
+
         /** Completes when the topic serves; exceptionally (retriable or not) when the check failed. */
         public CompletableFuture<Void> await() {
             if (ready) {
