@@ -239,7 +239,13 @@ public final class EventPublisher {
                     + " consecutive publishes failed; a trial publish is let through " + config.circuitBreakerTimeoutS()
                     + " s after it opened)", out.toMap(), true, null));
         }
-        Task task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start);
+        Task task;
+        try {
+            task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start);
+        } catch (RuntimeException e) { // an input that skipped validation; give the breaker its permit back
+            breaker.releasePermission();
+            throw e;
+        }
         task.send();
         return task.future;
     }
