@@ -51,6 +51,12 @@ public record ModelKafkaEventOutput(
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
+    /** An output with only the six fields of the Python original; the others empty. */
+    public ModelKafkaEventOutput(boolean success, String topic, Integer partition, Long offset, String error,
+            UUID correlationId) {
+        this(success, topic, partition, offset, error, correlationId, null, null, 0, false, null, null, null);
+    }
+
     /** Whether calling again with the same input might succeed (the failure was not about the input itself). */
     public boolean retriable() {
         return !success && !INVALID_INPUT.equals(errorType) && !NON_RETRIABLE.equals(errorType);

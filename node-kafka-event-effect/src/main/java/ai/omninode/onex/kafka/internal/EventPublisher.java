@@ -235,9 +235,7 @@ public final class EventPublisher {
             ModelKafkaEventOutput out = new ModelKafkaEventOutput(false, route.fullTopic, null, null, CIRCUIT_OPEN,
                     input.correlationId(), eventId, input.eventType(), 0, false, null, ModelKafkaEventOutput.CIRCUIT_OPEN,
                     new String(envelope, StandardCharsets.UTF_8));
-            return CompletableFuture.failedFuture(new NodeExecutionException(CIRCUIT_OPEN + " (" + config.circuitBreakerThreshold()
-                    + " consecutive publishes failed; a trial publish is let through " + config.circuitBreakerTimeoutS()
-                    + " s after it opened)", out.toMap(), true, null));
+            return CompletableFuture.failedFuture(new NodeExecutionException(CIRCUIT_OPEN, out.toMap(), true, null));
         }
         Task task;
         try {
