@@ -278,10 +278,12 @@ public final class YamlReader {
         private void endCollection() {
             Frame frame = stack.pop();
             if (frame.anchor != null) {
-                anchors.put(frame.anchor, new Anchored(frame.node, frame.size));
+                anchors.put(frame.anchor, new Anchored(frame.node, frame.size, frame.depth));
             }
             if (!stack.isEmpty()) {
-                stack.peek().size += frame.size;
+                Frame parent = stack.peek();
+                parent.size += frame.size;
+                parent.depth = Math.max(parent.depth, frame.depth + 1);
             }
         }
 
@@ -307,7 +309,7 @@ public final class YamlReader {
             countNodes(1, pos, pointer);
             String anchor = anchorOf(event);
             if (anchor != null) {
-                anchors.put(anchor, new Anchored(nodeAt(pointer), 1));
+                anchors.put(anchor, new Anchored(nodeAt(pointer), 1, 0));
             }
         }
 
@@ -326,7 +328,15 @@ public final class YamlReader {
                 fail(pos, at, "unknown YAML alias '*" + name + "' (anchors must be defined, with '&" + name
                         + "', before they are used and outside themselves)");
             }
+            // an alias brings its whole subtree along: without this, aliases of aliases nest without bound
+            if (stack.size() + target.depth > maxDepth) {
+                fail(pos, at, "nesting is deeper than the limit of " + maxDepth + " levels (through the alias '*"
+                        + name + "', which is " + target.depth + " levels deep)");
+            }
             String pointer = attach(target.node, pos, target.size);
+            if (!stack.isEmpty()) {
+                stack.peek().depth = Math.max(stack.peek().depth, target.depth + 1);
+            }
             countNodes(target.size, pos, pointer);
         }
 
@@ -492,6 +502,8 @@ public final class YamlReader {
         final Map<String, SourcePosition> keys = new HashMap<>();
         String pendingKey;
         long size = 1;
+        /** Levels of nesting of this collection's subtree, itself included. */
+        int depth = 1;
 
         Frame(JsonNode node, String pointer, String anchor) {
             this.node = node;
@@ -500,6 +512,7 @@ public final class YamlReader {
         }
     }
 
-    private record Anchored(JsonNode node, long size) {
+    /** An anchored value: its tree, how many values it expands to, and how many levels deep it is (0: a scalar). */
+    private record Anchored(JsonNode node, long size, int depth) {
     }
 }
