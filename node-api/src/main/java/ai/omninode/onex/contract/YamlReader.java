@@ -264,8 +264,7 @@ public final class YamlReader {
                         + (mapping ? "mapping" : "sequence"));
             }
             if (stack.size() >= maxDepth) {
-                fail(pos, stack.peek().pointer,
-                        "nesting is deeper than the limit of " + maxDepth + " levels");
+                fail(pos, childPointer(), "nesting is deeper than the limit of " + maxDepth + " levels");
             }
             event.getTag().ifPresent(tag -> checkCollectionTag(tag, mapping, pos));
             JsonNode node = mapping ? NODES.objectNode() : NODES.arrayNode();
@@ -316,10 +315,10 @@ public final class YamlReader {
         private void onAlias(AliasEvent event) {
             SourcePosition pos = position(event.getStartMark());
             String name = event.getAlias().getValue();
-            String at = stack.isEmpty() ? "" : stack.peek().pointer;
             if (expectingKey()) {
-                fail(pos, at, "an alias ('*" + name + "') cannot be a mapping key");
+                fail(pos, stack.peek().pointer, "an alias ('*" + name + "') cannot be a mapping key");
             }
+            String at = childPointer();
             if (++aliases > maxAliases) {
                 fail(pos, at, "more than " + maxAliases + " YAML aliases; refusing to expand further");
             }
@@ -375,6 +374,18 @@ public final class YamlReader {
             return pointer.isEmpty() ? root : root.at(pointer);
         }
 
+        /** The pointer the next value will have: where a problem with that value is. */
+        private String childPointer() {
+            Frame parent = stack.peek();
+            if (parent == null) {
+                return "";
+            }
+            if (parent.node instanceof ObjectNode) {
+                return parent.pointer + "/" + YamlDocument.escape(parent.pendingKey == null ? "" : parent.pendingKey);
+            }
+            return parent.pointer + "/" + parent.node.size();
+        }
+
         private boolean expectingKey() {
             Frame top = stack.peek();
             return top != null && top.node instanceof ObjectNode && top.pendingKey == null;
@@ -387,7 +398,7 @@ public final class YamlReader {
         private void checkCollectionTag(String tag, boolean mapping, SourcePosition pos) {
             String expected = mapping ? Tag.MAP.getValue() : Tag.SEQ.getValue();
             if (!tag.equals(expected) && !tag.equals("!")) {
-                fail(pos, stack.isEmpty() ? "" : stack.peek().pointer,
+                fail(pos, childPointer(),
                         "unsupported YAML tag '" + tag + "' on a " + (mapping ? "mapping" : "sequence"));
             }
         }
@@ -403,7 +414,7 @@ public final class YamlReader {
             } else {
                 tag = Tag.STR;
             }
-            String at = stack.isEmpty() ? "" : stack.peek().pointer;
+            String at = childPointer();
             if (tag.equals(Tag.STR)) {
                 return NODES.stringNode(value);
             }
