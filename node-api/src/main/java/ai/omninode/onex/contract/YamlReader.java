@@ -170,15 +170,19 @@ public final class YamlReader {
         }
         if (result.isError()) {
             int offset = in.position();
+            // columns count characters, as the parser's do, not bytes: "naïve" is five columns wide
             int line = 1;
-            int lineStart = 0;
-            for (int i = 0; i < offset; i++) {
-                if (bytes[i] == '\n') {
+            int column = 1;
+            for (int i = 0; i < out.position(); i++) {
+                char c = out.get(i);
+                if (c == '\n') {
                     line++;
-                    lineStart = i + 1;
+                    column = 1;
+                } else if (!Character.isLowSurrogate(c) && !(i == 0 && c == '\uFEFF')) {
+                    column++;
                 }
             }
-            throw new ValidationException(new Problem(source, line, offset - lineStart + 1, "",
+            throw new ValidationException(new Problem(source, line, column, "",
                     String.format(Locale.ROOT, "document is not valid UTF-8: byte 0x%02X at offset %d cannot start"
                             + " or continue a UTF-8 character", bytes[offset] & 0xFF, offset)));
         }
