@@ -1,9 +1,11 @@
 package ai.omninode.onex.contract;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URL;
+import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -119,15 +121,23 @@ public final class YamlReader {
 
     /** Reads a URL (a resource inside a jar, typically); {@code source} names it in problems. */
     public YamlDocument read(URL url, String source) {
-        try (InputStream in = url.openStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+        byte[] bytes;
+        try {
+            URLConnection connection = url.openConnection();
+            // the JDK caches jar: connections and keeps their jar open for good; a plugin jar must be closable
+            connection.setUseCaches(false);
+            try (InputStream in = connection.getInputStream()) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             }
-            return read(source, bytes);
+        } catch (FileNotFoundException | NoSuchFileException e) {
+            throw new ValidationException(Problem.of(source, "file not found"));
         } catch (IOException e) {
             throw new ValidationException(Problem.of(source, "cannot read: " + e.getMessage()));
         }
+        if (bytes.length > maxBytes) {
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+        }
+        return read(source, bytes);
     }
 
     /** Reads raw bytes, which must be UTF-8 (a UTF-8 byte order mark is allowed). */
