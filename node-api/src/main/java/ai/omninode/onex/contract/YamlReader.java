@@ -200,6 +200,16 @@ public final class YamlReader {
         return out.toString();
     }
 
+    /** Where the construct the parser was in began (an unclosed '[' or quote), when that is not where it failed. */
+    private static String startedAt(MarkedYamlEngineException e, Mark problem) {
+        Mark start = e.getContextMark().orElse(null);
+        if (start == null || problem == null
+                || (start.getLine() == problem.getLine() && start.getColumn() == problem.getColumn())) {
+            return "";
+        }
+        return " that starts at line " + (start.getLine() + 1) + ", column " + (start.getColumn() + 1);
+    }
+
     private static SourcePosition position(Optional<Mark> mark) {
         return mark.map(m -> new SourcePosition(m.getLine() + 1, m.getColumn() + 1)).orElse(SourcePosition.START);
     }
@@ -234,7 +244,7 @@ public final class YamlReader {
             } catch (MarkedYamlEngineException e) {
                 Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
                 String what = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
-                String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+                String context = e.getContext() == null ? "" : " (" + e.getContext() + startedAt(e, mark) + ")";
                 fail(mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
                         "", "YAML syntax error: " + what + context);
             } catch (ReaderException e) {
