@@ -167,7 +167,11 @@ public final class JsonSchema {
         Object[] args = e.getArguments();
         String expected = args != null && args.length > 1 ? String.valueOf(args[1]) : "another type";
         expected = expected.replace("[", "").replace("]", "").replace("\"", "");
-        return article(expected.replace(", ", " or "));
+        List<String> types = new ArrayList<>();
+        for (String type : expected.split(",\\s*")) {
+            types.add(article(type.trim()));
+        }
+        return String.join(" or ", types);
     }
 
     private static String article(String type) {
