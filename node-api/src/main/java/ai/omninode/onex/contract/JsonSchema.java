@@ -132,10 +132,10 @@ public final class JsonSchema {
             }
             case "type" -> message = field + " must be " + expectedType(e) + ", found " + typeName(e.getInstanceNode());
             case "enum" -> message = field + " must be one of " + enumValues(e) + ", found " + shortValue(e.getInstanceNode());
-            case "const" -> message = field + " " + e.getMessage();
+            case "const" -> message = field + " " + stripLocation(e.getMessage(), at);
             case "pattern", "format", "minLength", "maxLength" ->
-                    message = field + " " + stripLocation(e.getMessage()) + ", found " + shortValue(e.getInstanceNode());
-            default -> message = field + " " + stripLocation(e.getMessage());
+                    message = field + " " + stripLocation(e.getMessage(), at) + ", found " + shortValue(e.getInstanceNode());
+            default -> message = field + " " + stripLocation(e.getMessage(), at);
         }
         return new Violation(pointer, keyword, message);
     }
@@ -230,8 +230,13 @@ public final class JsonSchema {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
-    private static String stripLocation(String message) {
-        return message == null ? "" : message.replaceFirst("^/?[^:]*: ", "");
+    /** The validator's message without the instance location it may start with (only that: a regex may hold ": "). */
+    private static String stripLocation(String message, String location) {
+        if (message == null) {
+            return "";
+        }
+        String prefix = location + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     /** A "did you mean" hint for a misspelled field, or "". */
