@@ -8,9 +8,11 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -91,10 +93,44 @@ public final class JsonSchema {
             return List.of();
         }
         List<Violation> out = new ArrayList<>(errors.size());
+        // the validator reports each failed branch of an anyOf on its own, which reads as contradictions
+        // ("must be one of ..." and "must be a list"); fold the branches that fail at the same value into one
+        Map<String, Integer> firstBranch = new HashMap<>();
         for (Error e : errors) {
-            out.add(toViolation(e));
+            Violation v = toViolation(e);
+            String anyOf = anyOfOf(e);
+            if (anyOf != null && v.pointer().equals(instancePointer(e)) && !v.message().isEmpty()) {
+                Integer first = firstBranch.putIfAbsent(anyOf + " " + v.pointer(), out.size());
+                if (first != null) {
+                    Violation f = out.get(first);
+                    String alternative = v.message().substring(fieldName(v.pointer()).length()).strip()
+                            .replaceFirst(", found .*$", "");
+                    String merged = f.message().endsWith(")") && f.message().contains(" (or else ")
+                            ? f.message().substring(0, f.message().length() - 1) + "; or else " + alternative + ")"
+                            : f.message() + " (or else " + alternative + ")";
+                    out.set(first, new Violation(f.pointer(), f.keyword(), merged));
+                    continue;
+                }
+            }
+            out.add(v);
         }
         return out;
+    }
+
+    /** The evaluation path of the innermost anyOf the error was found under, or null. */
+    private static String anyOfOf(Error e) {
+        String path = e.getEvaluationPath() == null ? "" : e.getEvaluationPath().toString();
+        int at = path.lastIndexOf("/anyOf/");
+        return at < 0 ? null : path.substring(0, at + "/anyOf".length());
+    }
+
+    private static String instancePointer(Error e) {
+        String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+        return at.equals("/") ? "" : at;
+    }
+
+    private static String fieldName(String pointer) {
+        return pointer.isEmpty() ? "document" : "'" + pointer + "'";
     }
 
     /** Validates plain Java data (maps, lists, strings, numbers, booleans, null). */
@@ -113,8 +149,8 @@ public final class JsonSchema {
     private Violation toViolation(Error e) {
         String keyword = e.getKeyword() == null ? "schema" : e.getKeyword();
         String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
-        String pointer = at.equals("/") ? "" : at;
-        String field = pointer.isEmpty() ? "document" : "'" + pointer + "'";
+        String pointer = instancePointer(e);
+        String field = fieldName(pointer);
         String message;
         switch (keyword) {
             case "required" -> {
