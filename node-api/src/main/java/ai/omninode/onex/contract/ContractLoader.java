@@ -4,6 +4,7 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -89,7 +90,7 @@ public final class ContractLoader {
             config = schema(doc, base, "config", problems);
         }
         if (!problems.isEmpty()) {
-            throw new ValidationException(problems);
+            throw new ValidationException(inSourceOrder(doc.source(), problems));
         }
         return new NodeContract(
                 root.get("name").asString(),
@@ -104,6 +105,19 @@ public final class ContractLoader {
                 input, output, config,
                 doc.source(),
                 doc);
+    }
+
+    /**
+     * The contract's own problems by line and column, as a compiler lists them (schema violations and rule checks
+     * are found in separate passes); problems in the schema files it names follow, in the order found.
+     */
+    private static List<Problem> inSourceOrder(String contract, List<Problem> problems) {
+        List<Problem> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator
+                .comparingInt((Problem p) -> p.source().equals(contract) ? 0 : 1)
+                .thenComparingInt(p -> p.source().equals(contract) ? p.line() : 0)
+                .thenComparingInt(p -> p.source().equals(contract) ? p.column() : 0));
+        return sorted;
     }
 
     /** The upstream rules, with upstream's messages. */
