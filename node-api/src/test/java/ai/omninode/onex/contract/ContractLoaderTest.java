@@ -181,4 +181,53 @@ class ContractLoaderTest {
         assertThat(loader.load(url).raw()).isEqualTo(loader.load(KAFKA_CONTRACT).raw());
         assertThat(List.of(loader.load(url).source())).containsExactly(url.toString());
     }
+
+    private ValidationException rejected(String retryPolicies) {
+        String yaml = BadContractsTest.validHeader() + "retry_policies:\n" + retryPolicies;
+        return org.assertj.core.api.Assertions.catchThrowableOfType(ValidationException.class,
+                () -> loader.load("retry.yaml", yaml, null));
+    }
+
+    @Test
+    void breakerThresholdAboveTheDefaultMaxAttemptsSaysTheLimitIsTheDefault() {
+        assertThat(rejected("  circuit_breaker_threshold: 4\n").problems()).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.message()).isEqualTo("Circuit breaker threshold cannot exceed max retry attempts "
+                            + "(circuit_breaker_threshold 4 > max_attempts 3, the default)");
+                    assertThat(p).extracting(Problem::line, Problem::column).containsExactly(13, 30);
+                });
+    }
+
+    @Test
+    void breakerRuleDoesNotApplyWhenTheBreakerIsOff() {
+        String yaml = BadContractsTest.validHeader()
+                + "retry_policies:\n  circuit_breaker_enabled: false\n  circuit_breaker_threshold: 9\n";
+
+        assertThat(loader.load("retry.yaml", yaml, null).name()).isEqualTo("generated_effect");
+    }
+
+    @Test
+    void baseDelayAboveTheDefaultMaxDelaySaysWhichValueIsTheDefault() {
+        assertThat(rejected("  base_delay_ms: 6000\n").problems()).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.message()).isEqualTo("max_delay_ms must be greater than base_delay_ms "
+                            + "(max_delay_ms 5000, the default, base_delay_ms 6000)");
+                    assertThat(p.pointer()).isEqualTo("/retry_policies/base_delay_ms");
+                });
+    }
+
+    @Test
+    void retryValuesOfTheWrongTypeAreReportedOnceNotComparedWithDefaults() {
+        assertThat(rejected("  max_attempts: \"9\"\n  circuit_breaker_threshold: 5\n  max_delay_ms: \"50\"\n").problems())
+                .extracting(Problem::line, Problem::message)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple(13, "'/retry_policies/max_attempts' must be an integer, found string \"9\""),
+                        org.assertj.core.api.Assertions.tuple(15, "'/retry_policies/max_delay_ms' must be an integer, found string \"50\""));
+    }
+
+    @Test
+    void hugeRetryNumbersAreComparedWithoutOverflow() {
+        assertThat(rejected("  max_attempts: 3\n  circuit_breaker_threshold: 4294967297\n").problems()).singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("(circuit_breaker_threshold 4294967297 > max_attempts 3)"));
+    }
 }
