@@ -49,7 +49,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Built on snakeyaml-engine's event parser rather than its composer so that nesting is handled without
  * recursion (10,000 levels of {@code [[[...]]]} must not overflow the stack) and so that aliases are counted
- * by the size they expand to (the "billion laughs" bomb is refused, not expanded). Scalars resolve with the
+ * by what they expand to: values, nesting levels and text all count against the limits as if the document had
+ * been written out without aliases (the "billion laughs" bomb is refused, not expanded). Scalars resolve with the
  * YAML 1.2 core schema; NaN and infinities are refused because they have no JSON form.
  */
 public final class YamlReader {
@@ -226,12 +227,15 @@ public final class YamlReader {
         private int documents;
         private long nodes;
         private int aliases;
+        private long textLength;
+        private long expandedChars;
 
         Builder(String source) {
             this.source = source;
         }
 
         YamlDocument build(String text) {
+            textLength = text.length();
             LoadSettings settings = LoadSettings.builder()
                     .setLabel(source)
                     .setCodePointLimit((int) Math.min(Integer.MAX_VALUE, maxBytes))
@@ -301,12 +305,13 @@ public final class YamlReader {
         private void endCollection() {
             Frame frame = stack.pop();
             if (frame.anchor != null) {
-                anchors.put(frame.anchor, new Anchored(frame.node, frame.size, frame.depth));
+                anchors.put(frame.anchor, new Anchored(frame.node, frame.size, frame.depth, frame.chars));
             }
             if (!stack.isEmpty()) {
                 Frame parent = stack.peek();
                 parent.size += frame.size;
                 parent.depth = Math.max(parent.depth, frame.depth + 1);
+                parent.chars += frame.chars;
             }
         }
 
@@ -326,13 +331,18 @@ public final class YamlReader {
                 }
                 keyPositions.putIfAbsent(pointer, pos);
                 frame.pendingKey = key;
+                frame.chars += key.length();
                 return;
             }
             String pointer = attach(scalar(event, pos), pos, 1);
             countNodes(1, pos, pointer);
+            long chars = event.getValue().length();
+            if (!stack.isEmpty()) {
+                stack.peek().chars += chars;
+            }
             String anchor = anchorOf(event);
             if (anchor != null) {
-                anchors.put(anchor, new Anchored(nodeAt(pointer), 1, 0));
+                anchors.put(anchor, new Anchored(nodeAt(pointer), 1, 0, chars));
             }
         }
 
@@ -356,9 +366,17 @@ public final class YamlReader {
                 fail(pos, at, "nesting is deeper than the limit of " + maxDepth + " levels (through the alias '*"
                         + name + "', which is " + target.depth + " levels deep)");
             }
+            // few aliases of one long string make a small tree that is huge once written out (as JSON, to Kafka):
+            // what aliases add counts against the size limit, as if the document had been written out in full
+            expandedChars += target.chars;
+            if (textLength + expandedChars > maxBytes) {
+                fail(pos, at, "document expands to more than the size limit of " + maxBytes + " bytes through YAML"
+                        + " aliases ('*" + name + "' adds " + target.chars + " characters); refusing to load it");
+            }
             String pointer = attach(target.node, pos, target.size);
             if (!stack.isEmpty()) {
                 stack.peek().depth = Math.max(stack.peek().depth, target.depth + 1);
+                stack.peek().chars += target.chars;
             }
             countNodes(target.size, pos, pointer);
         }
@@ -539,6 +557,8 @@ public final class YamlReader {
         long size = 1;
         /** Levels of nesting of this collection's subtree, itself included. */
         int depth = 1;
+        /** Characters of the keys and scalars in this collection's subtree, what aliases bring in included. */
+        long chars;
 
         Frame(JsonNode node, String pointer, String anchor) {
             this.node = node;
@@ -547,7 +567,10 @@ public final class YamlReader {
         }
     }
 
-    /** An anchored value: its tree, how many values it expands to, and how many levels deep it is (0: a scalar). */
-    private record Anchored(JsonNode node, long size, int depth) {
+    /**
+     * An anchored value: its tree, how many values it expands to, how many levels deep it is (0: a scalar), and how
+     * many characters of keys and scalars it holds.
+     */
+    private record Anchored(JsonNode node, long size, int depth, long chars) {
     }
 }

@@ -283,6 +283,26 @@ class YamlReaderTest {
     }
 
     @Test
+    void whatAliasesAddCountsAgainstTheSizeLimit() {
+        String yaml = "a: &a " + "x".repeat(100) + "\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+
+        assertThat(reader.withMaxBytes(1200).readString("t", yaml).root().get("b")).hasSize(10);
+        assertThatThrownBy(() -> reader.withMaxBytes(1000).readString("t", yaml))
+                .isInstanceOfSatisfying(ValidationException.class, onlyProblem(2, 37,
+                        "document expands to more than the size limit of 1000 bytes through YAML aliases ('*a' adds 100 characters)"));
+    }
+
+    @Test
+    void aFewAliasesOfOneLongStringCannotMakeAHugeDocument() {
+        // 600 KB of text, 200 aliases: 120 MB once written out, though only 202 values
+        String yaml = "big: &big [\"" + "x".repeat(600_000) + "\", {k: v}]\ncopies: [" + "*big, ".repeat(199) + "*big]\n";
+
+        assertThatThrownBy(() -> reader.readString("t", yaml))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems().get(0).message())
+                        .startsWith("document expands to more than the size limit of 8388608 bytes through YAML aliases"));
+    }
+
+    @Test
     void readingTenThousandLevelsDoesNotRecurseWhenTheLimitAllowsThem() {
         String yaml = "deep: " + "[".repeat(10_000) + "]".repeat(10_000);
 
