@@ -1,0 +1,60 @@
+package ai.omninode.onex.bench;
+
+import ai.omninode.onex.kafka.ModelKafkaEventConfig;
+import ai.omninode.onex.kafka.ModelKafkaEventInput;
+import ai.omninode.onex.kafka.ModelKafkaEventOutput;
+import ai.omninode.onex.kafka.NodeKafkaEventEffect;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The node's whole CPU cost per event, without a broker: {@code executeEffect} on a producer that acknowledges at
+ * once. Validation, envelope, ids, timestamp, breaker, record, headers, future, output and metrics are all in it;
+ * the Kafka client's own work (partitioning, batching, I/O) is not, since the raw producer pays that too.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class NodeCpuBenchmark {
+    private NodeKafkaEventEffect node;
+    private ModelKafkaEventInput[] inputs;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        ModelKafkaEventConfig config = ModelKafkaEventConfig.builder()
+                .bootstrapServers("noop:9092")
+                .topicPrefix("bench")
+                .topicCreation(ModelKafkaEventConfig.TopicCreation.BROKER)
+                .build();
+        node = new NodeKafkaEventEffect(null, config, props -> new NoopProducer());
+        node.initialize();
+        inputs = Events.inputs("events");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        long published = ((Number) node.getMetrics().get("events_published")).longValue();
+        node.shutdown();
+        if (published == 0) {
+            throw new IllegalStateException("nothing was published");
+        }
+    }
+
+    @Benchmark
+    public ModelKafkaEventOutput executeEffect() {
+        ModelKafkaEventOutput out = node.executeEffect(inputs[next++ & (Events.COUNT - 1)]).join();
+        if (!out.success()) {
+            throw new IllegalStateException(out.error());
+        }
+        return out;
+    }
+}

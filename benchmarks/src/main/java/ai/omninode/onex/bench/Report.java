@@ -1,0 +1,172 @@
+package ai.omninode.onex.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Everything measured in one run, and the table it prints. */
+final class Report {
+    final boolean quick;
+    final int rounds;
+    double totalSeconds;
+    int envelopeBytes;
+    Map<String, String> nodeProducerSettings;
+    List<Jmh.Row> jmh;
+    Map<String, BrokerBench.Series> pipelined;
+    int pipelinedN;
+    int pipelinedWindow;
+    Map<String, Object> nodeMetrics;
+    Map<String, BrokerBench.Series> sequential;
+    List<Sweep.Row> sweep;
+    RunnerResult runner;
+    ColdStartResult coldStart;
+    private final List<String[]> targets = new ArrayList<>();
+
+    record RunnerResult(String what, BrokerBench.Series series) {
+    }
+
+    record ColdStartResult(List<Double> toPublishMs, List<Double> toExitMs, int failures, String command) {
+    }
+
+    Report(boolean quick, int rounds) {
+        this.quick = quick;
+        this.rounds = rounds;
+    }
+
+    String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("## onex-benchmarks").append(quick ? " (--quick)" : "").append("\n\n");
+        sb.append(BenchMain.machine());
+        sb.append(String.format(Locale.ROOT, "- rounds: %d measured per scenario, interleaved, after warm-up; total %.0f s%n",
+                rounds, totalSeconds));
+        sb.append("- envelope: ").append(envelopeBytes).append(" bytes of JSON, 36-byte key, 3 headers; topics with ")
+                .append(BenchMain.PARTITIONS).append(" partitions\n");
+        if (nodeProducerSettings != null) {
+            sb.append("- node producer settings (raw uses the same unless noted): ").append(nodeProducerSettings).append('\n');
+        }
+        sb.append('\n');
+
+        if (pipelined != null) {
+            BrokerBench.Series raw = pipelined.get("raw");
+            BrokerBench.Series node = pipelined.get("node");
+            sb.append(String.format(Locale.ROOT, "### (a)/(b) Pipelined: %,d events per round, %,d in flight%n%n",
+                    pipelinedN, pipelinedWindow));
+            sb.append("| sender | median records/s | min–max | failed |\n|---|---:|---:|---:|\n");
+            for (BrokerBench.Series s : List.of(raw, node)) {
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %d |%n", s.name.equals("raw")
+                        ? "raw KafkaProducer, pre-serialized envelopes" : "NodeKafkaEventEffect.executeEffect",
+                        s.rate(), Stats.spread(s.rates, "%,.0f"), s.failures));
+            }
+            double ratio = node.rate() / raw.rate();
+            double roundRatio = Stats.median(perRound(node.rates, raw.rates));
+            sb.append(String.format(Locale.ROOT, "%nnode / raw: %.3f (ratio of medians), %.3f (median of per-round ratios)%n%n",
+                    ratio, roundRatio));
+            target("pipelined node throughput ≥ 0.95 × raw", String.format(Locale.ROOT, "%.3f ×", roundRatio), roundRatio >= 0.95);
+        }
+
+        if (sequential != null) {
+            sb.append("### (c) One event at a time, awaited\n\n");
+            sb.append("| sender | median rate/s | median p50 ms | median p99 ms | failed |\n|---|---:|---:|---:|---:|\n");
+            for (BrokerBench.Series s : sequential.values()) {
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.3f | %.3f | %d |%n", s.name, s.rate(), s.p50(),
+                        s.p99(), s.failures));
+            }
+            BrokerBench.Series node = sequential.get("node");
+            BrokerBench.Series raw0 = sequential.get("raw, linger.ms=0");
+            BrokerBench.Series python = sequential.values().stream().filter(s -> s.name.contains("Python")).findFirst().orElseThrow();
+            BrokerBench.Series rawNode = sequential.get("raw, node settings");
+            double dp50 = Stats.median(perRoundDiff(node.p50, raw0.p50));
+            double dp50Same = Stats.median(perRoundDiff(node.p50, rawNode.p50));
+            double times = Stats.median(perRound(node.rates, python.rates));
+            sb.append(String.format(Locale.ROOT, "%nnode p50 − raw (linger.ms=0) p50: %+.3f ms (median of per-round differences); "
+                    + "node p50 − raw (node settings) p50: %+.3f ms%n", dp50, dp50Same));
+            sb.append(String.format(Locale.ROOT, "node rate / Python original's settings: %.1f × (median of per-round ratios)%n%n", times));
+            target("sequential node p50 within 0.1 ms of raw send().get(), linger.ms=0",
+                    String.format(Locale.ROOT, "%+.3f ms", dp50), dp50 <= 0.1);
+            target("sequential node rate ≥ 30 × Python original's settings", String.format(Locale.ROOT, "%.1f ×", times), times >= 30);
+        }
+
+        if (jmh != null) {
+            sb.append("### (d) The node's CPU per event, no broker (JMH, forked JVM, GC profiler)\n\n");
+            sb.append("| benchmark | median ns/op | min–max | allocated B/op | iterations |\n|---|---:|---:|---:|---:|\n");
+            double total = Double.NaN;
+            for (Jmh.Row r : jmh) {
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f–%,.0f | %,.0f | %d |%n", r.benchmark(), r.medianNs(),
+                        r.minNs(), r.maxNs(), r.bytesPerOp(), r.iterations()));
+                if (r.benchmark().endsWith("executeEffect")) {
+                    total = r.medianNs();
+                }
+            }
+            sb.append('\n');
+            if (!Double.isNaN(total)) {
+                target("node CPU per event ≤ 3 µs (JMH)", String.format(Locale.ROOT, "%.2f µs", total / 1000), total <= 3000);
+            }
+        }
+
+        if (sweep != null) {
+            sb.append("### Producer defaults: candidates on the raw producer (node's other settings)\n\n");
+            sb.append("| linger, batch.size, compression | pipelined median records/s | awaited median rate/s | awaited p50 ms | awaited p99 ms |\n");
+            sb.append("|---|---:|---:|---:|---:|\n");
+            for (Sweep.Row r : sweep) {
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f | %.3f |%n", r.candidate().label(),
+                        r.pipelined().rate(), r.sequential().rate(), r.sequential().p50(), r.sequential().p99()));
+            }
+            sb.append('\n');
+        }
+
+        if (runner != null) {
+            BrokerBench.Series s = runner.series();
+            sb.append("### (e) ").append(runner.what()).append("\n\n");
+            sb.append(String.format(Locale.ROOT, "median %,.0f runs/s (min–max %s over %d rounds), failed %d%n%n", s.rate(),
+                    Stats.spread(s.rates, "%,.0f"), s.rates.size(), s.failures));
+        }
+
+        if (coldStart != null) {
+            double toPublish = Stats.median(coldStart.toPublishMs());
+            sb.append("### (f) CLI cold start to first publish, broker already running\n\n");
+            sb.append("`").append(coldStart.command()).append("`\n\n");
+            sb.append(String.format(Locale.ROOT, "| measure | median ms | min–max | runs |%n|---|---:|---:|---:|%n"));
+            sb.append(String.format(Locale.ROOT, "| spawn → event appended by the broker | %.0f | %s | %d |%n", toPublish,
+                    Stats.spread(coldStart.toPublishMs(), "%.0f"), coldStart.toPublishMs().size()));
+            sb.append(String.format(Locale.ROOT, "| spawn → process exited | %.0f | %s | %d |%n", Stats.median(coldStart.toExitMs()),
+                    Stats.spread(coldStart.toExitMs(), "%.0f"), coldStart.toExitMs().size()));
+            sb.append(String.format(Locale.ROOT, "%nfailed runs: %d%n%n", coldStart.failures()));
+            target("CLI cold start to first publish ≤ 1.5 s", String.format(Locale.ROOT, "%.0f ms", toPublish), toPublish <= 1500);
+        }
+
+        if (nodeMetrics != null) {
+            sb.append("node metrics after the pipelined rounds: events_published=").append(nodeMetrics.get("events_published"))
+                    .append(", events_failed=").append(nodeMetrics.get("events_failed"))
+                    .append(", retries_attempted=").append(nodeMetrics.get("retries_attempted")).append("\n\n");
+        }
+
+        if (!targets.isEmpty()) {
+            sb.append("### Targets (ratios from this run)\n\n| target | measured | met |\n|---|---:|:---:|\n");
+            for (String[] t : targets) {
+                sb.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    private void target(String what, String measured, boolean met) {
+        targets.add(new String[] {what, measured, met ? "yes" : "**no**"});
+    }
+
+    private static List<Double> perRound(List<Double> a, List<Double> b) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            out.add(a.get(i) / b.get(i));
+        }
+        return out;
+    }
+
+    private static List<Double> perRoundDiff(List<Double> a, List<Double> b) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            out.add(a.get(i) - b.get(i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,93 @@
+package ai.omninode.onex.kafka.internal;
+
+import ai.omninode.onex.bench.Events;
+import ai.omninode.onex.bench.NoopProducer;
+import ai.omninode.onex.contract.ContractLoader;
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.kafka.ModelKafkaEventConfig;
+import ai.omninode.onex.kafka.ModelKafkaEventInput;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The steps of one publish, each on its own, to see where {@code executeEffect}'s time goes. Lives in the node's
+ * internal package to reach what the node keeps package-private.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class NodeStepsBenchmark {
+    private InputValidator validator;
+    private EnvelopeCodec codec;
+    private EventPublisher publisher;
+    private PublishMetrics metrics;
+    private ModelKafkaEventInput[] inputs;
+    private String[] correlationIds;
+    private final Clock clock = Clock.systemUTC();
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        var contract = new ContractLoader().load(Objects.requireNonNull(
+                ModelKafkaEventConfig.class.getResource("effect_contract.yaml"), "node contract"));
+        validator = new InputValidator(contract.input().orElseThrow(), EnvelopeCodec.MAPPER);
+        String nodeId = Uuids.random().toString();
+        codec = new EnvelopeCodec(EnvelopeCodec.MAPPER, Events.SERVICE, nodeId);
+        metrics = new PublishMetrics();
+        ModelKafkaEventConfig config = ModelKafkaEventConfig.builder().bootstrapServers("noop:9092")
+                .topicCreation(ModelKafkaEventConfig.TopicCreation.BROKER).build();
+        publisher = EventPublisher.start(config, nodeId, props -> new NoopProducer(), null, clock, validator, metrics);
+        inputs = Events.inputs("events");
+        correlationIds = new String[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            correlationIds[i] = inputs[i].correlationId().toString();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        publisher.close();
+    }
+
+    @Benchmark
+    public List<Violation> validate() {
+        int i = next++ & (Events.COUNT - 1);
+        return validator.validate(inputs[i], correlationIds[i]);
+    }
+
+    @Benchmark
+    public byte[] envelope() {
+        int i = next++ & (Events.COUNT - 1);
+        ModelKafkaEventInput in = inputs[i];
+        return codec.envelope("5c3b1f0e-8f6a-4c1e-9d2b-7a6e5f4d3c2b", in.eventType(), correlationIds[i],
+                "1764184352.123456", in.payload());
+    }
+
+    @Benchmark
+    public String eventIdAndTimestamp() {
+        return Uuids.random().toString() + EnvelopeCodec.timestamp(clock.instant());
+    }
+
+    @Benchmark
+    public boolean breakerPermit() {
+        return publisher.breaker.tryAcquirePermission();
+    }
+
+    @Benchmark
+    public void metrics() {
+        metrics.published.increment();
+        metrics.publishNanos.add(180_000);
+        metrics.latency.record(180_000 + (next++ & 1023));
+    }
+}
