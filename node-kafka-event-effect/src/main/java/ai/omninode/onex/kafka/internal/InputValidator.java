@@ -20,6 +20,12 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>The payload is any JSON object; when the schema says no more than that about it (the shipped one), a map payload
  * is checked as an empty object instead of being converted to a tree, which would cost more than the rest of the
  * publish. Should the schema ever constrain the payload's contents, the whole payload is checked.
+ *
+ * <p>Fast path. Building a tree and running the JSON Schema validator costs more than a microsecond per event. When
+ * the contract's input schema is exactly the one {@link FastInputCheck} was written for (its constraints compared
+ * keyword by keyword at load time), an input that check accepts is accepted without the tree; anything else, every
+ * rejection included, goes through the JSON Schema validator, so the violations and their messages are the
+ * validator's own. A test runs a corpus of valid and invalid inputs through both and asserts identical accept/reject.
  */
 public final class InputValidator {
     /** Kafka's limit on topic names. */
@@ -30,11 +36,18 @@ public final class InputValidator {
     private final JsonMapper mapper;
     private final boolean payloadContentsFree;
     private final ObjectNode emptyObject = JsonNodeFactory.instance.objectNode();
+    private final boolean fastPath;
 
     public InputValidator(JsonSchema schema, JsonMapper mapper) {
         this.schema = schema;
         this.mapper = mapper;
         this.payloadContentsFree = contentsFree(schema.schemaNode() == null ? null : schema.schemaNode().at("/properties/payload"));
+        this.fastPath = payloadContentsFree && FastInputCheck.appliesTo(schema.schemaNode());
+    }
+
+    /** Whether inputs the fast path accepts skip the JSON Schema validator (the shipped schema: yes). */
+    public boolean fastPath() {
+        return fastPath;
     }
 
     private static boolean contentsFree(JsonNode payloadSchema) {
@@ -51,6 +64,14 @@ public final class InputValidator {
 
     /** Violations of a typed input; empty when it is valid. */
     public List<Violation> validate(ModelKafkaEventInput in, String correlationId) {
+        if (fastPath && FastInputCheck.accepts(in, correlationId)) {
+            return List.of();
+        }
+        return validateBySchema(in, correlationId);
+    }
+
+    /** {@link #validate(ModelKafkaEventInput, String)} by the JSON Schema validator alone. */
+    List<Violation> validateBySchema(ModelKafkaEventInput in, String correlationId) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         if (in.topic() != null) {
             node.put("topic", in.topic());
@@ -87,6 +108,14 @@ public final class InputValidator {
 
     /** Violations of an input given as plain data (the SPI); empty when it is valid. */
     public List<Violation> validate(Map<String, Object> input) {
+        if (fastPath && FastInputCheck.accepts(input)) {
+            return List.of();
+        }
+        return validateBySchema(input);
+    }
+
+    /** {@link #validate(Map)} by the JSON Schema validator alone. */
+    List<Violation> validateBySchema(Map<String, Object> input) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, Object> e : input.entrySet()) {
             if (e.getKey() == null) {
