@@ -19,13 +19,21 @@ final class Sweep {
     }
 
     static final List<Candidate> CANDIDATES = List.of(
-            new Candidate("linger 0, batch 16 KiB, none", Map.of("linger.ms", "0", "batch.size", "16384", "compression.type", "none")),
-            new Candidate("linger 0, batch 64 KiB, none", Map.of("linger.ms", "0", "batch.size", "65536", "compression.type", "none")),
-            new Candidate("linger 0, batch 64 KiB, lz4", Map.of("linger.ms", "0", "batch.size", "65536", "compression.type", "lz4")),
-            new Candidate("linger 1, batch 64 KiB, lz4", Map.of("linger.ms", "1", "batch.size", "65536", "compression.type", "lz4")),
-            new Candidate("linger 5, batch 64 KiB, lz4", Map.of("linger.ms", "5", "batch.size", "65536", "compression.type", "lz4")),
-            new Candidate("linger 5, batch 16 KiB, none (Kafka 4 client defaults)",
-                    Map.of("linger.ms", "5", "batch.size", "16384", "compression.type", "none")));
+            candidate(0, 16384, "none", " (the node's defaults before issue 6)"),
+            candidate(0, 65536, "none", ""),
+            candidate(0, 16384, "lz4", ""),
+            candidate(0, 65536, "lz4", ""),
+            candidate(0, 262144, "lz4", ""),
+            candidate(0, 65536, "zstd", ""),
+            candidate(1, 65536, "lz4", ""),
+            candidate(5, 65536, "lz4", ""),
+            candidate(5, 16384, "none", " (Kafka 4 client defaults)"));
+
+    private static Candidate candidate(int linger, int batch, String compression, String note) {
+        return new Candidate("linger " + linger + ", batch " + batch / 1024 + " KiB, " + compression + note,
+                Map.of("linger.ms", String.valueOf(linger), "batch.size", String.valueOf(batch),
+                        "compression.type", compression));
+    }
 
     private Sweep() {
     }
