@@ -40,6 +40,7 @@ public final class BenchMain {
         // the first ListOffsets right after CreateTopics is answered with UNKNOWN_TOPIC_OR_PARTITION: harmless
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.admin.internals", "off");
         boolean quick = false;
+        String profile = null;
         int rounds = -1;
         Set<String> skip = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
@@ -47,6 +48,8 @@ public final class BenchMain {
                 case "--quick" -> quick = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
+                case "--profile-node" -> profile = "node";
+                case "--profile-raw" -> profile = "raw";
                 default -> {
                     System.err.println("usage: onex-benchmarks [--quick] [--rounds N] "
                             + "[--skip jmh,pipelined,sequential,sweep,runner,cli]");
@@ -86,6 +89,17 @@ public final class BenchMain {
             ProducerRecord<byte[], byte[]>[] rawRecords = Events.records(inputs, PREFIX + ".raw");
             report.envelopeBytes = Events.envelopeBytes(rawRecords);
 
+            if (profile != null) {
+                // for a profiler (JFR): the node or the raw producer alone, pipelined, for a minute
+                try (Sink sink = profile.equals("node") ? nodeSink("node", nodeConfig, "events")
+                        : new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords)) {
+                    long end = System.nanoTime() + 60_000_000_000L;
+                    while (System.nanoTime() < end) {
+                        System.err.printf("  %s pipelined: %.0f/s%n", profile, BrokerBench.pipelinedRound(sink, 300_000, 10_000, null));
+                    }
+                }
+                return;
+            }
             if (!skip.contains("pipelined")) {
                 int n = quick ? 100_000 : 300_000;
                 int window = 10_000;

@@ -52,11 +52,13 @@ final class Report {
             BrokerBench.Series node = pipelined.get("node");
             sb.append(String.format(Locale.ROOT, "### (a)/(b) Pipelined: %,d events per round, %,d in flight%n%n",
                     pipelinedN, pipelinedWindow));
-            sb.append("| sender | median records/s | min–max | failed |\n|---|---:|---:|---:|\n");
+            sb.append("| sender | median records/s | min–max | CPU ns/record: sending thread | producer I/O thread "
+                    + "| broker and rest | failed |\n|---|---:|---:|---:|---:|---:|---:|\n");
             for (BrokerBench.Series s : List.of(raw, node)) {
-                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %d |%n", s.name.equals("raw")
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %,.0f | %,.0f | %d |%n", s.name.equals("raw")
                         ? "raw KafkaProducer, pre-serialized envelopes" : "NodeKafkaEventEffect.executeEffect",
-                        s.rate(), Stats.spread(s.rates, "%,.0f"), s.failures));
+                        s.rate(), Stats.spread(s.rates, "%,.0f"), Stats.median(s.cpuSender), Stats.median(s.cpuIo),
+                        Stats.median(s.cpuRest), s.failures));
             }
             double ratio = node.rate() / raw.rate();
             double roundRatio = Stats.median(perRound(node.rates, raw.rates));

@@ -3,7 +3,7 @@ package ai.omninode.onex.bench;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
 import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.NodeKafkaEventEffect;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -12,8 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 interface Sink extends AutoCloseable {
     String name();
 
-    /** Starts publishing event {@code i}; releases one permit when it ended, counting a failure if it failed. */
-    void sendAsync(int i, Semaphore permits, LongAdder failures);
+    /** Starts publishing event {@code i}; counts it in {@code ended} when it ended, and in {@code failures} if it failed. */
+    void sendAsync(int i, AtomicLong ended, LongAdder failures);
 
     /** Publishes event {@code i} and waits for the acknowledgement. */
     void sendAwait(int i) throws Exception;
@@ -23,12 +23,12 @@ interface Sink extends AutoCloseable {
 
     record Raw(String name, Producer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]>[] records) implements Sink {
         @Override
-        public void sendAsync(int i, Semaphore permits, LongAdder failures) {
+        public void sendAsync(int i, AtomicLong ended, LongAdder failures) {
             producer.send(records[i], (md, e) -> {
                 if (e != null) {
                     failures.increment();
                 }
-                permits.release();
+                ended.incrementAndGet();
             });
         }
 
@@ -45,12 +45,12 @@ interface Sink extends AutoCloseable {
 
     record Node(String name, NodeKafkaEventEffect node, ModelKafkaEventInput[] inputs) implements Sink {
         @Override
-        public void sendAsync(int i, Semaphore permits, LongAdder failures) {
+        public void sendAsync(int i, AtomicLong ended, LongAdder failures) {
             node.executeEffect(inputs[i]).whenComplete((out, e) -> {
                 if (e != null || !out.success()) {
                     failures.increment();
                 }
-                permits.release();
+                ended.incrementAndGet();
             });
         }
 
