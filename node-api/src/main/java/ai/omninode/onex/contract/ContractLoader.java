@@ -4,6 +4,7 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +22,11 @@ public final class ContractLoader {
     static final String NO_IO_OPERATION = "Effect node must define at least one I/O operation";
     static final String BREAKER_ABOVE_ATTEMPTS = "Circuit breaker threshold cannot exceed max retry attempts";
     static final String MAX_DELAY_NOT_ABOVE_BASE = "max_delay_ms must be greater than base_delay_ms";
+
+    /** The retry-policy values the rules assume when a contract leaves one out. */
+    static final long DEFAULT_MAX_ATTEMPTS = 3;
+    static final long DEFAULT_BASE_DELAY_MS = 100;
+    static final long DEFAULT_MAX_DELAY_MS = 5000;
 
     private final YamlReader reader;
 
@@ -89,7 +95,7 @@ public final class ContractLoader {
             config = schema(doc, base, "config", problems);
         }
         if (!problems.isEmpty()) {
-            throw new ValidationException(problems);
+            throw new ValidationException(inSourceOrder(doc.source(), problems));
         }
         return new NodeContract(
                 root.get("name").asString(),
@@ -104,6 +110,19 @@ public final class ContractLoader {
                 input, output, config,
                 doc.source(),
                 doc);
+    }
+
+    /**
+     * The contract's own problems by line and column, as a compiler lists them (schema violations and rule checks
+     * are found in separate passes); problems in the schema files it names follow, in the order found.
+     */
+    private static List<Problem> inSourceOrder(String contract, List<Problem> problems) {
+        List<Problem> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator
+                .comparingInt((Problem p) -> p.source().equals(contract) ? 0 : 1)
+                .thenComparingInt(p -> p.source().equals(contract) ? p.line() : 0)
+                .thenComparingInt(p -> p.source().equals(contract) ? p.column() : 0));
+        return sorted;
     }
 
     /** The upstream rules, with upstream's messages. */
@@ -121,22 +140,33 @@ public final class ContractLoader {
             JsonNode threshold = retry.get("circuit_breaker_threshold");
             JsonNode attempts = retry.get("max_attempts");
             boolean breakerOn = retry.path("circuit_breaker_enabled").asBoolean(true);
-            if (breakerOn && threshold != null && threshold.isIntegralNumber()) {
-                int max = attempts != null && attempts.isIntegralNumber() ? attempts.asInt() : 3;
-                if (threshold.asInt() > max) {
+            // a value of the wrong type is the meta-schema's to report; comparing against a default instead
+            // would add a second, misleading problem
+            if (breakerOn && isInteger(threshold) && (attempts == null || isInteger(attempts))) {
+                long max = attempts != null ? attempts.asLong() : DEFAULT_MAX_ATTEMPTS;
+                if (threshold.asLong() > max) {
                     problems.add(doc.problemAt("/retry_policies/circuit_breaker_threshold", BREAKER_ABOVE_ATTEMPTS
-                            + " (circuit_breaker_threshold " + threshold.asInt() + " > max_attempts " + max + ")"));
+                            + " (circuit_breaker_threshold " + threshold.asLong() + " > max_attempts " + max
+                            + (attempts == null ? ", the default" : "") + ")"));
                 }
             }
             JsonNode base = retry.get("base_delay_ms");
             JsonNode maxDelay = retry.get("max_delay_ms");
-            long b = base != null && base.isIntegralNumber() ? base.asLong() : 100;
-            long m = maxDelay != null && maxDelay.isIntegralNumber() ? maxDelay.asLong() : 5000;
-            if ((base != null || maxDelay != null) && m <= b) {
-                problems.add(doc.problemAt(maxDelay != null ? "/retry_policies/max_delay_ms" : "/retry_policies/base_delay_ms",
-                        MAX_DELAY_NOT_ABOVE_BASE + " (max_delay_ms " + m + ", base_delay_ms " + b + ")"));
+            if ((base != null || maxDelay != null) && (base == null || isInteger(base))
+                    && (maxDelay == null || isInteger(maxDelay))) {
+                long b = base != null ? base.asLong() : DEFAULT_BASE_DELAY_MS;
+                long m = maxDelay != null ? maxDelay.asLong() : DEFAULT_MAX_DELAY_MS;
+                if (m <= b) {
+                    problems.add(doc.problemAt(maxDelay != null ? "/retry_policies/max_delay_ms" : "/retry_policies/base_delay_ms",
+                            MAX_DELAY_NOT_ABOVE_BASE + " (max_delay_ms " + m + (maxDelay == null ? ", the default" : "")
+                                    + ", base_delay_ms " + b + (base == null ? ", the default" : "") + ")"));
+                }
             }
         }
+    }
+
+    private static boolean isInteger(JsonNode node) {
+        return node != null && node.isIntegralNumber() && node.canConvertToLong();
     }
 
     private static JsonSchema schema(YamlDocument doc, URL base, String which, List<Problem> problems) {

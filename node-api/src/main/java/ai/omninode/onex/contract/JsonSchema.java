@@ -8,9 +8,11 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -91,10 +93,44 @@ public final class JsonSchema {
             return List.of();
         }
         List<Violation> out = new ArrayList<>(errors.size());
+        // the validator reports each failed branch of an anyOf on its own, which reads as contradictions
+        // ("must be one of ..." and "must be a list"); fold the branches that fail at the same value into one
+        Map<String, Integer> firstBranch = new HashMap<>();
         for (Error e : errors) {
-            out.add(toViolation(e));
+            Violation v = toViolation(e);
+            String anyOf = anyOfOf(e);
+            if (anyOf != null && v.pointer().equals(instancePointer(e)) && !v.message().isEmpty()) {
+                Integer first = firstBranch.putIfAbsent(anyOf + " " + v.pointer(), out.size());
+                if (first != null) {
+                    Violation f = out.get(first);
+                    String alternative = v.message().substring(fieldName(v.pointer()).length()).strip()
+                            .replaceFirst(", found .*$", "");
+                    String merged = f.message().endsWith(")") && f.message().contains(" (or else ")
+                            ? f.message().substring(0, f.message().length() - 1) + "; or else " + alternative + ")"
+                            : f.message() + " (or else " + alternative + ")";
+                    out.set(first, new Violation(f.pointer(), f.keyword(), merged));
+                    continue;
+                }
+            }
+            out.add(v);
         }
         return out;
+    }
+
+    /** The evaluation path of the innermost anyOf the error was found under, or null. */
+    private static String anyOfOf(Error e) {
+        String path = e.getEvaluationPath() == null ? "" : e.getEvaluationPath().toString();
+        int at = path.lastIndexOf("/anyOf/");
+        return at < 0 ? null : path.substring(0, at + "/anyOf".length());
+    }
+
+    private static String instancePointer(Error e) {
+        String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+        return at.equals("/") ? "" : at;
+    }
+
+    private static String fieldName(String pointer) {
+        return pointer.isEmpty() ? "document" : "'" + pointer + "'";
     }
 
     /** Validates plain Java data (maps, lists, strings, numbers, booleans, null). */
@@ -113,8 +149,8 @@ public final class JsonSchema {
     private Violation toViolation(Error e) {
         String keyword = e.getKeyword() == null ? "schema" : e.getKeyword();
         String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
-        String pointer = at.equals("/") ? "" : at;
-        String field = pointer.isEmpty() ? "document" : "'" + pointer + "'";
+        String pointer = instancePointer(e);
+        String field = fieldName(pointer);
         String message;
         switch (keyword) {
             case "required" -> {
@@ -132,10 +168,10 @@ public final class JsonSchema {
             }
             case "type" -> message = field + " must be " + expectedType(e) + ", found " + typeName(e.getInstanceNode());
             case "enum" -> message = field + " must be one of " + enumValues(e) + ", found " + shortValue(e.getInstanceNode());
-            case "const" -> message = field + " " + e.getMessage();
+            case "const" -> message = field + " " + stripLocation(e.getMessage(), at);
             case "pattern", "format", "minLength", "maxLength" ->
-                    message = field + " " + stripLocation(e.getMessage()) + ", found " + shortValue(e.getInstanceNode());
-            default -> message = field + " " + stripLocation(e.getMessage());
+                    message = field + " " + stripLocation(e.getMessage(), at) + ", found " + shortValue(e.getInstanceNode());
+            default -> message = field + " " + stripLocation(e.getMessage(), at);
         }
         return new Violation(pointer, keyword, message);
     }
@@ -167,7 +203,11 @@ public final class JsonSchema {
         Object[] args = e.getArguments();
         String expected = args != null && args.length > 1 ? String.valueOf(args[1]) : "another type";
         expected = expected.replace("[", "").replace("]", "").replace("\"", "");
-        return article(expected.replace(", ", " or "));
+        List<String> types = new ArrayList<>();
+        for (String type : expected.split(",\\s*")) {
+            types.add(article(type.trim()));
+        }
+        return String.join(" or ", types);
     }
 
     private static String article(String type) {
@@ -226,8 +266,13 @@ public final class JsonSchema {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
-    private static String stripLocation(String message) {
-        return message == null ? "" : message.replaceFirst("^/?[^:]*: ", "");
+    /** The validator's message without the instance location it may start with (only that: a regex may hold ": "). */
+    private static String stripLocation(String message, String location) {
+        if (message == null) {
+            return "";
+        }
+        String prefix = location + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     /** A "did you mean" hint for a misspelled field, or "". */
@@ -247,22 +292,27 @@ public final class JsonSchema {
         return best != null && bestDistance <= Math.max(1, given.length() / 3) ? " (did you mean '" + best + "'?)" : "";
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+    /**
+     * Edit distance where swapping two neighbouring letters counts as one edit (optimal string alignment): the
+     * commonest typo, "tgas" for "tags", is one edit away, not two.
+     */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 }

@@ -1,9 +1,11 @@
 package ai.omninode.onex.contract;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URL;
+import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -47,7 +49,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Built on snakeyaml-engine's event parser rather than its composer so that nesting is handled without
  * recursion (10,000 levels of {@code [[[...]]]} must not overflow the stack) and so that aliases are counted
- * by the size they expand to (the "billion laughs" bomb is refused, not expanded). Scalars resolve with the
+ * by what they expand to: values, nesting levels and text all count against the limits as if the document had
+ * been written out without aliases (the "billion laughs" bomb is refused, not expanded). Scalars resolve with the
  * YAML 1.2 core schema; NaN and infinities are refused because they have no JSON form.
  */
 public final class YamlReader {
@@ -119,15 +122,23 @@ public final class YamlReader {
 
     /** Reads a URL (a resource inside a jar, typically); {@code source} names it in problems. */
     public YamlDocument read(URL url, String source) {
-        try (InputStream in = url.openStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+        byte[] bytes;
+        try {
+            URLConnection connection = url.openConnection();
+            // the JDK caches jar: connections and keeps their jar open for good; a plugin jar must be closable
+            connection.setUseCaches(false);
+            try (InputStream in = connection.getInputStream()) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             }
-            return read(source, bytes);
+        } catch (FileNotFoundException | NoSuchFileException e) {
+            throw new ValidationException(Problem.of(source, "file not found"));
         } catch (IOException e) {
             throw new ValidationException(Problem.of(source, "cannot read: " + e.getMessage()));
         }
+        if (bytes.length > maxBytes) {
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+        }
+        return read(source, bytes);
     }
 
     /** Reads raw bytes, which must be UTF-8 (a UTF-8 byte order mark is allowed). */
@@ -170,20 +181,34 @@ public final class YamlReader {
         }
         if (result.isError()) {
             int offset = in.position();
+            // columns count characters, as the parser's do, not bytes: "naïve" is five columns wide
             int line = 1;
-            int lineStart = 0;
-            for (int i = 0; i < offset; i++) {
-                if (bytes[i] == '\n') {
+            int column = 1;
+            for (int i = 0; i < out.position(); i++) {
+                char c = out.get(i);
+                if (c == '\n') {
                     line++;
-                    lineStart = i + 1;
+                    column = 1;
+                } else if (!Character.isLowSurrogate(c) && !(i == 0 && c == '\uFEFF')) {
+                    column++;
                 }
             }
-            throw new ValidationException(new Problem(source, line, offset - lineStart + 1, "",
+            throw new ValidationException(new Problem(source, line, column, "",
                     String.format(Locale.ROOT, "document is not valid UTF-8: byte 0x%02X at offset %d cannot start"
                             + " or continue a UTF-8 character", bytes[offset] & 0xFF, offset)));
         }
         out.flip();
         return out.toString();
+    }
+
+    /** Where the construct the parser was in began (an unclosed '[' or quote), when that is not where it failed. */
+    private static String startedAt(MarkedYamlEngineException e, Mark problem) {
+        Mark start = e.getContextMark().orElse(null);
+        if (start == null || problem == null
+                || (start.getLine() == problem.getLine() && start.getColumn() == problem.getColumn())) {
+            return "";
+        }
+        return " that starts at line " + (start.getLine() + 1) + ", column " + (start.getColumn() + 1);
     }
 
     private static SourcePosition position(Optional<Mark> mark) {
@@ -202,12 +227,15 @@ public final class YamlReader {
         private int documents;
         private long nodes;
         private int aliases;
+        private long textLength;
+        private long expandedChars;
 
         Builder(String source) {
             this.source = source;
         }
 
         YamlDocument build(String text) {
+            textLength = text.length();
             LoadSettings settings = LoadSettings.builder()
                     .setLabel(source)
                     .setCodePointLimit((int) Math.min(Integer.MAX_VALUE, maxBytes))
@@ -220,7 +248,7 @@ public final class YamlReader {
             } catch (MarkedYamlEngineException e) {
                 Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
                 String what = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
-                String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+                String context = e.getContext() == null ? "" : " (" + e.getContext() + startedAt(e, mark) + ")";
                 fail(mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
                         "", "YAML syntax error: " + what + context);
             } catch (ReaderException e) {
@@ -264,8 +292,7 @@ public final class YamlReader {
                         + (mapping ? "mapping" : "sequence"));
             }
             if (stack.size() >= maxDepth) {
-                fail(pos, stack.peek().pointer,
-                        "nesting is deeper than the limit of " + maxDepth + " levels");
+                fail(pos, childPointer(), "nesting is deeper than the limit of " + maxDepth + " levels");
             }
             event.getTag().ifPresent(tag -> checkCollectionTag(tag, mapping, pos));
             JsonNode node = mapping ? NODES.objectNode() : NODES.arrayNode();
@@ -278,10 +305,13 @@ public final class YamlReader {
         private void endCollection() {
             Frame frame = stack.pop();
             if (frame.anchor != null) {
-                anchors.put(frame.anchor, new Anchored(frame.node, frame.size));
+                anchors.put(frame.anchor, new Anchored(frame.node, frame.size, frame.depth, frame.chars));
             }
             if (!stack.isEmpty()) {
-                stack.peek().size += frame.size;
+                Frame parent = stack.peek();
+                parent.size += frame.size;
+                parent.depth = Math.max(parent.depth, frame.depth + 1);
+                parent.chars += frame.chars;
             }
         }
 
@@ -301,23 +331,28 @@ public final class YamlReader {
                 }
                 keyPositions.putIfAbsent(pointer, pos);
                 frame.pendingKey = key;
+                frame.chars += key.length();
                 return;
             }
             String pointer = attach(scalar(event, pos), pos, 1);
             countNodes(1, pos, pointer);
+            long chars = event.getValue().length();
+            if (!stack.isEmpty()) {
+                stack.peek().chars += chars;
+            }
             String anchor = anchorOf(event);
             if (anchor != null) {
-                anchors.put(anchor, new Anchored(nodeAt(pointer), 1));
+                anchors.put(anchor, new Anchored(nodeAt(pointer), 1, 0, chars));
             }
         }
 
         private void onAlias(AliasEvent event) {
             SourcePosition pos = position(event.getStartMark());
             String name = event.getAlias().getValue();
-            String at = stack.isEmpty() ? "" : stack.peek().pointer;
             if (expectingKey()) {
-                fail(pos, at, "an alias ('*" + name + "') cannot be a mapping key");
+                fail(pos, stack.peek().pointer, "an alias ('*" + name + "') cannot be a mapping key");
             }
+            String at = childPointer();
             if (++aliases > maxAliases) {
                 fail(pos, at, "more than " + maxAliases + " YAML aliases; refusing to expand further");
             }
@@ -326,7 +361,23 @@ public final class YamlReader {
                 fail(pos, at, "unknown YAML alias '*" + name + "' (anchors must be defined, with '&" + name
                         + "', before they are used and outside themselves)");
             }
+            // an alias brings its whole subtree along: without this, aliases of aliases nest without bound
+            if (stack.size() + target.depth > maxDepth) {
+                fail(pos, at, "nesting is deeper than the limit of " + maxDepth + " levels (through the alias '*"
+                        + name + "', which is " + target.depth + " levels deep)");
+            }
+            // few aliases of one long string make a small tree that is huge once written out (as JSON, to Kafka):
+            // what aliases add counts against the size limit, as if the document had been written out in full
+            expandedChars += target.chars;
+            if (textLength + expandedChars > maxBytes) {
+                fail(pos, at, "document expands to more than the size limit of " + maxBytes + " bytes through YAML"
+                        + " aliases ('*" + name + "' adds " + target.chars + " characters); refusing to load it");
+            }
             String pointer = attach(target.node, pos, target.size);
+            if (!stack.isEmpty()) {
+                stack.peek().depth = Math.max(stack.peek().depth, target.depth + 1);
+                stack.peek().chars += target.chars;
+            }
             countNodes(target.size, pos, pointer);
         }
 
@@ -365,6 +416,18 @@ public final class YamlReader {
             return pointer.isEmpty() ? root : root.at(pointer);
         }
 
+        /** The pointer the next value will have: where a problem with that value is. */
+        private String childPointer() {
+            Frame parent = stack.peek();
+            if (parent == null) {
+                return "";
+            }
+            if (parent.node instanceof ObjectNode) {
+                return parent.pointer + "/" + YamlDocument.escape(parent.pendingKey == null ? "" : parent.pendingKey);
+            }
+            return parent.pointer + "/" + parent.node.size();
+        }
+
         private boolean expectingKey() {
             Frame top = stack.peek();
             return top != null && top.node instanceof ObjectNode && top.pendingKey == null;
@@ -377,7 +440,7 @@ public final class YamlReader {
         private void checkCollectionTag(String tag, boolean mapping, SourcePosition pos) {
             String expected = mapping ? Tag.MAP.getValue() : Tag.SEQ.getValue();
             if (!tag.equals(expected) && !tag.equals("!")) {
-                fail(pos, stack.isEmpty() ? "" : stack.peek().pointer,
+                fail(pos, childPointer(),
                         "unsupported YAML tag '" + tag + "' on a " + (mapping ? "mapping" : "sequence"));
             }
         }
@@ -393,7 +456,7 @@ public final class YamlReader {
             } else {
                 tag = Tag.STR;
             }
-            String at = stack.isEmpty() ? "" : stack.peek().pointer;
+            String at = childPointer();
             if (tag.equals(Tag.STR)) {
                 return NODES.stringNode(value);
             }
@@ -492,6 +555,10 @@ public final class YamlReader {
         final Map<String, SourcePosition> keys = new HashMap<>();
         String pendingKey;
         long size = 1;
+        /** Levels of nesting of this collection's subtree, itself included. */
+        int depth = 1;
+        /** Characters of the keys and scalars in this collection's subtree, what aliases bring in included. */
+        long chars;
 
         Frame(JsonNode node, String pointer, String anchor) {
             this.node = node;
@@ -500,6 +567,10 @@ public final class YamlReader {
         }
     }
 
-    private record Anchored(JsonNode node, long size) {
+    /**
+     * An anchored value: its tree, how many values it expands to, how many levels deep it is (0: a scalar), and how
+     * many characters of keys and scalars it holds.
+     */
+    private record Anchored(JsonNode node, long size, int depth, long chars) {
     }
 }

@@ -209,7 +209,11 @@ public final class NodeRegistry implements AutoCloseable {
                     NodeContract contract = contractLoader.load(contractUrl);
                     found.add(new DiscoveredNode(contract.name(), contract, wrapped, origin, plugin != null));
                 } catch (ValidationException e) {
-                    problems.addAll(e.problems());
+                    // the problems name the contract file; say whose contract it is, as the other problems here do
+                    for (Problem p : e.problems()) {
+                        problems.add(new Problem(p.source(), p.line(), p.column(), p.pointer(),
+                                p.message() + " (contract of node " + type.getName() + ")"));
+                    }
                 }
             }
         }

@@ -48,7 +48,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final Map<String, String> extraConfig;
+    private final Map<String, String> saslUsers;
+    private final boolean authorizer;
     private int port;
+    private int saslPort;
     private KafkaRaftServer server;
 
     private EmbeddedKafkaBroker(Builder b) {
@@ -67,6 +70,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         this.port = b.port;
         this.extraConfig = Map.copyOf(b.config);
+        this.saslUsers = Map.copyOf(b.saslUsers);
+        this.authorizer = b.authorizer;
     }
 
     public static Builder builder() {
@@ -92,6 +97,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (port == 0) {
             port = freePort();
         }
+        if (!saslUsers.isEmpty() && saslPort == 0) {
+            saslPort = freePort();
+        }
         KafkaRaftServer started = null;
         for (int attempt = 1; started == null; attempt++) {
             try {
@@ -115,11 +123,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        String sasl = saslUsers.isEmpty() ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + sasl + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + sasl);
         p.put("controller.listener.names", CONTROLLER);
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT"
+                + (saslUsers.isEmpty() ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT"));
+        if (!saslUsers.isEmpty()) {
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plainServerJaas());
+        }
+        if (authorizer) {
+            // the PLAINTEXT and CONTROLLER listeners authenticate nobody: their principal is ANONYMOUS, made a
+            // super user so the broker itself, and tests' admin clients on PLAINTEXT, keep working
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("super.users", "User:ANONYMOUS");
+            p.put("allow.everyone.if.no.acl.found", "false");
+        }
         p.put("log.dirs", dataDir.toString());
         p.put("num.partitions", "1");
         p.put("default.replication.factor", "1");
@@ -203,6 +225,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * {@code 127.0.0.1:port} of the SASL_PLAINTEXT (mechanism PLAIN) listener, for the users given to
+     * {@link Builder#saslPlainUser(String, String)}.
+     */
+    public synchronized String saslBootstrapServers() {
+        if (saslUsers.isEmpty()) {
+            throw new IllegalStateException("this broker has no SASL listener; add users with saslPlainUser()");
+        }
+        if (saslPort == 0) {
+            saslPort = freePort();
+        }
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** The client-side {@code sasl.jaas.config} for a PLAIN user (a secret: do not log it). */
+    public static String plainClientJaas(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private String plainServerJaas() {
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+        return jaas.append(';').toString();
     }
 
     public Path dataDir() {
@@ -328,8 +376,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path dataDir;
         private int port;
         private final Map<String, String> config = new LinkedHashMap<>();
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
+        private boolean authorizer;
 
         private Builder() {
+        }
+
+        /** Adds a SASL_PLAINTEXT listener (mechanism PLAIN) that accepts this user; call once per user. */
+        public Builder saslPlainUser(String user, String password) {
+            saslUsers.put(user, password);
+            return this;
+        }
+
+        /**
+         * Turns on Kafka's {@code StandardAuthorizer} with {@code allow.everyone.if.no.acl.found=false}: SASL users
+         * can do only what ACLs allow them. The PLAINTEXT listener stays open to a super user for setup.
+         */
+        public Builder authorizer(boolean on) {
+            this.authorizer = on;
+            return this;
         }
 
         /** A data folder to keep (default: a temporary folder, deleted on close). */

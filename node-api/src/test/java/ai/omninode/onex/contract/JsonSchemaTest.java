@@ -1,0 +1,251 @@
+package ai.omninode.onex.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonSchemaTest {
+    private static final String TOPIC_SCHEMA = """
+            {
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["topic", "event_type"],
+              "properties": {
+                "topic": {"type": "string", "minLength": 1, "pattern": "^[a-z.]+$"},
+                "event_type": {"type": "string"},
+                "partition": {"type": "integer", "minimum": 0},
+                "acks": {"enum": ["all", "1", "0"]},
+                "payload": {"type": "object"},
+                "headers": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "properties": {"trace_id": {"type": "string"}}
+                }
+              }
+            }
+            """;
+
+    private final JsonSchema schema = JsonSchema.of(YamlReader.defaults().readString("topic schema", TOPIC_SCHEMA).root(),
+            "topic schema");
+
+    private static Map<String, Object> input(Object... keysAndValues) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void validPlainDataHasNoViolations() {
+        assertThat(schema.validateValue(input("topic", "a.b", "event_type", "E", "partition", 3,
+                "payload", Map.of("list", List.of(1, "two", true)), "acks", "all"))).isEmpty();
+    }
+
+    @Test
+    void missingRequiredFieldNamesTheField() {
+        assertThat(schema.validateValue(input("event_type", "E")))
+                .containsExactly(new Violation("/topic", "required", "missing required field 'topic'"));
+    }
+
+    @Test
+    void missingRequiredFieldOfANestedObjectNamesItsParent() {
+        JsonSchema nested = JsonSchema.of(YamlReader.defaults().readString("s",
+                "{properties: {version: {type: object, required: [patch]}}}").root(), "s");
+
+        assertThat(nested.validateValue(Map.of("version", Map.of())))
+                .containsExactly(new Violation("/version/patch", "required", "missing required field 'patch' in '/version'"));
+    }
+
+    @Test
+    void unknownFieldSuggestsTheClosestAllowedNameAndListsTheAllowedOnes() {
+        assertThat(schema.validateValue(input("topic", "a", "event_type", "E", "paylaod", Map.of())))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.pointer()).isEqualTo("/paylaod");
+                    assertThat(v.keyword()).isEqualTo("additionalProperties");
+                    assertThat(v.message()).isEqualTo("unknown field 'paylaod' (did you mean 'payload'?); allowed: "
+                            + "topic, event_type, partition, acks, payload, headers");
+                });
+    }
+
+    @Test
+    void unknownNestedFieldNamesItsParentAndSuggestsFromTheNestedProperties() {
+        assertThat(schema.validateValue(input("topic", "a", "event_type", "E", "headers", Map.of("traceid", "x"))))
+                .extracting(Violation::message)
+                .containsExactly("unknown field 'traceid' in '/headers' (did you mean 'trace_id'?); allowed: trace_id");
+    }
+
+    @Test
+    void unknownFieldFarFromEveryAllowedNameGetsNoSuggestion() {
+        assertThat(schema.validateValue(input("topic", "a", "event_type", "E", "colour", "blue")))
+                .extracting(Violation::message)
+                .containsExactly("unknown field 'colour'; allowed: topic, event_type, partition, acks, payload, headers");
+    }
+
+    @Test
+    void didYouMeanCatchesTypicalTypos() {
+        List<String> allowed = List.of("tags", "name", "description", "timeout_ms", "node_type");
+
+        assertThat(JsonSchema.suggestion("tgas", allowed)).isEqualTo(" (did you mean 'tags'?)");
+        assertThat(JsonSchema.suggestion("descriptoin", allowed)).isEqualTo(" (did you mean 'description'?)");
+        assertThat(JsonSchema.suggestion("Name", allowed)).isEqualTo(" (did you mean 'name'?)");
+        assertThat(JsonSchema.suggestion("timeout", allowed)).isEqualTo("");
+        assertThat(JsonSchema.suggestion("nodetype", allowed)).isEqualTo(" (did you mean 'node_type'?)");
+        assertThat(JsonSchema.suggestion("zzz", allowed)).isEqualTo("");
+        assertThat(JsonSchema.suggestion("anything", List.of())).isEqualTo("");
+    }
+
+    @Test
+    void wrongTypeNamesTheFieldTheExpectedTypeAndWhatWasFound() {
+        assertThat(schema.validateValue(input("topic", 7, "event_type", List.of("E"), "partition", "3", "payload", "text")))
+                .extracting(Violation::pointer, Violation::keyword, Violation::message)
+                .containsExactlyInAnyOrder(
+                        tuple("/topic", "type", "'/topic' must be a string, found integer 7"),
+                        tuple("/event_type", "type", "'/event_type' must be a string, found a list"),
+                        tuple("/partition", "type", "'/partition' must be an integer, found string \"3\""),
+                        tuple("/payload", "type", "'/payload' must be an object (mapping), found string \"text\""));
+    }
+
+    @Test
+    void wrongTypeOfTheWholeDocumentNamesTheDocument() {
+        assertThat(schema.validateValue(List.of()))
+                .containsExactly(new Violation("", "type", "document must be an object (mapping), found a list"));
+    }
+
+    @Test
+    void typeWithSeveralAllowedTypesListsThemAll() {
+        JsonSchema nullable = JsonSchema.of(YamlReader.defaults().readString("s", "{type: [string, 'null']}").root(), "s");
+
+        assertThat(nullable.validateValue(5)).extracting(Violation::message)
+                .containsExactly("document must be a string or null, found integer 5");
+    }
+
+    @Test
+    void enumViolationListsTheAllowedValuesAndTheValueFound() {
+        assertThat(schema.validateValue(input("topic", "a", "event_type", "E", "acks", "some")))
+                .extracting(Violation::message)
+                .containsExactly("'/acks' must be one of all, 1, 0, found \"some\"");
+    }
+
+    @Test
+    void patternAndMinLengthViolationsNameTheRuleAndTheValue() {
+        assertThat(schema.validateValue(input("topic", "", "event_type", "E")))
+                .extracting(Violation::keyword, Violation::message)
+                .containsExactlyInAnyOrder(
+                        tuple("minLength", "'/topic' must be at least 1 characters long, found \"\""),
+                        tuple("pattern", "'/topic' does not match the regex pattern ^[a-z.]+$, found \"\""));
+    }
+
+    @Test
+    void otherRulesKeepTheValidatorsWordingBehindTheField() {
+        assertThat(schema.validateValue(input("topic", "a", "event_type", "E", "partition", -1)))
+                .extracting(Violation::keyword, Violation::message)
+                .containsExactly(tuple("minimum", "'/partition' must have a minimum value of 0"));
+    }
+
+    @Test
+    void longValuesAreShortenedInMessages() {
+        String longTopic = "X".repeat(100);
+
+        assertThat(schema.validateValue(input("topic", longTopic, "event_type", "E")).get(0).message())
+                .endsWith("found \"" + "X".repeat(56) + "...");
+    }
+
+    @Test
+    void violationsShowTheRootAsRootAndPrintWithTheirKeyword() {
+        Violation root = new Violation("", "type", "document must be an object");
+
+        assertThat(root.displayPointer()).isEqualTo("(root)");
+        assertThat(new Violation("/a", "type", "m").displayPointer()).isEqualTo("/a");
+        assertThat(root).hasToString("document must be an object [type]");
+    }
+
+    @Test
+    void violationsBecomeProblemsAtTheValueOrForUnknownFieldsAtTheKey() {
+        YamlDocument doc = YamlReader.defaults().readString("input.yaml", """
+                topic: 42
+                event_type: E
+                extra:
+                  deep: 1
+                """);
+
+        List<Problem> problems = new ArrayList<>();
+        for (Violation v : schema.validate(doc.root())) {
+            problems.add(JsonSchema.locate(doc, v));
+        }
+
+        assertThat(problems).extracting(Problem::line, Problem::column, Problem::pointer)
+                .containsExactlyInAnyOrder(tuple(1, 8, "/topic"), tuple(3, 1, "/extra"));
+    }
+
+    @Test
+    void schemaFileWithAnUnknownTypeIsRefusedAtTheLineOfTheTypeWithOneProblem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("typo.schema.json");
+        Files.writeString(file, """
+                {
+                  "type": "object",
+                  "properties": {
+                    "name": {"type": "strng"}
+                  }
+                }
+                """);
+
+        assertThatThrownBy(() -> JsonSchema.load(file.toUri().toURL(), file.toString()))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())
+                        .singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.source()).isEqualTo(file.toString());
+                            assertThat(p).extracting(Problem::line, Problem::column).containsExactly(4, 22);
+                            assertThat(p.message()).isEqualTo("'/properties/name/type' must be one of array, boolean, "
+                                    + "integer, null, number, object, string, found \"strng\" (or else must be a list)");
+                        }));
+    }
+
+    @Test
+    void schemaFileIsCheckedAgainstTheDraft202012MetaSchema(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.schema.yaml");
+        Files.writeString(file, "type: object\nrequired: name\nminProperties: -1\n");
+
+        assertThatThrownBy(() -> JsonSchema.load(file.toUri().toURL(), "bad.schema.yaml"))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())
+                        .extracting(Problem::line, Problem::pointer)
+                        .containsExactlyInAnyOrder(tuple(2, "/required"), tuple(3, "/minProperties")));
+    }
+
+    @Test
+    void compiledSchemasKeepTheirTreeAndSource(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ok.schema.json");
+        Files.writeString(file, "{\"type\": \"integer\"}");
+
+        JsonSchema loaded = JsonSchema.load(file.toUri().toURL(), "ok.schema.json");
+
+        assertThat(loaded.source()).isEqualTo("ok.schema.json");
+        assertThat(loaded.schemaNode().get("type").asString()).isEqualTo("integer");
+        assertThat(loaded.validateValue(5)).isEmpty();
+        assertThat(loaded.validateValue(Arrays.asList(1, 2))).extracting(Violation::keyword).containsExactly("type");
+    }
+
+    @Test
+    void aSchemaReloadedFromTheSameFileSeesTheNewContent(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("changing.schema.json");
+        Files.writeString(file, "{\"type\": \"string\"}");
+        JsonSchema before = JsonSchema.load(file.toUri().toURL(), "changing");
+        Files.writeString(file, "{\"type\": \"integer\"}");
+
+        JsonSchema after = JsonSchema.load(file.toUri().toURL(), "changing");
+
+        assertThat(before.validateValue(1)).hasSize(1);
+        assertThat(after.validateValue(1)).isEmpty();
+    }
+}
