@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * {@code qdrant_vector_effect}: stores a vector in a collection. An in-memory stand-in for Qdrant with the same
@@ -21,7 +22,7 @@ public final class NodeQdrantVectorEffect implements EffectNode {
     static final String NAME = "qdrant_vector_effect";
     static final String COLLECTIONS_SETTING = "QDRANT_COLLECTIONS";
 
-    private final Map<String, Map<String, Map<String, Object>>> collections = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Map<String, Object>>> collections = new ConcurrentSkipListMap<>();
 
     @Override
     public URL contractLocation() {
