@@ -58,6 +58,7 @@ public final class WorkflowChecks {
             JsonNode raw = doc.root().at(s.pointer());
             String p = s.pointer();
             String type = s.type().yamlName();
+            String aType = (type.startsWith("e") || type.startsWith("i") ? "an " : "a ") + type;
             for (String field : NODE_FIELDS) {
                 if (!raw.has(field)) {
                     continue;
@@ -66,13 +67,13 @@ public final class WorkflowChecks {
                     problems.add(doc.problemAtKey(p + "/" + field, "a parallel step names no node ('" + field
                             + "'); its nested steps do"));
                 } else if (!field.equals(s.nodeField())) {
-                    problems.add(doc.problemAtKey(p + "/" + field, "a " + type + " step names its node with '"
+                    problems.add(doc.problemAtKey(p + "/" + field, aType + " step names its node with '"
                             + s.nodeField() + "', not '" + field + "'"));
                 }
             }
             if (raw.has("steps") && !s.isParallel()) {
                 problems.add(doc.problemAtKey(p + "/steps", "only a parallel step has nested steps; '" + s.name()
-                        + "' is a " + type + " step"));
+                        + "' is " + aType + " step"));
             }
             if (s.isParallel()) {
                 for (String field : List.of("input", "output", "intent_type", "payload", "timeout_ms", "on_error")) {
@@ -95,7 +96,7 @@ public final class WorkflowChecks {
                 for (String field : List.of("intent_type", "payload")) {
                     if (raw.has(field)) {
                         problems.add(doc.problemAtKey(p + "/" + field, "'" + field + "' is for intent steps; '"
-                                + s.name() + "' is a " + type + " step (give its node an input)"));
+                                + s.name() + "' is " + aType + " step (give its node an input)"));
                     }
                 }
             } else if (raw.has("input") && (raw.has("intent_type") || raw.has("payload"))) {
@@ -121,7 +122,7 @@ public final class WorkflowChecks {
                         + "'; the first is at " + line(first.pointer())));
             }
             if (RESERVED.contains(s.name())) {
-                problems.add(doc.problemAt(s.pointer() + "/name", reserved(s.name(), "step name")));
+                problems.add(doc.problemAt(s.pointer() + "/name", reserved(s.name(), "a step name")));
             }
         }
         for (Step s : all) {
@@ -131,7 +132,7 @@ public final class WorkflowChecks {
             String out = s.output();
             String at = s.pointer() + "/output";
             if (RESERVED.contains(out)) {
-                problems.add(doc.problemAt(at, reserved(out, "output name")));
+                problems.add(doc.problemAt(at, reserved(out, "an output name")));
                 continue;
             }
             Step named = names.get(out);
@@ -153,7 +154,7 @@ public final class WorkflowChecks {
             case Scope.ENV -> "environment variables";
             default -> "the failure, in on_step_failure";
         };
-        return "'" + name + "' cannot be a " + what + ": ${" + name + "} means " + meaning;
+        return "'" + name + "' cannot be " + what + ": ${" + name + "} means " + meaning;
     }
 
     // ---- depends_on ---------------------------------------------------------------------------------------------
