@@ -267,6 +267,12 @@ public final class WorkflowRunner implements AutoCloseable {
                 finish(null, e.problem().message(), e.problem());
                 return;
             }
+            if (!input.isObject()) {
+                String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
+                        + " is " + ExpressionResolver.describe(input);
+                finish(null, message, run.workflow.document().problemAt(base, message));
+                return;
+            }
             List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
             if (!violations.isEmpty()) {
                 String message = "step '" + step.name() + "': input does not match the input schema of node '"

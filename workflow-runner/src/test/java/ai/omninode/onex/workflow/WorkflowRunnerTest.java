@@ -430,6 +430,25 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void anInputThatIsOneExpressionPassesAWholeMapAndMustBeAMap() {
+        String yaml = """
+                name: whole
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: "${input.%s}"}
+                """;
+
+        WorkflowResult map = run(yaml.formatted("metadata"), "{\"metadata\": {\"k\": \"v\"}, \"tags\": [1]}");
+        assertThat(map.succeeded()).isTrue();
+        assertThat(onlyCall("test_echo")).isEqualTo(Map.of("k", "v"));
+
+        WorkflowResult list = run(yaml.formatted("tags"), "{\"tags\": [1]}");
+        assertThat(list.succeeded()).isFalse();
+        assertThat(list.failure().problem()).hasToString(
+                "test.yaml:4:62: error: step 'a': its input must be a map, but ${input.tags} is a list");
+    }
+
+    @Test
     void publishedEventsAreReportedWithTopicPartitionOffsetAndEventType() {
         WorkflowResult result = run("""
                 name: publish
