@@ -3,7 +3,6 @@ package ai.omninode.onex.workflow;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract.ContractVersion;
 import ai.omninode.onex.contract.Problem;
-import ai.omninode.onex.contract.SourcePosition;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
@@ -178,11 +177,5 @@ public final class WorkflowLoader {
                 RetryPolicy.Backoff.fromYaml(r.path("backoff_strategy").asString("exponential")),
                 r.path("base_delay_ms").asLong(RetryPolicy.DEFAULT_BASE_DELAY_MS),
                 r.path("max_delay_ms").asLong(RetryPolicy.DEFAULT_MAX_DELAY_MS));
-    }
-
-    /** Position helper for messages that mention another step: "line N". */
-    static String lineOf(YamlDocument doc, String pointer) {
-        SourcePosition p = doc.positionOf(pointer);
-        return "line " + p.line();
     }
 }

@@ -93,6 +93,17 @@ class OnexCliTest {
     }
 
     @Test
+    void thePluginNodesAreNotOnTheRunnersOwnClasspath() {
+        for (String type : List.of("ai.omninode.onex.kafka.NodeKafkaEventEffect",
+                "ai.omninode.onex.examples.NodeVectorizationCompute")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Class.forName(type, false, getClass().getClassLoader()))
+                    .isInstanceOf(ClassNotFoundException.class);
+        }
+        Cli.Result r = Cli.onex("nodes");
+        assertThat(r.out()).doesNotContain("vectorization_compute").doesNotContain("kafka_event_effect");
+    }
+
+    @Test
     void nodesAsJsonSaysWhichCameFromPlugins() {
         Cli.Result r = Cli.onex("nodes", "--plugins", plugins.toString(), "--output", "json");
 
