@@ -121,9 +121,10 @@ class DocumentIngestionEndToEndTest {
         assertThat(published.group(1)).isEqualTo("DOCUMENT_INGESTION_FAILED");
         String topic = prefix + ".enrichment.failed.v1";
         assertThat(published.group(2)).isEqualTo(topic);
+        int partition = Integer.parseInt(published.group(3));
         assertThat(published.find()).as("only the failure event").isFalse();
 
-        JsonNode event = JSON.readTree(consumeOne(topic, Integer.parseInt(published.group(3))).value());
+        JsonNode event = JSON.readTree(consumeOne(topic, partition).value());
         assertThat(event.get("event_type").asString()).isEqualTo("DOCUMENT_INGESTION_FAILED");
         assertThat(event.get("correlation_id").asString()).isEqualTo("6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13");
         JsonNode payload = event.get("payload");
