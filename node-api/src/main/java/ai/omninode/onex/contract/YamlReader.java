@@ -453,6 +453,11 @@ public final class YamlReader {
                 tag = new Tag(explicit.get());
             } else if (event.isPlain()) {
                 tag = RESOLVER.resolve(value, true);
+                if (tag.equals(Tag.ENV_TAG)) {
+                    // the core resolver marks a plain ${NAME} for environment substitution; here it is just text
+                    // (ONEX workflows use ${input}, ${step_result} as expressions of their own)
+                    tag = Tag.STR;
+                }
             } else {
                 tag = Tag.STR;
             }

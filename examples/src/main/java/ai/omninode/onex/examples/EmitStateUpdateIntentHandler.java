@@ -1,0 +1,58 @@
+package ai.omninode.onex.examples;
+
+import ai.omninode.onex.node.EffectNode;
+import java.net.URL;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code emit_state_update_intent}: records an intent for the workflow's state reducer (the FSM that tracks a
+ * document: processing, completed, failed). The ONEX original hands intents to a reducer; this stand-in keeps them
+ * in memory, numbered, and returns the recorded intent.
+ */
+public final class EmitStateUpdateIntentHandler implements EffectNode {
+    static final String NAME = "emit_state_update_intent";
+
+    private final AtomicLong sequence = new AtomicLong();
+    private final List<Map<String, Object>> intents = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public URL contractLocation() {
+        return ExampleNodes.contract(NAME);
+    }
+
+    @Override
+    public void initialize(Map<String, String> settings) {
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+        return ExampleNodes.complete(() -> {
+            Map<String, Object> intent = new LinkedHashMap<>();
+            intent.put("intent_id", UUID.randomUUID().toString());
+            intent.put("intent_type", input.get("intent_type"));
+            intent.put("sequence", sequence.incrementAndGet());
+            intent.put("emitted_at", Instant.now().toString());
+            intent.put("payload", ExampleNodes.map(input, "payload"));
+            intents.add(intent);
+            return intent;
+        });
+    }
+
+    @Override
+    public Map<String, Object> metrics() {
+        return Map.of("intents_emitted", sequence.get());
+    }
+
+    @Override
+    public void close() {
+        intents.clear();
+    }
+}

@@ -1,0 +1,51 @@
+package ai.omninode.onex.examples;
+
+import ai.omninode.onex.node.NodeExecutionException;
+import java.net.URL;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/** What the example nodes share: where their contracts are, and how a synchronous result becomes a stage. */
+final class ExampleNodes {
+    private ExampleNodes() {
+    }
+
+    /** Each example node's contract is {@code contracts/<name>/contract.yaml} next to the classes. */
+    static URL contract(String name) {
+        return ExampleNodes.class.getResource("contracts/" + name + "/contract.yaml");
+    }
+
+    /**
+     * Runs {@code work} now and returns its result as a completed stage, or a failed one: the SPI says a node
+     * reports failure through the stage, never by throwing from {@code execute}.
+     */
+    static CompletionStage<Map<String, Object>> complete(Supplier<Map<String, Object>> work) {
+        try {
+            return CompletableFuture.completedFuture(work.get());
+        } catch (NodeExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new NodeExecutionException(e.toString(), Map.of(), false, e));
+        }
+    }
+
+    static String string(Map<String, Object> input, String key, String fallback) {
+        Object v = input.get(key);
+        return v instanceof String s ? s : fallback;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Map<String, Object> input, String key) {
+        Object v = input.get(key);
+        return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Map<String, Object> input, String key) {
+        Object v = input.get(key);
+        return v instanceof List<?> l ? (List<Object>) l : List.of();
+    }
+}

@@ -1,0 +1,101 @@
+package ai.omninode.onex.examples;
+
+import ai.omninode.onex.node.EffectNode;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code entity_extraction_compute}: finds entities in text with a few rules instead of a model: e-mail
+ * addresses, URLs, years, and runs of capitalized words (names of people, organizations, places), each once.
+ */
+public final class NodeEntityExtractionCompute implements EffectNode {
+    static final String NAME = "entity_extraction_compute";
+
+    private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+");
+    private static final Pattern URL_PATTERN = Pattern.compile("https?://[^\\s)\\]]+[^\\s.,;)\\]]");
+    private static final Pattern YEAR = Pattern.compile("\\b(1\\d{3}|20\\d{2})\\b");
+    private static final Pattern NAME_RUN = Pattern.compile("\\b\\p{Lu}[\\p{L}&-]+(?:\\s+\\p{Lu}[\\p{L}&-]+)*\\b");
+    /** Capitalized only because they start a sentence, or too common to be a name. */
+    private static final Set<String> STOP = Set.of("The", "A", "An", "This", "That", "These", "It", "In", "On", "At",
+            "And", "But", "Or", "For", "With", "We", "Our", "Its", "Der", "Die", "Das", "Le", "La", "El");
+
+    @Override
+    public URL contractLocation() {
+        return ExampleNodes.contract(NAME);
+    }
+
+    @Override
+    public void initialize(Map<String, String> settings) {
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+        return ExampleNodes.complete(() -> {
+            String content = (String) input.get("content");
+            String language = ExampleNodes.string(input, "language", "en");
+            List<Object> entities = new ArrayList<>();
+            Set<String> seen = new LinkedHashSet<>();
+            Set<Integer> covered = new java.util.HashSet<>();
+            find(EMAIL, content, "EMAIL", entities, seen, covered);
+            find(URL_PATTERN, content, "URL", entities, seen, covered);
+            find(YEAR, content, "DATE", entities, seen, covered);
+            Matcher m = NAME_RUN.matcher(content);
+            while (m.find()) {
+                String text = m.group();
+                String[] words = text.split("\\s+");
+                int start = m.start();
+                if (STOP.contains(words[0])) {
+                    if (words.length == 1) {
+                        continue;
+                    }
+                    start += words[0].length() + 1;
+                    text = text.substring(words[0].length()).strip();
+                }
+                if (covered.contains(start)) {
+                    continue;
+                }
+                add(entities, seen, text, words.length > 1 ? "NAME" : "TERM", start, start + text.length());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("entities", entities);
+            out.put("entity_count", entities.size());
+            out.put("language", language);
+            return out;
+        });
+    }
+
+    private static void find(Pattern p, String content, String type, List<Object> entities, Set<String> seen,
+            Set<Integer> covered) {
+        Matcher m = p.matcher(content);
+        while (m.find()) {
+            for (int i = m.start(); i < m.end(); i++) {
+                covered.add(i);
+            }
+            add(entities, seen, m.group(), type, m.start(), m.end());
+        }
+    }
+
+    private static void add(List<Object> entities, Set<String> seen, String text, String type, int start, int end) {
+        if (!seen.add(type + ":" + text)) {
+            return;
+        }
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("text", text);
+        e.put("type", type);
+        e.put("start", start);
+        e.put("end", end);
+        entities.add(e);
+    }
+
+    @Override
+    public void close() {
+    }
+}

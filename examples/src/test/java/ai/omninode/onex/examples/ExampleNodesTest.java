@@ -1,0 +1,145 @@
+package ai.omninode.onex.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.omninode.onex.contract.ContractLoader;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** The example nodes on their own, without a runner: what a node author's tests look like. */
+class ExampleNodesTest {
+
+    private static Map<String, Object> run(EffectNode node, Map<String, Object> input) {
+        node.initialize(Map.of());
+        try {
+            return node.execute(input).toCompletableFuture().join();
+        } finally {
+            node.close();
+        }
+    }
+
+    @Test
+    void everyExampleNodeIsDiscoveredWithAValidContract() {
+        try (NodeRegistry registry = NodeRegistry.builder().classLoader(getClass().getClassLoader()).build()) {
+            assertThat(registry.nodes()).extracting(n -> n.name()).containsExactlyInAnyOrder(
+                    "validate_document_input", "emit_state_update_intent", "vectorization_compute",
+                    "entity_extraction_compute", "relationship_detection_compute", "qdrant_vector_effect",
+                    "memgraph_graph_effect");
+            for (var node : registry.nodes()) {
+                assertThat(node.contract().input()).as(node.name()).isPresent();
+                assertThat(node.contract().output()).as(node.name()).isPresent();
+            }
+        }
+    }
+
+    @Test
+    void vectorizationGivesTheSameUnitLengthVectorForTheSameText() {
+        Map<String, Object> a = run(new NodeVectorizationCompute(), Map.of("content", "Ada Lovelace and Babbage"));
+        Map<String, Object> b = run(new NodeVectorizationCompute(), Map.of("content", "Ada Lovelace and Babbage"));
+
+        assertThat(a.get("embedding")).isEqualTo(b.get("embedding"));
+        assertThat(a.get("vector_id")).isEqualTo(b.get("vector_id"));
+        double norm = ((List<?>) a.get("embedding")).stream().mapToDouble(v -> ((Number) v).doubleValue() * ((Number) v).doubleValue()).sum();
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(a).containsEntry("success", true).containsEntry("dimensions", 16).containsEntry("token_count", 4);
+        assertOutputMatchesContract(NodeVectorizationCompute.NAME, a);
+    }
+
+    @Test
+    void entityExtractionFindsNamesAddressesUrlsAndYearsOnce() {
+        Map<String, Object> out = run(new NodeEntityExtractionCompute(), Map.of("content",
+                "Ada Lovelace met Charles Babbage in London. In 1843 Ada Lovelace wrote to babbage@example.org, "
+                        + "see https://example.org/ada."));
+
+        assertThat(out.get("entities")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .extracting(e -> ((Map<?, ?>) e).get("type") + ":" + ((Map<?, ?>) e).get("text"))
+                .containsExactly("EMAIL:babbage@example.org", "URL:https://example.org/ada", "DATE:1843",
+                        "NAME:Ada Lovelace", "NAME:Charles Babbage", "TERM:London");
+        assertThat(out).containsEntry("entity_count", 6).containsEntry("language", "en");
+        assertOutputMatchesContract(NodeEntityExtractionCompute.NAME, out);
+    }
+
+    @Test
+    void relationshipsJoinEntitiesOfTheSameSentenceOnly() {
+        String text = "Ada met Charles. London is far.";
+        List<Object> entities = List.of(
+                Map.of("text", "Ada", "type", "TERM", "start", 0, "end", 3),
+                Map.of("text", "Charles", "type", "TERM", "start", 8, "end", 15),
+                Map.of("text", "London", "type", "TERM", "start", 17, "end", 23));
+
+        Map<String, Object> out = run(new NodeRelationshipDetectionCompute(), Map.of("entities", entities, "content", text));
+
+        assertThat(out.get("relationships")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .singleElement().satisfies(r -> assertThat(((Map<?, ?>) r).get("source") + "->" + ((Map<?, ?>) r).get("target")
+                        + " " + ((Map<?, ?>) r).get("type")).isEqualTo("Ada->Charles CO_OCCURS_WITH"));
+        assertOutputMatchesContract(NodeRelationshipDetectionCompute.NAME, out);
+    }
+
+    @Test
+    void theVectorStoreRefusesACollectionItDoesNotHave() {
+        NodeQdrantVectorEffect node = new NodeQdrantVectorEffect();
+        node.initialize(Map.of("QDRANT_COLLECTIONS", "documents, images"));
+
+        Map<String, Object> stored = node.execute(Map.of("collection", "images", "embedding", List.of(0.5)))
+                .toCompletableFuture().join();
+        assertThat(stored).containsEntry("success", true).containsEntry("points_in_collection", 1);
+        assertThatThrownBy(() -> node.execute(Map.of("collection", "archive", "embedding", List.of(0.5)))
+                .toCompletableFuture().join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(NodeExecutionException.class)
+                .cause().hasMessage("collection 'archive' does not exist (collections: documents, images)");
+        node.close();
+    }
+
+    @Test
+    void theGraphMergesEntitiesItHasSeenBefore() {
+        NodeMemgraphGraphEffect node = new NodeMemgraphGraphEffect();
+        node.initialize(Map.of());
+        Map<String, Object> input = Map.of("document_id", "d1",
+                "entities", List.of(Map.of("text", "Ada", "type", "NAME")),
+                "relationships", List.of());
+
+        Map<String, Object> first = node.execute(input).toCompletableFuture().join();
+        Map<String, Object> second = node.execute(input).toCompletableFuture().join();
+
+        assertThat(first).containsEntry("nodes_created", 2).containsEntry("edges_created", 1);
+        assertThat(second).containsEntry("nodes_created", 0).containsEntry("edges_created", 0).containsEntry("graph_nodes", 2);
+        node.close();
+    }
+
+    @Test
+    void validationRefusesBlankContentNamingTheDocument() {
+        ValidateDocumentInputHandler node = new ValidateDocumentInputHandler();
+        assertThatThrownBy(() -> run(node, Map.of("document_id", "d7", "content", "  ")))
+                .isInstanceOf(CompletionException.class)
+                .cause().hasMessage("document 'd7' has no content");
+    }
+
+    @Test
+    void intentsAreNumberedInTheOrderTheyAreEmitted() {
+        EmitStateUpdateIntentHandler node = new EmitStateUpdateIntentHandler();
+        node.initialize(Map.of());
+        Map<String, Object> one = node.execute(Map.of("intent_type", "STARTED", "payload", Map.of("id", 1)))
+                .toCompletableFuture().join();
+        Map<String, Object> two = node.execute(Map.of("intent_type", "DONE", "payload", Map.of()))
+                .toCompletableFuture().join();
+
+        assertThat(one).containsEntry("sequence", 1L).containsEntry("intent_type", "STARTED");
+        assertThat(two).containsEntry("sequence", 2L);
+        assertThat(node.metrics()).containsEntry("intents_emitted", 2L);
+        assertOutputMatchesContract(EmitStateUpdateIntentHandler.NAME, one);
+        node.close();
+    }
+
+    private static void assertOutputMatchesContract(String name, Map<String, Object> output) {
+        NodeContract contract = new ContractLoader().load(ExampleNodes.contract(name));
+        assertThat(contract.output().orElseThrow().validateValue(output)).as(name).isEmpty();
+    }
+}

@@ -1,0 +1,59 @@
+package ai.omninode.onex.cli;
+
+import ai.omninode.onex.cli.internal.ExceptionMapper;
+import ai.omninode.onex.cli.internal.VersionProvider;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code onex} command line: {@code run}, {@code validate} and {@code nodes}. Exit codes: {@value #OK} ok,
+ * {@value #WORKFLOW_FAILED} the workflow failed, {@value #INVALID} a usage or validation error.
+ */
+@Command(name = "onex",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Runs and validates ONEX workflows whose steps are ONEX nodes.",
+        subcommands = {RunCommand.class, ValidateCommand.class, NodesCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  ok",
+            "  1  the workflow failed (its on_step_failure steps ran)",
+            "  2  usage error, or an invalid workflow, contract, input or plugin",
+            "",
+            "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, or the",
+            "plugins/ folder of the installation). Settings for nodes come from the environment.",
+            "",
+            "Example:",
+            "  onex run examples/document_ingestion.yaml --input-file examples/document_ingestion.input.json --embedded-kafka"})
+public final class Onex implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int WORKFLOW_FAILED = 1;
+    public static final int INVALID = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The command line with this CLI's exception mapping; tests call {@code execute} on it. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Onex());
+        cmd.setExecutionExceptionHandler(new ExceptionMapper());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** {@code onex} alone: usage on stderr, exit 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().println();
+        spec.commandLine().getErr().println("onex: error: a command is required: run, validate or nodes");
+        return INVALID;
+    }
+}

@@ -1,0 +1,97 @@
+package ai.omninode.onex.cli.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.contract.YamlDocument;
+import ai.omninode.onex.contract.YamlReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The workflow input from {@code --input-file F.json} (JSON, or YAML) and {@code --input} options, which are
+ * applied on top: {@code key=text} sets a string, {@code key:=json} a JSON value ({@code count:=3},
+ * {@code tags:=["a"]}), and a dotted key sets a nested member ({@code metadata.language=en}).
+ */
+public final class Inputs {
+    private static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    private Inputs() {
+    }
+
+    public static ObjectNode read(Path file, List<String> assignments) {
+        ObjectNode input = JsonNodeFactory.instance.objectNode();
+        if (file != null) {
+            YamlDocument doc = YamlReader.defaults().read(file);
+            if (!doc.root().isObject()) {
+                throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
+            }
+            input = (ObjectNode) doc.root();
+        }
+        List<Problem> problems = new ArrayList<>();
+        for (String a : assignments == null ? List.<String>of() : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                problems.add(Problem.of("--input " + a, "expected KEY=VALUE (a string) or KEY:=JSON"));
+                continue;
+            }
+            boolean json = a.charAt(eq - 1) == ':';
+            String key = a.substring(0, json ? eq - 1 : eq);
+            String raw = a.substring(eq + 1);
+            JsonNode value;
+            if (json) {
+                try {
+                    value = JSON.readTree(raw);
+                    if (value == null || value.isMissingNode()) {
+                        throw new IllegalArgumentException("empty");
+                    }
+                } catch (JacksonException | IllegalArgumentException e) {
+                    problems.add(Problem.of("--input " + a, "the value after ':=' is not JSON: " + firstLine(e.getMessage())));
+                    continue;
+                }
+            } else {
+                value = JsonNodeFactory.instance.stringNode(raw);
+            }
+            String[] path = key.split("\\.", -1);
+            ObjectNode target = input;
+            boolean ok = true;
+            for (int i = 0; i < path.length - 1 && ok; i++) {
+                JsonNode next = target.get(path[i]);
+                if (next == null) {
+                    target = target.putObject(path[i]);
+                } else if (next.isObject()) {
+                    target = (ObjectNode) next;
+                } else {
+                    problems.add(Problem.of("--input " + a, "'" + String.join(".", java.util.Arrays.copyOf(path, i + 1))
+                            + "' is already set to a value that is not an object"));
+                    ok = false;
+                }
+            }
+            if (ok) {
+                if (path[path.length - 1].isEmpty()) {
+                    problems.add(Problem.of("--input " + a, "empty key"));
+                } else {
+                    target.set(path[path.length - 1], value);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return input;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,120 @@
+package ai.omninode.onex.cli.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.node.DiscoveredNode;
+import ai.omninode.onex.workflow.StepResult;
+import ai.omninode.onex.workflow.WorkflowResult;
+import java.util.List;
+import java.util.Locale;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The machine-readable forms of {@code --output json}. Keys are snake_case, like the workflow format. */
+public final class JsonOutput {
+    private static final JsonMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private JsonOutput() {
+    }
+
+    public static String write(ObjectNode node) {
+        return MAPPER.writeValueAsString(node);
+    }
+
+    public static ObjectNode result(WorkflowResult r) {
+        ObjectNode out = NODES.objectNode();
+        out.put("workflow", r.workflow());
+        out.put("version", r.version());
+        out.put("file", r.source());
+        out.put("status", r.succeeded() ? "succeeded" : "failed");
+        out.put("duration_ms", r.duration().toMillis());
+        if (r.failure() == null) {
+            out.putNull("failure");
+        } else {
+            ObjectNode f = out.putObject("failure");
+            f.put("step", r.failure().step());
+            f.put("message", r.failure().message());
+            if (r.failure().problem() != null) {
+                f.put("location", location(r.failure().problem()));
+            }
+        }
+        ArrayNode steps = out.putArray("steps");
+        for (StepResult s : r.steps()) {
+            ObjectNode o = steps.addObject();
+            o.put("name", s.name());
+            if (s.group() != null) {
+                o.put("group", s.group());
+            }
+            if (s.handler()) {
+                o.put("on_step_failure", true);
+            }
+            o.put("status", s.status().name().toLowerCase(Locale.ROOT));
+            if (s.node() != null) {
+                o.put("node", s.node());
+            }
+            o.put("attempts", s.attempts());
+            o.put("duration_ms", s.duration().toMillis());
+            if (s.output() != null) {
+                o.set("output", s.output());
+            }
+            if (s.error() != null) {
+                o.put("error", s.error());
+            }
+            if (s.problem() != null) {
+                o.put("location", location(s.problem()));
+            }
+            if (s.continued()) {
+                o.put("continued", true);
+            }
+        }
+        ArrayNode events = out.putArray("events");
+        for (StepResult.Published p : r.published()) {
+            ObjectNode e = events.addObject();
+            e.put("step", p.step());
+            e.put("event_type", p.eventType());
+            e.put("topic", p.topic());
+            e.put("partition", p.partition());
+            e.put("offset", p.offset());
+        }
+        out.set("node_metrics", MAPPER.valueToTree(r.nodeMetrics()));
+        return out;
+    }
+
+    public static ObjectNode problems(int files, List<Problem> problems) {
+        ObjectNode out = NODES.objectNode();
+        out.put("files", files);
+        out.put("valid", problems.isEmpty());
+        ArrayNode list = out.putArray("problems");
+        for (Problem p : problems) {
+            ObjectNode o = list.addObject();
+            o.put("file", p.source());
+            o.put("line", p.line());
+            o.put("column", p.column());
+            o.put("pointer", p.pointer());
+            o.put("message", p.message());
+        }
+        return out;
+    }
+
+    public static ObjectNode nodes(List<DiscoveredNode> nodes) {
+        ObjectNode out = NODES.objectNode();
+        ArrayNode list = out.putArray("nodes");
+        for (DiscoveredNode n : nodes) {
+            ObjectNode o = list.addObject();
+            o.put("name", n.name());
+            o.put("version", n.version());
+            o.put("node_type", n.contract().nodeType());
+            o.put("class", n.className());
+            o.put("origin", n.origin());
+            o.put("plugin", n.plugin());
+        }
+        return out;
+    }
+
+    private static String location(Problem p) {
+        return p.hasPosition() ? p.source() + ":" + p.line() + ":" + p.column() : p.source();
+    }
+}

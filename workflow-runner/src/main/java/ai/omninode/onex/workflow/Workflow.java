@@ -1,0 +1,76 @@
+package ai.omninode.onex.workflow;
+
+import ai.omninode.onex.contract.NodeContract.ContractVersion;
+import ai.omninode.onex.contract.YamlDocument;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A loaded and validated ONEX workflow. Get one from {@link WorkflowLoader}; run it with {@link WorkflowRunner}.
+ *
+ * @param onStepFailure steps run in order after a step failed ({@code error_handling.on_step_failure})
+ * @param retryPolicy {@code error_handling.retry_policy}, or {@link RetryPolicy#NONE}
+ * @param source the file the workflow came from, as used in messages
+ * @param document the parsed document with source positions
+ * @param text the document's text, for columns of expressions inside strings
+ */
+public record Workflow(
+        String name,
+        ContractVersion version,
+        String description,
+        List<Step> steps,
+        List<Step> onStepFailure,
+        RetryPolicy retryPolicy,
+        String source,
+        YamlDocument document,
+        String text) {
+
+    public Workflow {
+        Objects.requireNonNull(name, "name");
+        steps = List.copyOf(steps);
+        onStepFailure = List.copyOf(onStepFailure);
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
+    }
+
+    /** Every main step, depth first: groups before their nested steps. */
+    public List<Step> allSteps() {
+        List<Step> out = new ArrayList<>();
+        collect(steps, out);
+        return out;
+    }
+
+    /** Every main and on_step_failure step that runs a node. */
+    public List<Step> nodeSteps() {
+        List<Step> out = new ArrayList<>();
+        collect(steps, out);
+        collect(onStepFailure, out);
+        out.removeIf(Step::isParallel);
+        return out;
+    }
+
+    /** The names of the nodes the workflow uses, in order of first use. */
+    public Set<String> nodeNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Step s : nodeSteps()) {
+            names.add(s.node());
+        }
+        return names;
+    }
+
+    public Optional<Step> find(String stepName) {
+        List<Step> all = allSteps();
+        collect(onStepFailure, all);
+        return all.stream().filter(s -> s.name().equals(stepName)).findFirst();
+    }
+
+    private static void collect(List<Step> steps, List<Step> out) {
+        for (Step s : steps) {
+            out.add(s);
+            collect(s.steps(), out);
+        }
+    }
+}

@@ -1,0 +1,498 @@
+package ai.omninode.onex.workflow;
+
+import ai.omninode.onex.contract.JsonSchema;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.node.DiscoveredNode;
+import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.workflow.internal.SourceText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs workflows with nodes from a {@link NodeRegistry}.
+ *
+ * <p>A run: the workflow is checked against the nodes ({@link WorkflowValidator}); each node it uses is initialized
+ * once (per runner) with the settings; then the main steps run in order, a parallel group's steps concurrently
+ * (each after its {@code depends_on} siblings). Before a node step runs, its input's {@code ${...}} are resolved and
+ * the result is checked against the node contract's input schema; its output is checked against the output schema
+ * and stored under the step's output name and its step name. An output with {@code success: false} is a failure.
+ * A failure is retried by the {@code retry_policy} with its backoff; the last failure ends the main steps (the rest
+ * are skipped), then the {@code on_step_failure} steps run in order with {@code ${error.step}} and
+ * {@code ${error.message}}, and the workflow has failed. {@link #close()} closes the nodes.
+ */
+public final class WorkflowRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowRunner.class);
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final NodeRegistry registry;
+    private final Map<String, String> settings;
+    private final WorkflowListener listener;
+    private final ExecutorService pool;
+    private final Map<String, EffectNode> initialized = new LinkedHashMap<>();
+    private final Map<String, String> initFailures = new HashMap<>();
+
+    private WorkflowRunner(Builder b) {
+        this.registry = Objects.requireNonNull(b.registry, "registry");
+        this.settings = Map.copyOf(b.settings);
+        this.listener = b.listener;
+        this.pool = Executors.newCachedThreadPool(new StepThreads());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The settings nodes are initialized with, which are also what {@code ${env.NAME}} sees. */
+    public Map<String, String> settings() {
+        return settings;
+    }
+
+    /**
+     * Runs {@code workflow} on {@code input} (a JSON object). Throws {@link ValidationException} when the workflow
+     * cannot run with the discovered nodes (nothing has run then); every other failure is in the result.
+     */
+    public WorkflowResult run(Workflow workflow, JsonNode input) {
+        Map<String, NodeContract> contracts = new LinkedHashMap<>();
+        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
+        List<Problem> problems = new WorkflowValidator(contracts).validate(workflow);
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        if (input == null || !input.isObject()) {
+            throw new ValidationException(Problem.of("input", "the workflow input must be a JSON object, found "
+                    + (input == null ? "nothing" : ExpressionResolver.describe(input))));
+        }
+        long t0 = System.nanoTime();
+        listener.workflowStarted(workflow);
+        Run run = new Run(workflow, input);
+        initializeNodes(workflow, run);
+        for (Step s : workflow.steps()) {
+            if (run.failure.get() != null) {
+                skip(s, null, run);
+            } else {
+                (s.isParallel() ? runGroup(s, run) : runNodeStep(s, null, false, run)).join();
+            }
+        }
+        WorkflowResult.Failure failure = run.failure.get();
+        if (failure != null) {
+            LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
+            listener.handlingFailure(failure);
+            for (Step h : workflow.onStepFailure()) {
+                runNodeStep(h, null, true, run).join();
+            }
+        }
+        Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
+        for (String name : workflow.nodeNames()) {
+            EffectNode node = initialized.get(name);
+            if (node != null) {
+                try {
+                    metrics.put(name, new LinkedHashMap<>(node.metrics()));
+                } catch (RuntimeException e) {
+                    LOG.debug("metrics of node {} failed", name, e);
+                }
+            }
+        }
+        WorkflowResult result = new WorkflowResult(workflow.name(), workflow.version().toString(), workflow.source(),
+                failure == null, List.copyOf(run.steps), failure, Duration.ofNanos(System.nanoTime() - t0), metrics);
+        listener.workflowFinished(result);
+        return result;
+    }
+
+    /** Initializes the nodes of a workflow that are not yet; a failure fails the first main step that needs it. */
+    private void initializeNodes(Workflow workflow, Run run) {
+        for (String name : workflow.nodeNames()) {
+            if (initialized.containsKey(name) || initFailures.containsKey(name)) {
+                continue;
+            }
+            DiscoveredNode node = registry.require(name);
+            long t0 = System.nanoTime();
+            try {
+                node.node().initialize(settings);
+                initialized.put(name, node.node());
+                LOG.debug("Initialized node {} in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
+            } catch (RuntimeException | LinkageError e) {
+                String message = "node '" + name + "' could not be initialized: " + message(e);
+                LOG.warn("{}", message);
+                initFailures.put(name, message);
+                try {
+                    node.node().close();
+                } catch (RuntimeException closing) {
+                    LOG.debug("closing node {} after a failed initialize", name, closing);
+                }
+            }
+        }
+        for (Step s : workflow.allSteps()) {
+            if (!s.isParallel() && initFailures.containsKey(s.node())) {
+                run.fail(new WorkflowResult.Failure(s.name(), initFailures.get(s.node()), null));
+                return;
+            }
+        }
+    }
+
+    // ---- steps --------------------------------------------------------------------------------------------------
+
+    private CompletableFuture<StepResult> runGroup(Step group, Run run) {
+        long t0 = System.nanoTime();
+        listener.stepStarted(group);
+        Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
+        for (Step child : group.steps()) {
+            child(child, group, futures, run);
+        }
+        List<CompletableFuture<StepResult>> all = group.steps().stream().map(c -> futures.get(c.name())).toList();
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<String> failed = all.stream().map(CompletableFuture::join)
+                    .filter(r -> r.status() == StepResult.Status.FAILED && !r.continued()).map(StepResult::name).toList();
+            StepResult r = new StepResult(group.name(), null, false,
+                    failed.isEmpty() ? StepResult.Status.SUCCEEDED : StepResult.Status.FAILED, null, 0,
+                    Duration.ofNanos(System.nanoTime() - t0), null, null,
+                    failed.isEmpty() ? null : "failed: " + String.join(", ", failed), null, false);
+            run.record(r);
+            listener.stepFinished(r);
+            return r;
+        });
+    }
+
+    private CompletableFuture<StepResult> child(Step child, Step group, Map<String, CompletableFuture<StepResult>> futures,
+            Run run) {
+        CompletableFuture<StepResult> existing = futures.get(child.name());
+        if (existing != null) {
+            return existing;
+        }
+        List<CompletableFuture<StepResult>> deps = new ArrayList<>();
+        for (String d : child.dependsOn()) {
+            group.steps().stream().filter(s -> s.name().equals(d)).findFirst()
+                    .ifPresent(sibling -> deps.add(child(sibling, group, futures, run)));
+        }
+        CompletableFuture<StepResult> f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> run.failure.get() != null
+                        ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
+                        : runNodeStep(child, group.name(), false, run));
+        futures.put(child.name(), f);
+        return f;
+    }
+
+    private void skip(Step s, String group, Run run) {
+        skipped(s, group, run);
+        for (Step child : s.steps()) {
+            skip(child, s.name(), run);
+        }
+    }
+
+    private StepResult skipped(Step s, String group, Run run) {
+        StepResult r = new StepResult(s.name(), group, false, StepResult.Status.SKIPPED, s.node(), 0, Duration.ZERO,
+                null, null, null, null, false);
+        run.record(r);
+        listener.stepFinished(r);
+        return r;
+    }
+
+    private CompletableFuture<StepResult> runNodeStep(Step s, String group, boolean handler, Run run) {
+        Attempts a = new Attempts(s, group, handler, run);
+        try {
+            a.start();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Step {} failed unexpectedly", s.name(), e);
+            a.finish(null, "unexpected error: " + e, null);
+        }
+        return a.done;
+    }
+
+    /** One node step, from resolving its input through its retries to its result. */
+    private final class Attempts {
+        final Step step;
+        final String group;
+        final boolean handler;
+        final Run run;
+        final long t0 = System.nanoTime();
+        final CompletableFuture<StepResult> done = new CompletableFuture<>();
+        NodeContract contract;
+        EffectNode node;
+        JsonNode input;
+        int attempts;
+
+        Attempts(Step step, String group, boolean handler, Run run) {
+            this.step = step;
+            this.group = group;
+            this.handler = handler;
+            this.run = run;
+        }
+
+        void start() {
+            listener.stepStarted(step);
+            String initFailure = initFailures.get(step.node());
+            if (initFailure != null) {
+                finish(null, initFailure, null);
+                return;
+            }
+            contract = registry.require(step.node()).contract();
+            node = initialized.get(step.node());
+            Scope scope = run.scope(handler);
+            String base = step.input() != null || step.type() != StepType.INTENT ? step.pointer() + "/input" : step.pointer();
+            SourceText text = run.text;
+            try {
+                input = ExpressionResolver.resolve(WorkflowValidator.inputTemplate(step), scope, base,
+                        (pointer, offset, expression, message) -> text.at(pointer, expression,
+                                "step '" + step.name() + "': " + message));
+            } catch (ExpressionException e) {
+                finish(null, e.problem().message(), e.problem());
+                return;
+            }
+            if (!input.isObject()) {
+                String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
+                        + " is " + ExpressionResolver.describe(input);
+                finish(null, message, run.workflow.document().problemAt(base, message));
+                return;
+            }
+            List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
+            if (!violations.isEmpty()) {
+                String message = "step '" + step.name() + "': input does not match the input schema of node '"
+                        + contract.name() + "': " + violations.stream().map(Violation::message)
+                                .collect(Collectors.joining("; "));
+                Problem at = JsonSchema.locate(run.workflow.document(), new Violation(
+                        WorkflowValidator.documentPointer(step, violations.get(0).pointer()),
+                        violations.get(0).keyword(), message));
+                finish(null, message, at);
+                return;
+            }
+            attempt();
+        }
+
+        void attempt() {
+            attempts++;
+            CompletableFuture<Map<String, Object>> call;
+            Map<String, Object> arguments = MAPPER.convertValue(input, MAP);
+            call = CompletableFuture.supplyAsync(() -> node.execute(arguments), pool)
+                    .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
+            if (step.timeoutMs() != null) {
+                call = call.orTimeout(step.timeoutMs(), TimeUnit.MILLISECONDS);
+            }
+            call.whenComplete((out, error) -> {
+                try {
+                    completed(out, error);
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("Step {} failed unexpectedly", step.name(), e);
+                    finish(null, "unexpected error: " + e, null);
+                }
+            });
+        }
+
+        void completed(Map<String, Object> out, Throwable error) {
+            JsonNode output = null;
+            String failure = null;
+            if (error != null) {
+                Throwable cause = unwrap(error);
+                failure = cause instanceof TimeoutException
+                        ? "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms" : message(cause);
+            } else {
+                try {
+                    output = out == null ? null : MAPPER.valueToTree(out);
+                } catch (RuntimeException e) {
+                    failure = "node '" + contract.name() + "' returned output that is not plain data: " + e.getMessage();
+                }
+                if (failure == null && (output == null || !output.isObject())) {
+                    failure = "node '" + contract.name() + "' returned no output map";
+                    output = null;
+                } else if (failure == null && output.path("success").isBoolean() && !output.get("success").asBoolean()) {
+                    failure = output.path("error").isString() ? output.get("error").asString()
+                            : "node '" + contract.name() + "' reported success: false";
+                } else if (failure == null && contract.output().isPresent()) {
+                    List<Violation> v = contract.output().get().validate(output);
+                    if (!v.isEmpty()) {
+                        finish(output, "node '" + contract.name() + "' returned output that does not match its output"
+                                + " schema: " + v.stream().map(Violation::message).collect(Collectors.joining("; ")), null);
+                        return;
+                    }
+                }
+            }
+            if (failure == null) {
+                finish(output, null, null);
+                return;
+            }
+            RetryPolicy policy = run.workflow.retryPolicy();
+            if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
+                Duration delay = policy.delayBefore(attempts);
+                listener.stepRetrying(step, attempts, delay, failure);
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, pool).execute(() -> {
+                    try {
+                        attempt();
+                    } catch (RuntimeException | LinkageError e) {
+                        finish(null, "unexpected error: " + e, null);
+                    }
+                });
+                return;
+            }
+            finish(output, failure, null);
+        }
+
+        void finish(JsonNode output, String error, Problem problem) {
+            boolean ok = error == null;
+            if (ok) {
+                run.values.put(step.name(), output);
+                if (step.output() != null) {
+                    run.values.put(step.output(), output);
+                }
+            }
+            StepResult r = new StepResult(step.name(), group, handler,
+                    ok ? StepResult.Status.SUCCEEDED : StepResult.Status.FAILED, step.node(), attempts,
+                    Duration.ofNanos(System.nanoTime() - t0), input, output, error, problem,
+                    !ok && step.continueOnError() && !handler);
+            run.record(r);
+            if (!ok && !handler && !step.continueOnError()) {
+                run.fail(new WorkflowResult.Failure(step.name(), error, problem));
+            }
+            listener.stepFinished(r);
+            done.complete(r);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = unwrap(e);
+        String m = t.getMessage();
+        if (t instanceof ai.omninode.onex.node.OnexException && m != null) {
+            return m;
+        }
+        return m == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + m;
+    }
+
+    /** The state of one run. */
+    private final class Run {
+        final Workflow workflow;
+        final JsonNode input;
+        final SourceText text;
+        final Map<String, JsonNode> values = new ConcurrentHashMap<>();
+        final List<StepResult> steps = Collections.synchronizedList(new ArrayList<>());
+        final AtomicReference<WorkflowResult.Failure> failure = new AtomicReference<>();
+
+        Run(Workflow workflow, JsonNode input) {
+            this.workflow = workflow;
+            this.input = input;
+            this.text = new SourceText(workflow.document(), workflow.text());
+        }
+
+        void record(StepResult r) {
+            steps.add(r);
+        }
+
+        void fail(WorkflowResult.Failure f) {
+            failure.compareAndSet(null, f);
+        }
+
+        Scope scope(boolean handler) {
+            Scope.Builder b = Scope.builder().input(input).env(settings).results(values);
+            WorkflowResult.Failure f = failure.get();
+            if (handler && f != null) {
+                b.error(f.step(), f.message());
+            }
+            return b.build();
+        }
+    }
+
+    private static final class StepThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "onex-step-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /** Closes every node this runner initialized (each once; never throws), then its threads. */
+    @Override
+    public void close() {
+        List<String> names = new ArrayList<>(initialized.keySet());
+        Collections.reverse(names);
+        for (String name : names) {
+            try {
+                initialized.get(name).close();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Closing node {} failed: {}", name, e.toString());
+            }
+        }
+        initialized.clear();
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+        }
+    }
+
+    /** Configures a runner. */
+    public static final class Builder {
+        private NodeRegistry registry;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private WorkflowListener listener = WorkflowListener.NONE;
+
+        private Builder() {
+        }
+
+        public Builder registry(NodeRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        /** Settings for nodes and {@code ${env.NAME}}; usually {@code System.getenv()} plus overrides. */
+        public Builder settings(Map<String, String> settings) {
+            this.settings.putAll(settings);
+            return this;
+        }
+
+        public Builder setting(String key, String value) {
+            this.settings.put(key, value);
+            return this;
+        }
+
+        public Builder listener(WorkflowListener listener) {
+            this.listener = listener == null ? WorkflowListener.NONE : listener;
+            return this;
+        }
+
+        public WorkflowRunner build() {
+            return new WorkflowRunner(this);
+        }
+    }
+}

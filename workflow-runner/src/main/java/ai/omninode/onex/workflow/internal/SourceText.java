@@ -1,0 +1,49 @@
+package ai.omninode.onex.workflow.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.SourcePosition;
+import ai.omninode.onex.contract.YamlDocument;
+
+/**
+ * Finds the line and column of an expression inside a string value: the document knows where the value starts,
+ * and the text says where in it (after a quote, or on a later line of a block scalar) the expression stands.
+ */
+public final class SourceText {
+    private static final int MAX_LINES_AHEAD = 200;
+
+    private final YamlDocument document;
+    private final String[] lines;
+
+    public SourceText(YamlDocument document, String text) {
+        this.document = document;
+        this.lines = text == null ? new String[0] : text.split("\r\n|\r|\n", -1);
+    }
+
+    public YamlDocument document() {
+        return document;
+    }
+
+    /** A problem at the expression {@code expression} in the string value at {@code pointer}. */
+    public Problem at(String pointer, String expression, String message) {
+        SourcePosition pos = positionOf(pointer, expression);
+        return new Problem(document.source(), pos.line(), pos.column(), pointer, message);
+    }
+
+    public SourcePosition positionOf(String pointer, String expression) {
+        SourcePosition start = document.positionOf(pointer);
+        if (expression == null || expression.isEmpty() || lines.length == 0) {
+            return start;
+        }
+        for (int l = start.line() - 1; l < lines.length && l < start.line() - 1 + MAX_LINES_AHEAD; l++) {
+            int from = l == start.line() - 1 ? Math.max(0, start.column() - 1) : 0;
+            if (from > lines[l].length()) {
+                continue;
+            }
+            int idx = lines[l].indexOf(expression, from);
+            if (idx >= 0) {
+                return new SourcePosition(l + 1, idx + 1);
+            }
+        }
+        return start;
+    }
+}

@@ -1,0 +1,282 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.workflow.testnodes.TestNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code onex} through picocli's {@code execute}: exit codes and what is printed where. */
+class OnexCliTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Path RUN = Path.of("src/test/resources/workflows/run");
+    private static final String INPUT = Cli.REPO.resolve("examples/document_ingestion.input.json").toString();
+
+    @TempDir
+    Path plugins;
+
+    /** The plugin jars the build made, copied into a folder of the test's own: the runner sees them only there. */
+    @BeforeEach
+    void copyPluginJars() throws IOException {
+        TestNode.reset();
+        try (Stream<Path> jars = Files.list(Cli.PLUGINS)) {
+            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                Files.copy(jar, plugins.resolve(jar.getFileName()));
+            }
+        }
+    }
+
+    @Test
+    void helpListsTheCommandsAndTheExitCodes() {
+        Cli.Result r = Cli.onex("--help");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: onex", "run", "validate", "nodes", "--version", "Exit codes:",
+                "1  the workflow failed", "2  usage error");
+    }
+
+    @Test
+    void everyCommandHasHelpThatNamesItsOptions() {
+        assertThat(Cli.onex("run", "--help").out()).contains("WORKFLOW.yaml", "--input=KEY=VALUE", "--input-file=FILE",
+                "--embedded-kafka", "--plugins=DIR", "--output=FORMAT", "--set=KEY=VALUE", "Exit codes:");
+        assertThat(Cli.onex("validate", "--help").out()).contains("PATH...", "file:line:col: error: message",
+                "--plugins=DIR");
+        assertThat(Cli.onex("nodes", "--help").out()).contains("contract name", "--plugins=DIR");
+        assertThat(Cli.onex("help", "run").out()).contains("--embedded-kafka");
+    }
+
+    @Test
+    void versionPrintsTheBuildVersionAndTheJava() {
+        Cli.Result r = Cli.onex("--version");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).containsPattern("^onex \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R")
+                .contains("Java " + System.getProperty("java.version"));
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli.Result r = Cli.onex();
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate or nodes");
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        Cli.Result r = Cli.onex("run", "flow.yaml", "--bogus");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void nodesListsEachPluginNodeWithItsVersionAndTheJarItCameFrom() {
+        Cli.Result r = Cli.onex("nodes", "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^NAME +VERSION +TYPE +ORIGIN$");
+        String jar = plugins.resolve("onex-examples-" + version() + "-plugin.jar").toString();
+        for (String node : List.of("vectorization_compute", "entity_extraction_compute", "relationship_detection_compute",
+                "qdrant_vector_effect", "memgraph_graph_effect", "validate_document_input", "emit_state_update_intent")) {
+            assertThat(r.out()).containsPattern("(?m)^" + node + " +1\\.0\\.0 +\\w+ +" + java.util.regex.Pattern.quote(jar) + "$");
+        }
+        assertThat(r.out()).containsPattern("(?m)^test_echo +0\\.1\\.0 +compute +classpath ");
+    }
+
+    @Test
+    void thePluginNodesAreNotOnTheRunnersOwnClasspath() {
+        for (String type : List.of("ai.omninode.onex.kafka.NodeKafkaEventEffect",
+                "ai.omninode.onex.examples.NodeVectorizationCompute")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Class.forName(type, false, getClass().getClassLoader()))
+                    .isInstanceOf(ClassNotFoundException.class);
+        }
+        Cli.Result r = Cli.onex("nodes");
+        assertThat(r.out()).doesNotContain("vectorization_compute").doesNotContain("kafka_event_effect");
+    }
+
+    @Test
+    void nodesAsJsonSaysWhichCameFromPlugins() {
+        Cli.Result r = Cli.onex("nodes", "--plugins", plugins.toString(), "--output", "json");
+
+        assertThat(r.exitCode()).isZero();
+        JsonNode nodes = JSON.readTree(r.out()).get("nodes");
+        JsonNode vectorization = find(nodes, "vectorization_compute");
+        assertThat(vectorization.get("plugin").asBoolean()).isTrue();
+        assertThat(vectorization.get("class").asString()).isEqualTo("ai.omninode.onex.examples.NodeVectorizationCompute");
+        assertThat(find(nodes, "test_echo").get("plugin").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aPluginFolderThatDoesNotExistIsAnError() {
+        Cli.Result r = Cli.onex("nodes", "--plugins", plugins.resolve("nowhere").toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("nowhere: error: plugin folder does not exist");
+    }
+
+    @Test
+    void runExecutesPluginNodesPrintsOneLinePerStepAndExitsZero() {
+        Cli.Result r = Cli.onex("run", RUN.resolve("ingest_without_kafka.yaml").toString(), "--input-file", INPUT,
+                "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        for (String step : List.of("validate_input", "emit_reducer_intent", "vectorize_document", "extract_entities",
+                "parallel_processing", "store_vectors", "detect_relationships", "store_graph", "update_fsm_state")) {
+            assertThat(r.out()).containsPattern("(?m)^  ok +(  )?" + step + " +\\d+ ms$");
+        }
+        assertThat(r.out()).contains("workflow ingest_without_kafka succeeded in ");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void aFailingRunRetriesSkipsTheRestRunsOnStepFailureAndExitsOne() {
+        Cli.Result r = Cli.onex("run", RUN.resolve("ingest_without_kafka_failing.yaml").toString(), "--input-file", INPUT,
+                "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out())
+                .containsPattern("(?m)^  retry +store_vectors +attempt 1 failed, retrying in 5 ms: collection "
+                        + "'archived_documents' does not exist \\(collections: documents\\)$")
+                .containsPattern("(?m)^  FAILED +store_vectors +\\d+ ms  after 4 attempts: collection 'archived_documents'")
+                .containsPattern("(?m)^  skipped +store_graph$")
+                .contains("step store_vectors failed; running on_step_failure")
+                .containsPattern("(?m)^  ok +on_failure: update_fsm_to_failed +\\d+ ms$")
+                .contains("workflow ingest_without_kafka_failing FAILED in ");
+    }
+
+    @Test
+    void jsonOutputIsTheOnlyThingOnStdout() {
+        Cli.Result r = Cli.onex("run", RUN.resolve("ingest_without_kafka.yaml").toString(), "--input-file", INPUT,
+                "--plugins", plugins.toString(), "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        JsonNode result = JSON.readTree(r.out());
+        assertThat(result.get("status").asString()).isEqualTo("succeeded");
+        assertThat(result.get("failure").isNull()).isTrue();
+        assertThat(result.get("steps")).hasSize(9);
+        JsonNode store = find(result.get("steps"), "store_vectors");
+        assertThat(store.get("output").get("collection").asString()).isEqualTo("documents");
+        assertThat(store.get("attempts").asInt()).isEqualTo(1);
+        assertThat(result.get("node_metrics").get("vectorization_compute").get("documents_vectorized").asInt()).isEqualTo(1);
+        assertThat(r.err()).as("progress goes to stderr").contains("running workflow ingest_without_kafka");
+    }
+
+    @Test
+    void inputOptionsSetStringsJsonValuesAndNestedMembersOverTheInputFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("input.json");
+        Files.writeString(file, "{\"a\": \"from file\", \"keep\": 1, \"m\": {\"y\": 2}}");
+
+        Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input-file", file.toString(),
+                "--input", "a=1", "--input", "b:=[true, 2]", "--input", "m.x=deep", "--set", "ONEX_TEST_SETTING=on",
+                "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        JsonNode echo = JSON.readTree(r.out()).get("steps").get(0).get("output").get("echo");
+        assertThat(echo.get("input")).isEqualTo(JSON.readTree(
+                "{\"a\": \"1\", \"keep\": 1, \"m\": {\"y\": 2, \"x\": \"deep\"}, \"b\": [true, 2]}"));
+        assertThat(echo.get("setting").asString()).isEqualTo("on");
+    }
+
+    @Test
+    void anInputValueThatIsNotJsonIsAUsageErrorNamingTheOption() {
+        Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:={broken");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--input n:={broken: error: the value after ':=' is not JSON");
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+    }
+
+    @Test
+    void aMissingInputFileIsAnErrorAndNothingRuns() {
+        Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input-file", "no-such-input.json");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("no-such-input.json: error: file not found");
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+    }
+
+    @Test
+    void anInvalidWorkflowIsNotRunAndItsProblemsArePrintedWithTheirPlace() {
+        Path bad = Path.of("src/test/resources/workflows/bad/13_unknown_root.yaml");
+
+        Cli.Result r = Cli.onex("run", bad.toString(), "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(bad + ":16:10: error: step 'count': unknown root 'extraction_results'");
+        assertThat(r.out()).isEmpty();
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+    }
+
+    @Test
+    void aWorkflowNeedingANodeThatIsNotInstalledIsNotRun(@TempDir Path empty) {
+        Cli.Result r = Cli.onex("run", RUN.resolve("ingest_without_kafka.yaml").toString(), "--input-file", INPUT,
+                "--plugins", empty.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("error: unknown node 'validate_document_input' (handler of step 'validate_input')");
+    }
+
+    @Test
+    void validateCanReportAsJson() {
+        Cli.Result r = Cli.onex("validate", "src/test/resources/workflows/bad/16_duplicate_step_name.yaml",
+                "--plugins", plugins.toString(), "--output", "json");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        JsonNode report = JSON.readTree(r.out());
+        assertThat(report.get("valid").asBoolean()).isFalse();
+        assertThat(report.get("problems")).singleElement().satisfies(p -> {
+            assertThat(p.get("line").asInt()).isEqualTo(10);
+            assertThat(p.get("pointer").asString()).isEqualTo("/steps/1/name");
+            assertThat(p.get("message").asString()).isEqualTo("duplicate step name 'store'; the first is at line 7");
+        });
+    }
+
+    @Test
+    void validateOfAFileThatDoesNotExistExitsTwo() {
+        Cli.Result r = Cli.onex("validate", "no/such/flow.yaml");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("no/such/flow.yaml: error: file not found");
+    }
+
+    @Test
+    void validateOfAFolderChecksEveryYamlFileInIt() {
+        Cli.Result r = Cli.onex("validate", "src/test/resources/workflows/good", "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("ok: 2 files valid (2 workflows, 0 contracts)");
+    }
+
+    @Test
+    void aYamlFileThatIsNeitherWorkflowNorContractIsReported(@TempDir Path dir) throws IOException {
+        Path other = dir.resolve("compose.yaml");
+        Files.writeString(other, "services:\n  web: {image: nginx}\n");
+
+        Cli.Result r = Cli.onex("validate", other.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(other + ":1:1: error: neither an ONEX workflow (it has no 'steps') nor a node contract");
+    }
+
+    private static JsonNode find(JsonNode array, String name) {
+        for (JsonNode n : array) {
+            if (n.get("name").asString().equals(name)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no '" + name + "' in " + array);
+    }
+
+    private static String version() {
+        return ai.omninode.onex.cli.internal.VersionProvider.version();
+    }
+}

@@ -1,0 +1,97 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as a user runs it, after {@code package}: {@code target/onex/bin/onex} in a process of its own,
+ * from the repository root, with the README's first command.
+ */
+class OnexLauncherIT {
+    private static final Path DIST = Path.of(System.getProperty("onex.test.dist", "target/onex")).toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err, long millis) {
+    }
+
+    private Run onex(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(DIST.resolve("bin/onex").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(Cli.REPO.toFile())
+                .redirectOutput(tmp.resolve("out.txt").toFile())
+                .redirectError(tmp.resolve("err.txt").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ONEX_"));
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("onex did not finish in 180 s: " + command);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")), ms);
+    }
+
+    @Test
+    void theReadmeCommandRunsTheExampleOnAnEmbeddedBrokerAndPrintsWhereTheEventWent() throws Exception {
+        Run r = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--embedded-kafka");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("published DOCUMENT_INGESTED: topic dev.archon-intelligence.enrichment.completed.v1,"
+                + " partition 0, offset 0");
+        for (String line : r.out().split("\\R")) {
+            assertThat(line).as("stdout holds progress and results only, no log lines")
+                    .matches("^(running workflow |embedded Kafka broker started |  (ok|retry|FAILED|failed\\*|skipped) "
+                            + "|workflow |published |step ).*");
+        }
+        System.out.printf("README command: %d ms%n", r.millis());
+    }
+
+    @Test
+    void theFailingExampleExitsOneAfterPublishingTheFailureEvent() throws Exception {
+        Run r = onex("run", "examples/document_ingestion_failing.yaml", "--input-file",
+                "examples/document_ingestion.input.json", "--embedded-kafka");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("failed step: store_vectors: collection 'archived_documents' does not exist")
+                .contains("published DOCUMENT_INGESTION_FAILED: topic dev.archon-intelligence.enrichment.failed.v1,"
+                        + " partition 0, offset 0");
+    }
+
+    @Test
+    void theInstalledPluginsAreFoundWithoutAnyOption() throws Exception {
+        Run r = onex("nodes");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^kafka_event_effect +1\\.0\\.0 +effect +.*/plugins/onex-node-kafka-event-effect-.*-plugin\\.jar$")
+                .containsPattern("(?m)^vectorization_compute +1\\.0\\.0 +compute +.*/plugins/onex-examples-.*-plugin\\.jar$");
+    }
+
+    @Test
+    void validateOfTheExamplesAndContractsIsCleanForCi() throws Exception {
+        Run r = onex("validate", "examples", "contracts/nodes");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isZero();
+        assertThat(r.out()).startsWith("ok: ");
+    }
+
+    @Test
+    void versionStartsQuickly() throws Exception {
+        Run r = onex("--version");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("onex ");
+        System.out.printf("onex --version: %d ms%n", r.millis());
+    }
+}

@@ -1,0 +1,503 @@
+package ai.omninode.onex.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.workflow.testnodes.FlakyEffect;
+import ai.omninode.onex.workflow.testnodes.TestNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The executor, with the test nodes of {@code testnodes} (found on the classpath). */
+class WorkflowRunnerTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private NodeRegistry registry;
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<Duration> retryDelays = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void freshNodes() {
+        TestNode.reset();
+        registry = NodeRegistry.builder().classLoader(getClass().getClassLoader()).build();
+    }
+
+    @AfterEach
+    void closeRegistry() {
+        registry.close();
+    }
+
+    private WorkflowResult run(String yaml, String inputJson) {
+        return run(yaml, inputJson, Map.of());
+    }
+
+    private WorkflowResult run(String yaml, String inputJson, Map<String, String> settings) {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", yaml);
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).settings(settings)
+                .listener(new WorkflowListener() {
+                    @Override
+                    public void stepStarted(Step step) {
+                        events.add("start " + step.name());
+                    }
+
+                    @Override
+                    public void stepRetrying(Step step, int failedAttempt, Duration delay, String error) {
+                        events.add("retry " + step.name() + " " + failedAttempt);
+                        retryDelays.add(delay);
+                    }
+
+                    @Override
+                    public void stepFinished(StepResult result) {
+                        events.add(result.status().name().toLowerCase() + " " + result.name());
+                    }
+                }).build()) {
+            return runner.run(workflow, JSON.readTree(inputJson));
+        }
+    }
+
+    private static Map<String, Object> onlyCall(String node) {
+        assertThat(TestNode.calls(node)).hasSize(1);
+        return TestNode.calls(node).get(0);
+    }
+
+    @Test
+    void stepsRunInOrderAndEachResultIsStoredUnderItsOutputNameAndItsStepName() {
+        WorkflowResult result = run("""
+                name: chain
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: first
+                    type: compute
+                    compute_node: test_echo
+                    input: {x: "${input.x}"}
+                    output: first_result
+                  - name: second
+                    type: compute
+                    compute_node: test_echo
+                    input:
+                      by_output: "${first_result.echo.x}"
+                      by_name: "${first.echo.x}"
+                """, "{\"x\": 41}");
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(events).containsExactly("start first", "succeeded first", "start second", "succeeded second");
+        assertThat(TestNode.calls("test_echo").get(1)).isEqualTo(Map.of("by_output", 41, "by_name", 41));
+    }
+
+    @Test
+    void stepsOfAParallelGroupRunAtTheSameTime() {
+        // each barrier step completes only when both have arrived: run one after the other, they would time out
+        WorkflowResult result = run("""
+                name: parallel
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: both
+                    type: parallel
+                    steps:
+                      - name: left
+                        type: compute
+                        compute_node: test_barrier
+                        input: {barrier: b1, parties: 2, party: left}
+                      - name: right
+                        type: compute
+                        compute_node: test_barrier
+                        input: {barrier: b1, parties: 2, party: right}
+                  - name: after
+                    type: compute
+                    compute_node: test_echo
+                    input: {left: "${left.party}", right: "${right.party}"}
+                """, "{}");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(onlyCall("test_echo")).isEqualTo(Map.of("left", "left", "right", "right"));
+        assertThat(events.indexOf("succeeded both")).isLessThan(events.indexOf("start after"));
+    }
+
+    @Test
+    void aParallelStepWaitsForTheSiblingsItDependsOn() {
+        WorkflowResult result = run("""
+                name: deps
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: group
+                    type: parallel
+                    steps:
+                      - name: second
+                        type: compute
+                        compute_node: test_echo
+                        input: {from_first: "${first.echo.value}"}
+                        depends_on: [first]
+                      - name: first
+                        type: compute
+                        compute_node: test_echo
+                        input: {value: one}
+                """, "{}");
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(events.indexOf("succeeded first")).isLessThan(events.indexOf("start second"));
+        assertThat(TestNode.calls("test_echo").get(1)).isEqualTo(Map.of("from_first", "one"));
+    }
+
+    @Test
+    void aRetriedStepWaitsLongerEachTimeAndSucceedsOnTheThirdAttempt() {
+        WorkflowResult result = run("""
+                name: retry
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k1, failures: 2}
+                error_handling:
+                  retry_policy:
+                    max_retries: 3
+                    retry_on_steps: [flaky]
+                    backoff_strategy: exponential
+                    base_delay_ms: 40
+                """, "{}");
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.step("flaky").orElseThrow().attempts()).isEqualTo(3);
+        assertThat(result.step("flaky").orElseThrow().output().get("attempts").asInt()).isEqualTo(3);
+        assertThat(retryDelays).containsExactly(Duration.ofMillis(40), Duration.ofMillis(80));
+        List<Long> times = FlakyEffect.TIMES.get("k1");
+        assertThat(times).hasSize(3);
+        assertThat(Duration.ofNanos(times.get(1) - times.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+        assertThat(Duration.ofNanos(times.get(2) - times.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(80));
+    }
+
+    @Test
+    void aStepNotNamedInRetryOnStepsFailsAtTheFirstError() {
+        WorkflowResult result = run("""
+                name: no_retry
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: other
+                    type: compute
+                    compute_node: test_echo
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k2, failures: 1}
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [other], base_delay_ms: 1}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(TestNode.calls("test_flaky")).hasSize(1);
+        assertThat(retryDelays).isEmpty();
+    }
+
+    @Test
+    void whenRetriesRunOutTheRestIsSkippedAndOnStepFailureGetsErrorStepAndMessage() {
+        WorkflowResult result = run("""
+                name: failing
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k3, failures: 9}
+                  - name: never
+                    type: compute
+                    compute_node: test_echo
+                error_handling:
+                  on_step_failure:
+                    - name: publish_error_event
+                      type: effect
+                      effect_node: test_publish
+                      input:
+                        topic: failed.v1
+                        event_type: FAILED
+                        payload:
+                          failed_step: ${error.step}
+                          error_message: ${error.message}
+                          document_id: ${input.id}
+                  retry_policy: {max_retries: 2, base_delay_ms: 1, backoff_strategy: fixed}
+                """, "{\"id\": \"doc-9\"}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().step()).isEqualTo("flaky");
+        assertThat(result.failure().message()).isEqualTo("attempt 3 of k3 failed");
+        assertThat(result.step("never").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+        assertThat(onlyCall("test_publish").get("payload")).isEqualTo(Map.of(
+                "failed_step", "flaky", "error_message", "attempt 3 of k3 failed", "document_id", "doc-9"));
+        assertThat(result.step("publish_error_event").orElseThrow().handler()).isTrue();
+        assertThat(result.published()).singleElement()
+                .satisfies(p -> assertThat(p.topic()).isEqualTo("test.failed.v1"));
+    }
+
+    @Test
+    void anOutputWithSuccessFalseIsAFailureWithTheNodesError() {
+        WorkflowResult result = run("""
+                name: success_false
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: refuse
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k4, failures: 1, mode: success_false}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().message()).isEqualTo("refused attempt 1 of k4");
+        assertThat(result.step("refuse").orElseThrow().output().get("success").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aResolvedInputIsCheckedAgainstTheNodeContractBeforeTheNodeSeesIt() {
+        WorkflowResult result = run("""
+                name: bad_input
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: typed
+                    type: effect
+                    effect_node: test_flaky
+                    input:
+                      key: k5
+                      failures: ${input.failures}
+                """, "{\"failures\": \"two\"}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(TestNode.calls("test_flaky")).isEmpty();
+        StepResult step = result.step("typed").orElseThrow();
+        assertThat(step.attempts()).isZero();
+        assertThat(step.error()).contains("input does not match the input schema of node 'test_flaky'")
+                .contains("'/failures' must be an integer, found string \"two\"");
+        assertThat(step.problem()).extracting(p -> p.line(), p -> p.column()).containsExactly(9, 17);
+    }
+
+    @Test
+    void anOutputThatBreaksTheNodesOutputSchemaFailsTheStep() {
+        WorkflowResult result = run("""
+                name: bad_output
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: liar
+                    type: compute
+                    compute_node: test_bad_output
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().message())
+                .contains("node 'test_bad_output' returned output that does not match its output schema")
+                .contains("'/count' must be an integer");
+    }
+
+    @Test
+    void aMissingPathAtRunTimeFailsTheStepAndNamesFileLineStepExpressionAndRoots() {
+        WorkflowResult result = run("""
+                name: missing
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: first
+                    type: compute
+                    compute_node: test_echo
+                    output: first_result
+                  - name: second
+                    type: compute
+                    compute_node: test_echo
+                    input:
+                      language: "lang=${input.metadata.language}"
+                """, "{\"metadata\": {\"title\": \"t\"}}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().problem()).hasToString("test.yaml:12:23: error: step 'second': cannot resolve"
+                + " ${input.metadata.language}: 'input.metadata' has no member 'language' (it has: title);"
+                + " roots here: input, env.NAME, first, first_result");
+        assertThat(result.failure().message()).startsWith("step 'second': cannot resolve ${input.metadata.language}");
+        assertThat(TestNode.calls("test_echo")).hasSize(1);
+    }
+
+    @Test
+    void onErrorContinueRecordsTheFailureAndTheWorkflowGoesOn() {
+        WorkflowResult result = run("""
+                name: tolerant
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: optional
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k6, failures: 1}
+                    on_error: continue
+                  - name: after
+                    type: compute
+                    compute_node: test_echo
+                    input: {attempts: "${optional.attempts:none}"}
+                """, "{}");
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.step("optional").orElseThrow().continued()).isTrue();
+        assertThat(onlyCall("test_echo")).isEqualTo(Map.of("attempts", "none"));
+    }
+
+    @Test
+    void aNodeThatDoesNotAnswerWithinTimeoutMsFailsTheStep() {
+        WorkflowResult result = run("""
+                name: slow
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: hang
+                    type: compute
+                    compute_node: test_hang
+                    timeout_ms: 50
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().message()).isEqualTo("node 'test_hang' did not answer within 50 ms");
+    }
+
+    @Test
+    void eachNodeIsInitializedOnceWithTheSettingsAndClosedWhenTheRunnerCloses() {
+        WorkflowResult result = run("""
+                name: lifecycle
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: {prefix: "${env.TOPIC_PREFIX}"}}
+                  - {name: b, type: compute, compute_node: test_echo}
+                """, "{}", Map.of("TOPIC_PREFIX", "unit"));
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(TestNode.INITIALIZED.get("test_echo")).hasValue(1);
+        assertThat(TestNode.CLOSED.get("test_echo")).hasValue(1);
+        assertThat(TestNode.SETTINGS.get("test_echo")).containsEntry("TOPIC_PREFIX", "unit");
+        assertThat(TestNode.calls("test_echo").get(0)).isEqualTo(Map.of("prefix", "unit"));
+        assertThat(TestNode.INITIALIZED).doesNotContainKey("test_flaky");
+    }
+
+    @Test
+    void aNodeThatFailsToInitializeFailsTheWorkflowBeforeAnyStepRuns() {
+        WorkflowResult result = run("""
+                name: broken
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo}
+                  - {name: b, type: effect, effect_node: test_broken_init}
+                error_handling:
+                  on_step_failure:
+                    - name: report
+                      type: effect
+                      effect_node: test_publish
+                      input: {topic: failed, event_type: FAILED, payload: {step: "${error.step}", why: "${error.message}"}}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+        assertThat(onlyCall("test_publish").get("payload")).isEqualTo(Map.of("step", "b",
+                "why", "node 'test_broken_init' could not be initialized: TEST_BROKEN_INIT_OK is not set to true"));
+    }
+
+    @Test
+    void anIntentStepSendsItsIntentTypeAndPayload() {
+        WorkflowResult result = run("""
+                name: intents
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: started
+                    type: intent
+                    handler: test_echo
+                    intent_type: STARTED
+                    payload: {id: "${input.id}", count: "${input.tags.length}"}
+                """, "{\"id\": \"d1\", \"tags\": [1, 2]}");
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(onlyCall("test_echo")).isEqualTo(Map.of("intent_type", "STARTED", "payload", Map.of("id", "d1", "count", 2)));
+    }
+
+    @Test
+    void inputDataThatLooksLikeAnExpressionReachesTheNodeAsText() {
+        WorkflowResult result = run("""
+                name: data
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: {text: "${input.text}"}, output: a_out}
+                  - {name: b, type: compute, compute_node: test_echo, input: {again: "${a_out.echo.text}"}}
+                """, "{\"text\": \"${env.SECRET}\"}", Map.of("SECRET", "do-not-leak"));
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(TestNode.calls("test_echo")).extracting(m -> m.values().iterator().next())
+                .containsExactly("${env.SECRET}", "${env.SECRET}");
+    }
+
+    @Test
+    void anInputThatIsOneExpressionPassesAWholeMapAndMustBeAMap() {
+        String yaml = """
+                name: whole
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: "${input.%s}"}
+                """;
+
+        WorkflowResult map = run(yaml.formatted("metadata"), "{\"metadata\": {\"k\": \"v\"}, \"tags\": [1]}");
+        assertThat(map.succeeded()).isTrue();
+        assertThat(onlyCall("test_echo")).isEqualTo(Map.of("k", "v"));
+
+        WorkflowResult list = run(yaml.formatted("tags"), "{\"tags\": [1]}");
+        assertThat(list.succeeded()).isFalse();
+        assertThat(list.failure().problem()).hasToString(
+                "test.yaml:4:62: error: step 'a': its input must be a map, but ${input.tags} is a list");
+    }
+
+    @Test
+    void publishedEventsAreReportedWithTopicPartitionOffsetAndEventType() {
+        WorkflowResult result = run("""
+                name: publish
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: publish_completion_event
+                    type: effect
+                    effect_node: test_publish
+                    input: {topic: done.v1, event_type: DONE, payload: {n: 1}}
+                """, "{}");
+
+        assertThat(result.published()).containsExactly(
+                new StepResult.Published("publish_completion_event", "DONE", "test.done.v1", 0, 0L));
+    }
+
+    @Test
+    void aWorkflowThatNeedsAnUnknownNodeIsRejectedBeforeAnythingRuns() {
+        assertThatThrownBy(() -> run("""
+                name: unknown
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo}
+                  - {name: b, type: compute, compute_node: no_such_node}
+                """, "{}"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("test.yaml:5:44: error: unknown node 'no_such_node' (compute_node of step 'b')");
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+        assertThat(TestNode.INITIALIZED).isEmpty();
+    }
+
+    @Test
+    void theInputMustBeAnObject() {
+        assertThatThrownBy(() -> run("""
+                name: x
+                version: {major: 1, minor: 0, patch: 0}
+                steps: [{name: a, type: compute, compute_node: test_echo}]
+                """, "[1, 2]"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("the workflow input must be a JSON object, found a list");
+    }
+
+    @Test
+    void nodeMetricsAreCollectedForTheNodesUsed() {
+        WorkflowResult result = run("""
+                name: m
+                version: {major: 1, minor: 0, patch: 0}
+                steps: [{name: a, type: compute, compute_node: test_echo}]
+                """, "{}");
+
+        assertThat(result.nodeMetrics()).containsOnlyKeys("test_echo");
+    }
+}

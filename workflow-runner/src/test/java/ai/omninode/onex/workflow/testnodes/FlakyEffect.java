@@ -1,0 +1,39 @@
+package ai.omninode.onex.workflow.testnodes;
+
+import ai.omninode.onex.node.NodeExecutionException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code test_flaky}: fails the first {@code failures} calls for a {@code key}, then succeeds with
+ * {@code {success: true, attempts: n}}. {@code mode: success_false} fails by output instead of by exception.
+ */
+public final class FlakyEffect extends TestNode {
+    static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
+    /** When each attempt happened, by key, in nanoseconds. */
+    public static final Map<String, java.util.List<Long>> TIMES = new ConcurrentHashMap<>();
+
+    public FlakyEffect() {
+        super("test_flaky");
+    }
+
+    @Override
+    protected CompletionStage<Map<String, Object>> run(Map<String, Object> input) {
+        String key = (String) input.get("key");
+        int failures = ((Number) input.get("failures")).intValue();
+        int attempt = ATTEMPTS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        TIMES.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
+                .add(System.nanoTime());
+        if (attempt <= failures) {
+            if ("success_false".equals(input.get("mode"))) {
+                return CompletableFuture.completedFuture(Map.of("success", false, "error",
+                        "refused attempt " + attempt + " of " + key, "attempts", attempt));
+            }
+            throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed");
+        }
+        return CompletableFuture.completedFuture(Map.of("success", true, "attempts", attempt));
+    }
+}
