@@ -24,6 +24,7 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
 /**
  * Runs every benchmark and prints one table (Markdown). Usage:
  * <pre>java -jar benchmarks/target/onex-benchmarks.jar [--quick] [--rounds N] [--skip jmh,pipelined,sequential,sweep,runner,cli]</pre>
+ * Run it from the repository root: (e) and (f) use {@code examples/} and {@code workflow-runner/target/onex}.
  * JMH runs first, in a forked JVM, while nothing else runs; then one in-process broker starts and the broker-bound
  * scenarios run in interleaved rounds after warm-up rounds.
  */
@@ -131,6 +132,20 @@ public final class BenchMain {
 
             if (!skip.contains("sweep")) {
                 report.sweep = Sweep.run(nodeConfig, inputs, quick ? 3 : Math.max(3, rounds / 2 + 1), quick);
+            }
+
+            Path repo = Path.of("").toAbsolutePath();
+            boolean inRepo = Files.exists(repo.resolve("examples/document_ingestion.yaml"));
+            if (!inRepo && !(skip.contains("runner") && skip.contains("cli"))) {
+                System.err.println("(e)/(f) skipped: run from the repository root (examples/document_ingestion.yaml not found)");
+            }
+            if (inRepo && !skip.contains("runner")) {
+                broker.createTopic(PREFIX + ".enrichment.completed.v1", PARTITIONS, topicConfig);
+                report.runner = RunnerBench.run(repo, bootstrap, quick ? 3 : rounds, quick);
+            }
+            if (inRepo && !skip.contains("cli")) {
+                report.coldStart = ColdStart.run(repo, bootstrap, quick ? 3 : Math.max(5, rounds),
+                        (topic, config) -> broker.createTopic(topic, PARTITIONS, config));
             }
         }
         report.totalSeconds = (System.nanoTime() - t0) / 1e9;
