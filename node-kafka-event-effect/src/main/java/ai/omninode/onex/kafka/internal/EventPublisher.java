@@ -354,11 +354,14 @@ public final class EventPublisher {
             this.correlationId = correlationId;
             this.envelope = envelope;
             this.startNanos = startNanos;
-            byte[] key = (input.key() != null ? input.key() : correlationId).getBytes(StandardCharsets.UTF_8);
-            this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope, headers(eventIdText));
+            // the correlation id is usually the key too: one array for both (Kafka only reads them)
+            byte[] correlationBytes = correlationId.getBytes(StandardCharsets.UTF_8);
+            byte[] key = input.key() != null ? input.key().getBytes(StandardCharsets.UTF_8) : correlationBytes;
+            this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope,
+                    headers(eventIdText, correlationBytes));
         }
 
-        private RecordHeaders headers(String eventIdText) {
+        private RecordHeaders headers(String eventIdText, byte[] correlationBytes) {
             Map<String, String> extra = input.headers();
             int n = extra == null ? 3 : extra.size() + 3;
             Header[] headers = new Header[n];
@@ -368,7 +371,7 @@ public final class EventPublisher {
                     headers[i++] = new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8));
                 }
             }
-            headers[i++] = new RecordHeader("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8));
+            headers[i++] = new RecordHeader("correlation_id", correlationBytes);
             headers[i++] = new RecordHeader("event_type", input.eventType().getBytes(StandardCharsets.UTF_8));
             headers[i] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
             return new RecordHeaders(headers);

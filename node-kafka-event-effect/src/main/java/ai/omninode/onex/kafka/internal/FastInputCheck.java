@@ -29,6 +29,17 @@ final class FastInputCheck {
     private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "title", "description",
             "examples", "default");
     private static final JsonNode EXPECTED = JsonMapper.builder().build().readTree(SCHEMA);
+    /** ASCII chars allowed in a topic ({@code [A-Za-z0-9._-]}) and in a UUID's hex groups ({@code [0-9a-fA-F]}). */
+    private static final boolean[] TOPIC_CHAR = new boolean[128];
+    private static final boolean[] HEX = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean digit = c >= '0' && c <= '9';
+            TOPIC_CHAR[c] = digit || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == '_' || c == '-';
+            HEX[c] = digit || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+        }
+    }
 
     private FastInputCheck() {
     }
@@ -133,7 +144,7 @@ final class FastInputCheck {
         }
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+            if (c >= 128 || !TOPIC_CHAR[c]) {
                 return false;
             }
         }
@@ -159,13 +170,12 @@ final class FastInputCheck {
         if (s == null || s.length() != 36) {
             return false;
         }
+        if (s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
+            return false;
+        }
         for (int i = 0; i < 36; i++) {
             char c = s.charAt(i);
-            if (i == 8 || i == 13 || i == 18 || i == 23) {
-                if (c != '-') {
-                    return false;
-                }
-            } else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            if ((c >= 128 || !HEX[c]) && i != 8 && i != 13 && i != 18 && i != 23) {
                 return false;
             }
         }

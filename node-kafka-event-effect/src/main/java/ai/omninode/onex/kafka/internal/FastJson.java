@@ -22,6 +22,8 @@ final class FastJson {
     private static final int MAX_DEPTH = 64;
     /** For each ASCII char, what Jackson writes for it inside a string: the char itself or an escape sequence. */
     private static final byte[][] ASCII = new byte[128][];
+    /** Per ASCII char: {@code true} if Jackson escapes it inside a string. */
+    private static final boolean[] SPECIAL = new boolean[128];
     private static final boolean FAST_DOUBLES;
     /** Whether the mapper's settings are those this writer copies; if not, it is never used. */
     static final boolean USABLE;
@@ -43,6 +45,7 @@ final class FastJson {
         for (char c = 0; c < 128; c++) {
             String json = m.writeValueAsString(String.valueOf(c));
             ASCII[c] = json.substring(1, json.length() - 1).getBytes(StandardCharsets.UTF_8);
+            SPECIAL[c] = ASCII[c].length != 1 || ASCII[c][0] != c;
         }
         // non-ASCII is written as UTF-8, unescaped; numbers and booleans as Java writes them
         usable &= m.writeValueAsString("\u00e9\u2028\uffff").equals("\"\u00e9\u2028\uffff\"")
@@ -196,14 +199,22 @@ final class FastJson {
         return true;
     }
 
-    /** A quoted string; {@code false} for surrogates, which are Jackson's to handle. */
+    /**
+     * A quoted string; {@code false} for surrogates, which are Jackson's to handle. A tight loop copies plain ASCII;
+     * from the first char to escape or encode on, the string is written char by char.
+     */
     private boolean string(String s) {
         int n = s.length();
         ensure(n * 6 + 2);
         byte[] b = buf;
         int p = pos;
         b[p++] = '"';
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (char c; i < n && (c = s.charAt(i)) < 128 && !SPECIAL[c]; i++) {
+            b[p + i] = (byte) c;
+        }
+        p += i;
+        for (; i < n; i++) {
             char c = s.charAt(i);
             if (c < 128) {
                 byte[] esc = ASCII[c];
