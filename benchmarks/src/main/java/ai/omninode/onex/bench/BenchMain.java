@@ -24,6 +24,8 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
 /**
  * Runs every benchmark and prints one table (Markdown). Usage:
  * <pre>java -jar benchmarks/target/onex-benchmarks.jar [--quick] [--rounds N] [--skip jmh,pipelined,sequential,sweep,runner,cli]</pre>
+ * ({@code --broker} only starts the broker and prints its address; {@code --profile-node}, {@code --profile-raw}
+ * run one sender pipelined for a minute, for a profiler.)
  * Run it from the repository root: (e) and (f) use {@code examples/} and {@code workflow-runner/target/onex}.
  * JMH runs first, in a forked JVM, while nothing else runs; then one in-process broker starts and the broker-bound
  * scenarios run in interleaved rounds after warm-up rounds.
@@ -51,6 +53,7 @@ public final class BenchMain {
                 case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                 case "--profile-node" -> profile = "node";
                 case "--profile-raw" -> profile = "raw";
+                case "--broker" -> profile = "broker";
                 default -> {
                     System.err.println("usage: onex-benchmarks [--quick] [--rounds N] "
                             + "[--skip jmh,pipelined,sequential,sweep,runner,cli]");
@@ -63,6 +66,8 @@ public final class BenchMain {
         }
         Report report = new Report(quick, rounds);
         long t0 = System.nanoTime();
+        MachineLoad load = MachineLoad.start();
+        report.loadBefore = MachineLoad.loadAverage();
 
         if (!skip.contains("jmh")) {
             System.err.println("(d) JMH: the node's CPU per event, no broker (forked JVM) ...");
@@ -90,6 +95,15 @@ public final class BenchMain {
             ProducerRecord<byte[], byte[]>[] rawRecords = Events.records(inputs, PREFIX + ".raw");
             report.envelopeBytes = Events.envelopeBytes(rawRecords);
 
+            if ("broker".equals(profile)) {
+                // a broker for measuring by hand (onex run against it); stops when stdin closes
+                System.out.println("KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers());
+                System.out.flush();
+                while (System.in.read() >= 0) {
+                    // wait
+                }
+                return;
+            }
             if (profile != null) {
                 // for a profiler (JFR): the node or the raw producer alone, pipelined, for a minute
                 try (Sink sink = profile.equals("node") ? nodeSink("node", nodeConfig, "events")
@@ -107,7 +121,7 @@ public final class BenchMain {
                 System.err.printf("(a)/(b) pipelined: %d events per round, %d in flight, %d rounds%n", n, window, rounds);
                 try (Sink node = nodeSink("node", nodeConfig, "events");
                         Sink raw = new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords)) {
-                    report.pipelined = BrokerBench.pipelined(List.of(raw, node), rounds, 2, n, window);
+                    report.pipelined = BrokerBench.pipelined(List.of(raw, node), rounds, 3, n, window);
                     report.pipelinedN = n;
                     report.pipelinedWindow = window;
                     report.nodeMetrics = ((Sink.Node) node).node().getMetrics();
@@ -149,6 +163,8 @@ public final class BenchMain {
             }
         }
         report.totalSeconds = (System.nanoTime() - t0) / 1e9;
+        report.loadAfter = MachineLoad.loadAverage();
+        report.machineUse = load.since();
         System.out.println(report.render());
     }
 

@@ -10,6 +10,9 @@ final class Report {
     final boolean quick;
     final int rounds;
     double totalSeconds;
+    String loadBefore;
+    String loadAfter;
+    double[] machineUse;
     int envelopeBytes;
     Map<String, String> nodeProducerSettings;
     List<Jmh.Row> jmh;
@@ -40,6 +43,10 @@ final class Report {
         sb.append(BenchMain.machine());
         sb.append(String.format(Locale.ROOT, "- rounds: %d measured per scenario, interleaved, after warm-up; total %.0f s%n",
                 rounds, totalSeconds));
+        if (machineUse != null) {
+            sb.append(String.format(Locale.ROOT, "- machine use during the run: %.0f %% of all cores busy, %.0f %% by other "
+                    + "processes (load average %s before, %s after)%n", machineUse[0], machineUse[1], loadBefore, loadAfter));
+        }
         sb.append("- envelope: ").append(envelopeBytes).append(" bytes of JSON, 36-byte key, 3 headers; topics with ")
                 .append(BenchMain.PARTITIONS).append(" partitions\n");
         if (nodeProducerSettings != null) {
