@@ -118,6 +118,17 @@ class KafkaEventEffectIT {
         }
     }
 
+    /** Text that lz4 (the node's default compression) cannot shrink below the topic's limit, unlike "x".repeat(n). */
+    static String incompressible(int length) {
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder sb = new StringBuilder(length);
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        for (int i = 0; i < length; i++) {
+            sb.append(chars.charAt(random.nextInt(chars.length())));
+        }
+        return sb.toString();
+    }
+
     @Test
     void aRecordTooLargeForItsTopicLandsInTheDeadLetterTopicWithoutRetries() throws Exception {
         String prefix = unique("it");
@@ -126,7 +137,7 @@ class KafkaEventEffectIT {
         node.initialize();
         try {
             ModelKafkaEventOutput out = node.executeEffect(ModelKafkaEventInput.builder().topic("small")
-                    .eventType("TOO_BIG").payload("text", "x".repeat(4000)).key("doc-7")
+                    .eventType("TOO_BIG").payload("text", incompressible(4000)).key("doc-7")
                     .header("trace_id", "t-7").build()).get(30, TimeUnit.SECONDS);
 
             assertThat(out.success()).isFalse();
