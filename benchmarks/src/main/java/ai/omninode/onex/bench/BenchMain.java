@@ -120,8 +120,10 @@ public final class BenchMain {
                 int window = 10_000;
                 System.err.printf("(a)/(b) pipelined: %d events per round, %d in flight, %d rounds%n", n, window, rounds);
                 try (Sink node = nodeSink("node", nodeConfig, "events");
-                        Sink raw = new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords)) {
-                    report.pipelined = BrokerBench.pipelined(List.of(raw, node), rounds, 3, n, window);
+                        Sink raw = new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords);
+                        Sink rawSerializing = new Sink.RawSerializing("raw-serializing", producer(nodeConfig, Map.of()),
+                                inputs, PREFIX + ".raw")) {
+                    report.pipelined = BrokerBench.pipelined(List.of(raw, node, rawSerializing), rounds, 3, n, window);
                     report.pipelinedN = n;
                     report.pipelinedWindow = window;
                     report.nodeMetrics = ((Sink.Node) node).node().getMetrics();
