@@ -37,6 +37,7 @@ final class ColdStart {
         System.err.printf("(f) CLI cold start: %d runs of %s%n", runs, String.join(" ", command));
         List<Double> toPublish = new ArrayList<>();
         List<Double> toExit = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         int failures = 0;
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
@@ -53,6 +54,7 @@ final class ColdStart {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
                 pb.environment().put("KAFKA_TOPIC_PREFIX", TOPIC_PREFIX);
+                double cpu0 = MachineLoad.childrenCpuSeconds();
                 long spawnedAt = System.currentTimeMillis();
                 long t0 = System.nanoTime();
                 Process p = pb.start();
@@ -65,6 +67,7 @@ final class ColdStart {
                 }
                 boolean exited = p.waitFor(30, TimeUnit.SECONDS);
                 double exitMs = (System.nanoTime() - t0) / 1e6;
+                double cpuS = MachineLoad.childrenCpuSeconds() - cpu0;
                 if (!exited) {
                     p.destroyForcibly();
                 }
@@ -78,12 +81,13 @@ final class ColdStart {
                 if (i >= 0) {
                     toPublish.add(publishMs);
                     toExit.add(exitMs);
+                    cpu.add(cpuS * 1000);
                 }
-                System.err.printf("  cold start run %d/%d: event appended after %.0f ms, exit after %.0f ms%n", i + 1,
-                        runs, publishMs, exitMs);
+                System.err.printf("  cold start run %d/%d: event appended after %.0f ms, exit after %.0f ms, %.2f s CPU%n",
+                        i + 1, runs, publishMs, exitMs, cpuS);
             }
         }
-        return new Report.ColdStartResult(toPublish, toExit, failures, "KAFKA_BOOTSTRAP_SERVERS=<broker> KAFKA_TOPIC_PREFIX="
+        return new Report.ColdStartResult(toPublish, toExit, cpu, failures, "KAFKA_BOOTSTRAP_SERVERS=<broker> KAFKA_TOPIC_PREFIX="
                 + TOPIC_PREFIX + " " + repo.relativize(onex) + " run examples/document_ingestion.yaml --input-file "
                 + "examples/document_ingestion.input.json");
     }

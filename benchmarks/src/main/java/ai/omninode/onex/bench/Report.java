@@ -29,7 +29,7 @@ final class Report {
     record RunnerResult(String what, BrokerBench.Series series) {
     }
 
-    record ColdStartResult(List<Double> toPublishMs, List<Double> toExitMs, int failures, String command) {
+    record ColdStartResult(List<Double> toPublishMs, List<Double> toExitMs, List<Double> cpuMs, int failures, String command) {
     }
 
     Report(boolean quick, int rounds) {
@@ -149,6 +149,10 @@ final class Report {
                     Stats.spread(coldStart.toPublishMs(), "%.0f"), coldStart.toPublishMs().size()));
             sb.append(String.format(Locale.ROOT, "| spawn → process exited | %.0f | %s | %d |%n", Stats.median(coldStart.toExitMs()),
                     Stats.spread(coldStart.toExitMs(), "%.0f"), coldStart.toExitMs().size()));
+            if (coldStart.cpuMs().stream().allMatch(c -> c >= 0)) {
+                sb.append(String.format(Locale.ROOT, "| CPU time of the onex process (user + system) | %.0f | %s | %d |%n",
+                        Stats.median(coldStart.cpuMs()), Stats.spread(coldStart.cpuMs(), "%.0f"), coldStart.cpuMs().size()));
+            }
             sb.append(String.format(Locale.ROOT, "%nfailed runs: %d%n%n", coldStart.failures()));
             target("CLI cold start to first publish ≤ 1.5 s", String.format(Locale.ROOT, "%.0f ms", toPublish), toPublish <= 1500);
         }
