@@ -27,7 +27,12 @@ final class FastJson {
     private static final boolean FAST_DOUBLES;
     /** Whether the mapper's settings are those this writer copies; if not, it is never used. */
     static final boolean USABLE;
-    private static final ThreadLocal<FastJson> SCRATCH = ThreadLocal.withInitial(FastJson::new);
+    /**
+     * A scratch buffer per thread, kept while it is at most {@link #MAX_KEPT} bytes. A plain {@code byte[]}: a value
+     * of a class of this plugin would pin the plugin's class loader to every thread that ever published.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
+    private static final int MAX_KEPT = 64 * 1024;
     private static final byte[] EVENT_ID = ascii("{\"event_id\":");
     private static final byte[] EVENT_TYPE = ascii(",\"event_type\":");
     private static final byte[] CORRELATION_ID = ascii(",\"correlation_id\":");
@@ -55,10 +60,11 @@ final class FastJson {
         USABLE = usable;
     }
 
-    private byte[] buf = new byte[1024];
+    private byte[] buf;
     private int pos;
 
-    private FastJson() {
+    private FastJson(byte[] buf) {
+        this.buf = buf;
     }
 
     private static byte[] ascii(String s) {
@@ -68,33 +74,44 @@ final class FastJson {
     /** The envelope, or {@code null} when the payload holds something only Jackson writes. */
     static byte[] envelope(String eventId, String eventType, String correlationId, String timestamp, byte[] source,
             Map<String, Object> payload) {
-        FastJson w = SCRATCH.get();
-        w.pos = 0;
-        w.raw(EVENT_ID);
-        if (!w.string(eventId)) {
-            return null;
+        byte[] scratch = SCRATCH.get();
+        FastJson w = new FastJson(scratch != null ? scratch : new byte[1024]);
+        try {
+            return w.write(eventId, eventType, correlationId, timestamp, source, payload) ? Arrays.copyOf(w.buf, w.pos) : null;
+        } finally {
+            if (w.buf != scratch && w.buf.length <= MAX_KEPT) {
+                SCRATCH.set(w.buf);
+            }
         }
-        w.raw(EVENT_TYPE);
-        if (!w.string(eventType)) {
-            return null;
+    }
+
+    private boolean write(String eventId, String eventType, String correlationId, String timestamp, byte[] source,
+            Map<String, Object> payload) {
+        raw(EVENT_ID);
+        if (!string(eventId)) {
+            return false;
         }
-        w.raw(CORRELATION_ID);
-        if (!w.string(correlationId)) {
-            return null;
+        raw(EVENT_TYPE);
+        if (!string(eventType)) {
+            return false;
         }
-        w.raw(TIMESTAMP);
-        w.latin(timestamp);
-        w.raw(VERSION);
-        w.raw(source);
-        w.raw(PAYLOAD);
+        raw(CORRELATION_ID);
+        if (!string(correlationId)) {
+            return false;
+        }
+        raw(TIMESTAMP);
+        latin(timestamp);
+        raw(VERSION);
+        raw(source);
+        raw(PAYLOAD);
         if (payload == null) {
-            w.raw(NULL);
-        } else if (!w.map(payload, 0)) {
-            return null;
+            raw(NULL);
+        } else if (!map(payload, 0)) {
+            return false;
         }
-        w.ensure(1);
-        w.buf[w.pos++] = '}';
-        return Arrays.copyOf(w.buf, w.pos);
+        ensure(1);
+        buf[pos++] = '}';
+        return true;
     }
 
     private void ensure(int n) {

@@ -83,6 +83,13 @@ class FastJsonTest {
     }
 
     @Test
+    void payloadsLargerThanTheScratchBufferAreWrittenWhole() {
+        assertSameAsJackson("X", Map.of("big", "b".repeat(200_000), "list", List.of("c".repeat(70_000))));
+        assertSameAsJackson("X", Map.of("small", "after a big one"));
+        assertSameAsJackson("X", Map.of("mid", "m".repeat(5_000)));
+    }
+
+    @Test
     void otherTypesAreLeftToJackson() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("nan", Double.NaN);
