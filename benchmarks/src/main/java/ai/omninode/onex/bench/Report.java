@@ -124,11 +124,14 @@ final class Report {
 
         if (sweep != null) {
             sb.append("### Producer defaults: candidates on the raw producer (node's other settings)\n\n");
-            sb.append("| linger, batch.size, compression | pipelined median records/s | awaited median rate/s | awaited p50 ms | awaited p99 ms |\n");
-            sb.append("|---|---:|---:|---:|---:|\n");
+            sb.append("| linger, batch.size, compression | pipelined median records/s | pipelined CPU ns/record: sender, "
+                    + "I/O thread, broker | awaited median rate/s | awaited p50 ms | awaited p99 ms |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|\n");
             for (Sweep.Row r : sweep) {
-                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f | %.3f |%n", r.candidate().label(),
-                        r.pipelined().rate(), r.sequential().rate(), r.sequential().p50(), r.sequential().p99()));
+                BrokerBench.Series p = r.pipelined();
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f, %,.0f, %,.0f | %,.0f | %.3f | %.3f |%n",
+                        r.candidate().label(), p.rate(), Stats.median(p.cpuSender), Stats.median(p.cpuIo),
+                        Stats.median(p.cpuRest), r.sequential().rate(), r.sequential().p50(), r.sequential().p99()));
             }
             sb.append('\n');
         }
