@@ -137,7 +137,9 @@ public final class BenchMain {
                 try (Sink node = nodeSink("node", nodeConfig, "seq-node");
                         Sink raw = new Sink.Raw("raw, node settings", producer(nodeConfig, Map.of()),
                                 Events.records(inputs, PREFIX + ".seq-raw"));
-                        Sink raw0 = new Sink.Raw("raw, linger.ms=0", producer(nodeConfig, Map.of("linger.ms", "0")),
+                        // the baseline: acks=all, idempotent, client defaults but linger.ms=0 (no lz4, 16 KiB)
+                        Sink raw0 = new Sink.Raw("raw, linger.ms=0", producer(nodeConfig, Map.of("linger.ms", "0",
+                                "compression.type", "none", "batch.size", "16384")),
                                 Events.records(inputs, PREFIX + ".seq-raw0"));
                         Sink python = new Sink.Raw("raw, Python original's settings (linger.ms=10)",
                                 producer(nodeConfig, Map.of("linger.ms", "10")),
