@@ -1,0 +1,685 @@
+package ai.omninode.onex.kafka;
+
+import ai.omninode.onex.kafka.internal.Secrets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Configuration of a {@link NodeKafkaEventEffect}: immutable, built with {@link #builder()} (which starts from the
+ * defaults of the Python original) or read from the environment with {@link #fromEnvironment(Map)}.
+ * {@link Builder#build()} checks every field at once and names the field, the allowed values and the bad value.
+ *
+ * <p>Kafka producer properties pass through unchanged ({@link #producerProperties()}, security settings included);
+ * {@link #kafkaProperties()} is the complete map the producer is created with. Secret values (JAAS configs,
+ * passwords, keys, tokens) never appear in {@link #toString()}.
+ */
+public final class ModelKafkaEventConfig {
+
+    /** How the node gets topics (the event topics and their {@code .dlq} topics) that do not exist yet. */
+    public enum TopicCreation {
+        /**
+         * The node creates a missing topic with an Admin client (broker defaults for partitions and replication unless
+         * configured), then waits until every partition serves before it produces to it; if it may not create topics
+         * it falls back to {@link #BROKER}. Needs a {@link ProducerFactory} that supplies an Admin client.
+         */
+        ADMIN,
+        /** The node never creates topics: they exist already, or the broker creates them on first use. */
+        BROKER
+    }
+
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "omninode-bridge-redpanda:9092";
+    public static final String DEFAULT_TOPIC_PREFIX = "dev.archon-intelligence";
+    public static final boolean DEFAULT_ENABLE_IDEMPOTENCE = true;
+    public static final String DEFAULT_ACKS = "all";
+    public static final int DEFAULT_MAX_RETRIES = 3;
+    public static final long DEFAULT_RETRY_BACKOFF_MS = 1000;
+    public static final int DEFAULT_CIRCUIT_BREAKER_THRESHOLD = 5;
+    public static final long DEFAULT_CIRCUIT_BREAKER_TIMEOUT_S = 60;
+    public static final boolean DEFAULT_ENABLE_DLQ = true;
+    /** The longest a caller of {@code executeEffect} may be blocked (Kafka's {@code max.block.ms}). */
+    public static final long DEFAULT_MAX_BLOCK_MS = 200;
+    public static final TopicCreation DEFAULT_TOPIC_CREATION = TopicCreation.ADMIN;
+    /** {@code -1}: the broker's {@code num.partitions} / {@code default.replication.factor}. */
+    public static final int DEFAULT_TOPIC_PARTITIONS = -1;
+    public static final short DEFAULT_TOPIC_REPLICATION_FACTOR = -1;
+    public static final String DEFAULT_SERVICE_NAME = "omniintelligence";
+    public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+    /**
+     * Producer properties the node sets unless {@link #producerProperties()} overrides them. {@code linger.ms=0}:
+     * Kafka 4's default of 5 ms makes every awaited publish wait 5 ms, and batches still form under load while
+     * requests are in flight. One attempt is bounded by {@code delivery.timeout.ms} (Kafka's own retries happen
+     * inside it); the node's retries start after that.
+     */
+    public static final Map<String, Object> DEFAULT_PRODUCER_PROPERTIES = Collections.unmodifiableMap(new LinkedHashMap<>(Map.of(
+            "linger.ms", "0",
+            "delivery.timeout.ms", "30000",
+            "request.timeout.ms", "10000")));
+
+    static final int MAX_RETRIES_LIMIT = 100;
+    static final long MAX_BACKOFF_MS = 3_600_000;
+    static final int MAX_BREAKER_THRESHOLD = 10_000;
+    static final long MAX_BREAKER_TIMEOUT_S = 86_400;
+    static final long MAX_BLOCK_LIMIT_MS = 60_000;
+    static final int MAX_TOPIC_PREFIX_LENGTH = 200;
+    private static final Pattern TOPIC_CHARS = Pattern.compile("[A-Za-z0-9._-]*");
+    private static final List<String> ACKS = List.of("all", "-1", "0", "1");
+    /** Producer properties that have a field of their own; setting them as properties sets the field. */
+    private static final Set<String> OWNED = Set.of("bootstrap.servers", "acks", "enable.idempotence", "max.block.ms");
+    private static final Map<String, String> FIELD_OF_PROPERTY = Map.of("bootstrap.servers", "bootstrapServers",
+            "acks", "acks", "enable.idempotence", "enableIdempotence", "max.block.ms", "maxBlockMs");
+    private static final Set<String> FORBIDDEN = Set.of("key.serializer", "value.serializer", "transactional.id");
+
+    private final String bootstrapServers;
+    private final String topicPrefix;
+    private final boolean enableIdempotence;
+    private final String acks;
+    private final int maxRetries;
+    private final long retryBackoffMs;
+    private final int circuitBreakerThreshold;
+    private final long circuitBreakerTimeoutS;
+    private final boolean enableDlq;
+    private final long maxBlockMs;
+    private final TopicCreation topicCreation;
+    private final int topicPartitions;
+    private final short topicReplicationFactor;
+    private final String serviceName;
+    private final long shutdownTimeoutMs;
+    private final Map<String, Object> producerProperties;
+    private final Map<String, Object> kafkaProperties;
+
+    private ModelKafkaEventConfig(Builder b) {
+        this.bootstrapServers = b.bootstrapServers.trim();
+        this.topicPrefix = b.topicPrefix;
+        this.enableIdempotence = b.enableIdempotence;
+        this.acks = b.acks;
+        this.maxRetries = b.maxRetries;
+        this.retryBackoffMs = b.retryBackoffMs;
+        this.circuitBreakerThreshold = b.circuitBreakerThreshold;
+        this.circuitBreakerTimeoutS = b.circuitBreakerTimeoutS;
+        this.enableDlq = b.enableDlq;
+        this.maxBlockMs = b.maxBlockMs;
+        this.topicCreation = b.topicCreation;
+        this.topicPartitions = b.topicPartitions;
+        this.topicReplicationFactor = b.topicReplicationFactor;
+        this.serviceName = b.serviceName;
+        this.shutdownTimeoutMs = b.shutdownTimeoutMs;
+        this.producerProperties = Collections.unmodifiableMap(new TreeMap<>(b.producerProperties));
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("bootstrap.servers", bootstrapServers);
+        all.put("acks", acks);
+        all.put("enable.idempotence", enableIdempotence);
+        all.put("max.block.ms", maxBlockMs);
+        all.put("key.serializer", ByteArraySerializer.class);
+        all.put("value.serializer", ByteArraySerializer.class);
+        all.putAll(DEFAULT_PRODUCER_PROPERTIES);
+        all.putAll(producerProperties);
+        this.kafkaProperties = Collections.unmodifiableMap(all);
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bootstrapServers = bootstrapServers;
+        b.topicPrefix = topicPrefix;
+        b.enableIdempotence = enableIdempotence;
+        b.acks = acks;
+        b.maxRetries = maxRetries;
+        b.retryBackoffMs = retryBackoffMs;
+        b.circuitBreakerThreshold = circuitBreakerThreshold;
+        b.circuitBreakerTimeoutS = circuitBreakerTimeoutS;
+        b.enableDlq = enableDlq;
+        b.maxBlockMs = maxBlockMs;
+        b.topicCreation = topicCreation;
+        b.topicPartitions = topicPartitions;
+        b.topicReplicationFactor = topicReplicationFactor;
+        b.serviceName = serviceName;
+        b.shutdownTimeoutMs = shutdownTimeoutMs;
+        b.producerProperties.putAll(producerProperties);
+        return b;
+    }
+
+    /** The defaults, with whatever the process environment sets; see {@link #fromEnvironment(Map)}. */
+    public static ModelKafkaEventConfig fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * The defaults, with what {@code env} sets:
+     * <ul>
+     *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_TOPIC_PREFIX} (as in the Python original; an empty prefix
+     *       publishes to the bare topic);</li>
+     *   <li>{@code ONEX_KAFKA_<PROPERTY>}: the Kafka producer property {@code <property>} in lower case with dots
+     *       for underscores ({@code ONEX_KAFKA_SASL_MECHANISM} is {@code sasl.mechanism},
+     *       {@code ONEX_KAFKA_SASL_JAAS_CONFIG} is {@code sasl.jaas.config});</li>
+     *   <li>{@code KAFKA_EVENT_<FIELD>} for the node's own fields: {@code MAX_RETRIES}, {@code RETRY_BACKOFF_MS},
+     *       {@code CIRCUIT_BREAKER_THRESHOLD}, {@code CIRCUIT_BREAKER_TIMEOUT_S}, {@code ENABLE_DLQ},
+     *       {@code ENABLE_IDEMPOTENCE}, {@code ACKS}, {@code MAX_BLOCK_MS}, {@code TOPIC_CREATION},
+     *       {@code TOPIC_PARTITIONS}, {@code TOPIC_REPLICATION_FACTOR}, {@code SERVICE_NAME},
+     *       {@code SHUTDOWN_TIMEOUT_MS}.</li>
+     * </ul>
+     * {@code KAFKA_BOOTSTRAP_SERVERS} wins over {@code ONEX_KAFKA_BOOTSTRAP_SERVERS}. Throws
+     * {@link IllegalArgumentException} naming the variable when a value is bad.
+     */
+    public static ModelKafkaEventConfig fromEnvironment(Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        Builder b = builder();
+        // producer properties first, so that the two documented variables win over ONEX_KAFKA_ spellings
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith("ONEX_KAFKA_") && name.length() > "ONEX_KAFKA_".length() && e.getValue() != null) {
+                String property = name.substring("ONEX_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                b.source(FIELD_OF_PROPERTY.getOrDefault(property, property), name);
+                b.producerProperty(property, e.getValue());
+            }
+        }
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String name = e.getKey();
+            String value = e.getValue();
+            if (value == null) {
+                continue;
+            }
+            switch (name) {
+                case "KAFKA_BOOTSTRAP_SERVERS" -> b.source("bootstrapServers", name).bootstrapServers(value);
+                case "KAFKA_TOPIC_PREFIX" -> b.source("topicPrefix", name).topicPrefix(value);
+                default -> {
+                    if (name.startsWith("KAFKA_EVENT_")) {
+                        b.environmentField(name, value);
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Prefix of every topic: events go to {@code {topicPrefix}.{topic}}, or to {@code topic} when it is empty. */
+    public String topicPrefix() {
+        return topicPrefix;
+    }
+
+    public boolean enableIdempotence() {
+        return enableIdempotence;
+    }
+
+    public String acks() {
+        return acks;
+    }
+
+    /** Retries after the first attempt, for retriable errors only; {@code maxRetries + 1} attempts in all. */
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    /** The wait before retry {@code n} (0-based) is {@code retryBackoffMs * 2^n}. */
+    public long retryBackoffMs() {
+        return retryBackoffMs;
+    }
+
+    /** Consecutive failed calls that open the circuit breaker. */
+    public int circuitBreakerThreshold() {
+        return circuitBreakerThreshold;
+    }
+
+    /** Seconds the breaker stays open before it lets a trial call through (half-open). */
+    public long circuitBreakerTimeoutS() {
+        return circuitBreakerTimeoutS;
+    }
+
+    public boolean enableDlq() {
+        return enableDlq;
+    }
+
+    /** The longest {@code executeEffect} blocks its caller (producer buffer full, topic metadata missing). */
+    public long maxBlockMs() {
+        return maxBlockMs;
+    }
+
+    public TopicCreation topicCreation() {
+        return topicCreation;
+    }
+
+    /** Partitions of topics the node creates; {@code -1} for the broker's default. */
+    public int topicPartitions() {
+        return topicPartitions;
+    }
+
+    /** Replication factor of topics the node creates; {@code -1} for the broker's default. */
+    public short topicReplicationFactor() {
+        return topicReplicationFactor;
+    }
+
+    /** {@code source.service} of every envelope. */
+    public String serviceName() {
+        return serviceName;
+    }
+
+    /** Bound on {@code shutdown()}: the time given to deliver what is in flight. */
+    public long shutdownTimeoutMs() {
+        return shutdownTimeoutMs;
+    }
+
+    /** The Kafka producer properties given on top of the node's own, sorted by name. */
+    public Map<String, Object> producerProperties() {
+        return producerProperties;
+    }
+
+    /** Every property the producer is created with: the fields above, the node's defaults, the pass-through ones. */
+    public Map<String, Object> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    /** {@code delivery.timeout.ms} in effect: how long one attempt may take. */
+    public long deliveryTimeoutMs() {
+        return longProperty(kafkaProperties, "delivery.timeout.ms", 120_000L);
+    }
+
+    /** {@code max.request.size} in effect: larger records fail at once (and their dead letter is truncated). */
+    public int maxRequestSize() {
+        return (int) longProperty(kafkaProperties, "max.request.size", 1_048_576L);
+    }
+
+    private static long longProperty(Map<String, Object> props, String key, long fallback) {
+        Object v = props.get(key);
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        if (v != null) {
+            try {
+                return Long.parseLong(v.toString().trim());
+            } catch (NumberFormatException e) {
+                return fallback;
+            }
+        }
+        return fallback;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ModelKafkaEventConfig c
+                && bootstrapServers.equals(c.bootstrapServers) && topicPrefix.equals(c.topicPrefix)
+                && enableIdempotence == c.enableIdempotence && acks.equals(c.acks) && maxRetries == c.maxRetries
+                && retryBackoffMs == c.retryBackoffMs && circuitBreakerThreshold == c.circuitBreakerThreshold
+                && circuitBreakerTimeoutS == c.circuitBreakerTimeoutS && enableDlq == c.enableDlq
+                && maxBlockMs == c.maxBlockMs && topicCreation == c.topicCreation
+                && topicPartitions == c.topicPartitions && topicReplicationFactor == c.topicReplicationFactor
+                && serviceName.equals(c.serviceName) && shutdownTimeoutMs == c.shutdownTimeoutMs
+                && producerProperties.equals(c.producerProperties);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(bootstrapServers, topicPrefix, enableIdempotence, acks, maxRetries, retryBackoffMs,
+                circuitBreakerThreshold, circuitBreakerTimeoutS, enableDlq, maxBlockMs, topicCreation, topicPartitions,
+                topicReplicationFactor, serviceName, shutdownTimeoutMs, producerProperties);
+    }
+
+    /** All fields; the values of secret producer properties show as {@code [hidden]}. */
+    @Override
+    public String toString() {
+        Map<String, Object> shown = new TreeMap<>();
+        producerProperties.forEach((k, v) -> shown.put(k, Secrets.mask(k, v)));
+        return "ModelKafkaEventConfig{bootstrapServers=" + bootstrapServers
+                + ", topicPrefix='" + topicPrefix + "'"
+                + ", enableIdempotence=" + enableIdempotence
+                + ", acks=" + acks
+                + ", maxRetries=" + maxRetries
+                + ", retryBackoffMs=" + retryBackoffMs
+                + ", circuitBreakerThreshold=" + circuitBreakerThreshold
+                + ", circuitBreakerTimeoutS=" + circuitBreakerTimeoutS
+                + ", enableDlq=" + enableDlq
+                + ", maxBlockMs=" + maxBlockMs
+                + ", topicCreation=" + topicCreation
+                + ", topicPartitions=" + topicPartitions
+                + ", topicReplicationFactor=" + topicReplicationFactor
+                + ", serviceName=" + serviceName
+                + ", shutdownTimeoutMs=" + shutdownTimeoutMs
+                + ", producerProperties=" + shown + "}";
+    }
+
+    /**
+     * Builds a {@link ModelKafkaEventConfig}. Setters only record; {@link #build()} checks everything and throws one
+     * {@link IllegalArgumentException} that lists every bad field with its allowed values and the value given.
+     */
+    public static final class Builder {
+        private String bootstrapServers = DEFAULT_BOOTSTRAP_SERVERS;
+        private String topicPrefix = DEFAULT_TOPIC_PREFIX;
+        private boolean enableIdempotence = DEFAULT_ENABLE_IDEMPOTENCE;
+        private String acks = DEFAULT_ACKS;
+        private int maxRetries = DEFAULT_MAX_RETRIES;
+        private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
+        private int circuitBreakerThreshold = DEFAULT_CIRCUIT_BREAKER_THRESHOLD;
+        private long circuitBreakerTimeoutS = DEFAULT_CIRCUIT_BREAKER_TIMEOUT_S;
+        private boolean enableDlq = DEFAULT_ENABLE_DLQ;
+        private long maxBlockMs = DEFAULT_MAX_BLOCK_MS;
+        private TopicCreation topicCreation = DEFAULT_TOPIC_CREATION;
+        private int topicPartitions = DEFAULT_TOPIC_PARTITIONS;
+        private short topicReplicationFactor = DEFAULT_TOPIC_REPLICATION_FACTOR;
+        private String serviceName = DEFAULT_SERVICE_NAME;
+        private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+        private final Map<String, Object> producerProperties = new LinkedHashMap<>();
+        /** Values that could not even be parsed (from text), reported by build(). */
+        private final List<String> parseProblems = new ArrayList<>();
+        /** Where a field's value came from (an environment variable), for messages. */
+        private final Map<String, String> sources = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        public Builder topicPrefix(String topicPrefix) {
+            this.topicPrefix = topicPrefix;
+            return this;
+        }
+
+        public Builder enableIdempotence(boolean enableIdempotence) {
+            this.enableIdempotence = enableIdempotence;
+            return this;
+        }
+
+        public Builder acks(String acks) {
+            this.acks = acks;
+            return this;
+        }
+
+        public Builder maxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        public Builder retryBackoffMs(long retryBackoffMs) {
+            this.retryBackoffMs = retryBackoffMs;
+            return this;
+        }
+
+        public Builder circuitBreakerThreshold(int circuitBreakerThreshold) {
+            this.circuitBreakerThreshold = circuitBreakerThreshold;
+            return this;
+        }
+
+        public Builder circuitBreakerTimeoutS(long circuitBreakerTimeoutS) {
+            this.circuitBreakerTimeoutS = circuitBreakerTimeoutS;
+            return this;
+        }
+
+        public Builder enableDlq(boolean enableDlq) {
+            this.enableDlq = enableDlq;
+            return this;
+        }
+
+        public Builder maxBlockMs(long maxBlockMs) {
+            this.maxBlockMs = maxBlockMs;
+            return this;
+        }
+
+        public Builder topicCreation(TopicCreation topicCreation) {
+            this.topicCreation = topicCreation;
+            return this;
+        }
+
+        public Builder topicPartitions(int topicPartitions) {
+            this.topicPartitions = topicPartitions;
+            return this;
+        }
+
+        public Builder topicReplicationFactor(short topicReplicationFactor) {
+            this.topicReplicationFactor = topicReplicationFactor;
+            return this;
+        }
+
+        public Builder serviceName(String serviceName) {
+            this.serviceName = serviceName;
+            return this;
+        }
+
+        public Builder shutdownTimeoutMs(long shutdownTimeoutMs) {
+            this.shutdownTimeoutMs = shutdownTimeoutMs;
+            return this;
+        }
+
+        /**
+         * Sets one Kafka producer property. {@code bootstrap.servers}, {@code acks}, {@code enable.idempotence} and
+         * {@code max.block.ms} set the field of the same meaning; a {@code null} value removes the property.
+         */
+        public Builder producerProperty(String name, Object value) {
+            if (name == null || name.isBlank()) {
+                parseProblems.add("producer property names must not be blank, but got '" + name + "'");
+                return this;
+            }
+            String key = name.trim();
+            if (value == null) {
+                producerProperties.remove(key);
+                return this;
+            }
+            if (OWNED.contains(key)) {
+                String text = value.toString().trim();
+                switch (key) {
+                    case "bootstrap.servers" -> bootstrapServers = text;
+                    case "acks" -> acks = text;
+                    case "enable.idempotence" -> {
+                        Boolean parsed = parseBoolean(text);
+                        if (parsed == null) {
+                            parseProblems.add(describe("enableIdempotence") + " must be true or false, but was '" + text + "'");
+                        } else {
+                            enableIdempotence = parsed;
+                        }
+                    }
+                    default -> {
+                        Long parsed = parseLong(text);
+                        if (parsed == null) {
+                            parseProblems.add(describe("maxBlockMs") + " must be an integer, but was '" + text + "'");
+                        } else {
+                            maxBlockMs = parsed;
+                        }
+                    }
+                }
+                return this;
+            }
+            producerProperties.put(key, value);
+            return this;
+        }
+
+        /** Sets each of {@code properties} as by {@link #producerProperty(String, Object)}. */
+        public Builder producerProperties(Map<String, ?> properties) {
+            properties.forEach(this::producerProperty);
+            return this;
+        }
+
+        Builder source(String field, String variable) {
+            sources.put(field, variable);
+            return this;
+        }
+
+        private void environmentField(String variable, String value) {
+            String field = variable.substring("KAFKA_EVENT_".length());
+            String text = value.trim();
+            switch (field) {
+                case "MAX_RETRIES" -> integer(variable, "maxRetries", text, v -> maxRetries = (int) v);
+                case "RETRY_BACKOFF_MS" -> integer(variable, "retryBackoffMs", text, v -> retryBackoffMs = v);
+                case "CIRCUIT_BREAKER_THRESHOLD" ->
+                        integer(variable, "circuitBreakerThreshold", text, v -> circuitBreakerThreshold = (int) v);
+                case "CIRCUIT_BREAKER_TIMEOUT_S" ->
+                        integer(variable, "circuitBreakerTimeoutS", text, v -> circuitBreakerTimeoutS = v);
+                case "MAX_BLOCK_MS" -> integer(variable, "maxBlockMs", text, v -> maxBlockMs = v);
+                case "TOPIC_PARTITIONS" -> integer(variable, "topicPartitions", text, v -> topicPartitions = (int) v);
+                case "TOPIC_REPLICATION_FACTOR" -> integer(variable, "topicReplicationFactor", text,
+                        v -> topicReplicationFactor = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, v)));
+                case "SHUTDOWN_TIMEOUT_MS" -> integer(variable, "shutdownTimeoutMs", text, v -> shutdownTimeoutMs = v);
+                case "ENABLE_DLQ" -> bool(variable, "enableDlq", text, v -> enableDlq = v);
+                case "ENABLE_IDEMPOTENCE" -> bool(variable, "enableIdempotence", text, v -> enableIdempotence = v);
+                case "ACKS" -> {
+                    source("acks", variable);
+                    acks = text;
+                }
+                case "SERVICE_NAME" -> {
+                    source("serviceName", variable);
+                    serviceName = text;
+                }
+                case "TOPIC_CREATION" -> {
+                    source("topicCreation", variable);
+                    try {
+                        topicCreation = TopicCreation.valueOf(text.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        parseProblems.add(describe("topicCreation") + " must be one of admin, broker, but was '" + text + "'");
+                    }
+                }
+                default -> parseProblems.add(variable + " is not a setting of this node; known: KAFKA_EVENT_ followed by "
+                        + "MAX_RETRIES, RETRY_BACKOFF_MS, CIRCUIT_BREAKER_THRESHOLD, CIRCUIT_BREAKER_TIMEOUT_S, ENABLE_DLQ, "
+                        + "ENABLE_IDEMPOTENCE, ACKS, MAX_BLOCK_MS, TOPIC_CREATION, TOPIC_PARTITIONS, "
+                        + "TOPIC_REPLICATION_FACTOR, SERVICE_NAME, SHUTDOWN_TIMEOUT_MS");
+            }
+        }
+
+        private interface LongSetter {
+            void set(long value);
+        }
+
+        private interface BooleanSetter {
+            void set(boolean value);
+        }
+
+        private void integer(String variable, String field, String text, LongSetter setter) {
+            source(field, variable);
+            Long parsed = parseLong(text);
+            if (parsed == null || parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE && !field.endsWith("Ms")) {
+                parseProblems.add(describe(field) + " must be an integer, but was '" + text + "'");
+            } else {
+                setter.set(parsed);
+            }
+        }
+
+        private void bool(String variable, String field, String text, BooleanSetter setter) {
+            source(field, variable);
+            Boolean parsed = parseBoolean(text);
+            if (parsed == null) {
+                parseProblems.add(describe(field) + " must be true or false, but was '" + text + "'");
+            } else {
+                setter.set(parsed);
+            }
+        }
+
+        private static Long parseLong(String text) {
+            try {
+                return Long.parseLong(text.trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        private static Boolean parseBoolean(String text) {
+            String t = text.trim().toLowerCase(Locale.ROOT);
+            return t.equals("true") ? Boolean.TRUE : t.equals("false") ? Boolean.FALSE : null;
+        }
+
+        /** The field's name, and the variable it came from if any. */
+        private String describe(String field) {
+            String from = sources.get(field);
+            return from == null ? field : field + " (from " + from + ")";
+        }
+
+        /** Checks every field; throws {@link IllegalArgumentException} listing all that are bad. */
+        public ModelKafkaEventConfig build() {
+            List<String> problems = new ArrayList<>(parseProblems);
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                problems.add(describe("bootstrapServers") + " must be a non-empty list of host:port, but was "
+                        + quote(bootstrapServers));
+            }
+            if (topicPrefix == null || topicPrefix.length() > MAX_TOPIC_PREFIX_LENGTH
+                    || !TOPIC_CHARS.matcher(topicPrefix).matches()) {
+                problems.add(describe("topicPrefix") + " must be at most " + MAX_TOPIC_PREFIX_LENGTH
+                        + " characters of A-Z, a-z, 0-9, '.', '_' and '-' (or empty), but was " + quote(shorten(topicPrefix)));
+            }
+            if (acks == null || !ACKS.contains(acks)) {
+                problems.add(describe("acks") + " must be one of all, -1, 0, 1, but was " + quote(acks));
+            } else if (enableIdempotence && !(acks.equals("all") || acks.equals("-1"))) {
+                problems.add(describe("acks") + " must be all (or -1) while enableIdempotence is true, but was "
+                        + quote(acks));
+            }
+            range(problems, "maxRetries", maxRetries, 0, MAX_RETRIES_LIMIT);
+            range(problems, "retryBackoffMs", retryBackoffMs, 0, MAX_BACKOFF_MS);
+            range(problems, "circuitBreakerThreshold", circuitBreakerThreshold, 1, MAX_BREAKER_THRESHOLD);
+            range(problems, "circuitBreakerTimeoutS", circuitBreakerTimeoutS, 1, MAX_BREAKER_TIMEOUT_S);
+            range(problems, "maxBlockMs", maxBlockMs, 0, MAX_BLOCK_LIMIT_MS);
+            range(problems, "shutdownTimeoutMs", shutdownTimeoutMs, 0, 600_000);
+            if (topicCreation == null) {
+                problems.add(describe("topicCreation") + " must be ADMIN or BROKER, but was null");
+            }
+            if (topicPartitions != -1 && (topicPartitions < 1 || topicPartitions > 100_000)) {
+                problems.add(describe("topicPartitions") + " must be -1 (broker default) or between 1 and 100000, but was "
+                        + topicPartitions);
+            }
+            if (topicReplicationFactor != -1 && topicReplicationFactor < 1) {
+                problems.add(describe("topicReplicationFactor") + " must be -1 (broker default) or between 1 and "
+                        + Short.MAX_VALUE + ", but was " + topicReplicationFactor);
+            }
+            if (serviceName == null || serviceName.isBlank() || serviceName.length() > 255) {
+                problems.add(describe("serviceName") + " must be 1 to 255 characters, but was " + quote(shorten(serviceName)));
+            }
+            for (String key : producerProperties.keySet()) {
+                if (FORBIDDEN.contains(key)) {
+                    problems.add("producer property '" + key + "' cannot be set" + fromVariable(key) + ": "
+                            + (key.equals("transactional.id") ? "the node does not publish in transactions"
+                            : "the node sends keys and values as bytes"));
+                }
+            }
+            checkTimeouts(problems);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("Invalid ModelKafkaEventConfig: " + String.join("; ", problems));
+            }
+            return new ModelKafkaEventConfig(this);
+        }
+
+        /** Kafka refuses delivery.timeout.ms below linger.ms + request.timeout.ms; say so now, by name. */
+        private void checkTimeouts(List<String> problems) {
+            Map<String, Object> effective = new LinkedHashMap<>(DEFAULT_PRODUCER_PROPERTIES);
+            effective.putAll(producerProperties);
+            long delivery = longProperty(effective, "delivery.timeout.ms", -1);
+            long linger = longProperty(effective, "linger.ms", -1);
+            long request = longProperty(effective, "request.timeout.ms", -1);
+            if (delivery >= 0 && linger >= 0 && request >= 0 && delivery < linger + request) {
+                problems.add("producer property 'delivery.timeout.ms' must be at least linger.ms + request.timeout.ms ("
+                        + linger + " + " + request + "), but was " + delivery);
+            }
+        }
+
+        private String fromVariable(String property) {
+            String from = sources.get(property);
+            return from == null ? "" : " (from " + from + ")";
+        }
+
+        private void range(List<String> problems, String field, long value, long min, long max) {
+            if (value < min || value > max) {
+                problems.add(describe(field) + " must be between " + min + " and " + max + ", but was " + value);
+            }
+        }
+
+        private static String quote(String s) {
+            return s == null ? "null" : "'" + s + "'";
+        }
+
+        private static String shorten(String s) {
+            return s == null || s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        }
+    }
+}

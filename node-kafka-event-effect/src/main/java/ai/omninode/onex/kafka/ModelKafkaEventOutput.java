@@ -1,0 +1,87 @@
+package ai.omninode.onex.kafka;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The result of one publish. On success {@code partition} and {@code offset} say where the broker stored the event.
+ * On failure {@code error} says why, and {@code envelope} holds the whole event as JSON, so that nothing handed to
+ * the node is lost: it is acknowledged, in the dead-letter topic, or here.
+ *
+ * @param topic the full, prefixed topic
+ * @param partition where the event was stored; {@code null} unless it was
+ * @param offset where the event was stored; {@code null} unless it was
+ * @param error what went wrong; {@code null} on success
+ * @param eventId the envelope's {@code event_id}; {@code null} if the input was rejected before one was made
+ * @param retries how many times the publish was retried
+ * @param deadLettered whether the event was stored in {@code dlqTopic} instead
+ * @param dlqTopic the dead-letter topic ({@code {topic}.dlq}) if the event went there
+ * @param errorType {@code null} on success, else one of {@link #INVALID_INPUT}, {@link #NON_RETRIABLE},
+ *        {@link #RETRIES_EXHAUSTED}, {@link #CIRCUIT_OPEN}, {@link #SHUTDOWN}
+ * @param envelope on failure, the envelope JSON that was (or would have been) sent; {@code null} on success
+ */
+public record ModelKafkaEventOutput(
+        boolean success,
+        String topic,
+        Integer partition,
+        Long offset,
+        String error,
+        UUID correlationId,
+        UUID eventId,
+        String eventType,
+        int retries,
+        boolean deadLettered,
+        String dlqTopic,
+        String errorType,
+        String envelope) {
+
+    /** The input broke the contract's input schema (or Kafka's topic rules); nothing was sent. */
+    public static final String INVALID_INPUT = "invalid_input";
+    /** Kafka refused the event for good (record too large, not authorized, ...); not retried. */
+    public static final String NON_RETRIABLE = "non_retriable";
+    /** Every attempt failed with a retriable error. */
+    public static final String RETRIES_EXHAUSTED = "retries_exhausted";
+    /** The circuit breaker was open; nothing was sent. */
+    public static final String CIRCUIT_OPEN = "circuit_open";
+    /** The node shut down before the event was delivered. */
+    public static final String SHUTDOWN = "shutdown";
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    /** An output with only the six fields of the Python original; the others empty. */
+    public ModelKafkaEventOutput(boolean success, String topic, Integer partition, Long offset, String error,
+            UUID correlationId) {
+        this(success, topic, partition, offset, error, correlationId, null, null, 0, false, null, null, null);
+    }
+
+    /** Whether calling again with the same input might succeed (the failure was not about the input itself). */
+    public boolean retriable() {
+        return !success && !INVALID_INPUT.equals(errorType) && !NON_RETRIABLE.equals(errorType);
+    }
+
+    /**
+     * The output as plain data with snake_case keys, as the contract's output schema describes: {@code success,
+     * topic, partition, offset, error, correlation_id, event_id, event_type, retries, dead_lettered, dlq_topic,
+     * error_type, envelope} (the envelope as a map).
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("success", success);
+        m.put("topic", topic);
+        m.put("partition", partition);
+        m.put("offset", offset);
+        m.put("error", error);
+        m.put("correlation_id", correlationId == null ? null : correlationId.toString());
+        m.put("event_id", eventId == null ? null : eventId.toString());
+        m.put("event_type", eventType);
+        m.put("retries", retries);
+        m.put("dead_lettered", deadLettered);
+        m.put("dlq_topic", dlqTopic);
+        m.put("error_type", errorType);
+        m.put("envelope", envelope == null ? null : MAPPER.readValue(envelope, new TypeReference<Map<String, Object>>() { }));
+        return m;
+    }
+}

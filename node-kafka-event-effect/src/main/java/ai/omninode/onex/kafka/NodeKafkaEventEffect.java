@@ -1,0 +1,292 @@
+package ai.omninode.onex.kafka;
+
+import ai.omninode.onex.contract.ContractLoader;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.kafka.internal.EnvelopeCodec;
+import ai.omninode.onex.kafka.internal.Errors;
+import ai.omninode.onex.kafka.internal.EventPublisher;
+import ai.omninode.onex.kafka.internal.InputValidator;
+import ai.omninode.onex.kafka.internal.PublishMetrics;
+import ai.omninode.onex.kafka.internal.Scheduler;
+import ai.omninode.onex.kafka.internal.Uuids;
+import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.OnexException;
+import java.net.URL;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ONEX effect node that publishes events to Kafka (or Redpanda): topic prefix routing, the ONEX event envelope,
+ * partition keys, Kafka headers, delivery confirmation with partition and offset, retries with exponential backoff
+ * for retriable errors, a circuit breaker, and dead-letter ({@code .dlq}) topics.
+ *
+ * <p>Lifecycle: construct (cheap: nothing connects, nothing is checked), {@link #initialize()}, then any number of
+ * concurrent {@link #executeEffect} calls, then {@link #shutdown()}. The no-argument constructor reads its
+ * configuration from the environment (see {@link ModelKafkaEventConfig#fromEnvironment(Map)}) when it initializes;
+ * under the {@link EffectNode} SPI, from the settings the host passes to {@link #initialize(Map)}.
+ *
+ * <p>{@link #executeEffect} returns at once. Its future completes on Kafka's I/O thread (or the node's own thread);
+ * attach slow work with the {@code *Async} variants. It completes normally with a successful output, or with a failed
+ * output (invalid input, Kafka refused the event, retries exhausted) that holds the error and the whole envelope;
+ * it completes exceptionally only while the circuit breaker is open ("Circuit breaker is open, refusing to publish
+ * events"), with a {@link NodeExecutionException} whose details hold the same output.
+ */
+public final class NodeKafkaEventEffect implements EffectNode {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeKafkaEventEffect.class);
+    private static volatile InputValidator sharedValidator;
+
+    private final Object container;
+    private final ProducerFactory factory;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final String nodeId = Uuids.random().toString();
+    private final PublishMetrics metrics = new PublishMetrics();
+    private final Object lock = new Object();
+    private final boolean configFromEnvironment;
+    private volatile ModelKafkaEventConfig config;
+    private volatile EventPublisher publisher;
+    private volatile boolean shutDown;
+
+    /** A node configured from the environment when it initializes; what {@link java.util.ServiceLoader} uses. */
+    public NodeKafkaEventEffect() {
+        this(null);
+    }
+
+    /** @param container the ONEX container (dependency injection); kept for compatibility, not used */
+    public NodeKafkaEventEffect(Object container) {
+        this(container, null);
+    }
+
+    /** @param config the configuration, or {@code null} to read it from the environment when initializing */
+    public NodeKafkaEventEffect(Object container, ModelKafkaEventConfig config) {
+        this(container, config, null);
+    }
+
+    /** @param factory creates the producer, or {@code null} for kafka-clients' own ({@link ProducerFactory#kafka()}) */
+    public NodeKafkaEventEffect(Object container, ModelKafkaEventConfig config, ProducerFactory factory) {
+        this(container, config, factory, null, Clock.systemUTC());
+    }
+
+    /** For tests: a scheduler that runs retries on demand, and a clock for timestamps. */
+    NodeKafkaEventEffect(Object container, ModelKafkaEventConfig config, ProducerFactory factory, Scheduler scheduler,
+            Clock clock) {
+        this.container = container;
+        this.config = config;
+        this.configFromEnvironment = config == null;
+        this.factory = factory == null ? ProducerFactory.kafka() : factory;
+        this.scheduler = scheduler;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Creates the producer. Throws {@link OnexException} with "Kafka producer initialization failed" when the
+     * configuration is invalid or the producer cannot be created. Calling it again does nothing.
+     */
+    public void initialize() {
+        initialize(null);
+    }
+
+    /**
+     * The SPI's initialization: a node built without a config reads it from {@code settings} (the environment
+     * with the host's overrides); a node given a config keeps it.
+     */
+    @Override
+    public void initialize(Map<String, String> settings) {
+        synchronized (lock) {
+            if (shutDown) {
+                throw new IllegalStateException("the node was shut down; create a new one");
+            }
+            if (publisher != null) {
+                return;
+            }
+            ModelKafkaEventConfig cfg;
+            try {
+                if (configFromEnvironment && settings != null) {
+                    config = ModelKafkaEventConfig.fromEnvironment(settings);
+                }
+                cfg = config();
+            } catch (IllegalArgumentException e) {
+                throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), e);
+            }
+            publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(), metrics);
+            LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "
+                    + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId, cfg.bootstrapServers(),
+                    cfg.topicPrefix(), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
+                    cfg.circuitBreakerThreshold(), cfg.circuitBreakerTimeoutS(), cfg.enableDlq() ? "on" : "off",
+                    publisher.topicCreation() == cfg.topicCreation() ? cfg.topicCreation()
+                            : publisher.topicCreation() + " (the ProducerFactory supplies no Admin client)");
+        }
+    }
+
+    /** The input schema of this node's contract, loaded once. */
+    private InputValidator validator() {
+        InputValidator v = sharedValidator;
+        if (v == null) {
+            URL url = contractLocation();
+            try {
+                NodeContract contract = new ContractLoader().load(Objects.requireNonNull(url, CONTRACT_FILE + " not found"));
+                v = new InputValidator(contract.input().orElseThrow(
+                        () -> new IllegalStateException("the contract declares no input schema")),
+                        EnvelopeCodec.MAPPER);
+            } catch (RuntimeException e) {
+                throw new OnexException(EventPublisher.INIT_FAILED + ": cannot load the node contract " + url + ": "
+                        + e.getMessage(), e);
+            }
+            sharedValidator = v;
+        }
+        return v;
+    }
+
+    /**
+     * Publishes one event. Returns at once (the caller blocks at most {@code maxBlockMs}, when the producer's buffer
+     * is full). Throws {@link IllegalStateException} ("Kafka producer not initialized") before {@link #initialize()}
+     * or after {@link #shutdown()}.
+     */
+    public CompletableFuture<ModelKafkaEventOutput> executeEffect(ModelKafkaEventInput input) {
+        return running().publish(input, true);
+    }
+
+    private EventPublisher running() {
+        EventPublisher p = publisher;
+        if (p == null || p.isClosed()) {
+            throw new IllegalStateException(EventPublisher.NOT_INITIALIZED
+                    + (shutDown ? ": the node was shut down" : ": call initialize() first"));
+        }
+        return p;
+    }
+
+    /**
+     * The SPI's execution, on plain data: {@code topic, event_type, payload, correlation_id, key, headers} in, the
+     * output's {@link ModelKafkaEventOutput#toMap() map} out. A failed publish (including an input the contract
+     * rejects) completes the stage with a {@link NodeExecutionException} whose details are that map, envelope included.
+     */
+    @Override
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+        EventPublisher p = running();
+        Objects.requireNonNull(input, "input");
+        List<Violation> violations = validator().validate(input);
+        if (!violations.isEmpty()) {
+            ModelKafkaEventOutput out = p.reject(input.get("topic") instanceof String t ? t : null,
+                    input.get("event_type") instanceof String e ? e : null, null, violations);
+            Map<String, Object> details = out.toMap();
+            details.put("correlation_id", input.get("correlation_id") == null ? null : String.valueOf(input.get("correlation_id")));
+            return CompletableFuture.failedFuture(new NodeExecutionException(out.error(), details, false, null));
+        }
+        CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
+        p.publish(fromMap(input), false).whenComplete((out, error) -> {
+            if (error != null) {
+                result.completeExceptionally(Errors.unwrap(error));
+            } else if (out.success()) {
+                result.complete(out.toMap());
+            } else {
+                result.completeExceptionally(new NodeExecutionException(describeFailure(out), out.toMap(), out.retriable(), null));
+            }
+        });
+        return result;
+    }
+
+    private static String describeFailure(ModelKafkaEventOutput out) {
+        if (ModelKafkaEventOutput.INVALID_INPUT.equals(out.errorType())) {
+            return out.error();
+        }
+        return "publishing " + out.eventType() + " event " + out.eventId() + " to " + out.topic() + " failed: " + out.error()
+                + (out.deadLettered() ? " (sent to " + out.dlqTopic() + ")" : "");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ModelKafkaEventInput fromMap(Map<String, Object> in) {
+        Object correlation = in.get("correlation_id");
+        return new ModelKafkaEventInput(
+                (String) in.get("topic"),
+                (String) in.get("event_type"),
+                (Map<String, Object>) in.get("payload"),
+                correlation == null ? null : UUID.fromString(correlation.toString()),
+                (String) in.get("key"),
+                (Map<String, String>) in.get("headers"));
+    }
+
+    /**
+     * The counters: {@code events_published, events_failed, events_sent_to_dlq, total_publish_time_ms,
+     * circuit_breaker_opens, retries_attempted, avg_publish_time_ms, circuit_breaker_status, current_failures,
+     * node_id, events_rejected, dlq_failures, p50_publish_time_ms, p99_publish_time_ms, circuit_breaker_rejections}.
+     */
+    public Map<String, Object> getMetrics() {
+        EventPublisher p = publisher;
+        return metrics.snapshot(p == null ? "closed" : p.breakerStatus(), nodeId);
+    }
+
+    @Override
+    public Map<String, Object> metrics() {
+        return getMetrics();
+    }
+
+    /**
+     * Delivers what is in flight within {@link ModelKafkaEventConfig#shutdownTimeoutMs()} (10 s by default) and
+     * releases everything; events not delivered by then complete as failures that carry their envelope. Never throws.
+     */
+    public void shutdown() {
+        EventPublisher p;
+        synchronized (lock) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+            p = publisher;
+        }
+        if (p != null) {
+            try {
+                p.close();
+            } catch (RuntimeException | Error e) {
+                LOG.warn("Node {}: error during shutdown: {}", nodeId, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /**
+     * The configuration; for a node configured from the environment, read from it now if it was not yet (which
+     * throws {@link IllegalArgumentException} if the environment holds a bad value).
+     */
+    public ModelKafkaEventConfig config() {
+        ModelKafkaEventConfig c = config;
+        if (c == null) {
+            synchronized (lock) {
+                if (config == null) {
+                    config = ModelKafkaEventConfig.fromEnvironment(System.getenv());
+                }
+                c = config;
+            }
+        }
+        return c;
+    }
+
+    /** This node's id, as in every envelope's {@code source.node_id} and the metrics. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public Object container() {
+        return container;
+    }
+
+    @Override
+    public String toString() {
+        ModelKafkaEventConfig c = config;
+        return "NodeKafkaEventEffect[node_id=" + nodeId
+                + ", state=" + (shutDown ? "shut down" : publisher != null ? "initialized" : "not initialized")
+                + ", config=" + (c == null ? "(from the environment, not read yet)" : c) + "]";
+    }
+}

@@ -1,0 +1,684 @@
+package ai.omninode.onex.kafka.internal;
+
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.kafka.ModelKafkaEventConfig;
+import ai.omninode.onex.kafka.ModelKafkaEventInput;
+import ai.omninode.onex.kafka.ModelKafkaEventOutput;
+import ai.omninode.onex.kafka.ProducerFactory;
+import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.OnexException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running part of a {@code NodeKafkaEventEffect}: producer, circuit breaker, retries, dead letters, metrics.
+ *
+ * <p>Threads. The first attempt is sent on the caller's thread; {@code send} only appends to the producer's buffer
+ * and blocks at most {@code max.block.ms}. Kafka's I/O thread runs the callbacks, which only complete futures,
+ * count, or hand work to the node's {@link Scheduler} (retries after their backoff, dead letters, topic checks), so
+ * that nothing ever blocks the I/O thread.
+ *
+ * <p>Every event ends exactly once, through {@link Task#finish}: acknowledged, dead-lettered, or failed with its
+ * envelope. Events waiting on the scheduler or on a topic check are "parked" so that {@link #close()} can fail
+ * them; events inside a {@code KafkaProducer} are completed by its {@code close}, which fails what it cannot
+ * deliver in time. Other producers (a {@code MockProducer}) give no such promise, so their events are tracked too.
+ */
+public final class EventPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger("ai.omninode.onex.kafka.NodeKafkaEventEffect");
+    public static final String NOT_INITIALIZED = "Kafka producer not initialized";
+    public static final String CIRCUIT_OPEN = "Circuit breaker is open, refusing to publish events";
+    public static final String INIT_FAILED = "Kafka producer initialization failed";
+    /** Bytes of payload JSON kept in a truncated dead letter. */
+    static final int DLQ_PREVIEW_BYTES = 1024;
+    /** Room left for headers and record overhead below {@code max.request.size}. */
+    static final int DLQ_HEADROOM_BYTES = 1024;
+    private static final int MAX_CACHED_ROUTES = 10_000;
+
+    final ModelKafkaEventConfig config;
+    final String nodeId;
+    final Producer<byte[], byte[]> producer;
+    private final Admin admin;
+    private final TopicGates gates;
+    final CircuitBreaker breaker;
+    final Scheduler scheduler;
+    private final Clock clock;
+    private final InputValidator validator;
+    private final EnvelopeCodec codec;
+    final Secrets secrets;
+    final PublishMetrics metrics;
+    private final ConcurrentHashMap<String, TopicRoute> routes = new ConcurrentHashMap<>();
+    private final Set<Task> parked = ConcurrentHashMap.newKeySet();
+    private final Set<Task> inFlight;
+    private final int dlqMaxBytes;
+    private volatile boolean closed;
+
+    private EventPublisher(ModelKafkaEventConfig config, String nodeId, Producer<byte[], byte[]> producer, Admin admin,
+            Scheduler scheduler, Clock clock, InputValidator validator, Secrets secrets, PublishMetrics metrics) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.producer = producer;
+        this.admin = admin;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.validator = validator;
+        this.secrets = secrets;
+        this.metrics = metrics;
+        this.codec = new EnvelopeCodec(EnvelopeCodec.MAPPER, config.serviceName(), nodeId);
+        // a KafkaProducer blocks a first send to a topic on metadata; other producers (a MockProducer) do not
+        this.gates = admin == null && !(producer instanceof KafkaProducer) ? null : new TopicGates(admin, producer,
+                scheduler, config.topicPartitions(), config.topicReplicationFactor(), config.deliveryTimeoutMs());
+        this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
+        this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
+        this.breaker = circuitBreaker(config, nodeId, metrics);
+    }
+
+    /**
+     * Creates the producer (and the admin client for topic creation) and starts. Throws {@link OnexException} with
+     * "Kafka producer initialization failed" when the factory fails.
+     *
+     * @param scheduler the scheduler to use, or {@code null} for the node's own thread
+     */
+    public static EventPublisher start(ModelKafkaEventConfig config, String nodeId, ProducerFactory factory,
+            Scheduler scheduler, Clock clock, InputValidator validator, PublishMetrics metrics) {
+        Map<String, Object> props = new LinkedHashMap<>(config.kafkaProperties());
+        props.putIfAbsent("client.id", "onex-kafka-event-effect-" + nodeId.substring(0, 8));
+        Secrets secrets = Secrets.of(props);
+        Producer<byte[], byte[]> producer;
+        try {
+            producer = Objects.requireNonNull(factory.create(props), "the ProducerFactory returned null");
+        } catch (RuntimeException | LinkageError e) {
+            throw new OnexException(INIT_FAILED + ": " + Errors.describe(e, secrets), secrets.redact(e));
+        }
+        Admin admin = null;
+        if (config.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
+            try {
+                admin = factory.createAdmin(adminProperties(props, config));
+            } catch (RuntimeException | LinkageError e) {
+                closeQuietly(producer);
+                throw new OnexException(INIT_FAILED + ": cannot create the admin client for topic creation: "
+                        + Errors.describe(e, secrets), secrets.redact(e));
+            }
+        }
+        Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
+        return new EventPublisher(config, nodeId, producer, admin, s, clock, validator, secrets, metrics);
+    }
+
+    /** The producer's properties that the admin client knows, with its API timeout bounded like a produce. */
+    private static Map<String, Object> adminProperties(Map<String, Object> producerProps, ModelKafkaEventConfig config) {
+        Set<String> known = AdminClientConfig.configNames();
+        Map<String, Object> out = new LinkedHashMap<>();
+        producerProps.forEach((k, v) -> {
+            if (known.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        out.put("client.id", producerProps.get("client.id") + "-admin");
+        out.putIfAbsent("default.api.timeout.ms", (int) Math.min(Integer.MAX_VALUE, config.deliveryTimeoutMs()));
+        return out;
+    }
+
+    private static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, PublishMetrics metrics) {
+        int threshold = config.circuitBreakerThreshold();
+        // the last `threshold` calls all failed <=> `threshold` consecutive failures; a success breaks the run
+        CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
+                .slidingWindow(threshold, threshold, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .failureRateThreshold(100f)
+                .waitDurationInOpenState(Duration.ofSeconds(config.circuitBreakerTimeoutS()))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .writableStackTraceEnabled(false)
+                .build();
+        CircuitBreaker breaker = CircuitBreaker.of("kafka-event-effect-" + nodeId, cbConfig);
+        breaker.getEventPublisher().onStateTransition(event -> {
+            CircuitBreaker.State to = event.getStateTransition().getToState();
+            if (to == CircuitBreaker.State.OPEN) {
+                metrics.breakerOpens.increment();
+                LOG.warn("Node {}: circuit breaker {} -> open after {} consecutive failed publishes; "
+                        + "refusing to publish for {} s", nodeId, status(event.getStateTransition().getFromState()),
+                        metrics.consecutiveFailures.get(), config.circuitBreakerTimeoutS());
+            } else {
+                LOG.info("Node {}: circuit breaker {} -> {}", nodeId, status(event.getStateTransition().getFromState()),
+                        status(to));
+            }
+        });
+        return breaker;
+    }
+
+    /** {@code closed}, {@code open} or {@code half_open} (and resilience4j's other states in lower case). */
+    public static String status(CircuitBreaker.State state) {
+        return switch (state) {
+            case CLOSED -> "closed";
+            case OPEN -> "open";
+            case HALF_OPEN -> "half_open";
+            default -> state.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    public String breakerStatus() {
+        return status(breaker.getState());
+    }
+
+    /** ADMIN only when there is an admin client: a ProducerFactory may supply none. */
+    public ModelKafkaEventConfig.TopicCreation topicCreation() {
+        return gates != null && gates.createsTopics() ? ModelKafkaEventConfig.TopicCreation.ADMIN
+                : ModelKafkaEventConfig.TopicCreation.BROKER;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // publishing
+
+    /** Validates (unless the caller did), then publishes. Returns at once. */
+    public CompletableFuture<ModelKafkaEventOutput> publish(ModelKafkaEventInput input, boolean validate) {
+        Objects.requireNonNull(input, "input");
+        if (closed) {
+            throw new IllegalStateException(NOT_INITIALIZED + ": the node was shut down");
+        }
+        long start = System.nanoTime();
+        String correlationId = input.correlationId().toString();
+        if (validate) {
+            List<Violation> violations = validator.validate(input, correlationId);
+            if (!violations.isEmpty()) {
+                return rejected(input, violations);
+            }
+        }
+        TopicRoute route = route(input.topic());
+        if (route.problems != null) {
+            return rejected(input, route.problems);
+        }
+        UUID eventId = Uuids.random();
+        String eventIdText = eventId.toString();
+        byte[] envelope;
+        try {
+            envelope = codec.envelope(eventIdText, input.eventType(), correlationId,
+                    EnvelopeCodec.timestamp(clock.instant()), input.payload());
+        } catch (RuntimeException e) {
+            Violation v = InputValidator.unwritablePayload();
+            return rejected(input, List.of(new Violation(v.pointer(), v.keyword(),
+                    v.message() + " (" + Errors.describe(e, secrets) + ")")));
+        }
+        if (!breaker.tryAcquirePermission()) {
+            metrics.breakerRejections.increment();
+            ModelKafkaEventOutput out = new ModelKafkaEventOutput(false, route.fullTopic, null, null, CIRCUIT_OPEN,
+                    input.correlationId(), eventId, input.eventType(), 0, false, null, ModelKafkaEventOutput.CIRCUIT_OPEN,
+                    new String(envelope, StandardCharsets.UTF_8));
+            return CompletableFuture.failedFuture(new NodeExecutionException(CIRCUIT_OPEN, out.toMap(), true, null));
+        }
+        Task task;
+        try {
+            task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start);
+        } catch (RuntimeException e) { // an input that skipped validation; give the breaker its permit back
+            breaker.releasePermission();
+            throw e;
+        }
+        task.send();
+        return task.future;
+    }
+
+    private CompletableFuture<ModelKafkaEventOutput> rejected(ModelKafkaEventInput input, List<Violation> violations) {
+        return CompletableFuture.completedFuture(reject(input.topic(), input.eventType(), input.correlationId(), violations));
+    }
+
+    /** The output for an input that broke the contract: counted, logged at debug, never sent. */
+    public ModelKafkaEventOutput reject(String topic, String eventType, UUID correlationId, List<Violation> violations) {
+        metrics.rejected.increment();
+        String error = secrets.redact(InputValidator.describe(violations));
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Node {}: rejected an event for topic {}: {}", nodeId, topic, error);
+        }
+        return new ModelKafkaEventOutput(false, fullTopic(topic), null, null, error, correlationId, null, eventType, 0,
+                false, null, ModelKafkaEventOutput.INVALID_INPUT, null);
+    }
+
+    private String fullTopic(String topic) {
+        String t = topic == null ? "" : topic;
+        return config.topicPrefix().isEmpty() ? t : config.topicPrefix() + "." + t;
+    }
+
+    /** Where events for {@code topic} go, and what is wrong with that name, cached per topic. */
+    private TopicRoute route(String topic) {
+        TopicRoute route = routes.get(topic);
+        if (route == null) {
+            route = new TopicRoute(fullTopic(topic));
+            if (routes.size() < MAX_CACHED_ROUTES) {
+                TopicRoute raced = routes.putIfAbsent(topic, route);
+                route = raced != null ? raced : route;
+            }
+        }
+        return route;
+    }
+
+    final class TopicRoute {
+        final String fullTopic;
+        final String dlqTopic;
+        final List<Violation> problems;
+        final TopicGates.Gate gate;
+        final TopicGates.Gate dlqGate;
+
+        TopicRoute(String fullTopic) {
+            this.fullTopic = fullTopic;
+            this.dlqTopic = fullTopic + ".dlq";
+            List<Violation> p = InputValidator.checkFullTopic(fullTopic, config.enableDlq());
+            this.problems = p.isEmpty() ? null : List.copyOf(p);
+            this.gate = gates == null || problems != null ? null : gates.gate(fullTopic);
+            this.dlqGate = gates == null || problems != null || !config.enableDlq() ? null : gates.gate(dlqTopic);
+        }
+    }
+
+    /** The wait before retry number {@code retry} (0-based): {@code retry_backoff_ms * 2^retry}, saturating. */
+    public static long backoffMs(long retryBackoffMs, int retry) {
+        if (retryBackoffMs == 0) {
+            return 0;
+        }
+        int shift = Math.min(retry, 62);
+        return retryBackoffMs > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : retryBackoffMs << shift;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // one event
+
+    /** One event from its first attempt to its end; also the callback of its sends. */
+    final class Task implements Callback {
+        private static final VarHandle DONE;
+
+        static {
+            try {
+                DONE = MethodHandles.lookup().findVarHandle(Task.class, "done", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final CompletableFuture<ModelKafkaEventOutput> future = new CompletableFuture<>();
+        private final ModelKafkaEventInput input;
+        private final TopicRoute route;
+        private final UUID eventId;
+        private final String correlationId;
+        private final byte[] envelope;
+        private final ProducerRecord<byte[], byte[]> record;
+        private final long startNanos;
+        /** Retries made so far: the index of the current attempt. */
+        private int retries;
+        private Exception lastError;
+        private boolean deadLetterPhase;
+        private boolean deadLetterTruncated;
+        private boolean stoppedByBreaker;
+        /**
+         * The thread inside {@code producer.send} for this event, if any: a callback on that same thread is a failure
+         * of send itself. Plain on purpose: only the writing thread can ever find itself here.
+         */
+        private Thread sendingThread;
+        private String failure;
+        private String failureType;
+        @SuppressWarnings("unused") // through DONE
+        private volatile boolean done;
+
+        Task(ModelKafkaEventInput input, TopicRoute route, UUID eventId, String eventIdText, String correlationId,
+                byte[] envelope, long startNanos) {
+            this.input = input;
+            this.route = route;
+            this.eventId = eventId;
+            this.correlationId = correlationId;
+            this.envelope = envelope;
+            this.startNanos = startNanos;
+            byte[] key = (input.key() != null ? input.key() : correlationId).getBytes(StandardCharsets.UTF_8);
+            this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope, headers(eventIdText));
+        }
+
+        private RecordHeaders headers(String eventIdText) {
+            Map<String, String> extra = input.headers();
+            int n = extra == null ? 3 : extra.size() + 3;
+            Header[] headers = new Header[n];
+            int i = 0;
+            if (extra != null) {
+                for (Map.Entry<String, String> h : extra.entrySet()) {
+                    headers[i++] = new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            headers[i++] = new RecordHeader("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8));
+            headers[i++] = new RecordHeader("event_type", input.eventType().getBytes(StandardCharsets.UTF_8));
+            headers[i] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
+            return new RecordHeaders(headers);
+        }
+
+        boolean isDone() {
+            return done;
+        }
+
+        /** Sends the event (after its topic is ready). Any thread. */
+        void send() {
+            TopicGates.Gate gate = route.gate;
+            if (gate != null && !gate.ready()) {
+                awaitGate(gate, false);
+                return;
+            }
+            if (inFlight != null) {
+                inFlight.add(this);
+            }
+            sendingThread = Thread.currentThread();
+            try {
+                producer.send(record, this);
+            } catch (RuntimeException e) { // closed producer, serializer, interrupted while blocked: the callback won't come
+                onCompletion(null, e);
+            } finally {
+                sendingThread = null;
+            }
+        }
+
+        /**
+         * A timeout reported while {@code send} itself ran, other than a full buffer, means the producer had no
+         * metadata for the topic (it waited {@code max.block.ms} for it): let the topic's gate fetch it again, so
+         * that the next callers do not wait too.
+         */
+        private void forgetMetadataIfMissing(Exception error, TopicGates.Gate gate) {
+            if (gate != null && error instanceof TimeoutException && !(error instanceof BufferExhaustedException)
+                    && sendingThread == Thread.currentThread()) {
+                gate.invalidate();
+            }
+        }
+
+        private void awaitGate(TopicGates.Gate gate, boolean forDeadLetter) {
+            parked.add(this);
+            gate.await().whenComplete((ignored, error) -> {
+                parked.remove(this);
+                if (isDone()) {
+                    return;
+                }
+                if (closed) {
+                    failShutdown();
+                } else if (error != null) {
+                    onCompletion(null, Errors.asException(Errors.unwrap(error)));
+                } else if (forDeadLetter) {
+                    sendDeadLetter();
+                } else {
+                    send();
+                }
+            });
+        }
+
+        /** Kafka's I/O thread (or the sending thread when send itself failed). */
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            if (deadLetterPhase) {
+                forgetMetadataIfMissing(error, route.dlqGate);
+                if (closed || sendingThread == Thread.currentThread()) {
+                    onDeadLetterResult(error);
+                } else {
+                    // off the I/O thread: completing a failure may run callers' code that reads the envelope
+                    later(() -> onDeadLetterResult(error), 0);
+                }
+                return;
+            }
+            if (error == null) {
+                succeed(metadata);
+                return;
+            }
+            forgetMetadataIfMissing(error, route.gate);
+            lastError = error;
+            if (closed) {
+                failShutdown();
+            } else if (Errors.retriable(error) && retries < config.maxRetries()) {
+                long delay = backoffMs(config.retryBackoffMs(), retries);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("Node {}: event {} to {} failed on attempt {} ({}); retrying in {} ms", nodeId, eventId,
+                            route.fullTopic, retries + 1, Errors.describe(error, secrets), delay);
+                }
+                later(this::retry, delay);
+            } else {
+                later(this::fail, 0);
+            }
+        }
+
+        private void retry() {
+            if (isDone()) {
+                return;
+            }
+            if (breaker.getState() == CircuitBreaker.State.OPEN) {
+                // other calls opened the breaker meanwhile: no more network traffic for this one either
+                stoppedByBreaker = true;
+                fail();
+                return;
+            }
+            retries++;
+            metrics.retries.increment();
+            send();
+        }
+
+        private void succeed(RecordMetadata metadata) {
+            long nanos = System.nanoTime() - startNanos;
+            // The breaker opens when its last `threshold` calls all failed. A success only matters when it breaks a
+            // run of failures (or is the half-open trial); recording every one costs the I/O thread about a
+            // microsecond (resilience4j builds an event with a ZonedDateTime for each). Failures count up before
+            // they are recorded, so a success that sees no failure here happened before any in the window.
+            if (metrics.consecutiveFailures.get() != 0 || breaker.getState() != CircuitBreaker.State.CLOSED) {
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                metrics.consecutiveFailures.set(0);
+            }
+            if (retries > 0 && LOG.isInfoEnabled()) {
+                LOG.info("Node {}: event {} published to {} after {} retries", nodeId, eventId, route.fullTopic, retries);
+            }
+            // acks=0 gets no offset back
+            finish(new ModelKafkaEventOutput(true, route.fullTopic, metadata.partition(),
+                    metadata.hasOffset() ? metadata.offset() : null, null, input.correlationId(), eventId,
+                    input.eventType(), retries, false, null, null, null), nanos);
+        }
+
+        /** After the last attempt, on the scheduler: one breaker failure, then the dead-letter topic. */
+        private void fail() {
+            if (isDone()) {
+                return;
+            }
+            Exception error = lastError;
+            boolean retriable = Errors.retriable(error);
+            failureType = retriable ? ModelKafkaEventOutput.RETRIES_EXHAUSTED : ModelKafkaEventOutput.NON_RETRIABLE;
+            failure = Errors.describe(error, secrets) + (!retriable ? ""
+                    : stoppedByBreaker ? " (after " + retries + " retries; no more: the circuit breaker opened)"
+                    : " (after " + retries + " retries)");
+            metrics.consecutiveFailures.incrementAndGet(); // before the breaker hears of it: see succeed()
+            breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+            if (!config.enableDlq()) {
+                LOG.warn("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, failure);
+                finish(failed(failure, failureType, false), -1);
+                return;
+            }
+            deadLetterPhase = true;
+            TopicGates.Gate gate = route.dlqGate;
+            if (gate != null && !gate.ready()) {
+                awaitGate(gate, true);
+            } else {
+                sendDeadLetter();
+            }
+        }
+
+        private void sendDeadLetter() {
+            String errorTime = EnvelopeCodec.timestamp(clock.instant());
+            byte[] body = codec.deadLetter(route.fullTopic, envelope, failure, errorTime, retries, deadLetterTruncated,
+                    DLQ_PREVIEW_BYTES);
+            if (!deadLetterTruncated && body.length > dlqMaxBytes) {
+                deadLetterTruncated = true;
+                body = codec.deadLetter(route.fullTopic, envelope, failure, errorTime, retries, true, DLQ_PREVIEW_BYTES);
+            }
+            RecordHeaders headers = new RecordHeaders(new Header[] {
+                new RecordHeader("dead-letter-reason", failure.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("dead-letter-exception-class-name", Errors.className(lastError).getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("dead-letter-topic", route.fullTopic.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8)),
+            });
+            sendingThread = Thread.currentThread();
+            try {
+                producer.send(new ProducerRecord<>(route.dlqTopic, null, null, record.key(), body, headers), this);
+            } catch (RuntimeException e) {
+                onDeadLetterResult(e);
+            } finally {
+                sendingThread = null;
+            }
+        }
+
+        private void onDeadLetterResult(Exception error) {
+            if (error == null) {
+                LOG.warn("Node {}: event {} ({}) to {} failed: {}; sent to {}", nodeId, eventId, input.eventType(),
+                        route.fullTopic, failure, route.dlqTopic);
+                finish(failed(failure, failureType, true), -1);
+            } else if (error instanceof RecordTooLargeException && !deadLetterTruncated && !closed) {
+                deadLetterTruncated = true; // the dead-letter topic allows less than the producer: keep metadata only
+                later(this::sendDeadLetter, 0);
+            } else {
+                String both = failure + "; dead-letter publish to " + route.dlqTopic + " also failed: "
+                        + Errors.describe(error, secrets);
+                LOG.error("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, both);
+                finish(failed(both, failureType, false), -2);
+            }
+        }
+
+        /** Ends the event as a failure because the node shuts down. Any thread; a no-op if it already ended. */
+        void failShutdown() {
+            if (isDone()) {
+                return;
+            }
+            String error = "node shut down before the event was delivered"
+                    + (lastError == null ? "" : " (last error: " + Errors.describe(lastError, secrets) + ")");
+            finish(failed(error, ModelKafkaEventOutput.SHUTDOWN, false), -1);
+        }
+
+        private ModelKafkaEventOutput failed(String error, String type, boolean deadLettered) {
+            return new ModelKafkaEventOutput(false, route.fullTopic, null, null, error, input.correlationId(), eventId,
+                    input.eventType(), retries, deadLettered, deadLettered ? route.dlqTopic : null, type,
+                    new String(envelope, StandardCharsets.UTF_8));
+        }
+
+        /**
+         * Counts and completes, once. {@code nanos >= 0}: published in that time; {@code -1}: failed; {@code -2}:
+         * failed and its dead letter too. Counting comes first, so a caller that saw the future complete sees the
+         * counts.
+         */
+        private void finish(ModelKafkaEventOutput output, long nanos) {
+            if (!DONE.compareAndSet(this, false, true)) {
+                return;
+            }
+            if (inFlight != null) {
+                inFlight.remove(this);
+            }
+            if (output.success()) {
+                metrics.published.increment();
+                metrics.publishNanos.add(nanos);
+                metrics.latency.record(nanos);
+            } else {
+                metrics.failed.increment();
+                if (output.deadLettered()) {
+                    metrics.sentToDlq.increment();
+                } else if (nanos == -2) {
+                    metrics.dlqFailures.increment();
+                }
+            }
+            future.complete(output);
+        }
+
+        /** Runs {@code step} on the scheduler, parked meanwhile; fails the event if the node is shutting down. */
+        private void later(Runnable step, long delayMs) {
+            parked.add(this);
+            try {
+                scheduler.schedule(() -> {
+                    parked.remove(this);
+                    if (closed) {
+                        failShutdown();
+                    } else {
+                        step.run();
+                    }
+                }, delayMs);
+            } catch (RejectedExecutionException e) {
+                parked.remove(this);
+                failShutdown();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // shutdown
+
+    /**
+     * Stops: fails events waiting for a retry or a topic, then closes the producer, which delivers what it holds within
+     * the shutdown timeout and fails the rest. Never throws.
+     */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
+        try {
+            failAll(parked);
+            scheduler.shutdown();
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+            producer.close(Duration.ofMillis(left));
+        } catch (RuntimeException e) {
+            LOG.warn("Node {}: error closing the Kafka producer: {}", nodeId, Errors.describe(e, secrets));
+        } finally {
+            failAll(parked);
+            if (inFlight != null) {
+                failAll(inFlight);
+            }
+            if (admin != null) {
+                try {
+                    admin.close(Duration.ofMillis(Math.max(0, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000))));
+                } catch (RuntimeException e) {
+                    LOG.debug("Node {}: error closing the admin client", nodeId, e);
+                }
+            }
+        }
+        LOG.info("Node {} shut down: {} published, {} failed, {} sent to dead-letter topics, {} rejected", nodeId,
+                metrics.published.sum(), metrics.failed.sum(), metrics.sentToDlq.sum(), metrics.rejected.sum());
+    }
+
+    private static void failAll(Set<Task> tasks) {
+        for (Task t : tasks.toArray(new Task[0])) {
+            try {
+                t.failShutdown();
+            } catch (RuntimeException e) {
+                LOG.debug("failing an event at shutdown", e);
+            }
+        }
+        tasks.clear();
+    }
+
+    private static void closeQuietly(Producer<?, ?> producer) {
+        try {
+            producer.close(Duration.ZERO);
+        } catch (RuntimeException e) {
+            LOG.debug("closing a producer after a failed start", e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package ai.omninode.onex.kafka.internal;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link Scheduler} of a running node: one daemon thread. */
+public final class ExecutorScheduler implements Scheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorScheduler.class);
+
+    private final ScheduledThreadPoolExecutor executor;
+
+    public ExecutorScheduler(String threadName) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            t.setContextClassLoader(loader); // a plugin's class loader, for kafka-clients' lookups by name
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayMs) {
+        Runnable logged = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) { // the executor would keep it in a future nobody reads
+                LOG.error("Unexpected error in a Kafka event effect task", e);
+            }
+        };
+        if (delayMs <= 0) {
+            executor.execute(logged);
+        } else {
+            executor.schedule(logged, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,20 @@
+package ai.omninode.onex.kafka.internal;
+
+/**
+ * Where the node's slow path runs: retries after their backoff, dead-letter publishing, topic preparation. Never the
+ * caller's thread nor Kafka's I/O thread. Tests substitute one that runs tasks on demand, so no test waits out a
+ * backoff.
+ */
+public interface Scheduler {
+
+    /** Runs {@code task} after {@code delayMs} milliseconds. Throws {@link java.util.concurrent.RejectedExecutionException} once shut down. */
+    void schedule(Runnable task, long delayMs);
+
+    /** Runs {@code task} soon. Throws {@link java.util.concurrent.RejectedExecutionException} once shut down. */
+    default void execute(Runnable task) {
+        schedule(task, 0);
+    }
+
+    /** Stops; tasks not yet run are dropped (the node fails their events itself). */
+    void shutdown();
+}

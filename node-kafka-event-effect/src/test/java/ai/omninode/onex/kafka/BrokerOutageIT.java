@@ -1,0 +1,260 @@
+package ai.omninode.onex.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker goes away and comes back: retries that outlast the outage, the circuit breaker, a caller that is never
+ * held up, and shutdown while nothing can be delivered. A broker of its own, so that stopping it disturbs no other test.
+ */
+class BrokerOutageIT {
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedKafkaBroker.startDefault();
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @AfterEach
+    void brokerIsBackForTheNextTest() {
+        broker.start();
+    }
+
+    /** One attempt gives up after 1.5 s; Kafka's own retries happen inside it. */
+    static ModelKafkaEventConfig.Builder config(String prefix) {
+        return ModelKafkaEventConfig.builder().bootstrapServers(broker.bootstrapServers()).topicPrefix(prefix)
+                .producerProperty("delivery.timeout.ms", "1500").producerProperty("request.timeout.ms", "1000")
+                .producerProperty("reconnect.backoff.max.ms", "200");
+    }
+
+    static String unique(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static ModelKafkaEventInput event(String topic) {
+        return ModelKafkaEventInput.builder().topic(topic).eventType("E").payload("n", 1).build();
+    }
+
+    /** A real producer whose sends are counted, to show that an open breaker keeps off the network. */
+    static ProducerFactory counting(AtomicInteger sends) {
+        return props -> {
+            KafkaProducer<byte[], byte[]> real = new KafkaProducer<>(props);
+            @SuppressWarnings("unchecked")
+            Producer<byte[], byte[]> proxy = (Producer<byte[], byte[]>) Proxy.newProxyInstance(
+                    BrokerOutageIT.class.getClassLoader(), new Class<?>[] {Producer.class}, (p, method, args) -> {
+                        if (method.getName().equals("send")) {
+                            sends.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            return proxy;
+        };
+    }
+
+    @Test
+    void aPublishRetriedAcrossABrokerRestartSucceeds() throws Exception {
+        String prefix = unique("out");
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxRetries(8).retryBackoffMs(250).build());
+        node.initialize();
+        try {
+            assertThat(node.executeEffect(event("orders")).get(30, TimeUnit.SECONDS).success()).isTrue();
+            broker.stop();
+
+            CompletableFuture<ModelKafkaEventOutput> during = node.executeEffect(event("orders"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> (Long) node.getMetrics().get("retries_attempted") >= 1);
+            assertThat(during).isNotDone();
+            broker.start();
+
+            ModelKafkaEventOutput out = during.get(30, TimeUnit.SECONDS);
+            assertThat(out.success()).as(out.error()).isTrue();
+            assertThat(out.retries()).isPositive();
+            assertThat((Long) node.getMetrics().get("retries_attempted")).isPositive();
+            List<ConsumerRecord<byte[], byte[]>> records = Consumers.readAll(broker.bootstrapServers(), out.topic(), 2,
+                    Duration.ofSeconds(30));
+            assertThat(records.stream().filter(r -> new String(r.value()).contains(out.eventId().toString()))).hasSize(1);
+        } finally {
+            node.shutdown();
+        }
+    }
+
+    @Test
+    void theBreakerOpensWhileTheBrokerIsDownFailsFastThenHalfOpensAndClosesAfterARestart() throws Exception {
+        String prefix = unique("out");
+        broker.createTopic(prefix + ".payments", 1);
+        AtomicInteger sends = new AtomicInteger();
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).circuitBreakerThreshold(3)
+                .circuitBreakerTimeoutS(1).maxRetries(0).enableDlq(false).build(), counting(sends));
+        node.initialize();
+        try {
+            assertThat(node.executeEffect(event("payments")).get(30, TimeUnit.SECONDS).success()).isTrue();
+            broker.stop();
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(node.getMetrics()).containsEntry("circuit_breaker_status", "closed");
+                ModelKafkaEventOutput failed = node.executeEffect(event("payments")).get(30, TimeUnit.SECONDS);
+                assertThat(failed.success()).isFalse();
+                assertThat(failed.error()).contains("TimeoutException");
+            }
+            assertThat(node.getMetrics()).containsEntry("circuit_breaker_status", "open")
+                    .containsEntry("circuit_breaker_opens", 1L).containsEntry("current_failures", 3L);
+
+            int sendsBefore = sends.get();
+            long t0 = System.nanoTime();
+            CompletableFuture<ModelKafkaEventOutput> refused = node.executeEffect(event("payments"));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(100));
+            assertThat(refused).isCompletedExceptionally();
+            assertThat(refused).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("Circuit breaker is open");
+            assertThat(sends.get()).as("no send while open").isEqualTo(sendsBefore);
+
+            broker.start();
+            List<String> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                String status = (String) node.getMetrics().get("circuit_breaker_status");
+                if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(status)) {
+                    seen.add(status);
+                }
+                if (!status.equals("half_open")) {
+                    return false;
+                }
+                // the trial call: right after a restart the producer may still be reconnecting; then it opens again
+                return node.executeEffect(event("payments")).get(30, TimeUnit.SECONDS).success();
+            });
+            assertThat(seen).contains("half_open");
+            assertThat(node.getMetrics()).containsEntry("circuit_breaker_status", "closed").containsEntry("current_failures", 0L);
+        } finally {
+            node.shutdown();
+        }
+    }
+
+    @Test
+    void theCallerIsNeverHeldLongerThanMaxBlockMsWhileTheBrokerIsDown() throws Exception {
+        String prefix = unique("out");
+        broker.createTopic(prefix + ".known", 1);
+        // BROKER topic creation: without a broker, Kafka 4 clients drop their metadata (rebootstrap), and a send would
+        // wait max.block.ms for it; a small buffer, which a send would wait on when full
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxBlockMs(100).maxRetries(0)
+                .enableDlq(false).circuitBreakerThreshold(10_000).producerProperty("buffer.memory", "65536")
+                .topicCreation(ModelKafkaEventConfig.TopicCreation.BROKER).build());
+        node.initialize();
+        try {
+            assertThat(node.executeEffect(event("known")).get(30, TimeUnit.SECONDS).success()).isTrue();
+            broker.stop();
+
+            long worst = 0;
+            int slow = 0;
+            List<CompletableFuture<ModelKafkaEventOutput>> results = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                long t0 = System.nanoTime();
+                results.add(node.executeEffect(ModelKafkaEventInput.builder().topic(i % 10 == 0 ? "unknown-" + i : "known")
+                        .eventType("E").payload("blob", "z".repeat(4000)).build()));
+                long took = System.nanoTime() - t0;
+                worst = Math.max(worst, took);
+                slow += took > 50_000_000 ? 1 : 0;
+            }
+
+            System.out.printf("broker down: slowest of 60 executeEffect calls took %.1f ms (max.block.ms 100), %d took over 50 ms%n",
+                    worst / 1e6, slow);
+            assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofMillis(100 + 400));
+            // once a send found the metadata gone, the topic's gate fetches it off the callers' threads
+            assertThat(slow).isLessThanOrEqualTo(3);
+            CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertThat(results).allSatisfy(f -> {
+                ModelKafkaEventOutput out = f.join();
+                assertThat(out.success()).isFalse();
+                assertThat(out.envelope()).contains(out.eventId().toString());
+            });
+        } finally {
+            node.shutdown();
+        }
+    }
+
+    @Test
+    void aNewNodeCreatingTopicsDoesNotHoldItsCallerWhileTheBrokerIsDown() throws Exception {
+        broker.stop();
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(unique("out")).maxRetries(0).enableDlq(false).build());
+        node.initialize();
+        try {
+            long t0 = System.nanoTime();
+            CompletableFuture<ModelKafkaEventOutput> result = node.executeEffect(event("never"));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(100));
+
+            ModelKafkaEventOutput out = result.get(30, TimeUnit.SECONDS);
+            assertThat(out.success()).isFalse();
+            assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.RETRIES_EXHAUSTED);
+        } finally {
+            node.shutdown();
+        }
+    }
+
+    @Test
+    void shutdownWhileTheBrokerIsDownEndsEveryEventWithinItsBound() throws Exception {
+        String prefix = unique("out");
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).shutdownTimeoutMs(1000)
+                .producerProperty("delivery.timeout.ms", "60000").build());
+        node.initialize();
+        assertThat(node.executeEffect(event("late")).get(30, TimeUnit.SECONDS).success()).isTrue();
+        broker.stop();
+        List<CompletableFuture<ModelKafkaEventOutput>> pending = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            pending.add(node.executeEffect(event("late")));
+        }
+
+        long t0 = System.nanoTime();
+        node.shutdown();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertThat(took).isLessThan(Duration.ofMillis(1000 + 1500));
+        assertThat(pending).allSatisfy(f -> {
+            assertThat(f).isDone();
+            ModelKafkaEventOutput out = f.join();
+            assertThat(out.success()).isFalse();
+            assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+            assertThat(out.envelope()).contains(out.eventId().toString());
+        });
+        assertThat(node.getMetrics()).containsEntry("events_failed", 50L);
+    }
+
+    @Test
+    void shutdownDeliversWhatIsInFlightWhenTheBrokerIsUp() throws Exception {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(unique("out")).build());
+        node.initialize();
+        assertThat(node.executeEffect(event("flush")).get(30, TimeUnit.SECONDS).success()).isTrue();
+        List<CompletableFuture<ModelKafkaEventOutput>> pending = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            pending.add(node.executeEffect(event("flush")));
+        }
+
+        node.shutdown();
+
+        assertThat(pending).allSatisfy(f -> assertThat(f.join().success()).isTrue());
+        assertThat(node.getMetrics()).containsEntry("events_published", 501L);
+    }
+}

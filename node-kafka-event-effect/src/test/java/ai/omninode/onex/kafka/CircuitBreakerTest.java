@@ -1,0 +1,145 @@
+package ai.omninode.onex.kafka;
+
+import static ai.omninode.onex.kafka.RetryAndDeadLetterTest.fail;
+import static ai.omninode.onex.kafka.RetryAndDeadLetterTest.input;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.omninode.onex.node.NodeExecutionException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.junit.jupiter.api.Test;
+
+/** The circuit breaker: one failure per call, open after the threshold, fail fast, half-open, closed. */
+class CircuitBreakerTest {
+
+    static ModelKafkaEventConfig.Builder config(int threshold, int maxRetries) {
+        return MockNode.config().circuitBreakerThreshold(threshold).circuitBreakerTimeoutS(1).maxRetries(maxRetries)
+                .enableDlq(false);
+    }
+
+    static ModelKafkaEventOutput failedCall(MockNode m, int attempts) throws Exception {
+        CompletableFuture<ModelKafkaEventOutput> f = m.node.executeEffect(input());
+        for (int i = 0; i < attempts; i++) {
+            fail(m, new NetworkException("broker unreachable"));
+        }
+        return f.get();
+    }
+
+    @Test
+    void opensAfterThresholdConsecutiveFailedCallsThenFailsFastWithoutSending() throws Exception {
+        try (MockNode m = new MockNode(config(3, 0).build(), false)) {
+            for (int i = 0; i < 2; i++) {
+                failedCall(m, 1);
+            }
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "closed").containsEntry("current_failures", 2L);
+            failedCall(m, 1);
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "open").containsEntry("circuit_breaker_opens", 1L)
+                    .containsEntry("current_failures", 3L);
+            int sent = m.producer.history().size();
+
+            CompletableFuture<ModelKafkaEventOutput> refused = m.node.executeEffect(input());
+
+            assertThat(refused).isCompletedExceptionally();
+            assertThat(m.producer.history()).hasSize(sent);
+            org.assertj.core.api.Assertions.assertThatThrownBy(refused::get)
+                    .isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("Circuit breaker is open")
+                    .cause().isInstanceOf(NodeExecutionException.class)
+                    .satisfies(e -> assertThat(((NodeExecutionException) e).details())
+                            .containsEntry("error_type", "circuit_open").containsKey("envelope"));
+            assertThat(m.metrics()).containsEntry("circuit_breaker_rejections", 1L).containsEntry("events_failed", 3L);
+        }
+    }
+
+    @Test
+    void countsOneFailurePerCallNotPerAttempt() throws Exception {
+        try (MockNode m = new MockNode(config(2, 3).build(), false)) {
+            ModelKafkaEventOutput out = failedCall(m, 4);
+
+            assertThat(out.retries()).isEqualTo(3);
+            assertThat(m.metrics()).containsEntry("current_failures", 1L).containsEntry("circuit_breaker_status", "closed")
+                    .containsEntry("retries_attempted", 3L);
+        }
+    }
+
+    @Test
+    void aSuccessResetsTheRunOfFailures() throws Exception {
+        try (MockNode m = new MockNode(config(2, 0).build(), false)) {
+            failedCall(m, 1);
+            CompletableFuture<ModelKafkaEventOutput> ok = m.node.executeEffect(input());
+            m.ack();
+            assertThat(ok.get().success()).isTrue();
+            failedCall(m, 1);
+
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "closed").containsEntry("current_failures", 1L);
+        }
+    }
+
+    @Test
+    void aNonRetriableFailureAlsoCountsAsAFailedCall() throws Exception {
+        try (MockNode m = new MockNode(config(1, 3).build(), false)) {
+            CompletableFuture<ModelKafkaEventOutput> f = m.node.executeEffect(input());
+            fail(m, new RecordTooLargeException("too large"));
+
+            assertThat(f.get().retries()).isZero();
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "open");
+        }
+    }
+
+    @Test
+    void halfOpensAfterTheTimeoutAndClosesOnASuccessfulTrial() throws Exception {
+        try (MockNode m = new MockNode(config(1, 0).build(), false)) {
+            failedCall(m, 1);
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "open");
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> "half_open".equals(m.metrics().get("circuit_breaker_status")));
+            CompletableFuture<ModelKafkaEventOutput> trial = m.node.executeEffect(input());
+            CompletableFuture<ModelKafkaEventOutput> second = m.node.executeEffect(input());
+            assertThat(second).as("one trial call at a time").isCompletedExceptionally();
+            m.ack();
+
+            assertThat(trial.get().success()).isTrue();
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "closed").containsEntry("current_failures", 0L)
+                    .containsEntry("circuit_breaker_opens", 1L);
+        }
+    }
+
+    @Test
+    void aFailedTrialOpensTheBreakerAgain() throws Exception {
+        try (MockNode m = new MockNode(config(1, 0).build(), false)) {
+            failedCall(m, 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> "half_open".equals(m.metrics().get("circuit_breaker_status")));
+
+            failedCall(m, 1);
+
+            Map<String, Object> metrics = m.metrics();
+            assertThat(metrics).containsEntry("circuit_breaker_status", "open").containsEntry("circuit_breaker_opens", 2L);
+        }
+    }
+
+    @Test
+    void retriesStopOnceOtherCallsOpenedTheBreaker() throws Exception {
+        try (MockNode m = new MockNode(config(1, 3).build(), false)) {
+            CompletableFuture<ModelKafkaEventOutput> first = m.node.executeEffect(input());
+            CompletableFuture<ModelKafkaEventOutput> second = m.node.executeEffect(input());
+            // the first send fails and is retried later; the second fails for good and opens the breaker
+            assertThat(m.producer.errorNext(new NetworkException("down"))).isTrue();
+            assertThat(m.producer.errorNext(new RecordTooLargeException("too large"))).isTrue();
+            m.scheduler.runAll();
+
+            assertThat(second.get().retries()).isZero();
+            ModelKafkaEventOutput out = first.get();
+            assertThat(out.success()).isFalse();
+            assertThat(out.retries()).isZero();
+            assertThat(out.error()).contains("the circuit breaker opened");
+            assertThat(m.producer.history()).hasSize(2);
+        }
+    }
+}

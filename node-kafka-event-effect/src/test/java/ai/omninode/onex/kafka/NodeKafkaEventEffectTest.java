@@ -1,0 +1,334 @@
+package ai.omninode.onex.kafka;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.OnexException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+class NodeKafkaEventEffectTest {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static Map<String, Object> json(byte[] bytes) {
+        return JSON.readValue(bytes, new TypeReference<LinkedHashMap<String, Object>>() { });
+    }
+
+    static Map<String, String> headers(ProducerRecord<byte[], byte[]> record) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Header h : record.headers()) {
+            out.put(h.key(), new String(h.value(), UTF_8));
+        }
+        return out;
+    }
+
+    static ModelKafkaEventInput input(String topic) {
+        return ModelKafkaEventInput.builder().topic(topic).eventType("QUALITY_ASSESSED")
+                .payload("quality_score", 0.87).payload("entity_id", "abc-123").build();
+    }
+
+    @Test
+    void publishesTheEnvelopeWithItsKeysInOrderToThePrefixedTopic() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            UUID correlation = UUID.randomUUID();
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("quality_score", 0.87);
+            payload.put("count", 42);
+            payload.put("big", 9_007_199_254_740_993L);
+            payload.put("ok", true);
+            payload.put("nothing", null);
+            payload.put("tags", List.of("a", "b"));
+            payload.put("nested", Map.of("x", 1));
+            ModelKafkaEventOutput out = m.node.executeEffect(new ModelKafkaEventInput("quality.assessed.v1",
+                    "QUALITY_ASSESSED", payload, correlation, null, Map.of("source", "test"))).get();
+
+            assertThat(out.success()).isTrue();
+            assertThat(out.topic()).isEqualTo("test.quality.assessed.v1");
+            assertThat(out.correlationId()).isEqualTo(correlation);
+            assertThat(out.partition()).isZero();
+            assertThat(out.offset()).isZero();
+            assertThat(out.error()).isNull();
+            assertThat(out.envelope()).isNull();
+            ProducerRecord<byte[], byte[]> sent = m.producer.history().get(0);
+            assertThat(sent.topic()).isEqualTo("test.quality.assessed.v1");
+            assertThat(new String(sent.key(), UTF_8)).isEqualTo(correlation.toString());
+            Map<String, Object> envelope = json(sent.value());
+            assertThat(envelope.keySet()).containsExactly("event_id", "event_type", "correlation_id", "timestamp",
+                    "version", "source", "payload");
+            assertThat(envelope.get("event_id")).isEqualTo(out.eventId().toString());
+            assertThat(envelope.get("event_type")).isEqualTo("QUALITY_ASSESSED");
+            assertThat(envelope.get("correlation_id")).isEqualTo(correlation.toString());
+            assertThat(new String(sent.value(), UTF_8)).contains("\"timestamp\":1764604800.123456,");
+            assertThat(envelope.get("version")).isEqualTo("1.0.0");
+            assertThat(envelope.get("source")).isEqualTo(Map.of("service", "omniintelligence",
+                    "node_type", "kafka_event_effect", "node_id", m.node.nodeId()));
+            assertThat(envelope.get("payload")).isEqualTo(payload);
+            assertThat(headers(sent)).containsExactly(Map.entry("source", "test"),
+                    Map.entry("correlation_id", correlation.toString()), Map.entry("event_type", "QUALITY_ASSESSED"),
+                    Map.entry("event_id", out.eventId().toString()));
+        }
+    }
+
+    @Test
+    void partitionKeyIsTheGivenKeyElseTheCorrelationId() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            ModelKafkaEventInput keyed = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of())
+                    .key("entity-123").build();
+            ModelKafkaEventInput unkeyed = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of()).build();
+            m.node.executeEffect(keyed).get();
+            m.node.executeEffect(unkeyed).get();
+
+            assertThat(new String(m.producer.history().get(0).key(), UTF_8)).isEqualTo("entity-123");
+            assertThat(new String(m.producer.history().get(1).key(), UTF_8)).isEqualTo(unkeyed.correlationId().toString());
+        }
+    }
+
+    @Test
+    void anEmptyPrefixPublishesToTheBareTopic() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().topicPrefix("").build(), true)) {
+            ModelKafkaEventOutput out = m.node.executeEffect(input("quality.assessed.v1")).get();
+
+            assertThat(out.topic()).isEqualTo("quality.assessed.v1");
+            assertThat(m.producer.history().get(0).topic()).isEqualTo("quality.assessed.v1");
+        }
+    }
+
+    @Test
+    void aMissingCorrelationIdGetsARandomOne() {
+        ModelKafkaEventInput a = new ModelKafkaEventInput("t", "E", Map.of());
+        ModelKafkaEventInput b = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of()).build();
+
+        assertThat(a.correlationId()).isNotNull().isNotEqualTo(b.correlationId());
+        assertThat(a.correlationId().version()).isEqualTo(4);
+    }
+
+    @Test
+    void executeEffectBeforeInitializeThrowsNotInitialized() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, MockNode.config().build());
+
+        assertThatThrownBy(() -> node.executeEffect(input("t")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Kafka producer not initialized");
+    }
+
+    @Test
+    void executeEffectAfterShutdownThrowsNotInitialized() {
+        MockNode m = new MockNode(MockNode.config().build(), true);
+        m.node.shutdown();
+
+        assertThatThrownBy(() -> m.node.executeEffect(input("t")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Kafka producer not initialized");
+    }
+
+    @Test
+    void aFailingProducerFactoryMakesInitializeFailWithTheDocumentedMessage() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, MockNode.config().build(), props -> {
+            throw new KafkaException("Failed to construct kafka producer");
+        });
+
+        assertThatThrownBy(node::initialize)
+                .isInstanceOf(OnexException.class)
+                .hasMessageContaining("Kafka producer initialization failed")
+                .hasMessageContaining("Failed to construct kafka producer");
+    }
+
+    @Test
+    void theRealProducerFailsToInitializeOnAnUnresolvableBootstrapServer() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
+                .bootstrapServers("no-such-host.invalid:9092").build());
+
+        assertThatThrownBy(node::initialize).hasMessageContaining("Kafka producer initialization failed");
+        node.shutdown();
+    }
+
+    @Test
+    void spiInitializeReadsItsSettingsAndNamesABadOne() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+
+        assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
+                "KAFKA_EVENT_MAX_RETRIES", "lots")))
+                .isInstanceOf(OnexException.class)
+                .hasMessageContaining("Kafka producer initialization failed")
+                .hasMessageContaining("maxRetries (from KAFKA_EVENT_MAX_RETRIES) must be an integer, but was 'lots'");
+    }
+
+    @Test
+    void spiInitializeUsesTheSettingsForANodeBuiltWithoutConfig() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+        try {
+            node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9", "KAFKA_TOPIC_PREFIX", "",
+                    "KAFKA_EVENT_TOPIC_CREATION", "broker"));
+
+            assertThat(node.config().bootstrapServers()).isEqualTo("127.0.0.1:9");
+            assertThat(node.config().topicPrefix()).isEmpty();
+            assertThat(node.toString()).contains("initialized");
+        } finally {
+            node.shutdown();
+        }
+    }
+
+    @Test
+    void theNoArgumentConstructorIsFoundByServiceLoaderAndConnectsNowhere() {
+        List<EffectNode> nodes = new ArrayList<>();
+        ServiceLoader.load(EffectNode.class).forEach(nodes::add);
+
+        assertThat(nodes).hasSize(1).first().isInstanceOf(NodeKafkaEventEffect.class);
+        NodeKafkaEventEffect node = (NodeKafkaEventEffect) nodes.get(0);
+        assertThat(node.contractLocation()).isNotNull();
+        assertThat(node.getMetrics()).containsEntry("circuit_breaker_status", "closed").containsEntry("events_published", 0L);
+        assertThat(node.toString()).contains("not initialized");
+        node.close();
+    }
+
+    @Test
+    void shutdownCompletesPendingEventsAsFailuresThatCarryTheirEnvelope() throws Exception {
+        MockNode m = new MockNode(MockNode.config().build(), false);
+        CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));
+        assertThat(pending).isNotDone();
+
+        m.node.shutdown();
+
+        ModelKafkaEventOutput out = pending.get();
+        assertThat(out.success()).isFalse();
+        assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+        assertThat(out.error()).contains("shut down");
+        assertThat(json(out.envelope().getBytes(UTF_8))).containsEntry("event_id", out.eventId().toString())
+                .containsEntry("payload", Map.of("quality_score", 0.87, "entity_id", "abc-123"));
+        assertThat(m.producer.closed()).isTrue();
+        assertThat(m.metrics()).containsEntry("events_failed", 1L);
+    }
+
+    @Test
+    void shutdownFailsEventsWaitingForARetry() throws Exception {
+        MockNode m = new MockNode(MockNode.config().build(), false);
+        CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));
+        m.producer.errorNext(new org.apache.kafka.common.errors.NetworkException("broker gone"));
+        assertThat(m.scheduler.pending()).isEqualTo(1);
+
+        m.node.shutdown();
+
+        ModelKafkaEventOutput out = pending.get();
+        assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+        assertThat(out.error()).contains("NetworkException: broker gone");
+        assertThat(out.envelope()).contains(out.eventId().toString());
+    }
+
+    @Test
+    void shutdownNeverThrowsEvenWhenTheProducerFailsToClose() {
+        MockNode m = new MockNode(MockNode.config().build(), true);
+        m.producer.closeException = new KafkaException("close failed");
+
+        m.node.shutdown();
+        m.node.shutdown();
+
+        assertThat(m.node.toString()).contains("shut down");
+    }
+
+    @Test
+    void spiExecuteReturnsTheSnakeCaseOutput() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            String correlation = UUID.randomUUID().toString();
+            Map<String, Object> in = new LinkedHashMap<>();
+            in.put("topic", "enrichment.completed.v1");
+            in.put("event_type", "DOCUMENT_INGESTED");
+            in.put("payload", Map.of("document_id", "doc-123", "entities_count", 42));
+            in.put("correlation_id", correlation);
+            in.put("key", null);
+            in.put("headers", Map.of("h", "v"));
+
+            Map<String, Object> out = m.node.execute(in).toCompletableFuture().get();
+
+            assertThat(out).containsEntry("success", true).containsEntry("topic", "test.enrichment.completed.v1")
+                    .containsEntry("partition", 0).containsEntry("offset", 0L).containsEntry("error", null)
+                    .containsEntry("correlation_id", correlation).containsEntry("event_type", "DOCUMENT_INGESTED")
+                    .containsEntry("retries", 0).containsEntry("dead_lettered", false);
+            assertThat(out.get("event_id")).isInstanceOf(String.class);
+            assertThat(m.node.metrics()).containsEntry("events_published", 1L);
+        }
+    }
+
+    @Test
+    void spiExecuteFailsWithANodeExecutionExceptionCarryingTheEnvelope() {
+        try (MockNode m = new MockNode(MockNode.config().maxRetries(0).enableDlq(false).build(), false)) {
+            CompletionStage<Map<String, Object>> stage = m.node.execute(Map.of("topic", "t", "event_type", "E",
+                    "payload", Map.of("n", 1)));
+            m.producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)"));
+            m.scheduler.runAll();
+
+            assertThatThrownBy(() -> stage.toCompletableFuture().get())
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(NodeExecutionException.class)
+                    .hasMessageContaining("TimeoutException: Expiring 1 record(s)")
+                    .satisfies(e -> {
+                        NodeExecutionException n = (NodeExecutionException) e;
+                        assertThat(n.retriable()).isTrue();
+                        assertThat(n.details()).containsEntry("success", false)
+                                .containsEntry("error_type", "retries_exhausted");
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> envelope = (Map<String, Object>) n.details().get("envelope");
+                        assertThat(envelope).containsEntry("event_type", "E").containsEntry("payload", Map.of("n", 1));
+                    });
+        }
+    }
+
+    @Test
+    void metricsHaveEveryDocumentedKey() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            for (int i = 0; i < 5; i++) {
+                m.node.executeEffect(input("t")).get();
+            }
+            Map<String, Object> metrics = m.metrics();
+
+            assertThat(metrics.keySet()).containsExactly("events_published", "events_failed", "events_sent_to_dlq",
+                    "total_publish_time_ms", "circuit_breaker_opens", "retries_attempted", "avg_publish_time_ms",
+                    "circuit_breaker_status", "current_failures", "node_id", "events_rejected", "dlq_failures",
+                    "p50_publish_time_ms", "p99_publish_time_ms", "circuit_breaker_rejections");
+            assertThat(metrics).containsEntry("events_published", 5L).containsEntry("events_failed", 0L)
+                    .containsEntry("circuit_breaker_status", "closed").containsEntry("node_id", m.node.nodeId());
+            double total = (Double) metrics.get("total_publish_time_ms");
+            assertThat(total).isPositive();
+            assertThat((Double) metrics.get("avg_publish_time_ms")).isCloseTo(total / 5, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat((Double) metrics.get("p50_publish_time_ms")).isPositive()
+                    .isLessThanOrEqualTo((Double) metrics.get("p99_publish_time_ms"));
+        }
+    }
+
+    @Test
+    void eachNodeGetsItsOwnClientIdAndTheConfiguredProducerProperties() {
+        try (MockNode m = new MockNode(MockNode.config().producerProperty("compression.type", "lz4").build(), true)) {
+            assertThat(m.producerProperties).containsEntry("compression.type", "lz4")
+                    .containsEntry("linger.ms", "0").containsEntry("acks", "all").containsEntry("enable.idempotence", true)
+                    .containsEntry("max.block.ms", 200L).containsEntry("bootstrap.servers", "mock:9092");
+            assertThat((String) m.producerProperties.get("client.id")).startsWith("onex-kafka-event-effect-");
+        }
+    }
+
+    @Test
+    void shutdownIsBoundedEvenIfAProducerNeverAnswers() {
+        MockNode m = new MockNode(MockNode.config().shutdownTimeoutMs(100).build(), false);
+        m.node.executeEffect(input("t"));
+        long t0 = System.nanoTime();
+
+        m.node.shutdown();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,73 @@
+package ai.omninode.onex.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.junit.jupiter.api.Test;
+
+/** JAAS configs and passwords never show in logs, errors, exceptions, metrics or toString. */
+class SecretsNotLeakedTest {
+    static final String PASSWORD = "s3cr3t-Pa55";
+    static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"svc\" password=\""
+            + PASSWORD + "\";";
+
+    static ModelKafkaEventConfig secretConfig() {
+        return MockNode.config().producerProperty("security.protocol", "SASL_SSL")
+                .producerProperty("sasl.mechanism", "SCRAM-SHA-512").producerProperty("sasl.jaas.config", JAAS)
+                .producerProperty("ssl.truststore.password", "trust-" + PASSWORD).maxRetries(0).build();
+    }
+
+    @Test
+    void aSecretQuotedBackByTheProducerFactoryIsHiddenFromTheExceptionAndItsCauses() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, secretConfig(), props -> {
+            throw new KafkaException("Failed to construct kafka producer",
+                    new IllegalArgumentException("Invalid JAAS config " + props.get("sasl.jaas.config")));
+        });
+
+        assertThatThrownBy(node::initialize)
+                .hasMessageContaining("Kafka producer initialization failed")
+                .satisfies(e -> {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        assertThat(String.valueOf(t.getMessage())).doesNotContain(PASSWORD);
+                        assertThat(t.toString()).doesNotContain(PASSWORD);
+                    }
+                });
+    }
+
+    @Test
+    void failedPublishesMetricsAndToStringNeverShowTheSecret() throws Exception {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ModelKafkaEventOutput out;
+        String metrics;
+        String node;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (MockNode m = new MockNode(secretConfig(), false)) {
+            var result = m.node.executeEffect(ModelKafkaEventInput.builder().topic("t").eventType("E")
+                    .payload(Map.of("a", 1)).build());
+            // a library that echoes the config back in its error
+            m.producer.errorNext(new SaslAuthenticationException("Authentication failed with " + JAAS));
+            m.scheduler.runAll();
+            m.producer.errorNext(new SaslAuthenticationException("password=" + PASSWORD + " rejected"));
+            m.scheduler.runAll();
+            out = result.get();
+            metrics = m.metrics().toString();
+            node = m.node.toString();
+        } finally {
+            System.setErr(originalErr);
+        }
+        String logs = captured.toString(StandardCharsets.UTF_8);
+
+        assertThat(out.error()).contains("SaslAuthenticationException: Authentication failed with", "[hidden]")
+                .doesNotContain(PASSWORD);
+        assertThat(logs).contains("failed").doesNotContain(PASSWORD);
+        assertThat(metrics).doesNotContain(PASSWORD);
+        assertThat(node).contains("sasl.jaas.config=[hidden]").doesNotContain(PASSWORD);
+    }
+}
