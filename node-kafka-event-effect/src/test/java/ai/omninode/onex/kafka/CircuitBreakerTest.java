@@ -72,7 +72,7 @@ class CircuitBreakerTest {
         try (MockNode m = new MockNode(config(2, 0).build(), false)) {
             failedCall(m, 1);
             CompletableFuture<ModelKafkaEventOutput> ok = m.node.executeEffect(input());
-            m.producer.completeNext();
+            m.ack();
             assertThat(ok.get().success()).isTrue();
             failedCall(m, 1);
 
@@ -102,7 +102,7 @@ class CircuitBreakerTest {
             CompletableFuture<ModelKafkaEventOutput> trial = m.node.executeEffect(input());
             CompletableFuture<ModelKafkaEventOutput> second = m.node.executeEffect(input());
             assertThat(second).as("one trial call at a time").isCompletedExceptionally();
-            m.producer.completeNext();
+            m.ack();
 
             assertThat(trial.get().success()).isTrue();
             assertThat(m.metrics()).containsEntry("circuit_breaker_status", "closed").containsEntry("current_failures", 0L)

@@ -28,11 +28,11 @@ class ContractConformanceTest {
         try (MockNode m = new MockNode(MockNode.config().build(), false)) {
             Map<String, Object> in = Map.of("topic", "t", "event_type", "E", "payload", Map.of("n", 1));
             var ok = m.node.execute(in).toCompletableFuture();
-            m.producer.completeNext();
+            m.ack();
             var failed = m.node.execute(in).toCompletableFuture();
             m.producer.errorNext(new RecordTooLargeException("too large"));
             m.scheduler.runAll();
-            m.producer.completeNext();
+            m.ack();
             var rejected = m.node.execute(Map.of("topic", "bad topic", "event_type", "E", "payload", Map.of()))
                     .toCompletableFuture();
 

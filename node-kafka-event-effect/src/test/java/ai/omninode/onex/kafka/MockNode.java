@@ -30,6 +30,13 @@ final class MockNode implements AutoCloseable {
                 .retryBackoffMs(100).maxRetries(3);
     }
 
+    /** Acknowledges the oldest pending send, then runs what that scheduled (the end of a dead letter). */
+    boolean ack() {
+        boolean acked = producer.completeNext();
+        scheduler.runAll();
+        return acked;
+    }
+
     Map<String, Object> metrics() {
         return node.getMetrics();
     }

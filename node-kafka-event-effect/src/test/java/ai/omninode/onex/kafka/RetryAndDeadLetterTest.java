@@ -43,7 +43,7 @@ class RetryAndDeadLetterTest {
             CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(input());
             fail(m, new NetworkException("connection reset"));
             fail(m, new NotEnoughReplicasException("isr shrunk"));
-            assertThat(m.producer.completeNext()).isTrue();
+            assertThat(m.ack()).isTrue();
 
             ModelKafkaEventOutput out = result.get();
             assertThat(out.success()).isTrue();
@@ -65,7 +65,7 @@ class RetryAndDeadLetterTest {
                 fail(m, new TimeoutException("Expiring 1 record(s) for test.quality.assessed.v1-0"));
             }
             assertThat(result).isNotDone(); // the dead letter is not acknowledged yet
-            assertThat(m.producer.completeNext()).isTrue();
+            assertThat(m.ack()).isTrue();
 
             ModelKafkaEventOutput out = result.get();
             assertThat(m.scheduler.delays()).containsExactly(1000L, 2000L, 4000L);
@@ -102,7 +102,7 @@ class RetryAndDeadLetterTest {
         try (MockNode m = new MockNode(MockNode.config().build(), false)) {
             CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(input());
             fail(m, new RecordTooLargeException("The request included a message larger than the max message size the server will accept."));
-            m.producer.completeNext();
+            m.ack();
 
             ModelKafkaEventOutput out = result.get();
             assertThat(out.deadLettered()).isTrue();
@@ -188,7 +188,7 @@ class RetryAndDeadLetterTest {
             CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(ModelKafkaEventInput.builder()
                     .topic("t").eventType("BIG").payload("text", big).build());
             fail(m, new RecordTooLargeException("The message is 12200 bytes when serialized which is larger than 8192"));
-            m.producer.completeNext();
+            m.ack();
 
             ModelKafkaEventOutput out = result.get();
             assertThat(out.deadLettered()).isTrue();
@@ -217,7 +217,7 @@ class RetryAndDeadLetterTest {
                     .topic("t").eventType("BIG").payload("text", "x".repeat(5000)).build());
             fail(m, new RecordTooLargeException("too large for t"));
             fail(m, new RecordTooLargeException("too large for t.dlq"));
-            m.producer.completeNext();
+            m.ack();
 
             ModelKafkaEventOutput out = result.get();
             assertThat(out.deadLettered()).isTrue();

@@ -55,6 +55,7 @@ class SecretsNotLeakedTest {
             m.producer.errorNext(new SaslAuthenticationException("Authentication failed with " + JAAS));
             m.scheduler.runAll();
             m.producer.errorNext(new SaslAuthenticationException("password=" + PASSWORD + " rejected"));
+            m.scheduler.runAll();
             out = result.get();
             metrics = m.metrics().toString();
             node = m.node.toString();

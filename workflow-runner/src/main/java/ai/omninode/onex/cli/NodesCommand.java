@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "nodes",
         mixinStandardHelpOptions = true,
         description = {
-            "Lists the discovered nodes: contract name (what workflows use in effect_node, compute_node, handler),",
-            "contract version, node type, and origin (a plugin jar or the classpath). A plugin with an invalid",
-            "contract or a broken registration is reported instead (exit 2)."})
+            "Lists the discovered nodes: contract name (what workflows use in effect_node, compute_node, "
+                + "handler), contract version, node type, and origin (a plugin jar or the classpath). A plugin "
+                + "with an invalid contract or a broken registration is reported instead (exit 2)."})
 public final class NodesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
             "  1  the workflow failed (its on_step_failure steps ran)",
             "  2  usage error, or an invalid workflow, contract, input or plugin",
             "",
-            "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, or the",
-            "plugins/ folder of the installation). Settings for nodes come from the environment.",
+            "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, "
+                + "or the plugins/ folder of the installation). Settings for nodes come from the environment.",
             "",
             "Example:",
             "  onex run examples/document_ingestion.yaml --input-file examples/document_ingestion.input.json --embedded-kafka"})

@@ -35,9 +35,9 @@ import tools.jackson.databind.node.ObjectNode;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Runs a workflow: checks it against the discovered nodes, initializes the nodes it uses (settings: the",
-            "environment plus --set), runs the steps, and prints one line per step and, at the end, where each",
-            "published event went (topic, partition, offset)."},
+            "Runs a workflow: checks it against the discovered nodes, initializes the nodes it uses "
+                + "(settings: the environment plus --set), runs the steps, and prints one line per step and, at "
+                + "the end, where each published event went (topic, partition, offset)."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the workflow succeeded",

@@ -41,15 +41,16 @@ import tools.jackson.databind.JsonNode;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Checks workflows and node contracts without running anything, and prints each problem as",
-            "file:line:col: error: message. A folder means every *.yaml and *.yml file in it, recursively",
-            "(hidden folders and build output in target/ are skipped).",
+            "Checks workflows and node contracts without running anything, and prints each problem as "
+                + "file:line:col: error: message. A folder means every *.yaml and *.yml file in it, recursively "
+                + "(hidden folders and build output in target/ are skipped).",
             "",
-            "Workflows: YAML, the workflow schema, step names, depends_on (unknown steps, later steps, cycles),",
-            "unknown nodes, ${...} syntax and roots (input, env.NAME, error in on_step_failure, results of steps",
-            "that ran before), paths into a step result the node's output schema cannot have, and step inputs",
-            "against the node's input schema where values are static (a missing topic, a wrong type).",
-            "Contracts: the ONEX contract schema and rules, and their input/output/config schemas."},
+            "Workflows: YAML, the workflow schema, step names, depends_on (unknown steps, later steps, "
+                + "cycles), unknown nodes, $${...} syntax and roots (input, env.NAME, error in on_step_failure, "
+                + "results of steps that ran before), paths into a step result the node's output schema cannot "
+                + "have, and step inputs against the node's input schema where values are static (a missing topic, "
+                + "a wrong type). Contracts: the ONEX contract schema and rules, and their input/output/config "
+                + "schemas."},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  everything is valid", "  2  at least one problem (or a usage error)"})
 public final class ValidateCommand implements Callable<Integer> {

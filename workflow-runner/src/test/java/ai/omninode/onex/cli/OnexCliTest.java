@@ -54,6 +54,12 @@ class OnexCliTest {
     }
 
     @Test
+    void helpTextIsNotMangledByPicocliVariableInterpolation() {
+        String help = Cli.onex("validate", "--help").out();
+        assertThat(help).contains("${...} syntax").doesNotContain("null syntax");
+    }
+
+    @Test
     void versionPrintsTheBuildVersionAndTheJava() {
         Cli.Result r = Cli.onex("--version");
 

@@ -437,7 +437,12 @@ public final class EventPublisher {
         public void onCompletion(RecordMetadata metadata, Exception error) {
             if (deadLetterPhase) {
                 forgetMetadataIfMissing(error, route.dlqGate);
-                onDeadLetterResult(error);
+                if (closed || sendingThread == Thread.currentThread()) {
+                    onDeadLetterResult(error);
+                } else {
+                    // off the I/O thread: completing a failure may run callers' code that reads the envelope
+                    later(() -> onDeadLetterResult(error), 0);
+                }
                 return;
             }
             if (error == null) {
