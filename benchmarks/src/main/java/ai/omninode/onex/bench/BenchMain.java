@@ -144,7 +144,7 @@ public final class BenchMain {
                         Sink python = new Sink.Raw("raw, Python original's settings (linger.ms=10)",
                                 producer(nodeConfig, Map.of("linger.ms", "10")),
                                 Events.records(inputs, PREFIX + ".seq-python"))) {
-                    report.sequential = BrokerBench.sequential(List.of(node, raw, raw0, python), rounds, 1, n, maxMs);
+                    report.sequential = BrokerBench.sequential(List.of(node, raw, raw0, python), rounds, 3, n, maxMs);
                 }
             }
 
