@@ -58,7 +58,7 @@ public final class ModelKafkaEventConfig {
      * Producer properties the node sets unless {@link #producerProperties()} overrides them. {@code linger.ms=0}:
      * Kafka 4's default of 5 ms makes every awaited publish wait 5 ms, and batches still form under load while
      * requests are in flight. One attempt is bounded by {@code delivery.timeout.ms} (Kafka's own retries happen
-     * inside it); the node's retries start after that.
+     * inside it); the node retries only attempts that never reached the producer (see {@link #maxRetries()}).
      */
     public static final Map<String, Object> DEFAULT_PRODUCER_PROPERTIES = Collections.unmodifiableMap(new LinkedHashMap<>(Map.of(
             "linger.ms", "0",
@@ -223,7 +223,12 @@ public final class ModelKafkaEventConfig {
         return acks;
     }
 
-    /** Retries after the first attempt, for retriable errors only; {@code maxRetries + 1} attempts in all. */
+    /**
+     * Retries after the first attempt, for retriable errors of attempts that provably never reached a broker (the
+     * producer refused the record in {@code send}, or its topic was not ready); {@code maxRetries + 1} attempts at
+     * most. A record the producer took is retried by Kafka alone, within {@code delivery.timeout.ms}: sending it
+     * again could store it twice.
+     */
     public int maxRetries() {
         return maxRetries;
     }

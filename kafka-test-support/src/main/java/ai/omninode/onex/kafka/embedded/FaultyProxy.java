@@ -62,12 +62,22 @@ public final class FaultyProxy implements AutoCloseable {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
-    /** While on, everything the broker sends back is thrown away; requests still reach it. */
+    /**
+     * While on, everything the broker sends back is thrown away; requests still reach it. Turning it off also cuts
+     * the connections that lost responses (their clients wait for answers that will never come, up to
+     * {@code socket.connection.setup.timeout.ms} for a connection still being set up), so clients reconnect at once.
+     */
     public void dropResponses(boolean on) {
-        if (dropResponses != on) {
-            LOG.info("Proxy {}: {} the broker's responses", address(), on ? "dropping" : "forwarding");
+        if (dropResponses == on) {
+            return;
         }
+        LOG.info("Proxy {}: {} the broker's responses", address(), on ? "dropping" : "forwarding");
         dropResponses = on;
+        if (!on) {
+            for (Socket s : sockets.toArray(new Socket[0])) {
+                closeQuietly(s);
+            }
+        }
     }
 
     public boolean droppingResponses() {
