@@ -123,6 +123,42 @@ class UnknownOutcomeIT {
         }
     }
 
+    @Test
+    void shutdownWhileTheBrokerNoLongerAnswersFailsEveryEventInFlightWithinItsBound() throws Exception {
+        String prefix = "unanswered-" + UUID.randomUUID().toString().substring(0, 8);
+        broker.createTopic(prefix + ".orders", 1);
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
+                .bootstrapServers(proxy.address()).topicPrefix(prefix).shutdownTimeoutMs(2000).build());
+        node.initialize();
+        try {
+            assertThat(node.executeEffect(event()).get(30, TimeUnit.SECONDS).success()).isTrue();
+            proxy.dropResponses(true);
+            List<java.util.concurrent.CompletableFuture<ModelKafkaEventOutput>> pending = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                pending.add(node.executeEffect(event()));
+            }
+            Thread.sleep(300); // on the wire, unanswered
+
+            long t0 = System.nanoTime();
+            node.shutdown();
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+            System.out.printf("shutdown with 500 unanswered events: %d ms (bound 2000 ms)%n", took.toMillis());
+            assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofMillis(2000 + 1500));
+            assertThat(pending).allSatisfy(f -> {
+                assertThat(f).isDone();
+                ModelKafkaEventOutput out = f.join();
+                assertThat(out.success()).isFalse();
+                assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+                assertThat(out.envelope()).contains(out.eventId().toString());
+            });
+            assertThat(node.getMetrics()).containsEntry("events_failed", 500L);
+        } finally {
+            proxy.dropResponses(false);
+            node.shutdown();
+        }
+    }
+
     private static ModelKafkaEventInput event() {
         return ModelKafkaEventInput.builder().topic("orders").eventType("ORDER_PLACED").payload("n", 1).build();
     }
