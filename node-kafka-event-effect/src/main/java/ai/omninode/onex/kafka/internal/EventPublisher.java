@@ -226,9 +226,7 @@ public final class EventPublisher {
             envelope = codec.envelope(eventIdText, input.eventType(), correlationId,
                     EnvelopeCodec.timestamp(clock.instant()), input.payload());
         } catch (RuntimeException e) {
-            Violation v = InputValidator.unwritablePayload();
-            return rejected(input, List.of(new Violation(v.pointer(), v.keyword(),
-                    v.message() + " (" + Errors.describe(e, secrets) + ")")));
+            return rejected(input, List.of(InputValidator.unwritablePayload(e, secrets)));
         }
         if (!breaker.tryAcquirePermission()) {
             metrics.breakerRejections.increment();
