@@ -4,10 +4,16 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Inputs {
     private static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final JsonMapper STRICT = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Inputs() {
     }
@@ -28,17 +36,21 @@ public final class Inputs {
     public static ObjectNode read(Path file, List<String> assignments) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
         if (file != null) {
-            YamlDocument doc = YamlReader.defaults().read(file);
-            if (!doc.root().isObject()) {
-                throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
+            if (file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+                input = readJson(file);
+            } else {
+                YamlDocument doc = YamlReader.defaults().read(file);
+                if (!doc.root().isObject()) {
+                    throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
+                }
+                input = (ObjectNode) doc.root();
             }
-            input = (ObjectNode) doc.root();
         }
         List<Problem> problems = new ArrayList<>();
         for (String a : assignments == null ? List.<String>of() : assignments) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                problems.add(Problem.of("--input " + a, "expected KEY=VALUE (a string) or KEY:=JSON"));
+                problems.add(Problem.of("--input " + shorten(a), "expected KEY=VALUE (a string) or KEY:=JSON"));
                 continue;
             }
             boolean json = a.charAt(eq - 1) == ':';
@@ -52,7 +64,7 @@ public final class Inputs {
                         throw new IllegalArgumentException("empty");
                     }
                 } catch (JacksonException | IllegalArgumentException e) {
-                    problems.add(Problem.of("--input " + a, "the value after ':=' is not JSON: " + firstLine(e.getMessage())));
+                    problems.add(Problem.of("--input " + shorten(a), "the value after ':=' is not JSON: " + firstLine(e.getMessage())));
                     continue;
                 }
             } else {
@@ -68,14 +80,14 @@ public final class Inputs {
                 } else if (next.isObject()) {
                     target = (ObjectNode) next;
                 } else {
-                    problems.add(Problem.of("--input " + a, "'" + String.join(".", java.util.Arrays.copyOf(path, i + 1))
+                    problems.add(Problem.of("--input " + shorten(a), "'" + String.join(".", java.util.Arrays.copyOf(path, i + 1))
                             + "' is already set to a value that is not an object"));
                     ok = false;
                 }
             }
             if (ok) {
                 if (path[path.length - 1].isEmpty()) {
-                    problems.add(Problem.of("--input " + a, "empty key"));
+                    problems.add(Problem.of("--input " + shorten(a), "empty key"));
                 } else {
                     target.set(path[path.length - 1], value);
                 }
@@ -85,6 +97,46 @@ public final class Inputs {
             throw new ValidationException(problems);
         }
         return input;
+    }
+
+    /**
+     * A {@code .json} input file is JSON, strictly: YAML would read {@code NaN} or {@code Infinity} as text and let
+     * comments and unquoted keys through. Duplicate keys, trailing content, nesting deeper than Jackson's limit and
+     * invalid UTF-8 are errors at their line and column; files over {@link YamlReader#DEFAULT_MAX_BYTES} are refused
+     * unread.
+     */
+    private static ObjectNode readJson(Path file) {
+        String source = file.toString();
+        try {
+            long size = Files.size(file);
+            if (size > YamlReader.DEFAULT_MAX_BYTES) {
+                throw new ValidationException(new Problem(source, 1, 1, "", "input file is " + size
+                        + " bytes, larger than the limit of " + YamlReader.DEFAULT_MAX_BYTES + " bytes"));
+            }
+        } catch (NoSuchFileException e) {
+            throw new ValidationException(Problem.of(source, "file not found"));
+        } catch (IOException e) {
+            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
+        }
+        JsonNode root;
+        try {
+            root = STRICT.readTree(file.toFile());
+        } catch (JacksonException e) {
+            TokenStreamLocation at = e.getLocation();
+            int line = at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
+            int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
+            throw new ValidationException(new Problem(source, line, column, "", "invalid JSON: "
+                    + firstLine(e.getOriginalMessage())));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
+        }
+        return (ObjectNode) root;
+    }
+
+    /** A long argument (a 20 KB JSON value, say) names itself by its first characters. */
+    private static String shorten(String arg) {
+        return arg.length() <= 80 ? arg : arg.substring(0, 60) + "... (" + arg.length() + " characters)";
     }
 
     private static String firstLine(String s) {
