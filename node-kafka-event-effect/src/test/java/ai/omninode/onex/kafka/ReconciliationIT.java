@@ -94,16 +94,26 @@ class ReconciliationIT {
         AtomicInteger submitted = new AtomicInteger();
         List<Outage> outages = new CopyOnWriteArrayList<>();
         List<Transition> breaker = new CopyOnWriteArrayList<>();
+        // outage 1 at 15 % of the events, outage 2 at half of them but only once the breaker closed again after the
+        // first; the publisher slows to a trickle (which still gives the breaker its trial calls) while an outage it
+        // needs has not started or not recovered, so that both outages have traffic before, during and after them
+        AtomicInteger phase = new AtomicInteger(); // 0, 1: outage 1 begun, 2: recovered, 3: outage 2 begun, 4: recovered
         Thread faults = new Thread(() -> {
-            for (int at : new int[] {EVENTS / 5, EVENTS * 3 / 5}) {
+            for (int at : new int[] {EVENTS * 15 / 100, EVENTS / 2}) {
                 while (submitted.get() < at) {
                     LockSupport.parkNanos(1_000_000);
                 }
                 long t0 = System.nanoTime();
                 broker.stop();
+                phase.incrementAndGet();
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(OUTAGE_MS));
                 broker.start();
                 outages.add(new Outage(t0, System.nanoTime()));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!"closed".equals(node.getMetrics().get("circuit_breaker_status")) && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(5_000_000);
+                }
+                phase.incrementAndGet();
             }
         }, "faults");
         Thread sampler = new Thread(() -> {
@@ -122,11 +132,18 @@ class ReconciliationIT {
 
         long t0 = System.nanoTime();
         long nanosPerEvent = 1_000_000_000L / RATE_PER_SECOND;
+        long due = t0;
         for (int i = 0; i < EVENTS; i++) {
-            long due = t0 + i * nanosPerEvent;
-            long wait = due - System.nanoTime();
-            if (wait > 200_000) {
-                LockSupport.parkNanos(wait);
+            boolean waiting = (i >= EVENTS / 2 && phase.get() < 3) || (i >= EVENTS * 9 / 10 && phase.get() < 4);
+            if (waiting) {
+                LockSupport.parkNanos(10_000_000); // a trickle: 100 events/s
+                due = System.nanoTime();
+            } else {
+                due += nanosPerEvent;
+                long wait = due - System.nanoTime();
+                if (wait > 200_000) {
+                    LockSupport.parkNanos(wait);
+                }
             }
             results.add(node.executeEffect(ModelKafkaEventInput.builder().topic("events").eventType("RECONCILED")
                     .payload("seq", i).payload("document_id", "doc-" + i).key("k" + (i % 1000)).build()));

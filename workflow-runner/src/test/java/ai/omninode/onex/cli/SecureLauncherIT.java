@@ -146,9 +146,8 @@ class SecureLauncherIT {
     }
 
     @Test
-    void helpAndVersionNeverShowTheSecretsInTheEnvironment() throws Exception {
-        for (String[] args : List.of(new String[] {"--help"}, new String[] {"run", "--help"},
-                new String[] {"validate", "--help"}, new String[] {"nodes"}, new String[] {"--version"})) {
+    void helpAndNodesNeverShowTheSecretsInTheEnvironment() throws Exception {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"run", "--help"}, new String[] {"nodes"})) {
             Run r = onex(PASSWORD, args);
             assertThat(r.exitCode()).as(String.join(" ", args)).isZero();
             assertNoSecret(r, PASSWORD);
