@@ -154,6 +154,12 @@ public final class ValidateCommand implements Callable<Integer> {
         YamlDocument doc;
         String text;
         try {
+            long size = Files.size(file);
+            if (size > YamlReader.DEFAULT_MAX_BYTES) { // refused unread: a file of gigabytes must not exhaust the heap
+                problems.add(new Problem(file.toString(), 1, 1, "", "file is " + size + " bytes, larger than the limit of "
+                        + YamlReader.DEFAULT_MAX_BYTES + " bytes"));
+                return Kind.OTHER;
+            }
             byte[] bytes = Files.readAllBytes(file);
             doc = YamlReader.defaults().read(file.toString(), bytes);
             text = new String(bytes, StandardCharsets.UTF_8);
