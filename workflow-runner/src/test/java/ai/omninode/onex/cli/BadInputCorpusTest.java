@@ -27,8 +27,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The runner's bad-input corpus ({@code src/test/resources/bad-input/*.yaml}), each case an {@code onex run} of a
- * workflow (its own, or one of {@code workflows/bad}) with arguments that make it bad: bombs, deep nesting, huge and
+ * The runner's bad-input corpus ({@code src/test/resources/bad-input/*.yaml}), each case an {@code onex run} (or
+ * {@code onex validate}, with {@code command: validate}) of a workflow (its own, or one of {@code workflows/bad}) with arguments that make it bad: bombs, deep nesting, huge and
  * non-UTF-8 files, duplicate keys, NaN and Infinity, illegal or overlong topics, empty event types, null header
  * values, node settings that are unknown, negative or of the wrong type. Generated files (50 MB, 10,000 levels deep,
  * invalid UTF-8) are written to a temporary folder, never committed.
@@ -55,7 +55,7 @@ class BadInputCorpusTest {
     @Test
     void thereAreAtLeastFortyCases() throws IOException {
         long n = cases().count();
-        System.out.printf("runner bad-input corpus: %d onex run cases%n", n);
+        System.out.printf("runner bad-input corpus: %d onex run/validate cases%n", n);
         assertThat(n).isGreaterThanOrEqualTo(40);
     }
 
@@ -75,11 +75,22 @@ class BadInputCorpusTest {
         }
         EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
         String prefix = "badin-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> args = new ArrayList<>(List.of("run", workflow, "--plugins", Cli.PLUGINS.toString(),
-                "--set", "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers(), "--set", "KAFKA_TOPIC_PREFIX=" + prefix));
+        String command = c.path("command").asString("run");
+        List<String> args = new ArrayList<>(List.of(command, workflow, "--plugins", Cli.PLUGINS.toString()));
+        if (command.equals("run")) {
+            args.addAll(List.of("--set", "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers(),
+                    "--set", "KAFKA_TOPIC_PREFIX=" + prefix));
+        }
         args.addAll(caseArgs);
 
-        Cli.Result r = Cli.onex(args.toArray(String[]::new));
+        Cli.Result r;
+        try {
+            r = Cli.onex(args.toArray(String[]::new));
+        } finally {
+            if (gen != null) {
+                Files.deleteIfExists(gen); // 50 MB files do not wait for the end of the class
+            }
+        }
 
         int exit = c.get("exit").asInt();
         String message = c.get("message").asString();
