@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,8 +28,16 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code tags:=["a"]}), and a dotted key sets a nested member ({@code metadata.language=en}).
  */
 public final class Inputs {
-    private static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-    private static final JsonMapper STRICT = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    /**
+     * The deepest input accepted, as for workflows and YAML input files: deeper data makes the runner and nodes,
+     * which walk it recursively, run out of stack (a 10,000-segment dotted --input key did).
+     */
+    static final int MAX_DEPTH = YamlReader.DEFAULT_MAX_DEPTH;
+    private static final JsonFactory LIMITED = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
+    private static final JsonMapper JSON = JsonMapper.builder(LIMITED)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final JsonMapper STRICT = JsonMapper.builder(LIMITED).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Inputs() {
@@ -71,6 +81,11 @@ public final class Inputs {
                 value = JsonNodeFactory.instance.stringNode(raw);
             }
             String[] path = key.split("\\.", -1);
+            if (path.length + depth(value) > MAX_DEPTH) {
+                problems.add(Problem.of("--input " + shorten(a), "nests " + (path.length + depth(value))
+                        + " levels deep, more than the limit of " + MAX_DEPTH));
+                continue;
+            }
             ObjectNode target = input;
             boolean ok = true;
             for (int i = 0; i < path.length - 1 && ok; i++) {
@@ -132,6 +147,27 @@ public final class Inputs {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
         }
         return (ObjectNode) root;
+    }
+
+    /** Levels of containers in {@code node} (0 for a scalar), counted without recursion. */
+    static int depth(JsonNode node) {
+        int max = 0;
+        java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> levels = new java.util.ArrayDeque<>();
+        nodes.push(node);
+        levels.push(0);
+        while (!nodes.isEmpty()) {
+            JsonNode n = nodes.pop();
+            int level = levels.pop();
+            if (n.isContainer()) {
+                max = Math.max(max, level + 1);
+                for (JsonNode child : n) {
+                    nodes.push(child);
+                    levels.push(level + 1);
+                }
+            }
+        }
+        return max;
     }
 
     /** A long argument (a 20 KB JSON value, say) names itself by its first characters. */
