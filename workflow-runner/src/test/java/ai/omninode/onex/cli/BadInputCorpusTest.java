@@ -70,7 +70,7 @@ class BadInputCorpusTest {
         for (JsonNode a : c.get("args")) {
             String arg = a.asString();
             caseArgs.add(arg.startsWith("inputs/") ? CORPUS.resolve(arg).toString()
-                    : arg.equals("$GENERATED") ? (generate.equals("deep_input_arg") ? Files.readString(gen) : gen.toString())
+                    : arg.equals("$GENERATED") ? (generate.endsWith("_arg") ? Files.readString(gen) : gen.toString())
                     : arg);
         }
         EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
@@ -193,6 +193,7 @@ class BadInputCorpusTest {
                 Files.write(f, all);
             }
             case "deep_input_arg" -> Files.writeString(f, "payload:=[" + "[".repeat(10_000) + "]".repeat(10_000) + "]");
+            case "deep_key_arg" -> Files.writeString(f, "payload." + "a.".repeat(9_999) + "a=x");
             case "deep_input_file" -> Files.writeString(f, "{\"payload\": {\"x\": " + "[".repeat(10_000) + "]".repeat(10_000)
                     + "}}\n");
             case "big_input_file" -> {
