@@ -4,9 +4,7 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import ai.omninode.onex.workflow.internal.BoundedRead;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +47,8 @@ public final class Inputs {
             if (file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
                 input = readJson(file);
             } else {
-                YamlDocument doc = YamlReader.defaults().read(file);
+                YamlDocument doc = YamlReader.defaults().read(file.toString(),
+                        BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file"));
                 if (!doc.root().isObject()) {
                     throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
                 }
@@ -122,20 +121,10 @@ public final class Inputs {
      */
     private static ObjectNode readJson(Path file) {
         String source = file.toString();
-        try {
-            long size = Files.size(file);
-            if (size > YamlReader.DEFAULT_MAX_BYTES) {
-                throw new ValidationException(new Problem(source, 1, 1, "", "input file is " + size
-                        + " bytes, larger than the limit of " + YamlReader.DEFAULT_MAX_BYTES + " bytes"));
-            }
-        } catch (NoSuchFileException e) {
-            throw new ValidationException(Problem.of(source, "file not found"));
-        } catch (IOException e) {
-            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
-        }
+        byte[] bytes = BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
         JsonNode root;
         try {
-            root = STRICT.readTree(file.toFile());
+            root = STRICT.readTree(bytes);
         } catch (JacksonException e) {
             TokenStreamLocation at = e.getLocation();
             int line = at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
