@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,6 +64,7 @@ class BadInputCorpusTest {
     @MethodSource("cases")
     void aBadInputIsRefusedWithItsPlaceWithoutAStackTraceAndNothingIsPublished(Path file) throws Exception {
         JsonNode c = YamlReader.defaults().read(file).root();
+        Assumptions.assumeTrue(!c.toString().contains("/dev/zero") || Files.exists(Path.of("/dev/zero")), "no /dev/zero");
         String generate = c.path("generate").asString(null);
         Path gen = generate == null ? null : generate(generate, file.getFileName().toString());
         String workflow = path(c.get("workflow").asString(), gen);
