@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Event cases hold JSON with NaN and Infinity allowed, so that they reach the node as Java doubles, and a few
  * placeholders for what JSON cannot say: {@code $repeat:c:n} (n times c), {@code $java:object} (an object without
- * properties), {@code $java:self} (a map that contains itself), {@code $java:float-nan}. {@code via} says whether the
+ * properties), {@code $java:self} (a map that contains itself), {@code $java:float-nan}, {@code $java:deep-10000}
+ * (lists nested 10,000 levels deep). {@code via} says whether the
  * case goes through the typed API, the SPI's map, or both.
  */
 class BadInputCorpusTest {
@@ -159,6 +160,13 @@ class BadInputCorpusTest {
             return switch (s) {
                 case "$java:object" -> new Object();
                 case "$java:float-nan" -> Float.NaN;
+                case "$java:deep-10000" -> {
+                    Object deep = "bottom";
+                    for (int i = 0; i < 10_000; i++) {
+                        deep = List.of(deep);
+                    }
+                    yield deep;
+                }
                 default -> s;
             };
         }
