@@ -11,6 +11,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -63,8 +66,8 @@ public final class ModelKafkaEventConfig {
      *   <li>{@code batch.size=65536} and {@code compression.type=lz4}: those batches get bigger and smaller on the
      *       wire; pipelined throughput about 3 times that of 16 KiB uncompressed batches, awaited latency within
      *       0.03 ms (zstd costs more CPU than it saves; 256 KiB batches gain about 8 % for four times the memory);</li>
-     *   <li>one attempt is bounded by {@code delivery.timeout.ms} (Kafka's own retries happen inside it); the node's
-     *       retries start after that.</li>
+     *   <li>one attempt is bounded by {@code delivery.timeout.ms} (Kafka's own retries happen inside it); the node
+     *       retries only attempts that never reached the producer (see {@link #maxRetries()}).</li>
      * </ul>
      */
     public static final Map<String, Object> DEFAULT_PRODUCER_PROPERTIES = defaultProducerProperties();
@@ -92,6 +95,10 @@ public final class ModelKafkaEventConfig {
     private static final Map<String, String> FIELD_OF_PROPERTY = Map.of("bootstrap.servers", "bootstrapServers",
             "acks", "acks", "enable.idempotence", "enableIdempotence", "max.block.ms", "maxBlockMs");
     private static final Set<String> FORBIDDEN = Set.of("key.serializer", "value.serializer", "transactional.id");
+    /** Settings that load plugin classes, which may read producer properties of their own (unknown to Kafka). */
+    private static final Set<String> PLUGIN_SETTINGS = Set.of("interceptor.classes", "metric.reporters",
+            "partitioner.class", "sasl.login.class", "sasl.login.callback.handler.class",
+            "sasl.client.callback.handler.class", "ssl.engine.factory.class", "config.providers");
 
     private final String bootstrapServers;
     private final String topicPrefix;
@@ -237,7 +244,12 @@ public final class ModelKafkaEventConfig {
         return acks;
     }
 
-    /** Retries after the first attempt, for retriable errors only; {@code maxRetries + 1} attempts in all. */
+    /**
+     * Retries after the first attempt, for retriable errors of attempts that provably never reached a broker (the
+     * producer refused the record in {@code send}, or its topic was not ready); {@code maxRetries + 1} attempts at
+     * most. A record the producer took is retried by Kafka alone, within {@code delivery.timeout.ms}: sending it
+     * again could store it twice.
+     */
     public int maxRetries() {
         return maxRetries;
     }
@@ -657,11 +669,80 @@ public final class ModelKafkaEventConfig {
                             : "the node sends keys and values as bytes"));
                 }
             }
+            checkProducerProperties(problems);
             checkTimeouts(problems);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("Invalid ModelKafkaEventConfig: " + String.join("; ", problems));
             }
             return new ModelKafkaEventConfig(this);
+        }
+
+        /**
+         * Each pass-through property must be a Kafka producer setting (a misspelt one, say {@code sasl.jass.config},
+         * would otherwise be ignored with a warning), unless a plugin class is configured that may read its own, and
+         * its value must have the setting's type and range. Checked now, by name and variable, rather than when the
+         * producer is created. A secret's value is never quoted.
+         */
+        private void checkProducerProperties(List<String> problems) {
+            Map<String, ConfigDef.ConfigKey> keys = ProducerConfig.configDef().configKeys();
+            boolean plugins = producerProperties.keySet().stream().anyMatch(PLUGIN_SETTINGS::contains);
+            for (Map.Entry<String, Object> e : producerProperties.entrySet()) {
+                String name = e.getKey();
+                ConfigDef.ConfigKey key = keys.get(name);
+                if (key == null) {
+                    if (!plugins && !FORBIDDEN.contains(name) && !name.startsWith("config.providers.")) {
+                        problems.add("producer property '" + name + "'" + fromVariable(name) + " is not a Kafka producer"
+                                + " setting" + closest(name, keys.keySet()));
+                    }
+                    continue;
+                }
+                try {
+                    Object value = ConfigDef.parseType(name, e.getValue(), key.type);
+                    if (key.validator != null) {
+                        key.validator.ensureValid(name, value);
+                    }
+                } catch (ConfigException | IllegalArgumentException bad) {
+                    problems.add("producer property '" + name + "'" + fromVariable(name) + (Secrets.isSecret(name)
+                            ? " has a value that is not a valid " + key.type.name().toLowerCase(Locale.ROOT)
+                            : ": " + bad.getMessage()));
+                }
+            }
+        }
+
+        /** {@code "; did you mean 'x'?"} for the known name at most 3 edits away, if any. */
+        private static String closest(String name, Set<String> known) {
+            String best = null;
+            int bestDistance = 4;
+            for (String k : known) {
+                int d = editDistance(name, k);
+                if (d < bestDistance) {
+                    best = k;
+                    bestDistance = d;
+                }
+            }
+            return best == null ? "" : "; did you mean '" + best + "'?";
+        }
+
+        private static int editDistance(String a, String b) {
+            if (Math.abs(a.length() - b.length()) > 3) {
+                return Integer.MAX_VALUE;
+            }
+            int[] prev = new int[b.length() + 1];
+            int[] cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                prev[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
         }
 
         /** Kafka refuses delivery.timeout.ms below linger.ms + request.timeout.ms; say so now, by name. */

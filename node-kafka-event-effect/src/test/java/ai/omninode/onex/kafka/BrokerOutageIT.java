@@ -79,24 +79,24 @@ class BrokerOutageIT {
     }
 
     @Test
-    void aPublishRetriedAcrossABrokerRestartSucceeds() throws Exception {
+    void aPublishAcrossABrokerRestartSucceedsAndIsStoredOnce() throws Exception {
         String prefix = unique("out");
-        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxRetries(8).retryBackoffMs(250).build());
+        // the outage is shorter than one attempt: Kafka's own retries (or the node's, for sends the producer
+        // refused while it had no metadata) carry the event over it
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxRetries(8).retryBackoffMs(250)
+                .producerProperty("delivery.timeout.ms", "30000").build());
         node.initialize();
         try {
             assertThat(node.executeEffect(event("orders")).get(30, TimeUnit.SECONDS).success()).isTrue();
             broker.stop();
 
             CompletableFuture<ModelKafkaEventOutput> during = node.executeEffect(event("orders"));
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> (Long) node.getMetrics().get("retries_attempted") >= 1);
+            Thread.sleep(1000);
             assertThat(during).isNotDone();
             broker.start();
 
             ModelKafkaEventOutput out = during.get(30, TimeUnit.SECONDS);
             assertThat(out.success()).as(out.error()).isTrue();
-            assertThat(out.retries()).isPositive();
-            assertThat((Long) node.getMetrics().get("retries_attempted")).isPositive();
             List<ConsumerRecord<byte[], byte[]>> records = Consumers.readAll(broker.bootstrapServers(), out.topic(), 2,
                     Duration.ofSeconds(30));
             assertThat(records.stream().filter(r -> new String(r.value()).contains(out.eventId().toString()))).hasSize(1);

@@ -123,7 +123,7 @@ class InputValidationTest {
         ModelKafkaEventOutput out = publish(valid().payload("thing", new Object()));
 
         assertRejectedAndNothingSent(out);
-        assertThat(out.error()).contains("'/payload' cannot be written as JSON").contains("[type at /payload]");
+        assertThat(out.error()).contains("'/payload/thing' cannot be written as JSON").contains("[type at /payload/thing]");
     }
 
     @Test

@@ -55,6 +55,20 @@ final class ManualScheduler implements Scheduler {
         }
     }
 
+    /** Runs the earliest due task only (moving virtual time to it); false if there was none. */
+    boolean runNext() {
+        Due next;
+        synchronized (this) {
+            next = queue.poll();
+            if (next == null) {
+                return false;
+            }
+            now = Math.max(now, next.at());
+        }
+        next.task().run();
+        return true;
+    }
+
     synchronized int pending() {
         return queue.size();
     }

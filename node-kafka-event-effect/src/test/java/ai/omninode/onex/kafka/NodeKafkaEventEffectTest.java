@@ -219,15 +219,15 @@ class NodeKafkaEventEffectTest {
     @Test
     void shutdownFailsEventsWaitingForARetry() throws Exception {
         MockNode m = new MockNode(MockNode.config().build(), false);
+        m.producer.sendException = RetryAndDeadLetterTest.noMetadata("test.t");
         CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));
-        m.producer.errorNext(new org.apache.kafka.common.errors.NetworkException("broker gone"));
         assertThat(m.scheduler.pending()).isEqualTo(1);
 
         m.node.shutdown();
 
         ModelKafkaEventOutput out = pending.get();
         assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
-        assertThat(out.error()).contains("NetworkException: broker gone");
+        assertThat(out.error()).contains("TimeoutException: Topic test.t not present in metadata");
         assertThat(out.envelope()).contains(out.eventId().toString());
     }
 

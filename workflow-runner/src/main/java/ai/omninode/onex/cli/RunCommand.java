@@ -42,7 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
         footer = {
             "  0  the workflow succeeded",
             "  1  a step failed (the on_step_failure steps ran)",
-            "  2  usage error, or the workflow, its input or a plugin is invalid (nothing ran)",
+            "  2  usage error, or the workflow, its input, a node's settings or a plugin is invalid (nothing ran)",
             "",
             "Examples:",
             "  onex run examples/document_ingestion.yaml --input-file examples/document_ingestion.input.json --embedded-kafka",
@@ -110,6 +110,12 @@ public final class RunCommand implements Callable<Integer> {
                         .settings(settings)
                         .listener(new ProgressPrinter(progress))
                         .build()) {
+                    // refuse, before any step runs, what would fail anyway: settings a node rejects, and step inputs
+                    // that depend only on the input and the environment but break the node's contract
+                    List<Problem> refused = runner.prepare(workflow, input);
+                    if (!refused.isEmpty()) {
+                        throw new ValidationException(refused);
+                    }
                     result = runner.run(workflow, input);
                 }
                 if (output == OutputFormat.JSON) {

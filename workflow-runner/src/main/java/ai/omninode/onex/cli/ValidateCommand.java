@@ -11,6 +11,7 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.workflow.internal.BoundedRead;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
 import ai.omninode.onex.workflow.WorkflowValidator;
@@ -155,12 +156,10 @@ public final class ValidateCommand implements Callable<Integer> {
         YamlDocument doc;
         String text;
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            // refused unread over the limit: a file of gigabytes must not exhaust the heap
+            byte[] bytes = BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "file");
             doc = YamlReader.defaults().read(file.toString(), bytes);
             text = new String(bytes, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            problems.add(Problem.of(file.toString(), "cannot read file: " + e.getMessage()));
-            return Kind.OTHER;
         } catch (ValidationException e) {
             problems.addAll(e.problems());
             return Kind.OTHER;

@@ -7,14 +7,12 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
+import ai.omninode.onex.workflow.internal.BoundedRead;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.StepIndex;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
-import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,18 +66,7 @@ public final class WorkflowLoader {
     /** Loads and checks a workflow file; throws {@link ValidationException} with every problem found. */
     public Workflow load(Path file) {
         String source = file.toString();
-        byte[] bytes;
-        try {
-            if (Files.size(file) > reader.maxBytes()) {
-                throw new ValidationException(new Problem(source, 1, 1, "", "workflow is " + Files.size(file)
-                        + " bytes, larger than the limit of " + reader.maxBytes() + " bytes"));
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ValidationException(Problem.of(source, "file not found"));
-        } catch (IOException e) {
-            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
-        }
+        byte[] bytes = BoundedRead.read(file, reader.maxBytes(), "workflow");
         YamlDocument doc = reader.read(source, bytes);
         return build(doc, new String(bytes, StandardCharsets.UTF_8));
     }

@@ -9,6 +9,7 @@ import ai.omninode.onex.node.DiscoveredNode;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.NodeRegistry;
 import ai.omninode.onex.workflow.internal.SourceText;
+import ai.omninode.onex.workflow.internal.WorkflowChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +60,7 @@ public final class WorkflowRunner implements AutoCloseable {
     private final ExecutorService pool;
     private final Map<String, EffectNode> initialized = new LinkedHashMap<>();
     private final Map<String, String> initFailures = new HashMap<>();
+    private final Map<String, Throwable> initErrors = new HashMap<>();
 
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
@@ -143,6 +145,7 @@ public final class WorkflowRunner implements AutoCloseable {
                 String message = "node '" + name + "' could not be initialized: " + message(e);
                 LOG.warn("{}", message);
                 initFailures.put(name, message);
+                initErrors.put(name, e);
                 try {
                     node.node().close();
                 } catch (RuntimeException closing) {
@@ -150,9 +153,11 @@ public final class WorkflowRunner implements AutoCloseable {
                 }
             }
         }
-        for (Step s : workflow.allSteps()) {
+        for (Step s : run == null ? List.<Step>of() : workflow.allSteps()) {
             if (!s.isParallel() && initFailures.containsKey(s.node())) {
-                run.fail(new WorkflowResult.Failure(s.name(), initFailures.get(s.node()), null));
+                String message = initFailures.get(s.node());
+                run.fail(new WorkflowResult.Failure(s.name(), message,
+                        workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
                 return;
             }
         }
@@ -255,32 +260,10 @@ public final class WorkflowRunner implements AutoCloseable {
             }
             contract = registry.require(step.node()).contract();
             node = initialized.get(step.node());
-            Scope scope = run.scope(handler);
-            String base = step.input() != null || step.type() != StepType.INTENT ? step.pointer() + "/input" : step.pointer();
-            SourceText text = run.text;
-            try {
-                input = ExpressionResolver.resolve(WorkflowValidator.inputTemplate(step), scope, base,
-                        (pointer, offset, expression, message) -> text.at(pointer, expression,
-                                "step '" + step.name() + "': " + message));
-            } catch (ExpressionException e) {
-                finish(null, e.problem().message(), e.problem());
-                return;
-            }
-            if (!input.isObject()) {
-                String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
-                        + " is " + ExpressionResolver.describe(input);
-                finish(null, message, run.workflow.document().problemAt(base, message));
-                return;
-            }
-            List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
-            if (!violations.isEmpty()) {
-                String message = "step '" + step.name() + "': input does not match the input schema of node '"
-                        + contract.name() + "': " + violations.stream().map(Violation::message)
-                                .collect(Collectors.joining("; "));
-                Problem at = JsonSchema.locate(run.workflow.document(), new Violation(
-                        WorkflowValidator.documentPointer(step, violations.get(0).pointer()),
-                        violations.get(0).keyword(), message));
-                finish(null, message, at);
+            ResolvedInput resolved = resolveInput(step, contract, run.scope(handler), run.workflow, run.text);
+            input = resolved.input();
+            if (resolved.problem() != null) {
+                finish(null, resolved.problem().message(), resolved.problem());
                 return;
             }
             attempt();
@@ -372,6 +355,119 @@ public final class WorkflowRunner implements AutoCloseable {
             listener.stepFinished(r);
             done.complete(r);
         }
+    }
+
+    /** A step's node input with its expressions resolved, or what is wrong with it (and where). */
+    private record ResolvedInput(JsonNode input, Problem problem) {
+    }
+
+    /** Resolves a step's input in {@code scope} and checks it against the node contract's input schema. */
+    private static ResolvedInput resolveInput(Step step, NodeContract contract, Scope scope, Workflow workflow,
+            SourceText text) {
+        String base = step.input() != null || step.type() != StepType.INTENT ? step.pointer() + "/input" : step.pointer();
+        JsonNode input;
+        try {
+            input = ExpressionResolver.resolve(WorkflowValidator.inputTemplate(step), scope, base,
+                    (pointer, offset, expression, message) -> text.at(pointer, expression,
+                            "step '" + step.name() + "': " + message));
+        } catch (ExpressionException e) {
+            return new ResolvedInput(null, e.problem());
+        }
+        if (!input.isObject()) {
+            String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
+                    + " is " + ExpressionResolver.describe(input);
+            return new ResolvedInput(input, workflow.document().problemAt(base, message));
+        }
+        List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
+        if (!violations.isEmpty()) {
+            String message = "step '" + step.name() + "': input does not match the input schema of node '"
+                    + contract.name() + "': " + violations.stream().map(Violation::message)
+                            .collect(Collectors.joining("; "));
+            return new ResolvedInput(input, JsonSchema.locate(workflow.document(), new Violation(
+                    WorkflowValidator.documentPointer(step, violations.get(0).pointer()),
+                    violations.get(0).keyword(), message)));
+        }
+        return new ResolvedInput(input, null);
+    }
+
+    /**
+     * What can be known to fail before anything runs, for hosts that refuse such a run rather than start it
+     * ({@code onex run}: exit 2, nothing ran). Validates the workflow against the nodes, initializes the nodes it
+     * uses (as {@link #run} would; they stay initialized for it), and returns, each with its place:
+     * <ul>
+     *   <li>nodes that refused their settings: an initialization failure that is, or is caused by, an
+     *       {@link IllegalArgumentException} (a bad value in the environment, say), at the first step that uses the
+     *       node. Other initialization failures (a service that is down) are left to {@link #run}, which fails the
+     *       step and runs {@code on_step_failure};</li>
+     *   <li>main steps whose input depends only on {@code input} and {@code env}, resolved now and checked against
+     *       the node's input schema: a missing path or a value the contract refuses would fail the step anyway.</li>
+     * </ul>
+     * Throws {@link ValidationException} as {@link #run} does when the workflow cannot run with these nodes.
+     */
+    public List<Problem> prepare(Workflow workflow, JsonNode input) {
+        Map<String, NodeContract> contracts = new LinkedHashMap<>();
+        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
+        List<Problem> invalid = new WorkflowValidator(contracts).validate(workflow);
+        if (!invalid.isEmpty()) {
+            throw new ValidationException(invalid);
+        }
+        List<Problem> problems = new ArrayList<>();
+        initializeNodes(workflow, null);
+        for (String name : workflow.nodeNames()) {
+            Throwable refused = initErrors.get(name);
+            if (refused == null || !causedByIllegalArgument(refused)) {
+                continue;
+            }
+            workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
+                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), initFailures.get(name))));
+        }
+        if (input == null || !input.isObject()) {
+            return problems;
+        }
+        Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
+        SourceText text = new SourceText(workflow.document(), workflow.text());
+        List<Step> main = new ArrayList<>();
+        for (Step s : workflow.steps()) {
+            main.addAll(s.isParallel() ? s.steps() : List.of(s));
+        }
+        for (Step s : main) {
+            NodeContract contract = contracts.get(s.node());
+            if (contract == null || !dependsOnInputAndEnvOnly(s)) {
+                continue;
+            }
+            Problem p = resolveInput(s, contract, scope, workflow, text).problem();
+            if (p != null) {
+                problems.add(p);
+            }
+        }
+        return WorkflowLoader.sorted(problems);
+    }
+
+    private static boolean causedByIllegalArgument(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean dependsOnInputAndEnvOnly(Step s) {
+        boolean[] only = {true};
+        WorkflowChecks.eachTemplateString(s, (pointer, value) -> {
+            if (!Template.mayContainExpression(value)) {
+                return;
+            }
+            try {
+                for (Template.Placeholder ph : Template.parse(value).placeholders()) {
+                    String root = ph.expression().root();
+                    only[0] &= Scope.INPUT.equals(root) || Scope.ENV.equals(root);
+                }
+            } catch (Template.ExpressionSyntaxException e) {
+                only[0] = false; // the loader reports it
+            }
+        });
+        return only[0];
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

@@ -8,8 +8,11 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * Writes the ONEX event envelope and the dead-letter body as UTF-8 JSON. Envelope keys, in this order:
@@ -19,9 +22,17 @@ import tools.jackson.databind.json.JsonMapper;
 public final class EnvelopeCodec {
     public static final String VERSION = "1.0.0";
     public static final String NODE_TYPE = "kafka_event_effect";
-    /** Fails on values without a JSON form (an object with no properties) instead of writing them as {}. */
+    /**
+     * Fails on values without a JSON form instead of writing something else: an object with no properties (not
+     * {@code {}}), NaN and infinities (not the strings {@code "NaN"}, {@code "Infinity"}, which Jackson writes by
+     * default and which would change the value's type under the consumer).
+     */
     public static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS, SerializationFeature.FAIL_ON_SELF_REFERENCES).build();
+            .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS, SerializationFeature.FAIL_ON_SELF_REFERENCES)
+            .addModule(new SimpleModule("onex-finite-numbers")
+                    .addSerializer(Double.class, new FiniteDouble()).addSerializer(Double.TYPE, new FiniteDouble())
+                    .addSerializer(Float.class, new FiniteFloat()).addSerializer(Float.TYPE, new FiniteFloat()))
+            .build();
     private static final byte[] PAYLOAD_KEY = "\"payload\":".getBytes(StandardCharsets.UTF_8);
 
     private final JsonMapper mapper;
@@ -179,5 +190,33 @@ public final class EnvelopeCodec {
 
     public String sourceJson() {
         return sourceJson;
+    }
+
+    /** The message of a non-finite number: what it is, and that it has no JSON form. */
+    static String notFinite(double v) {
+        return (Double.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity")
+                + " has no JSON form; use a finite number, a string or null";
+    }
+
+    private static final class FiniteDouble extends ValueSerializer<Double> {
+        @Override
+        public void serialize(Double value, JsonGenerator g, SerializationContext ctxt) {
+            double v = value;
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException(notFinite(v));
+            }
+            g.writeNumber(v);
+        }
+    }
+
+    private static final class FiniteFloat extends ValueSerializer<Float> {
+        @Override
+        public void serialize(Float value, JsonGenerator g, SerializationContext ctxt) {
+            float v = value;
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException(notFinite(v));
+            }
+            g.writeNumber(v);
+        }
     }
 }

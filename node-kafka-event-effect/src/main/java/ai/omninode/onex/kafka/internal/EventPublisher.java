@@ -226,9 +226,7 @@ public final class EventPublisher {
             envelope = codec.envelope(eventIdText, input.eventType(), correlationId,
                     EnvelopeCodec.timestamp(clock.instant()), input.payload());
         } catch (RuntimeException e) {
-            Violation v = InputValidator.unwritablePayload();
-            return rejected(input, List.of(new Violation(v.pointer(), v.keyword(),
-                    v.message() + " (" + Errors.describe(e, secrets) + ")")));
+            return rejected(input, List.of(InputValidator.unwritablePayload(e, secrets)));
         }
         if (!breaker.tryAcquirePermission()) {
             metrics.breakerRejections.increment();
@@ -336,6 +334,8 @@ public final class EventPublisher {
         private boolean deadLetterPhase;
         private boolean deadLetterTruncated;
         private boolean stoppedByBreaker;
+        /** The last attempt failed after the producer took the record: the broker may have stored it. */
+        private boolean outcomeUnknown;
         /**
          * The thread inside {@code producer.send} for this event, if any: a callback on that same thread is a failure
          * of send itself. Plain on purpose: only the writing thread can ever find itself here.
@@ -422,8 +422,10 @@ public final class EventPublisher {
                 }
                 if (closed) {
                     failShutdown();
-                } else if (error != null) {
+                } else if (error != null && forDeadLetter) {
                     onCompletion(null, Errors.asException(Errors.unwrap(error)));
+                } else if (error != null) {
+                    attemptFailed(Errors.asException(Errors.unwrap(error)), true); // never handed to the producer
                 } else if (forDeadLetter) {
                     sendDeadLetter();
                 } else {
@@ -450,10 +452,22 @@ public final class EventPublisher {
                 return;
             }
             forgetMetadataIfMissing(error, route.gate);
+            // reported while send itself ran: the producer refused the record (no metadata, buffer full), so it
+            // never left this process; reported later, the producer may have delivered it and lost the answer
+            attemptFailed(error, sendingThread == Thread.currentThread());
+        }
+
+        /**
+         * One attempt failed. The node sends the record again only if it provably never reached a broker
+         * ({@code neverSent}): a second send of a record the broker may have stored (a delivery timeout whose
+         * request did arrive) would store it twice, and the idempotent producer cannot tell the two sends apart.
+         * Retries of a record the producer took are the producer's own, within {@code delivery.timeout.ms}.
+         */
+        private void attemptFailed(Exception error, boolean neverSent) {
             lastError = error;
             if (closed) {
                 failShutdown();
-            } else if (Errors.retriable(error) && retries < config.maxRetries()) {
+            } else if (neverSent && Errors.retriable(error) && retries < config.maxRetries()) {
                 long delay = backoffMs(config.retryBackoffMs(), retries);
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("Node {}: event {} to {} failed on attempt {} ({}); retrying in {} ms", nodeId, eventId,
@@ -461,6 +475,7 @@ public final class EventPublisher {
                 }
                 later(this::retry, delay);
             } else {
+                outcomeUnknown = !neverSent && Errors.retriable(error);
                 later(this::fail, 0);
             }
         }
@@ -509,6 +524,8 @@ public final class EventPublisher {
             failureType = retriable ? ModelKafkaEventOutput.RETRIES_EXHAUSTED : ModelKafkaEventOutput.NON_RETRIABLE;
             failure = Errors.describe(error, secrets) + (!retriable ? ""
                     : stoppedByBreaker ? " (after " + retries + " retries; no more: the circuit breaker opened)"
+                    : outcomeUnknown ? " (after " + retries + " retries; not sent again: the producer gave up within"
+                            + " delivery.timeout.ms, and the broker may have stored it)"
                     : " (after " + retries + " retries)");
             metrics.consecutiveFailures.incrementAndGet(); // before the breaker hears of it: see succeed()
             breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);

@@ -151,6 +151,28 @@ public final class InputValidator {
     }
 
     /**
+     * Why the payload could not be written: at the JSON pointer of the value that failed (from Jackson's path), with
+     * Jackson's own message without the path, e.g. {@code '/payload/scores/2' cannot be written as JSON: NaN has no
+     * JSON form; ...}.
+     */
+    public static Violation unwritablePayload(RuntimeException e, Secrets secrets) {
+        StringBuilder pointer = new StringBuilder("/payload");
+        String why = e.getMessage();
+        if (e instanceof tools.jackson.core.JacksonException j) {
+            for (tools.jackson.core.JacksonException.Reference r : j.getPath()) {
+                if (r.getPropertyName() != null) {
+                    pointer.append('/').append(r.getPropertyName().replace("~", "~0").replace("/", "~1"));
+                } else if (r.getIndex() >= 0) {
+                    pointer.append('/').append(r.getIndex());
+                }
+            }
+            why = j.getOriginalMessage();
+        }
+        return new Violation(pointer.toString(), "type", "'" + pointer + "' cannot be written as JSON: "
+                + secrets.redact(why) + " (use maps, lists, strings, finite numbers, booleans and null)");
+    }
+
+    /**
      * Kafka's rules for the full topic: at most 249 characters, also with the {@code .dlq} suffix when dead
      * letters are on, and not {@code .} or {@code ..}. The characters are the schema's business.
      */

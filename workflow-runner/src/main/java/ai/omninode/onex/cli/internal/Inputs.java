@@ -4,10 +4,16 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
+import ai.omninode.onex.workflow.internal.BoundedRead;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,7 +26,17 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code tags:=["a"]}), and a dotted key sets a nested member ({@code metadata.language=en}).
  */
 public final class Inputs {
-    private static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    /**
+     * The deepest input accepted, as for workflows and YAML input files: deeper data makes the runner and nodes,
+     * which walk it recursively, run out of stack (a 10,000-segment dotted --input key did).
+     */
+    static final int MAX_DEPTH = YamlReader.DEFAULT_MAX_DEPTH;
+    private static final JsonFactory LIMITED = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
+    private static final JsonMapper JSON = JsonMapper.builder(LIMITED)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final JsonMapper STRICT = JsonMapper.builder(LIMITED).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Inputs() {
     }
@@ -28,17 +44,22 @@ public final class Inputs {
     public static ObjectNode read(Path file, List<String> assignments) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
         if (file != null) {
-            YamlDocument doc = YamlReader.defaults().read(file);
-            if (!doc.root().isObject()) {
-                throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
+            if (file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+                input = readJson(file);
+            } else {
+                YamlDocument doc = YamlReader.defaults().read(file.toString(),
+                        BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file"));
+                if (!doc.root().isObject()) {
+                    throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
+                }
+                input = (ObjectNode) doc.root();
             }
-            input = (ObjectNode) doc.root();
         }
         List<Problem> problems = new ArrayList<>();
         for (String a : assignments == null ? List.<String>of() : assignments) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                problems.add(Problem.of("--input " + a, "expected KEY=VALUE (a string) or KEY:=JSON"));
+                problems.add(Problem.of("--input " + shorten(a), "expected KEY=VALUE (a string) or KEY:=JSON"));
                 continue;
             }
             boolean json = a.charAt(eq - 1) == ':';
@@ -52,13 +73,18 @@ public final class Inputs {
                         throw new IllegalArgumentException("empty");
                     }
                 } catch (JacksonException | IllegalArgumentException e) {
-                    problems.add(Problem.of("--input " + a, "the value after ':=' is not JSON: " + firstLine(e.getMessage())));
+                    problems.add(Problem.of("--input " + shorten(a), "the value after ':=' is not JSON: " + firstLine(e.getMessage())));
                     continue;
                 }
             } else {
                 value = JsonNodeFactory.instance.stringNode(raw);
             }
             String[] path = key.split("\\.", -1);
+            if (path.length + depth(value) > MAX_DEPTH) {
+                problems.add(Problem.of("--input " + shorten(a), "nests " + (path.length + depth(value))
+                        + " levels deep, more than the limit of " + MAX_DEPTH));
+                continue;
+            }
             ObjectNode target = input;
             boolean ok = true;
             for (int i = 0; i < path.length - 1 && ok; i++) {
@@ -68,14 +94,14 @@ public final class Inputs {
                 } else if (next.isObject()) {
                     target = (ObjectNode) next;
                 } else {
-                    problems.add(Problem.of("--input " + a, "'" + String.join(".", java.util.Arrays.copyOf(path, i + 1))
+                    problems.add(Problem.of("--input " + shorten(a), "'" + String.join(".", java.util.Arrays.copyOf(path, i + 1))
                             + "' is already set to a value that is not an object"));
                     ok = false;
                 }
             }
             if (ok) {
                 if (path[path.length - 1].isEmpty()) {
-                    problems.add(Problem.of("--input " + a, "empty key"));
+                    problems.add(Problem.of("--input " + shorten(a), "empty key"));
                 } else {
                     target.set(path[path.length - 1], value);
                 }
@@ -85,6 +111,57 @@ public final class Inputs {
             throw new ValidationException(problems);
         }
         return input;
+    }
+
+    /**
+     * A {@code .json} input file is JSON, strictly: YAML would read {@code NaN} or {@code Infinity} as text and let
+     * comments and unquoted keys through. Duplicate keys, trailing content, nesting deeper than Jackson's limit and
+     * invalid UTF-8 are errors at their line and column; files over {@link YamlReader#DEFAULT_MAX_BYTES} are refused
+     * unread.
+     */
+    private static ObjectNode readJson(Path file) {
+        String source = file.toString();
+        byte[] bytes = BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
+        JsonNode root;
+        try {
+            root = STRICT.readTree(bytes);
+        } catch (JacksonException e) {
+            TokenStreamLocation at = e.getLocation();
+            int line = at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
+            int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
+            throw new ValidationException(new Problem(source, line, column, "", "invalid JSON: "
+                    + firstLine(e.getOriginalMessage())));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
+        }
+        return (ObjectNode) root;
+    }
+
+    /** Levels of containers in {@code node} (0 for a scalar), counted without recursion. */
+    static int depth(JsonNode node) {
+        int max = 0;
+        java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> levels = new java.util.ArrayDeque<>();
+        nodes.push(node);
+        levels.push(0);
+        while (!nodes.isEmpty()) {
+            JsonNode n = nodes.pop();
+            int level = levels.pop();
+            if (n.isContainer()) {
+                max = Math.max(max, level + 1);
+                for (JsonNode child : n) {
+                    nodes.push(child);
+                    levels.push(level + 1);
+                }
+            }
+        }
+        return max;
+    }
+
+    /** A long argument (a 20 KB JSON value, say) names itself by its first characters. */
+    private static String shorten(String arg) {
+        return arg.length() <= 80 ? arg : arg.substring(0, 60) + "... (" + arg.length() + " characters)";
     }
 
     private static String firstLine(String s) {

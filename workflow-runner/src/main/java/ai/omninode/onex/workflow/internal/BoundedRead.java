@@ -1,0 +1,43 @@
+package ai.omninode.onex.workflow.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads a file the user named, never more than a limit: its size is checked first, and the read itself stops one byte
+ * past the limit, for what has no size ({@code /dev/zero}, a pipe) and would otherwise fill the heap.
+ */
+public final class BoundedRead {
+    private BoundedRead() {
+    }
+
+    /** The bytes of {@code file}; a {@link ValidationException} at 1:1 if it holds more than {@code maxBytes}. */
+    public static byte[] read(Path file, long maxBytes, String what) {
+        String source = file.toString();
+        try {
+            long size = Files.size(file);
+            if (size > maxBytes) {
+                throw new ValidationException(new Problem(source, 1, 1, "", what + " is " + size
+                        + " bytes, larger than the limit of " + maxBytes + " bytes"));
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
+            if (bytes.length > maxBytes) {
+                throw new ValidationException(new Problem(source, 1, 1, "", what + " is larger than the limit of "
+                        + maxBytes + " bytes"));
+            }
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new ValidationException(Problem.of(source, "file not found"));
+        } catch (IOException e) {
+            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
+        }
+    }
+}
