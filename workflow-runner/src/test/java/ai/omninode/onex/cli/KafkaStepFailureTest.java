@@ -89,7 +89,7 @@ class KafkaStepFailureTest {
         String prefix = "midrun-" + UUID.randomUUID().toString().substring(0, 8);
         broker.createTopic(prefix + ".small", 1, Map.of("max.message.bytes", "1024"));
         Cli.Result r = Cli.onex("run", WORKFLOW.toString(), "--plugins", plugins.toString(),
-                "--input", "document_id=doc-2", "--input", "topic=small", "--input", "text=" + "x".repeat(4000),
+                "--input", "document_id=doc-2", "--input", "topic=small", "--input", "text=" + incompressible(4000),
                 "--set", "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers(), "--set", "KAFKA_TOPIC_PREFIX=" + prefix);
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
@@ -108,6 +108,20 @@ class KafkaStepFailureTest {
                 .contains("RecordTooLargeException").contains("(sent to " + prefix + ".small.dlq)");
         assertThat(read(broker, prefix + ".small", 0)).as("nothing in the topic that refused it").isEmpty();
         assertThat(read(broker, prefix + ".small.dlq", 1)).as("the event is in its dead-letter topic").hasSize(1);
+    }
+
+    /**
+     * Text that lz4 (the Kafka node's default compression) cannot shrink below the topic's 1024 bytes, as it would
+     * 4000 repeated characters.
+     */
+    private static String incompressible(int length) {
+        java.util.Random random = new java.util.Random(7);
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(chars.charAt(random.nextInt(chars.length())));
+        }
+        return sb.toString();
     }
 
     private static String status(JsonNode result, String step) {
