@@ -65,7 +65,7 @@ public final class ModelKafkaEventConfig {
      *       0.2 ms; 1 ms still gives 1.3 ms), and under load batches form anyway while requests are in flight;</li>
      *   <li>{@code batch.size=65536} and {@code compression.type=lz4}: those batches get bigger and smaller on the
      *       wire; pipelined throughput about 3 times that of 16 KiB uncompressed batches, awaited latency within
-     *       0.03 ms (zstd costs more CPU than it saves; 256 KiB batches gain about 8 % for four times the memory);</li>
+     *       0.03 ms (zstd costs more CPU than it saves; 256 KiB batches gain about 10 % for four times the memory);</li>
      *   <li>one attempt is bounded by {@code delivery.timeout.ms} (Kafka's own retries happen inside it); the node
      *       retries only attempts that never reached the producer (see {@link #maxRetries()}).</li>
      * </ul>
