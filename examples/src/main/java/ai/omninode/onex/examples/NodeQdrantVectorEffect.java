@@ -48,8 +48,9 @@ public final class NodeQdrantVectorEffect implements EffectNode {
             String collection = ExampleNodes.string(input, "collection", "documents");
             Map<String, Map<String, Object>> points = collections.get(collection);
             if (points == null) {
+                // retriable: collections are often provisioned by another service, so a later attempt may find it
                 throw new NodeExecutionException("collection '" + collection + "' does not exist (collections: "
-                        + String.join(", ", collections.keySet()) + ")", Map.of("collection", collection), false, null);
+                        + String.join(", ", collections.keySet()) + ")", Map.of("collection", collection), true, null);
             }
             String id = ExampleNodes.string(input, "vector_id", UUID.randomUUID().toString());
             List<Object> embedding = ExampleNodes.list(input, "embedding");

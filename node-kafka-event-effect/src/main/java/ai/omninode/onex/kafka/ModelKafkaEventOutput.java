@@ -42,8 +42,13 @@ public record ModelKafkaEventOutput(
     public static final String INVALID_INPUT = "invalid_input";
     /** Kafka refused the event for good (record too large, not authorized, ...); not retried. */
     public static final String NON_RETRIABLE = "non_retriable";
-    /** Every attempt failed with a retriable error. */
+    /** Every attempt failed with a retriable error before the record left the node; sending again is safe. */
     public static final String RETRIES_EXHAUSTED = "retries_exhausted";
+    /**
+     * The producer sent the record but gave up waiting for the answer (delivery.timeout.ms): the broker may have
+     * stored it. Not retriable: sending it again could store the event twice.
+     */
+    public static final String OUTCOME_UNKNOWN = "outcome_unknown";
     /** The circuit breaker was open; nothing was sent. */
     public static final String CIRCUIT_OPEN = "circuit_open";
     /** The node shut down before the event was delivered. */
@@ -57,9 +62,13 @@ public record ModelKafkaEventOutput(
         this(success, topic, partition, offset, error, correlationId, null, null, 0, false, null, null, null);
     }
 
-    /** Whether calling again with the same input might succeed (the failure was not about the input itself). */
+    /**
+     * Whether calling again with the same input might succeed without harm: not for bad input, not for an event
+     * Kafka refused for good, and not when the broker may already have stored it ({@link #OUTCOME_UNKNOWN}).
+     */
     public boolean retriable() {
-        return !success && !INVALID_INPUT.equals(errorType) && !NON_RETRIABLE.equals(errorType);
+        return !success && !INVALID_INPUT.equals(errorType) && !NON_RETRIABLE.equals(errorType)
+                && !OUTCOME_UNKNOWN.equals(errorType);
     }
 
     /**

@@ -85,6 +85,7 @@ class RetryAndDeadLetterTest {
             assertThat(out.deadLettered()).isTrue();
             assertThat(out.dlqTopic()).isEqualTo("test.quality.assessed.v1.dlq");
             assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.RETRIES_EXHAUSTED);
+            assertThat(out.retriable()).as("it never left the node: sending it later is safe").isTrue();
             assertThat(out.error()).isEqualTo("TimeoutException: Topic test.quality.assessed.v1 not present in metadata"
                     + " after 200 ms. (after 3 retries)");
             assertThat(m.metrics()).containsEntry("retries_attempted", 3L).containsEntry("events_failed", 1L)
@@ -120,7 +121,8 @@ class RetryAndDeadLetterTest {
             ModelKafkaEventOutput out = result.get();
             assertThat(out.retries()).isZero();
             assertThat(out.deadLettered()).isTrue();
-            assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.RETRIES_EXHAUSTED);
+            assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.OUTCOME_UNKNOWN);
+            assertThat(out.retriable()).isFalse();
             assertThat(out.error()).endsWith("(after 0 retries; not sent again: the producer gave up within"
                     + " delivery.timeout.ms, and the broker may have stored it)");
             assertThat(m.scheduler.delays()).isEmpty();

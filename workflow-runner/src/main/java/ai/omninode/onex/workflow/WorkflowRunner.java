@@ -7,6 +7,7 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.node.DiscoveredNode;
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.NodeRegistry;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
@@ -44,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  * (each after its {@code depends_on} siblings). Before a node step runs, its input's {@code ${...}} are resolved and
  * the result is checked against the node contract's input schema; its output is checked against the output schema
  * and stored under the step's output name and its step name. An output with {@code success: false} is a failure.
- * A failure is retried by the {@code retry_policy} with its backoff; the last failure ends the main steps (the rest
+ * A failure is retried by the {@code retry_policy} with its backoff, unless the node reports it as not retriable
+ * ({@link NodeExecutionException#retriable()}); the last failure ends the main steps (the rest
  * are skipped), then the {@code on_step_failure} steps run in order with {@code ${error.step}} and
  * {@code ${error.message}}, and the workflow has failed. {@link #close()} closes the nodes.
  */
@@ -291,8 +293,10 @@ public final class WorkflowRunner implements AutoCloseable {
         void completed(Map<String, Object> out, Throwable error) {
             JsonNode output = null;
             String failure = null;
+            boolean retriable = true;
             if (error != null) {
                 Throwable cause = unwrap(error);
+                retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
                 failure = cause instanceof TimeoutException
                         ? "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms" : message(cause);
             } else {
@@ -321,7 +325,10 @@ public final class WorkflowRunner implements AutoCloseable {
                 return;
             }
             RetryPolicy policy = run.workflow.retryPolicy();
-            if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
+            if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries() && !retriable) {
+                failure = failure + " (not retried: node '" + contract.name() + "' reports that retrying cannot help"
+                        + " or could repeat its side effect)";
+            } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
                 listener.stepRetrying(step, attempts, delay, failure);
                 CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, pool).execute(() -> {

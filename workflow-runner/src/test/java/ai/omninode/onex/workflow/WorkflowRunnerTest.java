@@ -176,6 +176,27 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aFailureTheNodeReportsAsNotRetriableIsNotRetriedEvenWhenThePolicyNamesTheStep() {
+        WorkflowResult result = run("""
+                name: not_retriable
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k-nr, failures: 1, mode: throw_not_retriable}
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [flaky], base_delay_ms: 1}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(TestNode.calls("test_flaky")).hasSize(1);
+        assertThat(retryDelays).isEmpty();
+        assertThat(result.failure().message()).startsWith("attempt 1 of k-nr failed for good")
+                .contains("not retried");
+    }
+
+    @Test
     void aStepNotNamedInRetryOnStepsFailsAtTheFirstError() {
         WorkflowResult result = run("""
                 name: no_retry

@@ -521,7 +521,8 @@ public final class EventPublisher {
             }
             Exception error = lastError;
             boolean retriable = Errors.retriable(error);
-            failureType = retriable ? ModelKafkaEventOutput.RETRIES_EXHAUSTED : ModelKafkaEventOutput.NON_RETRIABLE;
+            failureType = !retriable ? ModelKafkaEventOutput.NON_RETRIABLE
+                    : outcomeUnknown ? ModelKafkaEventOutput.OUTCOME_UNKNOWN : ModelKafkaEventOutput.RETRIES_EXHAUSTED;
             failure = Errors.describe(error, secrets) + (!retriable ? ""
                     : stoppedByBreaker ? " (after " + retries + " retries; no more: the circuit breaker opened)"
                     : outcomeUnknown ? " (after " + retries + " retries; not sent again: the producer gave up within"

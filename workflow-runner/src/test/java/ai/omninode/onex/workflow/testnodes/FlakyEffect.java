@@ -32,6 +32,10 @@ public final class FlakyEffect extends TestNode {
                 return CompletableFuture.completedFuture(Map.of("success", false, "error",
                         "refused attempt " + attempt + " of " + key, "attempts", attempt));
             }
+            if ("throw_not_retriable".equals(input.get("mode"))) {
+                throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed for good", Map.of(),
+                        false, null);
+            }
             throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed");
         }
         return CompletableFuture.completedFuture(Map.of("success", true, "attempts", attempt));
