@@ -1,5 +1,6 @@
 package ai.omninode.onex.kafka;
 
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.kafka.internal.Secrets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -709,40 +710,9 @@ public final class ModelKafkaEventConfig {
             }
         }
 
-        /** {@code "; did you mean 'x'?"} for the known name at most 3 edits away, if any. */
+        /** {@code "; did you mean 'x'?"} for a known name close to {@code name}, if any. */
         private static String closest(String name, Set<String> known) {
-            String best = null;
-            int bestDistance = 4;
-            for (String k : known) {
-                int d = editDistance(name, k);
-                if (d < bestDistance) {
-                    best = k;
-                    bestDistance = d;
-                }
-            }
-            return best == null ? "" : "; did you mean '" + best + "'?";
-        }
-
-        private static int editDistance(String a, String b) {
-            if (Math.abs(a.length() - b.length()) > 3) {
-                return Integer.MAX_VALUE;
-            }
-            int[] prev = new int[b.length() + 1];
-            int[] cur = new int[b.length() + 1];
-            for (int j = 0; j <= b.length(); j++) {
-                prev[j] = j;
-            }
-            for (int i = 1; i <= a.length(); i++) {
-                cur[0] = i;
-                for (int j = 1; j <= b.length(); j++) {
-                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-                }
-                int[] t = prev;
-                prev = cur;
-                cur = t;
-            }
-            return prev[b.length()];
+            return Suggestions.closest(name, known).map(k -> "; did you mean '" + k + "'?").orElse("");
         }
 
         /** Kafka refuses delivery.timeout.ms below linger.ms + request.timeout.ms; say so now, by name. */

@@ -1,11 +1,11 @@
 package ai.omninode.onex.workflow;
 
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
-import ai.omninode.onex.workflow.internal.Names;
 import ai.omninode.onex.workflow.internal.SchemaPaths;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.StepIndex;
@@ -48,7 +48,7 @@ public final class WorkflowValidator {
             NodeContract contract = contracts.get(s.node());
             if (contract == null) {
                 problems.add(doc.problemAt(s.pointer() + "/" + s.nodeField(), "unknown node '" + s.node() + "' ("
-                        + s.nodeField() + " of step '" + s.name() + "')" + Names.suggestion(s.node(), contracts.keySet())
+                        + s.nodeField() + " of step '" + s.name() + "')" + Suggestions.didYouMean(s.node(), contracts.keySet())
                         + "; discovered nodes: " + (contracts.isEmpty() ? "(none)" : String.join(", ", contracts.keySet()))));
                 continue;
             }

@@ -1,5 +1,6 @@
 package ai.omninode.onex.workflow.internal;
 
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.workflow.Expression;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -57,7 +58,7 @@ public final class SchemaPaths {
                             names.add(it.next());
                         }
                     }
-                    return at + " has no member '" + name + "'" + Names.suggestion(name, names)
+                    return at + " has no member '" + name + "'" + Suggestions.didYouMean(name, names)
                             + (names.isEmpty() ? "" : "; it has: " + String.join(", ", names));
                 }
                 if (additional != null && additional.isObject()) {

@@ -1,5 +1,6 @@
 package ai.omninode.onex.workflow.internal;
 
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.workflow.Expression;
@@ -173,7 +174,7 @@ public final class WorkflowChecks {
                     problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on itself"));
                 } else if (target == null) {
                     problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
-                            + "', which is no step of this workflow" + Names.suggestion(d, stepNames())));
+                            + "', which is no step of this workflow" + Suggestions.didYouMean(d, stepNames())));
                 } else if (self.phase() == Phase.MAIN && target.phase() == Phase.ON_FAILURE) {
                     problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
                             + "', which runs only after a failure (error_handling.on_step_failure)"));
@@ -276,7 +277,7 @@ public final class WorkflowChecks {
             Entry e = index.entry(name);
             if (e == null) {
                 problems.add(doc.problemAt(at, "retry_on_steps names '" + name + "', which is no step of this workflow"
-                        + Names.suggestion(name, stepNames())));
+                        + Suggestions.didYouMean(name, stepNames())));
             } else if (e.step().isParallel()) {
                 problems.add(doc.problemAt(at, "'" + name
                         + "' is a parallel group; name the steps in it that should be retried"));
@@ -375,7 +376,7 @@ public final class WorkflowChecks {
                             all.add(x.step().output());
                         }
                     });
-                    return "unknown root '" + e.root() + "' in " + e.text() + Names.suggestion(e.root(), all)
+                    return "unknown root '" + e.root() + "' in " + e.text() + Suggestions.didYouMean(e.root(), all)
                             + "; roots here: " + String.join(", ", roots);
                 }
                 String reason = index.unavailableBecause(s, target);
