@@ -111,7 +111,17 @@ public final class YamlReader {
             if (size > maxBytes) {
                 throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(size)));
             }
-            bytes = Files.readAllBytes(file);
+            if (Files.isDirectory(file)) {
+                throw new ValidationException(Problem.of(source, "is a folder, not a file"));
+            }
+            // bounded even when the size lies (a device or a pipe reports 0): /dev/zero must not fill the heap
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
+            if (bytes.length > maxBytes) {
+                throw new ValidationException(new Problem(source, 1, 1, "", "document is larger than the limit of "
+                        + maxBytes + " bytes"));
+            }
         } catch (NoSuchFileException e) {
             throw new ValidationException(Problem.of(source, "file not found"));
         } catch (IOException e) {

@@ -335,6 +335,21 @@ class YamlReaderTest {
     }
 
     @Test
+    void anEndlessFileWhoseSizeSaysZeroIsCutAtTheLimitNotReadIntoTheHeap() {
+        Path devZero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(devZero), "no /dev/zero here");
+
+        assertThatThrownBy(() -> reader.withMaxBytes(1024).read(devZero))
+                .isInstanceOfSatisfying(ValidationException.class, onlyProblem(1, 1, "larger than the limit of 1024 bytes"));
+    }
+
+    @Test
+    void aFolderIsReportedAsNotAFile(@TempDir Path dir) {
+        assertThatThrownBy(() -> reader.read(dir))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("is a folder, not a file");
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> reader.withMaxDepth(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxDepth=0");
