@@ -2,12 +2,14 @@ package ai.omninode.onex.workflow;
 
 import ai.omninode.onex.contract.NodeContract.ContractVersion;
 import ai.omninode.onex.contract.YamlDocument;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A loaded and validated ONEX workflow. Get one from {@link WorkflowLoader}; run it with {@link WorkflowRunner}.
@@ -59,6 +61,17 @@ public record Workflow(
             names.add(s.node());
         }
         return names;
+    }
+
+    /**
+     * {@code performance.timeout_seconds}: how long the main steps may take in all. When it runs out, the step that
+     * is running fails (and no retry starts); the {@code on_step_failure} steps still run, each bounded only by its
+     * own {@code timeout_ms}.
+     */
+    public Optional<Duration> timeout() {
+        JsonNode t = document == null ? null : document.root().at("/performance/timeout_seconds");
+        return t != null && t.isIntegralNumber() && t.asLong() > 0 ? Optional.of(Duration.ofSeconds(t.asLong()))
+                : Optional.empty();
     }
 
     public Optional<Step> find(String stepName) {

@@ -238,6 +238,8 @@ public final class WorkflowRunner implements AutoCloseable {
         final Step step;
         final String group;
         final boolean handler;
+        /** Whether the current attempt is bounded by the workflow's deadline rather than the step's timeout. */
+        boolean deadlineApplies;
         final Run run;
         final long t0 = System.nanoTime();
         final CompletableFuture<StepResult> done = new CompletableFuture<>();
@@ -274,11 +276,24 @@ public final class WorkflowRunner implements AutoCloseable {
         void attempt() {
             attempts++;
             CompletableFuture<Map<String, Object>> call;
+            Long bound = step.timeoutMs();
+            deadlineApplies = false;
+            if (!handler && run.deadlineNanos != Long.MAX_VALUE) {
+                long leftMs = (run.deadlineNanos - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0) {
+                    finish(null, workflowTimedOut(), null);
+                    return;
+                }
+                if (bound == null || leftMs < bound) {
+                    bound = leftMs;
+                    deadlineApplies = true;
+                }
+            }
             Map<String, Object> arguments = MAPPER.convertValue(input, MAP);
             call = CompletableFuture.supplyAsync(() -> node.execute(arguments), pool)
                     .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
-            if (step.timeoutMs() != null) {
-                call = call.orTimeout(step.timeoutMs(), TimeUnit.MILLISECONDS);
+            if (bound != null) {
+                call = call.orTimeout(bound, TimeUnit.MILLISECONDS);
             }
             call.whenComplete((out, error) -> {
                 try {
@@ -290,6 +305,12 @@ public final class WorkflowRunner implements AutoCloseable {
             });
         }
 
+        private String workflowTimedOut() {
+            return "the workflow ran out of time (performance.timeout_seconds: "
+                    + run.workflow.timeout().map(Duration::toSeconds).orElse(0L) + ") while step '" + step.name()
+                    + "' ran node '" + step.node() + "'";
+        }
+
         void completed(Map<String, Object> out, Throwable error) {
             JsonNode output = null;
             String failure = null;
@@ -297,8 +318,9 @@ public final class WorkflowRunner implements AutoCloseable {
             if (error != null) {
                 Throwable cause = unwrap(error);
                 retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
-                failure = cause instanceof TimeoutException
-                        ? "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms" : message(cause);
+                failure = !(cause instanceof TimeoutException) ? message(cause)
+                        : deadlineApplies ? workflowTimedOut()
+                        : "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms";
             } else {
                 try {
                     output = out == null ? null : MAPPER.valueToTree(out);
@@ -325,6 +347,11 @@ public final class WorkflowRunner implements AutoCloseable {
                 return;
             }
             RetryPolicy policy = run.workflow.retryPolicy();
+            boolean timedOut = error != null && deadlineApplies && unwrap(error) instanceof TimeoutException;
+            if (timedOut) {
+                finish(output, failure, null); // no time is left for a retry
+                return;
+            }
             if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries() && !retriable) {
                 failure = failure + " (not retried: node '" + contract.name() + "' reports that retrying cannot help"
                         + " or could repeat its side effect)";
@@ -504,10 +531,13 @@ public final class WorkflowRunner implements AutoCloseable {
         final Map<String, JsonNode> values = new ConcurrentHashMap<>();
         final List<StepResult> steps = Collections.synchronizedList(new ArrayList<>());
         final AtomicReference<WorkflowResult.Failure> failure = new AtomicReference<>();
+        /** When the main steps must be done ({@code performance.timeout_seconds}), or Long.MAX_VALUE. */
+        final long deadlineNanos;
 
         Run(Workflow workflow, JsonNode input) {
             this.workflow = workflow;
             this.input = input;
+            this.deadlineNanos = workflow.timeout().map(t -> System.nanoTime() + t.toNanos()).orElse(Long.MAX_VALUE);
             this.text = new SourceText(workflow.document(), workflow.text());
         }
 

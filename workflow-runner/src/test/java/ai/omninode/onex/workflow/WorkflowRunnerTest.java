@@ -379,6 +379,40 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void whenTheWorkflowRunsOutOfTimeTheRunningStepFailsAndOnStepFailureStillRuns() {
+        long t0 = System.nanoTime();
+        WorkflowResult result = run("""
+                name: out_of_time
+                version: {major: 1, minor: 0, patch: 0}
+                performance: {timeout_seconds: 1}
+                steps:
+                  - name: hang
+                    type: compute
+                    compute_node: test_hang
+                  - name: never
+                    type: compute
+                    compute_node: test_echo
+                error_handling:
+                  on_step_failure:
+                    - name: report
+                      type: effect
+                      effect_node: test_publish
+                      input: {topic: failed.v1, event_type: FAILED, payload: {why: "${error.message}"}}
+                  retry_policy: {max_retries: 3, retry_on_steps: [hang], base_delay_ms: 1}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().step()).isEqualTo("hang");
+        assertThat(result.failure().message()).isEqualTo("the workflow ran out of time (performance.timeout_seconds: 1)"
+                + " while step 'hang' ran node 'test_hang'");
+        assertThat(result.step("hang").orElseThrow().attempts()).as("no retry after the deadline").isEqualTo(1);
+        assertThat(result.step("never").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
+        assertThat(onlyCall("test_publish").get("payload")).isEqualTo(Map.of("why", result.failure().message()));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded by the deadline, not the hang")
+                .isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
     void eachNodeIsInitializedOnceWithTheSettingsAndClosedWhenTheRunnerCloses() {
         WorkflowResult result = run("""
                 name: lifecycle
