@@ -1,0 +1,63 @@
+package ai.omninode.onex.cli;
+
+import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code onex broker}: the in-process Kafka broker of {@code --embedded-kafka}, in the foreground. */
+@Command(name = "broker",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs a single-node Kafka broker (KRaft, Kafka's own server classes) in the foreground until it is "
+                + "stopped (Ctrl-C or SIGTERM), for local development and tests without Docker. It prints "
+                + "'bootstrap.servers=HOST:PORT' on stdout once it serves; point any client at it, or onex itself "
+                + "with KAFKA_BOOTSTRAP_SERVERS."},
+        footer = {
+            "",
+            "Example:",
+            "  onex broker --port 9092 &",
+            "  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 onex run examples/document_ingestion.yaml --input-file "
+                + "examples/document_ingestion.input.json"})
+public final class BrokerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
+            description = "The client port on 127.0.0.1 (default: a free one).")
+    int port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the broker keeps its data, kept after it stops (default: a temporary folder, deleted"
+                    + " when it stops).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--port must be between 0 and 65535, got " + port);
+        }
+        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port);
+        if (dataDir != null) {
+            builder.dataDir(dataDir);
+        }
+        EmbeddedKafkaBroker broker = builder.build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "onex-broker-stop"));
+        broker.start();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("bootstrap.servers=" + broker.bootstrapServers());
+        out.flush();
+        stopped.await();
+        return Onex.OK;
+    }
+}

@@ -1,0 +1,86 @@
+package ai.omninode.onex.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code onex broker} as a user runs it: a broker process of its own that any client can use, here {@code onex run}
+ * (configured only through KAFKA_BOOTSTRAP_SERVERS) and a plain consumer; SIGTERM stops it cleanly.
+ */
+class BrokerLauncherIT {
+    private static final Path DIST = Path.of(System.getProperty("onex.test.dist", "target/onex")).toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aBrokerStartedWithOnexBrokerServesOnexRunAndStopsOnSigterm() throws Exception {
+        Path data = tmp.resolve("broker-data");
+        Process broker = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "broker", "--data-dir", data.toString())
+                .redirectError(tmp.resolve("broker.err").toFile()).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), UTF_8));
+            String first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(60, TimeUnit.SECONDS);
+            assertThat(first).as("stderr: %s", Files.readString(tmp.resolve("broker.err"))).startsWith("bootstrap.servers=127.0.0.1:");
+            String bootstrap = first.substring("bootstrap.servers=".length());
+
+            String prefix = "launcher-" + UUID.randomUUID().toString().substring(0, 8);
+            ProcessBuilder run = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "run",
+                    "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json")
+                    .directory(Cli.REPO.toFile())
+                    .redirectOutput(tmp.resolve("run.out").toFile()).redirectError(tmp.resolve("run.err").toFile());
+            run.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ONEX_"));
+            run.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+            run.environment().put("KAFKA_TOPIC_PREFIX", prefix);
+            Process p = run.start();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("%s%n%s", Files.readString(tmp.resolve("run.out")),
+                    Files.readString(tmp.resolve("run.err"))).isZero();
+            assertThat(Files.readString(tmp.resolve("run.out")))
+                    .contains("published DOCUMENT_INGESTED: topic " + prefix + ".enrichment.completed.v1, partition 0, offset 0");
+
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "launcher-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of(prefix + ".enrichment.completed.v1"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                    return !records.isEmpty();
+                });
+            }
+            assertThat(new String(records.get(0).value(), UTF_8)).contains("\"event_type\":\"DOCUMENT_INGESTED\"");
+        } finally {
+            broker.destroy(); // SIGTERM
+        }
+        assertThat(broker.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        assertThat(Files.exists(data.resolve("meta.properties"))).as("--data-dir is kept").isTrue();
+    }
+}
