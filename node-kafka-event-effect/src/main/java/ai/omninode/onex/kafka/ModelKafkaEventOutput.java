@@ -1,8 +1,11 @@
 package ai.omninode.onex.kafka;
 
+import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,7 +57,18 @@ public record ModelKafkaEventOutput(
     /** The node shut down before the event was delivered. */
     public static final String SHUTDOWN = "shutdown";
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /**
+     * Reads back any envelope the node wrote: Jackson writes numbers, names and strings of any length, while its
+     * default read limits stop at 1000 digits, 50,000-character names and 100 million characters.
+     */
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(EnvelopeCodec.MAPPER.tokenStreamFactory().streamWriteConstraints().getMaxNestingDepth())
+                    .build())
+            .build()).build();
 
     /** An output with only the six fields of the Python original; the others empty. */
     public ModelKafkaEventOutput(boolean success, String topic, Integer partition, Long offset, String error,

@@ -183,12 +183,17 @@ public final class NodeKafkaEventEffect implements EffectNode {
         }
         CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
         p.publish(fromMap(input), false).whenComplete((out, error) -> {
-            if (error != null) {
-                result.completeExceptionally(Errors.unwrap(error));
-            } else if (out.success()) {
-                result.complete(out.toMap());
-            } else {
-                result.completeExceptionally(new NodeExecutionException(describeFailure(out), out.toMap(), out.retriable(), null));
+            try {
+                if (error != null) {
+                    result.completeExceptionally(Errors.unwrap(error));
+                } else if (out.success()) {
+                    result.complete(out.toMap());
+                } else {
+                    result.completeExceptionally(new NodeExecutionException(describeFailure(out), out.toMap(),
+                            out.retriable(), null));
+                }
+            } catch (RuntimeException e) { // whenComplete would keep it in a stage nobody reads: this one must end
+                result.completeExceptionally(e);
             }
         });
         return result;

@@ -290,6 +290,43 @@ class NodeKafkaEventEffectTest {
         }
     }
 
+    /** Jackson writes numbers of any length, but reads at most 1000 digits by default. */
+    static final java.math.BigInteger LONG_NUMBER = new java.math.BigInteger("9".repeat(1500));
+
+    @Test
+    void spiExecuteCompletesAFailureWhoseEnvelopeHoldsANumberOfMoreThanAThousandDigits() {
+        try (MockNode m = new MockNode(MockNode.config().maxRetries(0).enableDlq(false).build(), false)) {
+            CompletableFuture<Map<String, Object>> stage = m.node.execute(Map.of("topic", "t", "event_type", "E",
+                    "payload", Map.of("n", LONG_NUMBER))).toCompletableFuture();
+            m.producer.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("too large"));
+            m.scheduler.runAll();
+
+            assertThat(stage).as("every stage completes").isCompletedExceptionally();
+            assertThatThrownBy(stage::get).cause().isInstanceOf(NodeExecutionException.class)
+                    .satisfies(e -> assertThat(((NodeExecutionException) e).details().get("envelope"))
+                            .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                            .containsEntry("payload", Map.of("n", LONG_NUMBER)));
+        }
+    }
+
+    @Test
+    void anOpenBreakerFailsTheFutureRatherThanThrowingWhateverThePayloadHolds() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().maxRetries(0).enableDlq(false).circuitBreakerThreshold(1).build(),
+                false)) {
+            CompletableFuture<ModelKafkaEventOutput> first = m.node.executeEffect(input("t"));
+            m.producer.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("too large"));
+            m.scheduler.runAll();
+            assertThat(first.get().success()).isFalse();
+            assertThat(m.metrics()).containsEntry("circuit_breaker_status", "open");
+
+            CompletableFuture<ModelKafkaEventOutput> refused = m.node.executeEffect(ModelKafkaEventInput.builder()
+                    .topic("t").eventType("E").payload("n", LONG_NUMBER).build());
+
+            assertThat(refused).isCompletedExceptionally();
+            assertThatThrownBy(refused::get).hasMessageContaining("Circuit breaker is open");
+        }
+    }
+
     @Test
     void metricsHaveEveryDocumentedKey() throws Exception {
         try (MockNode m = new MockNode(MockNode.config().build(), true)) {
