@@ -147,12 +147,15 @@ public final class EventPublisher {
         return out;
     }
 
-    private static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, PublishMetrics metrics) {
+    static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, PublishMetrics metrics) {
         int threshold = config.circuitBreakerThreshold();
         // the last `threshold` calls all failed <=> `threshold` consecutive failures; a success breaks the run
         CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
                 .slidingWindow(threshold, threshold, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .failureRateThreshold(100f)
+                // resilience4j also opens when every call in the window took over 60 s, successes included: with a
+                // long delivery.timeout.ms that would open the breaker on the very success that ends an outage
+                .slowCallDurationThreshold(Duration.ofNanos(Long.MAX_VALUE))
                 .waitDurationInOpenState(Duration.ofSeconds(config.circuitBreakerTimeoutS()))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(1)
