@@ -10,7 +10,10 @@ import ai.omninode.onex.node.NodeExecutionException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.junit.jupiter.api.Test;
@@ -149,6 +152,63 @@ class CircuitBreakerTest {
             assertThat(out.retries()).isZero();
             assertThat(out.error()).contains("the circuit breaker opened");
             assertThat(m.producer.history()).as("only the second reached the producer").hasSize(1);
+        }
+    }
+    /**
+     * A failure whose cause the breaker reads before it records the failure (resilience4j unwraps a
+     * CompletionException first): it holds the failing thread there, between "the call failed" and "the breaker
+     * knows", the window a success on Kafka's I/O thread can fall into.
+     */
+    static final class HeldFailure extends CompletionException {
+        final CountDownLatch reached = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private volatile boolean held;
+
+        HeldFailure() {
+            super("broker unreachable", new NetworkException("broker unreachable"));
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            if (!held) {
+                held = true;
+                reached.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.getCause();
+        }
+    }
+
+    @Test
+    void aSuccessRacingAFailureDoesNotHideThatFailureFromLaterSuccesses() throws Exception {
+        try (MockNode m = new MockNode(config(3, 0).build(), false)) {
+            CompletableFuture<ModelKafkaEventOutput> a = m.node.executeEffect(input());
+            HeldFailure held = new HeldFailure();
+            assertThat(m.producer.errorNext(held)).isTrue();
+            CompletableFuture<Void> failing = CompletableFuture.runAsync(m.scheduler::runAll);
+            assertThat(held.reached.await(10, TimeUnit.SECONDS)).as("the failure is being recorded").isTrue();
+
+            // meanwhile another call succeeds on the I/O thread
+            CompletableFuture<ModelKafkaEventOutput> b = m.node.executeEffect(input());
+            assertThat(m.producer.completeNext()).isTrue();
+            assertThat(b.get().success()).isTrue();
+            held.release.countDown();
+            failing.get(10, TimeUnit.SECONDS);
+            assertThat(a.get().success()).isFalse();
+
+            // a success after both: the failure of call a no longer counts
+            CompletableFuture<ModelKafkaEventOutput> c = m.node.executeEffect(input());
+            m.ack();
+            assertThat(c.get().success()).isTrue();
+            failedCall(m, 1);
+            failedCall(m, 1);
+
+            assertThat(m.metrics()).as("2 consecutive failures, threshold 3")
+                    .containsEntry("circuit_breaker_status", "closed").containsEntry("current_failures", 2L);
         }
     }
 }

@@ -164,14 +164,14 @@ public final class EventPublisher {
         CircuitBreaker breaker = CircuitBreaker.of("kafka-event-effect-" + nodeId, cbConfig);
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.State to = event.getStateTransition().getToState();
+            CircuitBreaker.State from = event.getStateTransition().getFromState();
             if (to == CircuitBreaker.State.OPEN) {
                 metrics.breakerOpens.increment();
-                LOG.warn("Node {}: circuit breaker {} -> open after {} consecutive failed publishes; "
-                        + "refusing to publish for {} s", nodeId, status(event.getStateTransition().getFromState()),
-                        metrics.consecutiveFailures.get(), config.circuitBreakerTimeoutS());
+                LOG.warn("Node {}: circuit breaker {} -> open after {}; refusing to publish for {} s", nodeId,
+                        status(from), from == CircuitBreaker.State.HALF_OPEN ? "a failed trial publish"
+                                : threshold + " consecutive failed publishes", config.circuitBreakerTimeoutS());
             } else {
-                LOG.info("Node {}: circuit breaker {} -> {}", nodeId, status(event.getStateTransition().getFromState()),
-                        status(to));
+                LOG.info("Node {}: circuit breaker {} -> {}", nodeId, status(from), status(to));
             }
         });
         return breaker;
@@ -502,11 +502,16 @@ public final class EventPublisher {
             long nanos = System.nanoTime() - startNanos;
             // The breaker opens when its last `threshold` calls all failed. A success only matters when it breaks a
             // run of failures (or is the half-open trial); recording every one costs the I/O thread about a
-            // microsecond (resilience4j builds an event with a ZonedDateTime for each). Failures count up before
-            // they are recorded, so a success that sees no failure here happened before any in the window.
-            if (metrics.consecutiveFailures.get() != 0 || breaker.getState() != CircuitBreaker.State.CLOSED) {
+            // microsecond (resilience4j builds an event with a ZonedDateTime for each). A failure is counted only
+            // after the breaker recorded it, and the count a success read is marked as followed only after the
+            // success was recorded: so every failure in the window is either followed by a recorded success or
+            // still counted, and the next success records. (Resetting a counter to 0 here could erase a failure
+            // counted but not yet recorded, which would then stay in the window unbroken by later successes.)
+            long failures = metrics.breakerFailures.get();
+            if (failures != metrics.breakerFailuresBeforeSuccess.get()
+                    || breaker.getState() != CircuitBreaker.State.CLOSED) {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-                metrics.consecutiveFailures.set(0);
+                metrics.breakerFailuresBeforeSuccess.accumulateAndGet(failures, Math::max);
             }
             if (retries > 0 && LOG.isInfoEnabled()) {
                 LOG.info("Node {}: event {} published to {} after {} retries", nodeId, eventId, route.fullTopic, retries);
@@ -531,8 +536,8 @@ public final class EventPublisher {
                     : outcomeUnknown ? " (after " + retries + " retries; not sent again: the producer gave up within"
                             + " delivery.timeout.ms, and the broker may have stored it)"
                     : " (after " + retries + " retries)");
-            metrics.consecutiveFailures.incrementAndGet(); // before the breaker hears of it: see succeed()
             breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+            metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see succeed()
             if (!config.enableDlq()) {
                 LOG.warn("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, failure);
                 finish(failed(failure, failureType, false), -1);

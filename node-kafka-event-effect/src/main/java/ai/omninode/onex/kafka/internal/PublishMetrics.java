@@ -17,8 +17,15 @@ public final class PublishMetrics {
     final LongAdder breakerRejections = new LongAdder();
     final LongAdder publishNanos = new LongAdder();
     final LatencyHistogram latency = new LatencyHistogram();
+    /** Failed calls the breaker was told of, counted after it was (see {@code EventPublisher}'s {@code succeed}). */
+    final AtomicLong breakerFailures = new AtomicLong();
+    /** Of {@link #breakerFailures}, how many a success told to the breaker since came after; only grows. */
+    final AtomicLong breakerFailuresBeforeSuccess = new AtomicLong();
+
     /** Failed calls since the last successful one (what the breaker counts towards its threshold). */
-    final AtomicLong consecutiveFailures = new AtomicLong();
+    long currentFailures() {
+        return Math.max(0, breakerFailures.get() - breakerFailuresBeforeSuccess.get());
+    }
 
     /**
      * The metrics map: the keys of the Python original ({@code events_published, events_failed, events_sent_to_dlq,
@@ -39,7 +46,7 @@ public final class PublishMetrics {
         m.put("retries_attempted", retries.sum());
         m.put("avg_publish_time_ms", ok == 0 ? 0.0 : totalMs / ok);
         m.put("circuit_breaker_status", breakerStatus);
-        m.put("current_failures", consecutiveFailures.get());
+        m.put("current_failures", currentFailures());
         m.put("node_id", nodeId);
         m.put("events_rejected", rejected.sum());
         m.put("dlq_failures", dlqFailures.sum());
