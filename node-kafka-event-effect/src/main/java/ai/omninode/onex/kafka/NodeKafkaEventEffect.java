@@ -15,6 +15,7 @@ import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.OnexException;
 import java.net.URL;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * ONEX effect node that publishes events to Kafka (or Redpanda): topic prefix routing, the ONEX event envelope,
@@ -207,16 +209,42 @@ public final class NodeKafkaEventEffect implements EffectNode {
                 + (out.deadLettered() ? " (sent to " + out.dlqTopic() + ")" : "");
     }
 
+    /**
+     * The typed input of plain data the contract accepted. The contract judges a value by its JSON form, so a
+     * {@code char}, an enum or a {@code UUID} passes as a string and a bean as an object: such values are converted to
+     * that form here (plain strings and maps, the usual case, are taken as they are).
+     */
     @SuppressWarnings("unchecked")
     private static ModelKafkaEventInput fromMap(Map<String, Object> in) {
         Object correlation = in.get("correlation_id");
+        Object payload = in.get("payload");
         return new ModelKafkaEventInput(
-                (String) in.get("topic"),
-                (String) in.get("event_type"),
-                (Map<String, Object>) in.get("payload"),
-                correlation == null ? null : UUID.fromString(correlation.toString()),
-                (String) in.get("key"),
-                (Map<String, String>) in.get("headers"));
+                text(in.get("topic")),
+                text(in.get("event_type")),
+                payload instanceof Map<?, ?> m ? (Map<String, Object>) m : EnvelopeCodec.MAPPER.convertValue(payload, OBJECT),
+                correlation == null ? null : UUID.fromString(text(correlation)),
+                text(in.get("key")),
+                headers(in.get("headers")));
+    }
+
+    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() { };
+    private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() { };
+
+    private static String text(Object value) {
+        return value == null || value instanceof String ? (String) value : EnvelopeCodec.MAPPER.valueToTree(value).asString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> headers(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> h : m.entrySet()) {
+                if (!(h.getKey() instanceof String) || !(h.getValue() instanceof String)) {
+                    return EnvelopeCodec.MAPPER.convertValue(m, HEADERS);
+                }
+            }
+            return (Map<String, String>) m;
+        }
+        return value == null ? null : EnvelopeCodec.MAPPER.convertValue(value, HEADERS);
     }
 
     /**

@@ -265,6 +265,34 @@ class NodeKafkaEventEffectTest {
         }
     }
 
+    enum Kind { DOCUMENT_INGESTED }
+
+    record Document(String id, int pages) {
+    }
+
+    @Test
+    void spiExecutePublishesValuesThatTheContractAcceptsByTheirJsonForm() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            UUID correlation = UUID.randomUUID();
+            Map<String, Object> in = new LinkedHashMap<>();
+            in.put("topic", new StringBuilder("enrichment.completed.v1"));
+            in.put("event_type", Kind.DOCUMENT_INGESTED);
+            in.put("payload", new Document("doc-1", 3));
+            in.put("correlation_id", correlation);
+            in.put("key", 'k');
+            in.put("headers", Map.of("h", 'v'));
+
+            Map<String, Object> out = m.node.execute(in).toCompletableFuture().get();
+
+            assertThat(out).containsEntry("success", true).containsEntry("topic", "test.enrichment.completed.v1")
+                    .containsEntry("event_type", "DOCUMENT_INGESTED").containsEntry("correlation_id", correlation.toString());
+            ProducerRecord<byte[], byte[]> sent = m.producer.history().get(0);
+            assertThat(new String(sent.key(), UTF_8)).isEqualTo("k");
+            assertThat(headers(sent)).containsEntry("h", "v").containsEntry("event_type", "DOCUMENT_INGESTED");
+            assertThat(json(sent.value())).containsEntry("payload", Map.of("id", "doc-1", "pages", 3));
+        }
+    }
+
     @Test
     void spiExecuteFailsWithANodeExecutionExceptionCarryingTheEnvelope() {
         try (MockNode m = new MockNode(MockNode.config().maxRetries(0).enableDlq(false).build(), false)) {
