@@ -124,15 +124,15 @@ public final class ModelKafkaEventConfig {
         this.topicPrefix = b.topicPrefix;
         this.enableIdempotence = b.enableIdempotence;
         this.acks = b.acks;
-        this.maxRetries = b.maxRetries;
+        this.maxRetries = (int) b.maxRetries;
         this.retryBackoffMs = b.retryBackoffMs;
-        this.circuitBreakerThreshold = b.circuitBreakerThreshold;
+        this.circuitBreakerThreshold = (int) b.circuitBreakerThreshold;
         this.circuitBreakerTimeoutS = b.circuitBreakerTimeoutS;
         this.enableDlq = b.enableDlq;
         this.maxBlockMs = b.maxBlockMs;
         this.topicCreation = b.topicCreation;
-        this.topicPartitions = b.topicPartitions;
-        this.topicReplicationFactor = b.topicReplicationFactor;
+        this.topicPartitions = (int) b.topicPartitions;
+        this.topicReplicationFactor = (short) b.topicReplicationFactor;
         this.serviceName = b.serviceName;
         this.shutdownTimeoutMs = b.shutdownTimeoutMs;
         this.producerProperties = Collections.unmodifiableMap(new TreeMap<>(b.producerProperties));
@@ -386,19 +386,21 @@ public final class ModelKafkaEventConfig {
      * {@link IllegalArgumentException} that lists every bad field with its allowed values and the value given.
      */
     public static final class Builder {
+        // whole numbers are held as long, so that a value from the environment beyond the field's Java type is
+        // reported by build() with its range, not cut or called "not an integer"
         private String bootstrapServers = DEFAULT_BOOTSTRAP_SERVERS;
         private String topicPrefix = DEFAULT_TOPIC_PREFIX;
         private boolean enableIdempotence = DEFAULT_ENABLE_IDEMPOTENCE;
         private String acks = DEFAULT_ACKS;
-        private int maxRetries = DEFAULT_MAX_RETRIES;
+        private long maxRetries = DEFAULT_MAX_RETRIES;
         private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
-        private int circuitBreakerThreshold = DEFAULT_CIRCUIT_BREAKER_THRESHOLD;
+        private long circuitBreakerThreshold = DEFAULT_CIRCUIT_BREAKER_THRESHOLD;
         private long circuitBreakerTimeoutS = DEFAULT_CIRCUIT_BREAKER_TIMEOUT_S;
         private boolean enableDlq = DEFAULT_ENABLE_DLQ;
         private long maxBlockMs = DEFAULT_MAX_BLOCK_MS;
         private TopicCreation topicCreation = DEFAULT_TOPIC_CREATION;
-        private int topicPartitions = DEFAULT_TOPIC_PARTITIONS;
-        private short topicReplicationFactor = DEFAULT_TOPIC_REPLICATION_FACTOR;
+        private long topicPartitions = DEFAULT_TOPIC_PARTITIONS;
+        private long topicReplicationFactor = DEFAULT_TOPIC_REPLICATION_FACTOR;
         private String serviceName = DEFAULT_SERVICE_NAME;
         private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
         private final Map<String, Object> producerProperties = new LinkedHashMap<>();
@@ -542,16 +544,16 @@ public final class ModelKafkaEventConfig {
             String field = variable.substring("KAFKA_EVENT_".length());
             String text = value.trim();
             switch (field) {
-                case "MAX_RETRIES" -> integer(variable, "maxRetries", text, v -> maxRetries = (int) v);
+                case "MAX_RETRIES" -> integer(variable, "maxRetries", text, v -> maxRetries = v);
                 case "RETRY_BACKOFF_MS" -> integer(variable, "retryBackoffMs", text, v -> retryBackoffMs = v);
                 case "CIRCUIT_BREAKER_THRESHOLD" ->
-                        integer(variable, "circuitBreakerThreshold", text, v -> circuitBreakerThreshold = (int) v);
+                        integer(variable, "circuitBreakerThreshold", text, v -> circuitBreakerThreshold = v);
                 case "CIRCUIT_BREAKER_TIMEOUT_S" ->
                         integer(variable, "circuitBreakerTimeoutS", text, v -> circuitBreakerTimeoutS = v);
                 case "MAX_BLOCK_MS" -> integer(variable, "maxBlockMs", text, v -> maxBlockMs = v);
-                case "TOPIC_PARTITIONS" -> integer(variable, "topicPartitions", text, v -> topicPartitions = (int) v);
-                case "TOPIC_REPLICATION_FACTOR" -> integer(variable, "topicReplicationFactor", text,
-                        v -> topicReplicationFactor = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, v)));
+                case "TOPIC_PARTITIONS" -> integer(variable, "topicPartitions", text, v -> topicPartitions = v);
+                case "TOPIC_REPLICATION_FACTOR" ->
+                        integer(variable, "topicReplicationFactor", text, v -> topicReplicationFactor = v);
                 case "SHUTDOWN_TIMEOUT_MS" -> integer(variable, "shutdownTimeoutMs", text, v -> shutdownTimeoutMs = v);
                 case "ENABLE_DLQ" -> bool(variable, "enableDlq", text, v -> enableDlq = v);
                 case "ENABLE_IDEMPOTENCE" -> bool(variable, "enableIdempotence", text, v -> enableIdempotence = v);
@@ -589,7 +591,7 @@ public final class ModelKafkaEventConfig {
         private void integer(String variable, String field, String text, LongSetter setter) {
             source(field, variable);
             Long parsed = parseLong(text);
-            if (parsed == null || parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE && !field.endsWith("Ms")) {
+            if (parsed == null) {
                 parseProblems.add(describe(field) + " must be an integer, but was '" + text + "'");
             } else {
                 setter.set(parsed);
@@ -656,7 +658,7 @@ public final class ModelKafkaEventConfig {
                 problems.add(describe("topicPartitions") + " must be -1 (broker default) or between 1 and 100000, but was "
                         + topicPartitions);
             }
-            if (topicReplicationFactor != -1 && topicReplicationFactor < 1) {
+            if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE)) {
                 problems.add(describe("topicReplicationFactor") + " must be -1 (broker default) or between 1 and "
                         + Short.MAX_VALUE + ", but was " + topicReplicationFactor);
             }

@@ -221,6 +221,25 @@ class ModelKafkaEventConfigTest {
     }
 
     @Test
+    void anEnvironmentValueOutOfRangeIsRefusedWithItsRangeAndValueNotClampedOrCalledNotAnInteger() {
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_TOPIC_REPLICATION_FACTOR", "40000")))
+                .hasMessageContaining("topicReplicationFactor (from KAFKA_EVENT_TOPIC_REPLICATION_FACTOR) must be -1 "
+                        + "(broker default) or between 1 and 32767, but was 40000");
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_TOPIC_REPLICATION_FACTOR", "-40000")))
+                .hasMessageContaining("but was -40000");
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_MAX_RETRIES", "3000000000")))
+                .hasMessageContaining("maxRetries (from KAFKA_EVENT_MAX_RETRIES) must be between 0 and 100, but was 3000000000");
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_CIRCUIT_BREAKER_TIMEOUT_S", "9999999999")))
+                .hasMessageContaining("circuitBreakerTimeoutS (from KAFKA_EVENT_CIRCUIT_BREAKER_TIMEOUT_S) must be between 1 "
+                        + "and 86400, but was 9999999999");
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_TOPIC_PARTITIONS", "-3000000000")))
+                .hasMessageContaining("topicPartitions (from KAFKA_EVENT_TOPIC_PARTITIONS) must be -1 (broker default) or "
+                        + "between 1 and 100000, but was -3000000000");
+        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_TOPIC_REPLICATION_FACTOR", "3"))
+                .topicReplicationFactor()).isEqualTo((short) 3);
+    }
+
+    @Test
     void anUnknownKafkaEventVariableIsAnError() {
         assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_EVENT_MAX_RETRYS", "2")))
                 .hasMessageContaining("KAFKA_EVENT_MAX_RETRYS is not a setting of this node")
