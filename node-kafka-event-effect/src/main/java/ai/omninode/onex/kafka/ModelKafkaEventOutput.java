@@ -48,13 +48,14 @@ public record ModelKafkaEventOutput(
     /** Every attempt failed with a retriable error before the record left the node; sending again is safe. */
     public static final String RETRIES_EXHAUSTED = "retries_exhausted";
     /**
-     * The producer sent the record but gave up waiting for the answer (delivery.timeout.ms): the broker may have
-     * stored it. Not retriable: sending it again could store the event twice.
+     * The producer took the record but gave up on it before an answer came (delivery.timeout.ms, or the node shut
+     * down while it held it): the broker may have stored it. Not retriable: sending it again could store the event
+     * twice.
      */
     public static final String OUTCOME_UNKNOWN = "outcome_unknown";
     /** The circuit breaker was open; nothing was sent. */
     public static final String CIRCUIT_OPEN = "circuit_open";
-    /** The node shut down before the event was delivered. */
+    /** The node shut down before the event reached the producer (waiting for a retry or its topic): safe to send again. */
     public static final String SHUTDOWN = "shutdown";
 
     /**

@@ -199,7 +199,7 @@ class NodeKafkaEventEffectTest {
     }
 
     @Test
-    void shutdownCompletesPendingEventsAsFailuresThatCarryTheirEnvelope() throws Exception {
+    void shutdownFailsAnEventTheProducerHoldsAsOutcomeUnknownWithItsEnvelope() throws Exception {
         MockNode m = new MockNode(MockNode.config().build(), false);
         CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));
         assertThat(pending).isNotDone();
@@ -208,7 +208,9 @@ class NodeKafkaEventEffectTest {
 
         ModelKafkaEventOutput out = pending.get();
         assertThat(out.success()).isFalse();
-        assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+        assertThat(out.errorType()).as("the producer had it: the broker may have stored it")
+                .isEqualTo(ModelKafkaEventOutput.OUTCOME_UNKNOWN);
+        assertThat(out.retriable()).isFalse();
         assertThat(out.error()).contains("shut down");
         assertThat(json(out.envelope().getBytes(UTF_8))).containsEntry("event_id", out.eventId().toString())
                 .containsEntry("payload", Map.of("quality_score", 0.87, "entity_id", "abc-123"));
@@ -227,8 +229,42 @@ class NodeKafkaEventEffectTest {
 
         ModelKafkaEventOutput out = pending.get();
         assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+        assertThat(out.retriable()).as("it never left the node: sending it again is safe").isTrue();
         assertThat(out.error()).contains("TimeoutException: Topic test.t not present in metadata");
         assertThat(out.envelope()).contains(out.eventId().toString());
+    }
+
+    @Test
+    void shutdownKeepsAnUnknownOutcomeOfAnEventOnItsWayToTheDeadLetterTopicNotRetriable() throws Exception {
+        MockNode m = new MockNode(MockNode.config().build(), false);
+        CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));
+        // the producer gave up after it took the record; the dead letter is scheduled, not yet sent
+        assertThat(m.producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)")))
+                .isTrue();
+        assertThat(pending).isNotDone();
+
+        m.node.shutdown();
+
+        ModelKafkaEventOutput out = pending.get();
+        assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.OUTCOME_UNKNOWN);
+        assertThat(out.retriable()).isFalse();
+        assertThat(out.error()).contains("Expiring 1 record(s)").contains("shut down");
+        assertThat(out.envelope()).contains(out.eventId().toString());
+    }
+
+    @Test
+    void shutdownKeepsTheErrorOfAnEventKafkaRefusedForGoodOnItsWayToTheDeadLetterTopic() throws Exception {
+        MockNode m = new MockNode(MockNode.config().build(), false);
+        CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));
+        assertThat(m.producer.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("too large")))
+                .isTrue();
+
+        m.node.shutdown();
+
+        ModelKafkaEventOutput out = pending.get();
+        assertThat(out.errorType()).isEqualTo(ModelKafkaEventOutput.NON_RETRIABLE);
+        assertThat(out.retriable()).isFalse();
+        assertThat(out.error()).contains("RecordTooLargeException: too large").contains("shut down");
     }
 
     @Test

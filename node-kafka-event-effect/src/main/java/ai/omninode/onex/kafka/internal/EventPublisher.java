@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
@@ -424,7 +425,7 @@ public final class EventPublisher {
                     return;
                 }
                 if (closed) {
-                    failShutdown();
+                    failShutdown(false);
                 } else if (error != null && forDeadLetter) {
                     onCompletion(null, Errors.asException(Errors.unwrap(error)));
                 } else if (error != null) {
@@ -469,7 +470,9 @@ public final class EventPublisher {
         private void attemptFailed(Exception error, boolean neverSent) {
             lastError = error;
             if (closed) {
-                failShutdown();
+                // a record the producer took may have been stored (a forced close aborts requests in flight too),
+                // unless the broker refused it for good
+                failShutdown(!neverSent && !(error instanceof ApiException && !Errors.retriable(error)));
             } else if (neverSent && Errors.retriable(error) && retries < config.maxRetries()) {
                 long delay = backoffMs(config.retryBackoffMs(), retries);
                 if (LOG.isDebugEnabled()) {
@@ -593,14 +596,30 @@ public final class EventPublisher {
             }
         }
 
-        /** Ends the event as a failure because the node shuts down. Any thread; a no-op if it already ended. */
-        void failShutdown() {
+        /**
+         * Ends the event as a failure because the node shuts down. Any thread; a no-op if it already ended.
+         * {@code inProducer}: the producer held its record, which may have reached the broker. The error type says
+         * whether sending it again is safe: only {@code shutdown} (it never left the node) is retriable; an event the
+         * broker may have stored is {@code outcome_unknown}, and one that had already failed keeps its type.
+         */
+        void failShutdown(boolean inProducer) {
             if (isDone()) {
                 return;
             }
-            String error = "node shut down before the event was delivered"
-                    + (lastError == null ? "" : " (last error: " + Errors.describe(lastError, secrets) + ")");
-            finish(failed(error, ModelKafkaEventOutput.SHUTDOWN, false), -1);
+            String last = lastError == null ? "" : " (last error: " + Errors.describe(lastError, secrets) + ")";
+            if (failureType != null) { // it had failed for good; only its dead letter was on its way
+                finish(failed(failure + "; its dead letter to " + route.dlqTopic + " was not confirmed: the node shut"
+                        + " down first", failureType, false), -1);
+            } else if (inProducer || outcomeUnknown) {
+                finish(failed("node shut down before the broker acknowledged the event; not sent again: the broker may"
+                        + " have stored it" + last, ModelKafkaEventOutput.OUTCOME_UNKNOWN, false), -1);
+            } else if (lastError != null && !Errors.retriable(lastError)) {
+                finish(failed(Errors.describe(lastError, secrets) + "; not dead-lettered: the node shut down first",
+                        ModelKafkaEventOutput.NON_RETRIABLE, false), -1);
+            } else {
+                finish(failed("node shut down before the event was delivered" + last, ModelKafkaEventOutput.SHUTDOWN,
+                        false), -1);
+            }
         }
 
         private ModelKafkaEventOutput failed(String error, String type, boolean deadLettered) {
@@ -643,14 +662,14 @@ public final class EventPublisher {
                 scheduler.schedule(() -> {
                     parked.remove(this);
                     if (closed) {
-                        failShutdown();
+                        failShutdown(false);
                     } else {
                         step.run();
                     }
                 }, delayMs);
             } catch (RejectedExecutionException e) {
                 parked.remove(this);
-                failShutdown();
+                failShutdown(false);
             }
         }
     }
@@ -669,16 +688,16 @@ public final class EventPublisher {
         closed = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
         try {
-            failAll(parked);
+            failAll(parked, false);
             scheduler.shutdown();
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
             producer.close(Duration.ofMillis(left));
         } catch (RuntimeException e) {
             LOG.warn("Node {}: error closing the Kafka producer: {}", nodeId, Errors.describe(e, secrets));
         } finally {
-            failAll(parked);
-            if (inFlight != null) {
-                failAll(inFlight);
+            failAll(parked, false);
+            if (inFlight != null) { // what a producer other than KafkaProducer still holds
+                failAll(inFlight, true);
             }
             if (admin != null) {
                 try {
@@ -692,10 +711,10 @@ public final class EventPublisher {
                 metrics.published.sum(), metrics.failed.sum(), metrics.sentToDlq.sum(), metrics.rejected.sum());
     }
 
-    private static void failAll(Set<Task> tasks) {
+    private static void failAll(Set<Task> tasks, boolean inProducer) {
         for (Task t : tasks.toArray(new Task[0])) {
             try {
-                t.failShutdown();
+                t.failShutdown(inProducer);
             } catch (RuntimeException e) {
                 LOG.debug("failing an event at shutdown", e);
             }
