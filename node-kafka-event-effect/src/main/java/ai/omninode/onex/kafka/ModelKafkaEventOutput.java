@@ -12,7 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The result of one publish. On success {@code partition} and {@code offset} say where the broker stored the event.
  * On failure {@code error} says why, and {@code envelope} holds the whole event as JSON, so that nothing handed to
- * the node is lost: it is acknowledged, in the dead-letter topic, or here.
+ * the node is lost: it is acknowledged, in the dead-letter topic, or here (an input rejected as invalid never became
+ * an event, and has no envelope).
  *
  * @param topic the full, prefixed topic
  * @param partition where the event was stored; {@code null} unless it was
@@ -23,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * @param deadLettered whether the event was stored in {@code dlqTopic} instead
  * @param dlqTopic the dead-letter topic ({@code {topic}.dlq}) if the event went there
  * @param errorType {@code null} on success, else one of {@link #INVALID_INPUT}, {@link #NON_RETRIABLE},
- *        {@link #RETRIES_EXHAUSTED}, {@link #CIRCUIT_OPEN}, {@link #SHUTDOWN}
- * @param envelope on failure, the envelope JSON that was (or would have been) sent; {@code null} on success
+ *        {@link #RETRIES_EXHAUSTED}, {@link #OUTCOME_UNKNOWN}, {@link #CIRCUIT_OPEN}, {@link #SHUTDOWN}
+ * @param envelope on failure, the envelope JSON that was (or would have been) sent; {@code null} on success and for
+ *        {@link #INVALID_INPUT}
  */
 public record ModelKafkaEventOutput(
         boolean success,

@@ -38,7 +38,8 @@ import tools.jackson.core.type.TypeReference;
  *
  * <p>{@link #executeEffect} returns at once. Its future completes on Kafka's I/O thread (or the node's own thread);
  * attach slow work with the {@code *Async} variants. It completes normally with a successful output, or with a failed
- * output (invalid input, Kafka refused the event, retries exhausted) that holds the error and the whole envelope;
+ * output (invalid input, Kafka refused the event, retries exhausted, outcome unknown, shut down) that holds the error
+ * and (unless the input was invalid) the whole envelope;
  * it completes exceptionally only while the circuit breaker is open ("Circuit breaker is open, refusing to publish
  * events"), with a {@link NodeExecutionException} whose details hold the same output.
  */
@@ -91,7 +92,8 @@ public final class NodeKafkaEventEffect implements EffectNode {
 
     /**
      * Creates the producer. Throws {@link OnexException} with "Kafka producer initialization failed" when the
-     * configuration is invalid or the producer cannot be created. Calling it again does nothing.
+     * configuration is invalid or the producer cannot be created. Calling it again does nothing; after
+     * {@link #shutdown()} it throws {@link IllegalStateException}.
      */
     public void initialize() {
         initialize(null);
@@ -150,8 +152,8 @@ public final class NodeKafkaEventEffect implements EffectNode {
 
     /**
      * Publishes one event. Returns at once (the caller blocks at most {@code maxBlockMs}, when the producer's buffer
-     * is full). Throws {@link IllegalStateException} ("Kafka producer not initialized") before {@link #initialize()}
-     * or after {@link #shutdown()}.
+     * is full or it has no metadata for the topic). Throws {@link IllegalStateException} ("Kafka producer not
+     * initialized") before {@link #initialize()} or after {@link #shutdown()}.
      */
     public CompletableFuture<ModelKafkaEventOutput> executeEffect(ModelKafkaEventInput input) {
         return running().publish(input, true);
@@ -264,7 +266,9 @@ public final class NodeKafkaEventEffect implements EffectNode {
 
     /**
      * Delivers what is in flight within {@link ModelKafkaEventConfig#shutdownTimeoutMs()} (10 s by default) and
-     * releases everything; events not delivered by then complete as failures that carry their envelope. Never throws.
+     * releases everything. Events waiting for a retry or their topic fail at once, and those the producer has not
+     * delivered by then fail as {@link ModelKafkaEventOutput#OUTCOME_UNKNOWN}; each failure carries its envelope.
+     * Never throws.
      */
     public void shutdown() {
         EventPublisher p;

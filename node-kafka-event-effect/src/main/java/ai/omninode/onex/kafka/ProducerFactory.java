@@ -9,7 +9,8 @@ import org.apache.kafka.clients.producer.Producer;
  * Creates the Kafka producer of a {@link NodeKafkaEventEffect}: the seam through which tests and hosts supply their
  * own (for example kafka-clients' {@code MockProducer}).
  *
- * <p>{@code kafkaProperties} is {@link ModelKafkaEventConfig#kafkaProperties()} plus a per-node {@code client.id}:
+ * <p>{@code kafkaProperties} is {@link ModelKafkaEventConfig#kafkaProperties()} plus a per-node {@code client.id}
+ * (unless the config sets one):
  * bootstrap servers, acks, idempotence, {@code max.block.ms}, byte-array serializers (as classes) and every
  * pass-through property, security settings included.
  *
