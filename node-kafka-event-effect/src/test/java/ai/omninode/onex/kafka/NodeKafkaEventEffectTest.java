@@ -235,6 +235,32 @@ class NodeKafkaEventEffectTest {
     }
 
     @Test
+    void anEventThatReachesTheProducerOnlyAfterShutdownClosedItFailsAsShutdownAndMaySafelyBeSentAgain() throws Exception {
+        MockNode m = new MockNode(MockNode.config().build(), true);
+        // the node shuts down between the call's check that it runs and its send (here: while the envelope is written)
+        Map<String, Object> payload = new LinkedHashMap<>(Map.of("n", 1)) {
+            private boolean shutDown;
+
+            @Override
+            public java.util.Set<Map.Entry<String, Object>> entrySet() {
+                if (!shutDown) {
+                    shutDown = true;
+                    m.node.shutdown();
+                }
+                return super.entrySet();
+            }
+        };
+
+        ModelKafkaEventOutput out = m.node.executeEffect(ModelKafkaEventInput.builder().topic("t").eventType("E")
+                .payload(payload).build()).get();
+
+        assertThat(m.producer.history()).isEmpty();
+        assertThat(out.errorType()).as(out.error()).isEqualTo(ModelKafkaEventOutput.SHUTDOWN);
+        assertThat(out.retriable()).isTrue();
+        assertThat(out.error()).contains("shut down");
+    }
+
+    @Test
     void shutdownKeepsAnUnknownOutcomeOfAnEventOnItsWayToTheDeadLetterTopicNotRetriable() throws Exception {
         MockNode m = new MockNode(MockNode.config().build(), false);
         CompletableFuture<ModelKafkaEventOutput> pending = m.node.executeEffect(input("t"));

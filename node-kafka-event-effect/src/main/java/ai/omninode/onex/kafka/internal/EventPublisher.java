@@ -613,7 +613,8 @@ public final class EventPublisher {
             } else if (inProducer || outcomeUnknown) {
                 finish(failed("node shut down before the broker acknowledged the event; not sent again: the broker may"
                         + " have stored it" + last, ModelKafkaEventOutput.OUTCOME_UNKNOWN, false), -1);
-            } else if (lastError != null && !Errors.retriable(lastError)) {
+            } else if (lastError instanceof ApiException && !Errors.retriable(lastError)) {
+                // Kafka refused it for good (not a send refused because the producer was closing: that is ours)
                 finish(failed(Errors.describe(lastError, secrets) + "; not dead-lettered: the node shut down first",
                         ModelKafkaEventOutput.NON_RETRIABLE, false), -1);
             } else {
