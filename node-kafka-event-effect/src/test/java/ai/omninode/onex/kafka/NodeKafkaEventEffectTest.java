@@ -155,7 +155,24 @@ class NodeKafkaEventEffectTest {
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
                 .bootstrapServers("no-such-host.invalid:9092").build());
 
-        assertThatThrownBy(node::initialize).hasMessageContaining("Kafka producer initialization failed");
+        assertThatThrownBy(node::initialize).hasMessageContaining("Kafka producer initialization failed")
+                .hasMessageContaining("No resolvable bootstrap urls given in bootstrap.servers");
+        node.shutdown();
+    }
+
+    @Test
+    void aProducerKafkaCannotBuildSaysWhyWithoutQuotingTheSecret() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" "
+                + "password=\"s3cr3t-pass\""; // no closing semicolon
+
+        assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
+                "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",
+                "ONEX_KAFKA_SASL_JAAS_CONFIG", jaas)))
+                .isInstanceOf(OnexException.class)
+                .hasMessageContaining("Kafka producer initialization failed")
+                .hasMessageContaining("JAAS config entry not terminated by semi-colon")
+                .hasMessageNotContaining("s3cr3t");
         node.shutdown();
     }
 

@@ -38,6 +38,23 @@ public final class Errors {
         return e instanceof Secrets.RedactedException r ? r.originalClassName() : e.getClass().getName();
     }
 
+    /**
+     * {@link #describe}, followed by the innermost cause when there is one: Kafka wraps the reason a client cannot be
+     * built ("Failed to construct kafka producer") in causes that a host printing the message alone would never show.
+     */
+    public static String describeWithCause(Throwable e, Secrets secrets) {
+        String top = describe(e, secrets);
+        Throwable root = e;
+        for (int i = 0; i < 20 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        if (root == e) {
+            return top;
+        }
+        String cause = describe(root, secrets);
+        return top.contains(cause) ? top : top + " (cause: " + cause + ")";
+    }
+
     /** {@code SimpleName: message}, the form errors take in outputs and logs. */
     public static String describe(Throwable e, Secrets secrets) {
         if (e == null) {

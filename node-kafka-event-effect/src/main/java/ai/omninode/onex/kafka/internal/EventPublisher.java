@@ -118,7 +118,7 @@ public final class EventPublisher {
         try {
             producer = Objects.requireNonNull(factory.create(props), "the ProducerFactory returned null");
         } catch (RuntimeException | LinkageError e) {
-            throw new OnexException(INIT_FAILED + ": " + Errors.describe(e, secrets), secrets.redact(e));
+            throw new OnexException(INIT_FAILED + ": " + Errors.describeWithCause(e, secrets), secrets.redact(e));
         }
         Admin admin = null;
         if (config.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
@@ -127,7 +127,7 @@ public final class EventPublisher {
             } catch (RuntimeException | LinkageError e) {
                 closeQuietly(producer);
                 throw new OnexException(INIT_FAILED + ": cannot create the admin client for topic creation: "
-                        + Errors.describe(e, secrets), secrets.redact(e));
+                        + Errors.describeWithCause(e, secrets), secrets.redact(e));
             }
         }
         Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
