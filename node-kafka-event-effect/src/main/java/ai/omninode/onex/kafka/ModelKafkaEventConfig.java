@@ -658,7 +658,8 @@ public final class ModelKafkaEventConfig {
                 problems.add(describe("topicPartitions") + " must be -1 (broker default) or between 1 and 100000, but was "
                         + topicPartitions);
             }
-            if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE)) {
+            if (topicReplicationFactor != -1
+                    && (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE)) {
                 problems.add(describe("topicReplicationFactor") + " must be -1 (broker default) or between 1 and "
                         + Short.MAX_VALUE + ", but was " + topicReplicationFactor);
             }

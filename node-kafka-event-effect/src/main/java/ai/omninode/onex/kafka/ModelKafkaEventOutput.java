@@ -57,7 +57,10 @@ public record ModelKafkaEventOutput(
     public static final String OUTCOME_UNKNOWN = "outcome_unknown";
     /** The circuit breaker was open; nothing was sent. */
     public static final String CIRCUIT_OPEN = "circuit_open";
-    /** The node shut down before the event reached the producer (waiting for a retry or its topic): safe to send again. */
+    /**
+     * The node shut down before the event reached the producer (it waited for a retry or its topic): sending it
+     * again is safe.
+     */
     public static final String SHUTDOWN = "shutdown";
 
     /**
@@ -69,7 +72,8 @@ public record ModelKafkaEventOutput(
                     .maxNumberLength(Integer.MAX_VALUE)
                     .maxNameLength(Integer.MAX_VALUE)
                     .maxStringLength(Integer.MAX_VALUE)
-                    .maxNestingDepth(EnvelopeCodec.MAPPER.tokenStreamFactory().streamWriteConstraints().getMaxNestingDepth())
+                    .maxNestingDepth(
+                            EnvelopeCodec.MAPPER.tokenStreamFactory().streamWriteConstraints().getMaxNestingDepth())
                     .build())
             .build()).build();
 

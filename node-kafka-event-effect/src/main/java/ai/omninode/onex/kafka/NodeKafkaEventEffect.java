@@ -45,6 +45,8 @@ import tools.jackson.core.type.TypeReference;
  */
 public final class NodeKafkaEventEffect implements EffectNode {
     private static final Logger LOG = LoggerFactory.getLogger(NodeKafkaEventEffect.class);
+    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() { };
+    private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() { };
     private static volatile InputValidator sharedValidator;
 
     private final Object container;
@@ -223,17 +225,16 @@ public final class NodeKafkaEventEffect implements EffectNode {
         return new ModelKafkaEventInput(
                 text(in.get("topic")),
                 text(in.get("event_type")),
-                payload instanceof Map<?, ?> m ? (Map<String, Object>) m : EnvelopeCodec.MAPPER.convertValue(payload, OBJECT),
+                payload instanceof Map<?, ?> m ? (Map<String, Object>) m
+                        : EnvelopeCodec.MAPPER.convertValue(payload, OBJECT),
                 correlation == null ? null : UUID.fromString(text(correlation)),
                 text(in.get("key")),
                 headers(in.get("headers")));
     }
 
-    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() { };
-    private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() { };
-
     private static String text(Object value) {
-        return value == null || value instanceof String ? (String) value : EnvelopeCodec.MAPPER.valueToTree(value).asString();
+        return value == null || value instanceof String ? (String) value
+                : EnvelopeCodec.MAPPER.valueToTree(value).asString();
     }
 
     @SuppressWarnings("unchecked")
