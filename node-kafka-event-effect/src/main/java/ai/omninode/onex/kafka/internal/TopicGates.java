@@ -121,14 +121,28 @@ public final class TopicGates {
                     CompletableFuture<Void> c = new CompletableFuture<>();
                     check = c;
                     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-                    if (admin == null) {
-                        warmUp(this, deadline, c);
-                    } else {
-                        describe(this, deadline, false, c);
-                    }
+                    step(c, () -> {
+                        if (admin == null) {
+                            warmUp(this, deadline, c);
+                        } else {
+                            describe(this, deadline, false, c);
+                        }
+                    });
                 }
                 return check;
             }
+        }
+    }
+
+    /**
+     * Runs one step of a check. Whatever it throws (an admin client a host supplies may throw instead of failing its
+     * future) ends the check with that error: a check that never ends would hold every event of its topic.
+     */
+    private static void step(CompletableFuture<Void> done, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
         }
     }
 
@@ -143,7 +157,7 @@ public final class TopicGates {
             return;
         }
         admin.describeTopics(List.of(gate.topic), new DescribeTopicsOptions().timeoutMs(left)).allTopicNames()
-                .whenComplete((descriptions, error) -> {
+                .whenComplete((descriptions, error) -> step(done, () -> {
                     if (error == null) {
                         awaitServing(gate, descriptions.get(gate.topic).partitions().size(), deadline, done);
                         return;
@@ -160,13 +174,13 @@ public final class TopicGates {
                     } else {
                         done.completeExceptionally(cause);
                     }
-                });
+                }));
     }
 
     private void create(Gate gate, long deadline, CompletableFuture<Void> done) {
         NewTopic topic = new NewTopic(gate.topic, partitions, replicationFactor);
         admin.createTopics(List.of(topic), new CreateTopicsOptions().timeoutMs(remaining(deadline))).all()
-                .whenComplete((ignored, error) -> {
+                .whenComplete((ignored, error) -> step(done, () -> {
                     Throwable cause = error == null ? null : Errors.unwrap(error);
                     if (cause == null) {
                         LOG.info("Created topic {} (partitions: {}, replication factor: {})", gate.topic,
@@ -182,7 +196,7 @@ public final class TopicGates {
                     } else {
                         done.completeExceptionally(cause);
                     }
-                });
+                }));
     }
 
     private void awaitServing(Gate gate, int partitionCount, long deadline, CompletableFuture<Void> done) {
@@ -195,18 +209,19 @@ public final class TopicGates {
             done.completeExceptionally(new TimeoutException("topic " + gate.topic + " did not serve within " + timeoutMs + " ms"));
             return;
         }
-        admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(left)).all().whenComplete((offsets, error) -> {
-            if (error == null) {
-                warmUp(gate, deadline, done);
-                return;
-            }
-            Throwable cause = Errors.unwrap(error);
-            if (cause instanceof RetriableException) {
-                later(() -> awaitServing(gate, partitionCount, deadline, done), deadline, cause, done);
-            } else {
-                fallBack(gate, cause, deadline, done);
-            }
-        });
+        admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(left)).all()
+                .whenComplete((offsets, error) -> step(done, () -> {
+                    if (error == null) {
+                        warmUp(gate, deadline, done);
+                        return;
+                    }
+                    Throwable cause = Errors.unwrap(error);
+                    if (cause instanceof RetriableException) {
+                        later(() -> awaitServing(gate, partitionCount, deadline, done), deadline, cause, done);
+                    } else {
+                        fallBack(gate, cause, deadline, done);
+                    }
+                }));
     }
 
     /**
@@ -238,14 +253,14 @@ public final class TopicGates {
         warmUp(gate, deadline, done);
     }
 
-    private void later(Runnable step, long deadline, Throwable cause, CompletableFuture<Void> done) {
+    private void later(Runnable next, long deadline, Throwable cause, CompletableFuture<Void> done) {
         if (remaining(deadline) <= POLL_MS) {
             done.completeExceptionally(cause instanceof RetriableException ? cause
                     : new TimeoutException("topic not ready within " + timeoutMs + " ms: " + cause));
             return;
         }
         try {
-            scheduler.schedule(step, POLL_MS);
+            scheduler.schedule(() -> step(done, next), POLL_MS);
         } catch (RejectedExecutionException e) {
             done.completeExceptionally(e);
         }
