@@ -293,6 +293,20 @@ class NodeRegistryTest {
     }
 
     @Test
+    void aPluginNodeClassThatCannotBeLinkedIsABrokenRegistrationNotACrash() {
+        Path jar = plugins.nodeWithoutItsSuperclassJar(pluginDir.resolve("unbundled.jar"), "test_greeting");
+
+        assertThatThrownBy(this::pluginsOnly)
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.source()).isEqualTo(jar.toString());
+                            assertThat(p.message()).startsWith("broken node registration in META-INF/services: ")
+                                    .contains("NoClassDefFoundError")
+                                    .contains("ai/omninode/onex/testplugin/lib/BaseNode");
+                        }));
+    }
+
+    @Test
     void servicesEntryInAPluginForAClassOnlyTheHostHasIsNotAPluginNode() {
         ai.omninode.onex.testing.JarBuilder.jar()
                 .services(EffectNode.class, List.of(EchoNode.class.getName()))
