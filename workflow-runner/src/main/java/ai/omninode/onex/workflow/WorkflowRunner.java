@@ -537,8 +537,17 @@ public final class WorkflowRunner implements AutoCloseable {
         Run(Workflow workflow, JsonNode input) {
             this.workflow = workflow;
             this.input = input;
-            this.deadlineNanos = workflow.timeout().map(t -> System.nanoTime() + t.toNanos()).orElse(Long.MAX_VALUE);
+            this.deadlineNanos = workflow.timeout().map(Run::deadline).orElse(Long.MAX_VALUE);
             this.text = new SourceText(workflow.document(), workflow.text());
+        }
+
+        /** {@code budget} from now in {@link System#nanoTime()} terms; one too long to count is no limit (MAX_VALUE). */
+        private static long deadline(Duration budget) {
+            try {
+                return Math.addExact(System.nanoTime(), budget.toNanos());
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE; // over 292 years
+            }
         }
 
         void record(StepResult r) {

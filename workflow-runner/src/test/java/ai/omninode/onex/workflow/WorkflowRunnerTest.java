@@ -413,6 +413,21 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aTimeoutTooLongToCountInNanosecondsIsNoLimitRatherThanACrash() {
+        WorkflowResult result = run("""
+                name: patient
+                version: {major: 1, minor: 0, patch: 0}
+                performance: {timeout_seconds: 9223372036854775807}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: {x: 1}}
+                  - {name: b, type: compute, compute_node: test_echo, input: {x: "${a.echo.x}"}}
+                """, "{}");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(TestNode.calls("test_echo").get(1)).isEqualTo(Map.of("x", 1));
+    }
+
+    @Test
     void eachNodeIsInitializedOnceWithTheSettingsAndClosedWhenTheRunnerCloses() {
         WorkflowResult result = run("""
                 name: lifecycle
