@@ -263,6 +263,32 @@ class OnexCliTest {
     }
 
     @Test
+    void validateRefusesAWorkflowTooLargeForRunAsRunDoes(@TempDir Path dir) throws IOException {
+        // 5 MB: under the 8 MB any YAML file may have, over the 4 MB a workflow may have
+        Path big = dir.resolve("big.yaml");
+        Files.writeString(big, """
+                name: big
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: a
+                    type: compute
+                    compute_node: test_echo
+                    input:
+                      padding: |
+                """ + ("        " + "x".repeat(92) + "\n").repeat(50_000));
+
+        String tooLarge = big + ":1:1: error: workflow is " + Files.size(big) + " bytes, larger than the limit of 4194304 bytes";
+
+        Cli.Result validate = Cli.onex("validate", big.toString(), "--plugins", plugins.toString());
+        Cli.Result run = Cli.onex("run", big.toString(), "--plugins", plugins.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains(tooLarge);
+        assertThat(validate.exitCode()).as(validate.toString()).isEqualTo(2);
+        assertThat(validate.err()).contains(tooLarge);
+    }
+
+    @Test
     void aYamlFileThatIsNeitherWorkflowNorContractIsReported(@TempDir Path dir) throws IOException {
         Path other = dir.resolve("compose.yaml");
         Files.writeString(other, "services:\n  web: {image: nginx}\n");
