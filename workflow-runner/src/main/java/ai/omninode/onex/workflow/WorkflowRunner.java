@@ -67,7 +67,7 @@ public final class WorkflowRunner implements AutoCloseable {
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.settings = Map.copyOf(b.settings);
-        this.listener = b.listener;
+        this.listener = new GuardedListener(b.listener);
         this.pool = Executors.newCachedThreadPool(new StepThreads());
     }
 
@@ -565,6 +565,57 @@ public final class WorkflowRunner implements AutoCloseable {
                 b.error(f.step(), f.message());
             }
             return b.build();
+        }
+    }
+
+    /**
+     * Progress is for watching a run, never part of it: a listener that throws is logged, and the step and the run
+     * go on. (Unguarded, an exception thrown while a step finished left the step's future incomplete, and the run
+     * waited for it for ever.)
+     */
+    private static final class GuardedListener implements WorkflowListener {
+        private final WorkflowListener delegate;
+
+        GuardedListener(WorkflowListener delegate) {
+            this.delegate = delegate;
+        }
+
+        private void call(String event, Runnable call) {
+            try {
+                call.run();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Workflow listener failed on {}: {}", event, e.toString());
+            }
+        }
+
+        @Override
+        public void workflowStarted(Workflow workflow) {
+            call("workflowStarted", () -> delegate.workflowStarted(workflow));
+        }
+
+        @Override
+        public void stepStarted(Step step) {
+            call("stepStarted " + step.name(), () -> delegate.stepStarted(step));
+        }
+
+        @Override
+        public void stepRetrying(Step step, int failedAttempt, Duration delay, String error) {
+            call("stepRetrying " + step.name(), () -> delegate.stepRetrying(step, failedAttempt, delay, error));
+        }
+
+        @Override
+        public void stepFinished(StepResult result) {
+            call("stepFinished " + result.name(), () -> delegate.stepFinished(result));
+        }
+
+        @Override
+        public void handlingFailure(WorkflowResult.Failure failure) {
+            call("handlingFailure", () -> delegate.handlingFailure(failure));
+        }
+
+        @Override
+        public void workflowFinished(WorkflowResult result) {
+            call("workflowFinished", () -> delegate.workflowFinished(result));
         }
     }
 

@@ -2,6 +2,7 @@ package ai.omninode.onex.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.node.NodeRegistry;
@@ -15,6 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The executor, with the test nodes of {@code testnodes} (found on the classpath). */
@@ -558,6 +561,61 @@ class WorkflowRunnerTest {
                 """, "[1, 2]"))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("the workflow input must be a JSON object, found a list");
+    }
+
+    @ParameterizedTest(name = "throwing in {0}")
+    @ValueSource(strings = {"stepFinished", "every callback"})
+    void aListenerThatThrowsNeitherHangsNorFailsTheRun(String where) {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: loud
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: {x: 1}}
+                  - name: group
+                    type: parallel
+                    steps:
+                      - {name: b, type: compute, compute_node: test_echo, input: {x: "${a.echo.x}"}}
+                      - {name: c, type: compute, compute_node: test_echo, depends_on: [b], input: {x: "${b.echo.x}"}}
+                """);
+        boolean everywhere = where.equals("every callback");
+        WorkflowListener throwing = new WorkflowListener() {
+            @Override
+            public void workflowStarted(Workflow w) {
+                if (everywhere) {
+                    throw new IllegalStateException("listener broke at the start");
+                }
+            }
+
+            @Override
+            public void stepStarted(Step step) {
+                if (everywhere) {
+                    throw new IllegalStateException("listener broke at the start of " + step.name());
+                }
+            }
+
+            @Override
+            public void stepFinished(StepResult result) {
+                throw new IllegalStateException("listener broke at the end of " + result.name());
+            }
+
+            @Override
+            public void workflowFinished(WorkflowResult result) {
+                if (everywhere) {
+                    throw new IllegalStateException("listener broke at the end");
+                }
+            }
+        };
+
+        // before: an exception thrown as a step finished left that step's future incomplete, and run() waited for ever
+        WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).listener(throwing).build()) {
+                return runner.run(workflow, JSON.readTree("{}"));
+            }
+        }, "a run whose listener throws must still end");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(result.steps()).extracting(StepResult::name).containsExactly("a", "b", "c", "group");
+        assertThat(TestNode.calls("test_echo")).hasSize(3);
     }
 
     @Test
