@@ -619,6 +619,17 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void anOutputWhosePartitionOrOffsetDoesNotFitIsNoPublishedEvent() {
+        StepResult huge = new StepResult("p", null, false, StepResult.Status.SUCCEEDED, "n", 1, Duration.ZERO, null,
+                JSON.readTree("{\"topic\": \"t\", \"partition\": 3000000000, \"offset\": 1e30}"), null, null, false);
+        StepResult big = new StepResult("p", null, false, StepResult.Status.SUCCEEDED, "n", 1, Duration.ZERO, null,
+                JSON.readTree("{\"topic\": \"t\", \"partition\": 1, \"offset\": 100000000000000000000}"), null, null, false);
+
+        assertThat(huge.published()).isEmpty();
+        assertThat(big.published()).isEmpty();
+    }
+
+    @Test
     void nodeMetricsAreCollectedForTheNodesUsed() {
         WorkflowResult result = run("""
                 name: m
