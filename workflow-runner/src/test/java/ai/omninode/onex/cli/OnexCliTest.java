@@ -289,6 +289,18 @@ class OnexCliTest {
     }
 
     @Test
+    void brokerOnAPortInUseIsAClearErrorWithExitTwo() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result r = Cli.onex("broker", "--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).startsWith("onex: error: port " + taken.getLocalPort() + " on 127.0.0.1 is in use")
+                    .doesNotContain("\tat ");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
     void aYamlFileThatIsNeitherWorkflowNorContractIsReported(@TempDir Path dir) throws IOException {
         Path other = dir.resolve("compose.yaml");
         Files.writeString(other, "services:\n  web: {image: nginx}\n");
