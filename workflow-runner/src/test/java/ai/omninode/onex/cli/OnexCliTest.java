@@ -73,7 +73,7 @@ class OnexCliTest {
         Cli.Result r = Cli.onex();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate or nodes");
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, nodes or broker");
     }
 
     @Test
