@@ -23,8 +23,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,6 +62,8 @@ public final class WorkflowRunner implements AutoCloseable {
     private final Map<String, String> settings;
     private final WorkflowListener listener;
     private final ExecutorService pool;
+    /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
+    private final Executor steps;
     private final Map<String, EffectNode> initialized = new LinkedHashMap<>();
     private final Map<String, String> initFailures = new HashMap<>();
     private final Map<String, Throwable> initErrors = new HashMap<>();
@@ -69,6 +73,13 @@ public final class WorkflowRunner implements AutoCloseable {
         this.settings = Map.copyOf(b.settings);
         this.listener = new GuardedListener(b.listener);
         this.pool = Executors.newCachedThreadPool(new StepThreads());
+        this.steps = task -> {
+            try {
+                pool.execute(task);
+            } catch (RejectedExecutionException closed) {
+                task.run();
+            }
+        };
     }
 
     public static Builder builder() {
@@ -295,14 +306,16 @@ public final class WorkflowRunner implements AutoCloseable {
             if (bound != null) {
                 call = call.orTimeout(bound, TimeUnit.MILLISECONDS);
             }
-            call.whenComplete((out, error) -> {
+            // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
+            // the thread that completed the stage: a node's I/O thread, or the JDK's one timeout thread
+            call.whenCompleteAsync((out, error) -> {
                 try {
                     completed(out, error);
                 } catch (RuntimeException | LinkageError e) {
                     LOG.warn("Step {} failed unexpectedly", step.name(), e);
                     finish(null, "unexpected error: " + e, null);
                 }
-            });
+            }, steps);
         }
 
         private String workflowTimedOut() {
@@ -358,7 +371,7 @@ public final class WorkflowRunner implements AutoCloseable {
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
                 listener.stepRetrying(step, attempts, delay, failure);
-                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, pool).execute(() -> {
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, steps).execute(() -> {
                     try {
                         attempt();
                     } catch (RuntimeException | LinkageError e) {

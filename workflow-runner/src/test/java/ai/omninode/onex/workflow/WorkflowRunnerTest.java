@@ -619,6 +619,49 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void theRunnersOwnWorkNeverRunsOnTheThreadANodeOrATimeoutCompletesOn() {
+        // test_barrier completes on the common fork-join pool, a timeout on the JDK's one delay-scheduler thread; the
+        // runner must not check outputs, call listeners or start dependent steps there (a slow listener would stall
+        // a node's I/O thread, such as Kafka's producer network thread, or every other pending timeout)
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: threads
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: group
+                    type: parallel
+                    steps:
+                      - {name: a, type: compute, compute_node: test_barrier, input: {barrier: t1, parties: 1, party: a}}
+                      - {name: b, type: compute, compute_node: test_echo, depends_on: [a], input: {x: "${a.party}"}}
+                  - {name: slow, type: compute, compute_node: test_hang, timeout_ms: 20, on_error: continue}
+                """);
+        Map<String, String> finishedOn = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> startedOn = new java.util.concurrent.ConcurrentHashMap<>();
+        WorkflowListener threads = new WorkflowListener() {
+            @Override
+            public void stepStarted(Step step) {
+                startedOn.put(step.name(), Thread.currentThread().getName());
+            }
+
+            @Override
+            public void stepFinished(StepResult result) {
+                finishedOn.put(result.name(), Thread.currentThread().getName());
+            }
+        };
+
+        WorkflowResult result;
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).listener(threads).build()) {
+            result = runner.run(workflow, JSON.readTree("{}"));
+        }
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(result.step("slow").orElseThrow().error()).isEqualTo("node 'test_hang' did not answer within 20 ms");
+        assertThat(finishedOn).containsOnlyKeys("a", "b", "group", "slow");
+        assertThat(finishedOn.get("a")).startsWith("onex-step-");
+        assertThat(startedOn.get("b")).startsWith("onex-step-");
+        assertThat(finishedOn.get("slow")).startsWith("onex-step-");
+    }
+
+    @Test
     void anOutputWhosePartitionOrOffsetDoesNotFitIsNoPublishedEvent() {
         StepResult huge = new StepResult("p", null, false, StepResult.Status.SUCCEEDED, "n", 1, Duration.ZERO, null,
                 JSON.readTree("{\"topic\": \"t\", \"partition\": 3000000000, \"offset\": 1e30}"), null, null, false);
