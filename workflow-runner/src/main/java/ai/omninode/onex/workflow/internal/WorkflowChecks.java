@@ -363,10 +363,31 @@ public final class WorkflowChecks {
         }
         for (Template.Placeholder ph : template.placeholders()) {
             String why = rootProblem(s, ph.expression());
+            if (why == null) {
+                why = pathAfterLength(ph.expression());
+            }
             if (why != null) {
                 problems.add(text.at(pointer, ph.expression().text(), "step '" + s.name() + "': " + why));
             }
         }
+    }
+
+    /**
+     * Why a path goes on after {@code .length}, which at run time is always a number (the size of a list, map or
+     * string) or missing, so that whatever follows it is missing; null when it does not (or a default covers it).
+     */
+    private static String pathAfterLength(Expression e) {
+        if (e.hasDefault()) {
+            return null;
+        }
+        List<Expression.Accessor> path = e.path();
+        for (int i = Scope.ENV.equals(e.root()) ? 1 : 0; i < path.size() - 1; i++) {
+            if (path.get(i) instanceof Expression.Member m && m.isLength()) {
+                return e.text() + ": '.length' gives a number, so '" + path.get(i + 1) + "' cannot follow it"
+                        + " (a member named length is [\"length\"])";
+            }
+        }
+        return null;
     }
 
     /** Why the root of {@code e} cannot exist in step {@code s}, or null when it can. */
