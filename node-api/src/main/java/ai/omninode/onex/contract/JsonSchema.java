@@ -168,7 +168,8 @@ public final class JsonSchema {
             case "type" -> message = field + " must be " + expectedType(e) + ", found " + typeName(e.getInstanceNode());
             case "enum" -> message = field + " must be one of " + enumValues(e) + ", found " + shortValue(e.getInstanceNode());
             case "const" -> message = field + " " + stripLocation(e.getMessage(), at);
-            case "pattern", "format", "minLength", "maxLength" ->
+            case "pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+                    "exclusiveMaximum", "multipleOf" ->
                     message = field + " " + stripLocation(e.getMessage(), at) + ", found " + shortValue(e.getInstanceNode());
             default -> message = field + " " + stripLocation(e.getMessage(), at);
         }

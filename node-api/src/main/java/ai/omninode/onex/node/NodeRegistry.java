@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
+    private static final int MAX_REGISTRATION_FAILURES = 1000;
 
     private final Map<String, DiscoveredNode> nodes;
     private final List<PluginClassLoader> loaders;
@@ -168,16 +169,23 @@ public final class NodeRegistry implements AutoCloseable {
         private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,
                 List<Problem> problems) {
             var it = services.stream().iterator();
-            while (true) {
+            // each failure moves the iterator past the entry that failed; the bound only guards against a loader
+            // that fails the same way for ever
+            for (int failures = 0; failures < MAX_REGISTRATION_FAILURES;) {
                 ServiceLoader.Provider<EffectNode> provider;
                 try {
                     if (!it.hasNext()) {
                         break;
                     }
                     provider = it.next();
-                } catch (ServiceConfigurationError e) {
+                } catch (ServiceConfigurationError | LinkageError e) {
+                    // a LinkageError (NoClassDefFoundError) is a class listed there whose superclass or interface is
+                    // missing: typically a dependency the plugin jar does not bundle
+                    failures++;
                     problems.add(Problem.of(plugin == null ? "classpath" : plugin.origin(),
-                            "broken node registration in META-INF/services: " + rootMessage(e)));
+                            "broken node registration in META-INF/services: " + (e instanceof LinkageError
+                                    ? "a listed class cannot be loaded: " + e + " (is a dependency missing from the jar?)"
+                                    : rootMessage(e))));
                     continue;
                 }
                 Class<? extends EffectNode> type = provider.type();
@@ -196,7 +204,7 @@ public final class NodeRegistry implements AutoCloseable {
                 URL contractUrl;
                 try {
                     contractUrl = wrapped.contractLocation();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
                     problems.add(Problem.of(origin, "node " + type.getName() + " failed to name its contract: " + e));
                     continue;
                 }

@@ -148,10 +148,10 @@ class JsonSchemaTest {
     }
 
     @Test
-    void otherRulesKeepTheValidatorsWordingBehindTheField() {
+    void boundViolationsNameTheBoundAndTheValueFound() {
         assertThat(schema.validateValue(input("topic", "a", "event_type", "E", "partition", -1)))
                 .extracting(Violation::keyword, Violation::message)
-                .containsExactly(tuple("minimum", "'/partition' must have a minimum value of 0"));
+                .containsExactly(tuple("minimum", "'/partition' must have a minimum value of 0, found -1"));
     }
 
     @Test

@@ -217,6 +217,37 @@ class NodeRegistryTest {
     }
 
     @Test
+    void aPluginJarThatIsAlsoOnTheHostClasspathListsEachResourceOnce() throws Exception {
+        Path jar = plugins.nodeJar(pluginDir.resolve("greeting.jar"), "test_greeting");
+        String services = "META-INF/services/" + EffectNode.class.getName();
+
+        try (URLClassLoader host = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+                PluginClassLoader plugin = new PluginClassLoader(jar.toString(), new URL[] {jar.toUri().toURL()}, host)) {
+            List<String> urls = java.util.Collections.list(plugin.getResources(services)).stream()
+                    .map(URL::toExternalForm).toList();
+
+            assertThat(urls).filteredOn(u -> u.contains("greeting.jar")).hasSize(1);
+            assertThat(urls).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void sharedResourcesAreListedHostFirstAsTheyAreFound() throws Exception {
+        Path jar = plugins.nodeJar(pluginDir.resolve("greeting.jar"), "test_greeting");
+        String probe = "ai/omninode/onex/node/SharedProbe.class";
+
+        try (PluginClassLoader plugin = new PluginClassLoader(jar.toString(), new URL[] {jar.toUri().toURL()},
+                getClass().getClassLoader())) {
+            List<URL> all = java.util.Collections.list(plugin.getResources(probe));
+
+            assertThat(all).hasSize(2);
+            assertThat(all.get(0)).as("getResource gives the host's copy; getResources must list it first")
+                    .isEqualTo(plugin.getResource(probe))
+                    .isEqualTo(getClass().getClassLoader().getResource(probe));
+        }
+    }
+
+    @Test
     void pluginSubFolderIsOnePluginWithAllItsJars() {
         Path folder = pluginDir.resolve("greeting");
         plugins.nodeOnlyJar(folder.resolve("greeting-node.jar"), "test_greeting");
@@ -289,6 +320,20 @@ class NodeRegistryTest {
                             assertThat(p.line()).isEqualTo(9);
                             assertThat(p.message()).startsWith("Effect node must define at least one I/O operation")
                                     .endsWith(" (contract of node " + TestPlugins.NODE_CLASS + ")");
+                        }));
+    }
+
+    @Test
+    void aPluginNodeClassThatCannotBeLinkedIsABrokenRegistrationNotACrash() {
+        Path jar = plugins.nodeWithoutItsSuperclassJar(pluginDir.resolve("unbundled.jar"), "test_greeting");
+
+        assertThatThrownBy(this::pluginsOnly)
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.source()).isEqualTo(jar.toString());
+                            assertThat(p.message()).startsWith("broken node registration in META-INF/services: ")
+                                    .contains("NoClassDefFoundError")
+                                    .contains("ai/omninode/onex/testplugin/lib/BaseNode");
                         }));
     }
 

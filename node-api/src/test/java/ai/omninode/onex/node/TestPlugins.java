@@ -25,6 +25,8 @@ import javax.tools.ToolProvider;
  */
 final class TestPlugins {
     static final String NODE_CLASS = "ai.omninode.onex.testplugin.GreetingNode";
+    /** A node class that extends {@code ai.omninode.onex.testplugin.lib.BaseNode}. */
+    static final String DERIVED_NODE_CLASS = "ai.omninode.onex.testplugin.DerivedNode";
     static final String PLUGIN_GREETING = "hello from the plugin's copy";
 
     private static final Map<String, String> SOURCES = Map.of(
@@ -88,6 +90,36 @@ final class TestPlugins {
                     public final class SharedProbe {
                         public static String copy() {
                             return "plugin";
+                        }
+                    }
+                    """,
+            "ai/omninode/onex/testplugin/lib/BaseNode.java", """
+                    package ai.omninode.onex.testplugin.lib;
+
+                    public abstract class BaseNode {
+                    }
+                    """,
+            "ai/omninode/onex/testplugin/DerivedNode.java", """
+                    package ai.omninode.onex.testplugin;
+
+                    import ai.omninode.onex.node.EffectNode;
+                    import ai.omninode.onex.testplugin.lib.BaseNode;
+                    import java.util.Map;
+                    import java.util.concurrent.CompletableFuture;
+                    import java.util.concurrent.CompletionStage;
+
+                    public class DerivedNode extends BaseNode implements EffectNode {
+                        @Override
+                        public void initialize(Map<String, String> settings) {
+                        }
+
+                        @Override
+                        public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+                            return CompletableFuture.completedFuture(Map.of());
+                        }
+
+                        @Override
+                        public void close() {
                         }
                     }
                     """);
@@ -158,6 +190,18 @@ final class TestPlugins {
     /** The node without its library, for a plugin sub-folder whose library comes in a jar of its own. */
     Path nodeOnlyJar(Path jar, String contractName) {
         return nodeEntries(contract(contractName)).writeTo(jar);
+    }
+
+    /**
+     * A plugin whose first registered node extends a class the jar leaves out (a dependency that was not bundled),
+     * followed by a node that loads.
+     */
+    Path nodeWithoutItsSuperclassJar(Path jar, String contractName) {
+        return nodeEntries(contract(contractName))
+                .services(EffectNode.class, List.of(DERIVED_NODE_CLASS, NODE_CLASS))
+                .add("ai/omninode/onex/testplugin/DerivedNode.class", classFile("ai/omninode/onex/testplugin/DerivedNode.class"))
+                .add("ai/omninode/onex/testlib/Greeting.class", classFile("ai/omninode/onex/testlib/Greeting.class"))
+                .writeTo(jar);
     }
 
     Path libraryJar(Path jar) {

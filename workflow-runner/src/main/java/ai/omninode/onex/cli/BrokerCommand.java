@@ -1,7 +1,12 @@
 package ai.omninode.onex.cli;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.node.OnexException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +48,9 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--port must be between 0 and 65535, got " + port);
         }
+        if (port != 0) {
+            requireFree(port);
+        }
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port);
         if (dataDir != null) {
             builder.dataDir(dataDir);
@@ -53,11 +61,44 @@ public final class BrokerCommand implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "onex-broker-stop"));
-        broker.start();
+        try {
+            broker.start();
+        } catch (RuntimeException e) {
+            if (port != 0 && causedBy(e, BindException.class)) { // taken between the check and Kafka's bind
+                throw inUse(port);
+            }
+            throw e;
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("bootstrap.servers=" + broker.bootstrapServers());
         out.flush();
         stopped.await();
         return Onex.OK;
+    }
+
+    /**
+     * A port someone else listens on is the user's to change, not a crash: checked before Kafka starts, which would
+     * log the bind failure with hundreds of lines of stack trace and end with an internal error.
+     */
+    private static void requireFree(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", port)); // where the broker listens
+        } catch (IOException e) {
+            throw inUse(port);
+        }
+    }
+
+    private static OnexException inUse(int port) {
+        return new OnexException("port " + port + " on 127.0.0.1 is in use (another broker?); choose another --port, "
+                + "or leave it out for a free one");
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -2,6 +2,8 @@ package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.ExceptionMapper;
 import ai.omninode.onex.cli.internal.VersionProvider;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code onex} command line: {@code run}, {@code validate} and {@code nodes}. Exit codes: {@value #OK} ok,
+ * The {@code onex} command line: {@code run}, {@code validate}, {@code nodes} and {@code broker}. Exit codes: {@value #OK} ok,
  * {@value #WORKFLOW_FAILED} the workflow failed, {@value #INVALID} a usage or validation error.
  */
 @Command(name = "onex",
@@ -54,7 +56,11 @@ public final class Onex implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         spec.commandLine().getErr().println();
-        spec.commandLine().getErr().println("onex: error: a command is required: run, validate or nodes");
+        List<String> commands = new ArrayList<>(spec.subcommands().keySet());
+        commands.remove("help");
+        String last = commands.remove(commands.size() - 1);
+        spec.commandLine().getErr().println("onex: error: a command is required: " + String.join(", ", commands)
+                + " or " + last);
         return INVALID;
     }
 }

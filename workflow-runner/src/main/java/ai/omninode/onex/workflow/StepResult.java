@@ -42,7 +42,8 @@ public record StepResult(
     /** The event a step published, when its output says where: a string topic, a partition and an offset. */
     public Optional<Published> published() {
         if (output == null || !output.path("topic").isString() || !output.path("partition").isIntegralNumber()
-                || !output.path("offset").isIntegralNumber()) {
+                || !output.path("partition").canConvertToInt() || !output.path("offset").isIntegralNumber()
+                || !output.path("offset").canConvertToLong()) {
             return Optional.empty();
         }
         String eventType = output.path("event_type").isString() ? output.get("event_type").asString()

@@ -17,8 +17,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * expression := '${' root accessor* (':' default)? '}'
  * root       := [A-Za-z_][A-Za-z0-9_]*
  * accessor   := '.' [A-Za-z0-9_-]+  |  '[' digits ']'  |  '[' quoted-string ']'
- * default    := any text up to the matching '}' (braces nest, "..." is skipped); JSON if it parses as JSON
- *               (0, true, null, "x", [], {}), else the text itself
+ * default    := any text up to the matching '}' (braces nest, "..." is skipped, $${ is a literal ${); JSON if it
+ *               parses as JSON (0, true, null, "x", [], {}), else the text itself
  * </pre>
  */
 public record Template(String raw, List<Part> parts) {
@@ -228,8 +228,14 @@ public record Template(String raw, List<Part> parts) {
                     throw error(start, "unterminated '${' (no closing '}')");
                 }
                 char c = s.charAt(i);
+                if (s.startsWith("$${", i)) {
+                    // a literal '${', as anywhere in a value; its '}' closes it, not the expression
+                    i += 3;
+                    depth++;
+                    continue;
+                }
                 if (s.startsWith("${", i)) {
-                    throw error(start, "a default cannot contain another ${...}");
+                    throw error(start, "a default cannot contain another ${...} (write $${ for a literal ${)");
                 }
                 if (c == '"') {
                     i++;
@@ -248,7 +254,7 @@ public record Template(String raw, List<Part> parts) {
                 }
                 i++;
             }
-            String text = s.substring(from, i);
+            String text = s.substring(from, i).replace("$${", "${");
             i++; // '}'
             return parseDefault(text);
         }

@@ -70,8 +70,8 @@ public record Workflow(
      */
     public Optional<Duration> timeout() {
         JsonNode t = document == null ? null : document.root().at("/performance/timeout_seconds");
-        return t != null && t.isIntegralNumber() && t.asLong() > 0 ? Optional.of(Duration.ofSeconds(t.asLong()))
-                : Optional.empty();
+        return t != null && t.isIntegralNumber() && t.canConvertToLong() && t.asLong() > 0
+                ? Optional.of(Duration.ofSeconds(t.asLong())) : Optional.empty();
     }
 
     public Optional<Step> find(String stepName) {

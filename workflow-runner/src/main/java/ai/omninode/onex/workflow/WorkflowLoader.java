@@ -76,8 +76,16 @@ public final class WorkflowLoader {
         return build(reader.readString(source, text), text);
     }
 
-    /** Checks an already parsed document (used by {@code onex validate}, which reads each file once). */
+    /**
+     * Checks an already parsed document (used by {@code onex validate}, which reads each file once), with the size
+     * limit {@link #load(Path)} applies: what validates must also load for a run.
+     */
     public Workflow load(YamlDocument doc, String text) {
+        long size = text.getBytes(StandardCharsets.UTF_8).length;
+        if (size > reader.maxBytes()) {
+            throw new ValidationException(new Problem(doc.source(), 1, 1, "", "workflow is " + size
+                    + " bytes, larger than the limit of " + reader.maxBytes() + " bytes"));
+        }
         return build(doc, text);
     }
 

@@ -23,8 +23,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,6 +62,8 @@ public final class WorkflowRunner implements AutoCloseable {
     private final Map<String, String> settings;
     private final WorkflowListener listener;
     private final ExecutorService pool;
+    /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
+    private final Executor steps;
     private final Map<String, EffectNode> initialized = new LinkedHashMap<>();
     private final Map<String, String> initFailures = new HashMap<>();
     private final Map<String, Throwable> initErrors = new HashMap<>();
@@ -67,8 +71,15 @@ public final class WorkflowRunner implements AutoCloseable {
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.settings = Map.copyOf(b.settings);
-        this.listener = b.listener;
+        this.listener = new GuardedListener(b.listener);
         this.pool = Executors.newCachedThreadPool(new StepThreads());
+        this.steps = task -> {
+            try {
+                pool.execute(task);
+            } catch (RejectedExecutionException closed) {
+                task.run();
+            }
+        };
     }
 
     public static Builder builder() {
@@ -295,14 +306,16 @@ public final class WorkflowRunner implements AutoCloseable {
             if (bound != null) {
                 call = call.orTimeout(bound, TimeUnit.MILLISECONDS);
             }
-            call.whenComplete((out, error) -> {
+            // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
+            // the thread that completed the stage: a node's I/O thread, or the JDK's one timeout thread
+            call.whenCompleteAsync((out, error) -> {
                 try {
                     completed(out, error);
                 } catch (RuntimeException | LinkageError e) {
                     LOG.warn("Step {} failed unexpectedly", step.name(), e);
                     finish(null, "unexpected error: " + e, null);
                 }
-            });
+            }, steps);
         }
 
         private String workflowTimedOut() {
@@ -358,7 +371,7 @@ public final class WorkflowRunner implements AutoCloseable {
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
                 listener.stepRetrying(step, attempts, delay, failure);
-                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, pool).execute(() -> {
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, steps).execute(() -> {
                     try {
                         attempt();
                     } catch (RuntimeException | LinkageError e) {
@@ -537,8 +550,17 @@ public final class WorkflowRunner implements AutoCloseable {
         Run(Workflow workflow, JsonNode input) {
             this.workflow = workflow;
             this.input = input;
-            this.deadlineNanos = workflow.timeout().map(t -> System.nanoTime() + t.toNanos()).orElse(Long.MAX_VALUE);
+            this.deadlineNanos = workflow.timeout().map(Run::deadline).orElse(Long.MAX_VALUE);
             this.text = new SourceText(workflow.document(), workflow.text());
+        }
+
+        /** {@code budget} from now in {@link System#nanoTime()} terms; one too long to count is no limit (MAX_VALUE). */
+        private static long deadline(Duration budget) {
+            try {
+                return Math.addExact(System.nanoTime(), budget.toNanos());
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE; // over 292 years
+            }
         }
 
         void record(StepResult r) {
@@ -556,6 +578,57 @@ public final class WorkflowRunner implements AutoCloseable {
                 b.error(f.step(), f.message());
             }
             return b.build();
+        }
+    }
+
+    /**
+     * Progress is for watching a run, never part of it: a listener that throws is logged, and the step and the run
+     * go on. (Unguarded, an exception thrown while a step finished left the step's future incomplete, and the run
+     * waited for it for ever.)
+     */
+    private static final class GuardedListener implements WorkflowListener {
+        private final WorkflowListener delegate;
+
+        GuardedListener(WorkflowListener delegate) {
+            this.delegate = delegate;
+        }
+
+        private void call(String event, Runnable call) {
+            try {
+                call.run();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Workflow listener failed on {}: {}", event, e.toString());
+            }
+        }
+
+        @Override
+        public void workflowStarted(Workflow workflow) {
+            call("workflowStarted", () -> delegate.workflowStarted(workflow));
+        }
+
+        @Override
+        public void stepStarted(Step step) {
+            call("stepStarted " + step.name(), () -> delegate.stepStarted(step));
+        }
+
+        @Override
+        public void stepRetrying(Step step, int failedAttempt, Duration delay, String error) {
+            call("stepRetrying " + step.name(), () -> delegate.stepRetrying(step, failedAttempt, delay, error));
+        }
+
+        @Override
+        public void stepFinished(StepResult result) {
+            call("stepFinished " + result.name(), () -> delegate.stepFinished(result));
+        }
+
+        @Override
+        public void handlingFailure(WorkflowResult.Failure failure) {
+            call("handlingFailure", () -> delegate.handlingFailure(failure));
+        }
+
+        @Override
+        public void workflowFinished(WorkflowResult result) {
+            call("workflowFinished", () -> delegate.workflowFinished(result));
         }
     }
 

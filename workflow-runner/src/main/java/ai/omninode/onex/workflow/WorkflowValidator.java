@@ -81,10 +81,9 @@ public final class WorkflowValidator {
 
     private static void checkStaticInput(Step s, NodeContract contract, JsonSchema schema, YamlDocument doc,
             List<Problem> problems) {
-        JsonNode template = inputTemplate(s);
         List<String> dynamic = new ArrayList<>();
-        collectDynamic(template, "", dynamic);
-        for (Violation v : schema.validate(template)) {
+        JsonNode staticInput = staticView(inputTemplate(s), "", dynamic);
+        for (Violation v : schema.validate(staticInput)) {
             if (isDynamic(v.pointer(), dynamic)) {
                 continue;
             }
@@ -102,18 +101,38 @@ public final class WorkflowValidator {
         }
     }
 
-    private static void collectDynamic(JsonNode node, String pointer, List<String> out) {
+    /**
+     * The input as the node will get it wherever that is known now: a string without expressions with its
+     * {@code $${} escapes undone (as the run does), and the pointers of the values {@code ${...}} computes added to
+     * {@code dynamic}.
+     */
+    private static JsonNode staticView(JsonNode node, String pointer, List<String> dynamic) {
         if (node.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
             for (var e : node.properties()) {
-                collectDynamic(e.getValue(), pointer + "/" + YamlDocument.escape(e.getKey()), out);
+                out.set(e.getKey(), staticView(e.getValue(), pointer + "/" + YamlDocument.escape(e.getKey()), dynamic));
             }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                collectDynamic(node.get(i), pointer + "/" + i, out);
-            }
-        } else if (node.isString() && Template.mayContainExpression(node.asString())) {
-            out.add(pointer);
+            return out;
         }
+        if (node.isArray()) {
+            var out = JsonNodeFactory.instance.arrayNode();
+            for (int i = 0; i < node.size(); i++) {
+                out.add(staticView(node.get(i), pointer + "/" + i, dynamic));
+            }
+            return out;
+        }
+        if (node.isString() && Template.mayContainExpression(node.asString())) {
+            try {
+                Template template = Template.parse(node.asString());
+                if (!template.hasExpressions()) {
+                    return JsonNodeFactory.instance.stringNode(template.literal());
+                }
+            } catch (Template.ExpressionSyntaxException e) {
+                // reported by the loader
+            }
+            dynamic.add(pointer);
+        }
+        return node;
     }
 
     private static boolean isDynamic(String pointer, List<String> dynamic) {

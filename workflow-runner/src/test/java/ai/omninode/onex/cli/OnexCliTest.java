@@ -73,7 +73,7 @@ class OnexCliTest {
         Cli.Result r = Cli.onex();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate or nodes");
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, nodes or broker");
     }
 
     @Test
@@ -260,6 +260,44 @@ class OnexCliTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("ok: 2 files valid (2 workflows, 0 contracts)");
+    }
+
+    @Test
+    void validateRefusesAWorkflowTooLargeForRunAsRunDoes(@TempDir Path dir) throws IOException {
+        // 5 MB: under the 8 MB any YAML file may have, over the 4 MB a workflow may have
+        Path big = dir.resolve("big.yaml");
+        Files.writeString(big, """
+                name: big
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: a
+                    type: compute
+                    compute_node: test_echo
+                    input:
+                      padding: |
+                """ + ("        " + "x".repeat(92) + "\n").repeat(50_000));
+
+        String tooLarge = big + ":1:1: error: workflow is " + Files.size(big) + " bytes, larger than the limit of 4194304 bytes";
+
+        Cli.Result validate = Cli.onex("validate", big.toString(), "--plugins", plugins.toString());
+        Cli.Result run = Cli.onex("run", big.toString(), "--plugins", plugins.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains(tooLarge);
+        assertThat(validate.exitCode()).as(validate.toString()).isEqualTo(2);
+        assertThat(validate.err()).contains(tooLarge);
+    }
+
+    @Test
+    void brokerOnAPortInUseIsAClearErrorWithExitTwo() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result r = Cli.onex("broker", "--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).startsWith("onex: error: port " + taken.getLocalPort() + " on 127.0.0.1 is in use")
+                    .doesNotContain("\tat ");
+            assertThat(r.out()).isEmpty();
+        }
     }
 
     @Test

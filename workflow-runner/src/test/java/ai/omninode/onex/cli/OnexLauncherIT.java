@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,13 +26,20 @@ class OnexLauncherIT {
     }
 
     private Run onex(String... args) throws IOException, InterruptedException {
+        return launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of(), args);
+    }
+
+    /** Runs {@code launcher} (a path, relative to {@code directory} or absolute) in {@code directory}. */
+    private Run launch(String launcher, Path directory, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(DIST.resolve("bin/onex").toString());
+        command.add(launcher);
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Cli.REPO.toFile())
+        ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectOutput(tmp.resolve("out.txt").toFile())
                 .redirectError(tmp.resolve("err.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ONEX_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ONEX_") || k.equals("CDPATH"));
+        pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
@@ -84,6 +92,31 @@ class OnexLauncherIT {
 
         assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isZero();
         assertThat(r.out()).startsWith("ok: ");
+    }
+
+    @Test
+    void theLauncherFindsItsInstallationWhenCdpathIsSet() throws Exception {
+        // with CDPATH set, `cd` prints the folder it went to, which ended up inside ONEX_HOME: no class path, exit 1
+        Run r = launch("bin/onex", DIST, Map.of("CDPATH", "."), "--version");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isZero();
+        assertThat(r.out()).startsWith("onex ");
+    }
+
+    @Test
+    void theLauncherWorksThroughRelativeSymlinksInFoldersWithSpacesAndPassesTheExitCodeOn() throws Exception {
+        Path linkDir = Files.createDirectories(tmp.resolve("my tools"));
+        Path otherDir = Files.createDirectories(tmp.resolve("other tools"));
+        Files.createSymbolicLink(otherDir.resolve("onex"), DIST.resolve("bin/onex"));
+        Files.createSymbolicLink(linkDir.resolve("onex"), Path.of("../other tools/onex"));
+
+        Run version = launch(linkDir.resolve("onex").toString(), tmp, Map.of(), "--version");
+        Run invalid = launch(linkDir.resolve("onex").toString(), tmp, Map.of(), "validate", "no such flow.yaml");
+
+        assertThat(version.exitCode()).as("%s%n%s", version.out(), version.err()).isZero();
+        assertThat(version.out()).startsWith("onex ");
+        assertThat(invalid.exitCode()).as("%s%n%s", invalid.out(), invalid.err()).isEqualTo(2);
+        assertThat(invalid.err()).contains("no such flow.yaml: error: file not found");
     }
 
     @Test

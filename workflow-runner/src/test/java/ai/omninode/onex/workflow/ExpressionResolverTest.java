@@ -190,6 +190,8 @@ class ExpressionResolverTest {
             "${input.absent:hello world}      | \"hello world\"",
             "${input.absent:}                 | \"\"",
             "${input.absent:12abc}            | \"12abc\"",
+            "${input.absent:$${not.evaluated}} | \"${not.evaluated}\"",
+            "${input.absent:a $${b} c}        | \"a ${b} c\"",
         })
         void aDefaultIsJsonWhenItParsesAsJsonElseText(String expression, String expectedJson) {
             assertThat(resolve(expression.strip())).isEqualTo(json(expectedJson));

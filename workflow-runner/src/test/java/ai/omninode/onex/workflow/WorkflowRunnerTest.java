@@ -2,6 +2,7 @@ package ai.omninode.onex.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.node.NodeRegistry;
@@ -15,6 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The executor, with the test nodes of {@code testnodes} (found on the classpath). */
@@ -413,6 +416,21 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aTimeoutTooLongToCountInNanosecondsIsNoLimitRatherThanACrash() {
+        WorkflowResult result = run("""
+                name: patient
+                version: {major: 1, minor: 0, patch: 0}
+                performance: {timeout_seconds: 9223372036854775807}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: {x: 1}}
+                  - {name: b, type: compute, compute_node: test_echo, input: {x: "${a.echo.x}"}}
+                """, "{}");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(TestNode.calls("test_echo").get(1)).isEqualTo(Map.of("x", 1));
+    }
+
+    @Test
     void eachNodeIsInitializedOnceWithTheSettingsAndClosedWhenTheRunnerCloses() {
         WorkflowResult result = run("""
                 name: lifecycle
@@ -543,6 +561,115 @@ class WorkflowRunnerTest {
                 """, "[1, 2]"))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("the workflow input must be a JSON object, found a list");
+    }
+
+    @ParameterizedTest(name = "throwing in {0}")
+    @ValueSource(strings = {"stepFinished", "every callback"})
+    void aListenerThatThrowsNeitherHangsNorFailsTheRun(String where) {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: loud
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo, input: {x: 1}}
+                  - name: group
+                    type: parallel
+                    steps:
+                      - {name: b, type: compute, compute_node: test_echo, input: {x: "${a.echo.x}"}}
+                      - {name: c, type: compute, compute_node: test_echo, depends_on: [b], input: {x: "${b.echo.x}"}}
+                """);
+        boolean everywhere = where.equals("every callback");
+        WorkflowListener throwing = new WorkflowListener() {
+            @Override
+            public void workflowStarted(Workflow w) {
+                if (everywhere) {
+                    throw new IllegalStateException("listener broke at the start");
+                }
+            }
+
+            @Override
+            public void stepStarted(Step step) {
+                if (everywhere) {
+                    throw new IllegalStateException("listener broke at the start of " + step.name());
+                }
+            }
+
+            @Override
+            public void stepFinished(StepResult result) {
+                throw new IllegalStateException("listener broke at the end of " + result.name());
+            }
+
+            @Override
+            public void workflowFinished(WorkflowResult result) {
+                if (everywhere) {
+                    throw new IllegalStateException("listener broke at the end");
+                }
+            }
+        };
+
+        // before: an exception thrown as a step finished left that step's future incomplete, and run() waited for ever
+        WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).listener(throwing).build()) {
+                return runner.run(workflow, JSON.readTree("{}"));
+            }
+        }, "a run whose listener throws must still end");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(result.steps()).extracting(StepResult::name).containsExactly("a", "b", "c", "group");
+        assertThat(TestNode.calls("test_echo")).hasSize(3);
+    }
+
+    @Test
+    void theRunnersOwnWorkNeverRunsOnTheThreadANodeOrATimeoutCompletesOn() {
+        // test_barrier completes on the common fork-join pool, a timeout on the JDK's one delay-scheduler thread; the
+        // runner must not check outputs, call listeners or start dependent steps there (a slow listener would stall
+        // a node's I/O thread, such as Kafka's producer network thread, or every other pending timeout)
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: threads
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: group
+                    type: parallel
+                    steps:
+                      - {name: a, type: compute, compute_node: test_barrier, input: {barrier: t1, parties: 1, party: a}}
+                      - {name: b, type: compute, compute_node: test_echo, depends_on: [a], input: {x: "${a.party}"}}
+                  - {name: slow, type: compute, compute_node: test_hang, timeout_ms: 20, on_error: continue}
+                """);
+        Map<String, String> finishedOn = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> startedOn = new java.util.concurrent.ConcurrentHashMap<>();
+        WorkflowListener threads = new WorkflowListener() {
+            @Override
+            public void stepStarted(Step step) {
+                startedOn.put(step.name(), Thread.currentThread().getName());
+            }
+
+            @Override
+            public void stepFinished(StepResult result) {
+                finishedOn.put(result.name(), Thread.currentThread().getName());
+            }
+        };
+
+        WorkflowResult result;
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).listener(threads).build()) {
+            result = runner.run(workflow, JSON.readTree("{}"));
+        }
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failure())).isTrue();
+        assertThat(result.step("slow").orElseThrow().error()).isEqualTo("node 'test_hang' did not answer within 20 ms");
+        assertThat(finishedOn).containsOnlyKeys("a", "b", "group", "slow");
+        assertThat(finishedOn.get("a")).startsWith("onex-step-");
+        assertThat(startedOn.get("b")).startsWith("onex-step-");
+        assertThat(finishedOn.get("slow")).startsWith("onex-step-");
+    }
+
+    @Test
+    void anOutputWhosePartitionOrOffsetDoesNotFitIsNoPublishedEvent() {
+        StepResult huge = new StepResult("p", null, false, StepResult.Status.SUCCEEDED, "n", 1, Duration.ZERO, null,
+                JSON.readTree("{\"topic\": \"t\", \"partition\": 3000000000, \"offset\": 1e30}"), null, null, false);
+        StepResult big = new StepResult("p", null, false, StepResult.Status.SUCCEEDED, "n", 1, Duration.ZERO, null,
+                JSON.readTree("{\"topic\": \"t\", \"partition\": 1, \"offset\": 100000000000000000000}"), null, null, false);
+
+        assertThat(huge.published()).isEmpty();
+        assertThat(big.published()).isEmpty();
     }
 
     @Test

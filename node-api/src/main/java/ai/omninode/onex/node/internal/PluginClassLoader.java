@@ -6,7 +6,9 @@ import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The class loader of one plugin: child-first, so a plugin may bring its own version of any library, except for
@@ -77,11 +79,25 @@ public final class PluginClassLoader extends URLClassLoader {
         return url != null ? url : getParent().getResource(name);
     }
 
+    /**
+     * The plugin's own resources, then the host's; for shared packages the host's first, in the order
+     * {@link #getResource} picks them. A jar on both the host class path and the plugin's is listed once.
+     */
     @Override
     public Enumeration<URL> getResources(String name) throws IOException {
-        List<URL> urls = new ArrayList<>(Collections.list(findResources(name)));
-        urls.addAll(Collections.list(getParent().getResources(name)));
-        return Collections.enumeration(urls);
+        List<URL> own = Collections.list(findResources(name));
+        List<URL> host = Collections.list(getParent().getResources(name));
+        Map<String, URL> urls = new LinkedHashMap<>();
+        for (URL url : shared(name.replace('/', '.')) ? concat(host, own) : concat(own, host)) {
+            urls.putIfAbsent(url.toExternalForm(), url); // URL.equals may resolve host names
+        }
+        return Collections.enumeration(urls.values());
+    }
+
+    private static List<URL> concat(List<URL> first, List<URL> then) {
+        List<URL> all = new ArrayList<>(first);
+        all.addAll(then);
+        return all;
     }
 
     @Override

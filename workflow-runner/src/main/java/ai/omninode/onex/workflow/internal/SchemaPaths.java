@@ -34,11 +34,9 @@ public final class SchemaPaths {
             String at = "'" + e.pathText(i) + "'";
             if (a instanceof Expression.Member m && m.isLength()
                     && (types.isEmpty() || types.contains("array") || types.contains("object") || types.contains("string"))) {
-                if (types.contains("object") && node.path("properties").has("length")) {
-                    node = node.get("properties").get("length");
-                    continue;
-                }
-                return null; // a size: nothing further to check with certainty
+                // a size, even of a map with a member named length (that member is ["length"]); a path after it
+                // is the loader's to report
+                return null;
             }
             if (a instanceof Expression.Member || a instanceof Expression.Key) {
                 String name = a instanceof Expression.Member m ? m.name() : ((Expression.Key) a).name();

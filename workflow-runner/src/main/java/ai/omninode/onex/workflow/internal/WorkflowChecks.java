@@ -93,6 +93,10 @@ public final class WorkflowChecks {
                 checkShapes(s.steps(), phase, s);
                 continue;
             }
+            checkWholeMapExpression(s, raw.get("input"), p + "/input", "input");
+            if (s.type() == StepType.INTENT) {
+                checkWholeMapExpression(s, raw.get("payload"), p + "/payload", "payload");
+            }
             if (s.type() != StepType.INTENT) {
                 for (String field : List.of("intent_type", "payload")) {
                     if (raw.has(field)) {
@@ -107,6 +111,28 @@ public final class WorkflowChecks {
                 problems.add(doc.problemAt(p, "intent step '" + s.name()
                         + "' needs intent_type (and payload), or an input"));
             }
+        }
+    }
+
+    /**
+     * An input or payload written as a string stands for a whole map, so it must be exactly one {@code ${...}}
+     * (which keeps its type); anything else resolves to text, which the step would refuse at run time. Syntax errors
+     * are reported with the other expressions.
+     */
+    private void checkWholeMapExpression(Step s, JsonNode value, String pointer, String field) {
+        if (value == null || !value.isString()) {
+            return;
+        }
+        Template template;
+        try {
+            template = Template.parse(value.asString());
+        } catch (Template.ExpressionSyntaxException e) {
+            return;
+        }
+        if (!template.isSingleExpression()) {
+            problems.add(doc.problemAt(pointer, "step '" + s.name() + "': its " + field + " must be a map, but '"
+                    + value.asString() + "' is always text; write one ${...} that gives a map, as in "
+                    + field + ": ${input}"));
         }
     }
 
@@ -337,10 +363,31 @@ public final class WorkflowChecks {
         }
         for (Template.Placeholder ph : template.placeholders()) {
             String why = rootProblem(s, ph.expression());
+            if (why == null) {
+                why = pathAfterLength(ph.expression());
+            }
             if (why != null) {
                 problems.add(text.at(pointer, ph.expression().text(), "step '" + s.name() + "': " + why));
             }
         }
+    }
+
+    /**
+     * Why a path goes on after {@code .length}, which at run time is always a number (the size of a list, map or
+     * string) or missing, so that whatever follows it is missing; null when it does not (or a default covers it).
+     */
+    private static String pathAfterLength(Expression e) {
+        if (e.hasDefault()) {
+            return null;
+        }
+        List<Expression.Accessor> path = e.path();
+        for (int i = Scope.ENV.equals(e.root()) ? 1 : 0; i < path.size() - 1; i++) {
+            if (path.get(i) instanceof Expression.Member m && m.isLength()) {
+                return e.text() + ": '.length' gives a number, so '" + path.get(i + 1) + "' cannot follow it"
+                        + " (a member named length is [\"length\"])";
+            }
+        }
+        return null;
     }
 
     /** Why the root of {@code e} cannot exist in step {@code s}, or null when it can. */
