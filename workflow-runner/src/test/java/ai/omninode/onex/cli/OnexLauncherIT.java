@@ -120,6 +120,20 @@ class OnexLauncherIT {
     }
 
     @Test
+    void shortCommandsStartOnTheFastStartingJvmSettingsAndTheBrokerKeepsTheJvmDefaults() throws Exception {
+        Map<String, String> printFlags = Map.of("ONEX_OPTS", "-XX:+PrintCommandLineFlags");
+
+        Run version = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, printFlags, "--version");
+        Run broker = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, printFlags, "broker", "--help");
+
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.out()).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        assertThat(broker.exitCode()).as("%s%n%s", broker.out(), broker.err()).isZero();
+        assertThat(broker.out()).contains("-XX:+PrintCommandLineFlags", "Usage: onex broker")
+                .doesNotContain("TieredStopAtLevel", "UseSerialGC");
+    }
+
+    @Test
     void versionStartsQuickly() throws Exception {
         Run r = onex("--version");
 
