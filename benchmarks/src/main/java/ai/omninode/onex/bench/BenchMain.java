@@ -56,7 +56,7 @@ public final class BenchMain {
                 case "--broker" -> profile = "broker";
                 default -> {
                     System.err.println("usage: onex-benchmarks [--quick] [--rounds N] "
-                            + "[--skip jmh,pipelined,sequential,sweep,runner,cli]");
+                            + "[--skip jmh,pipelined,sequential,sweep,runner,cli] | --broker | --profile-node | --profile-raw");
                     System.exit(2);
                 }
             }
@@ -69,7 +69,8 @@ public final class BenchMain {
         MachineLoad load = MachineLoad.start();
         report.loadBefore = MachineLoad.loadAverage();
 
-        if (!skip.contains("jmh")) {
+        // --broker and --profile-*: no table is printed, so the JMH part (a minute of every core) is not run
+        if (profile == null && !skip.contains("jmh")) {
             System.err.println("(d) JMH: the node's CPU per event, no broker (forked JVM) ...");
             Path log = Files.createTempFile("onex-jmh-", ".log");
             report.jmh = Jmh.run(quick, log);
