@@ -20,7 +20,7 @@ public interface WorkflowListener {
     default void stepFinished(StepResult result) {
     }
 
-    /** The main steps failed at {@code failure}; the on_step_failure steps run next. */
+    /** The main steps failed at {@code failure}; the on_step_failure steps run next (not called when there are none). */
     default void handlingFailure(WorkflowResult.Failure failure) {
     }
 

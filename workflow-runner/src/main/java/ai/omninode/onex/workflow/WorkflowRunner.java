@@ -120,7 +120,9 @@ public final class WorkflowRunner implements AutoCloseable {
         WorkflowResult.Failure failure = run.failure.get();
         if (failure != null) {
             LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
-            listener.handlingFailure(failure);
+            if (!workflow.onStepFailure().isEmpty()) {
+                listener.handlingFailure(failure);
+            }
             for (Step h : workflow.onStepFailure()) {
                 runNodeStep(h, null, true, run).join();
             }

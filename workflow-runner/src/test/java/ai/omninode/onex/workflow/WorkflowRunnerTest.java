@@ -62,6 +62,11 @@ class WorkflowRunnerTest {
                     public void stepFinished(StepResult result) {
                         events.add(result.status().name().toLowerCase() + " " + result.name());
                     }
+
+                    @Override
+                    public void handlingFailure(WorkflowResult.Failure failure) {
+                        events.add("handling failure of " + failure.step());
+                    }
                 }).build()) {
             return runner.run(workflow, JSON.readTree(inputJson));
         }
@@ -259,6 +264,24 @@ class WorkflowRunnerTest {
         assertThat(result.step("publish_error_event").orElseThrow().handler()).isTrue();
         assertThat(result.published()).singleElement()
                 .satisfies(p -> assertThat(p.topic()).isEqualTo("test.failed.v1"));
+        assertThat(events).containsSubsequence("failed flaky", "handling failure of flaky", "start publish_error_event");
+    }
+
+    @Test
+    void aWorkflowWithoutOnStepFailureFailsWithoutAnnouncingFailureHandling() {
+        WorkflowResult result = run("""
+                name: no_handlers
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k4, failures: 9}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().step()).isEqualTo("flaky");
+        assertThat(events).contains("failed flaky").noneMatch(e -> e.startsWith("handling failure"));
     }
 
     @Test
