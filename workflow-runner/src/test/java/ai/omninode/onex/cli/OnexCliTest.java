@@ -202,6 +202,16 @@ class OnexCliTest {
     }
 
     @Test
+    void anEmptyJsonInputValueSaysHowToWriteNullOrAnEmptyString() {
+        Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:=");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(
+                "--input n:=: error: nothing after ':='; write KEY:=null for JSON null, KEY= for an empty string");
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+    }
+
+    @Test
     void aMissingInputFileIsAnErrorAndNothingRuns() {
         Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input-file", "no-such-input.json");
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
@@ -70,10 +71,12 @@ public final class Inputs {
                 try {
                     value = JSON.readTree(raw);
                     if (value == null || value.isMissingNode()) {
-                        throw new IllegalArgumentException("empty");
+                        problems.add(Problem.of("--input " + shorten(a),
+                                "nothing after ':='; write KEY:=null for JSON null, KEY= for an empty string"));
+                        continue;
                     }
-                } catch (JacksonException | IllegalArgumentException e) {
-                    problems.add(Problem.of("--input " + shorten(a), "the value after ':=' is not JSON: " + firstLine(e.getMessage())));
+                } catch (JacksonException e) {
+                    problems.add(Problem.of("--input " + shorten(a), "the value after ':=' is not JSON: " + jsonError(e)));
                     continue;
                 }
             } else {
@@ -130,7 +133,7 @@ public final class Inputs {
             int line = at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
             int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
             throw new ValidationException(new Problem(source, line, column, "", "invalid JSON: "
-                    + firstLine(e.getOriginalMessage())));
+                    + jsonError(e)));
         }
         if (root == null || !root.isObject()) {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
@@ -163,6 +166,17 @@ public final class Inputs {
     private static String shorten(String arg) {
         return arg.length() <= 80 ? arg : arg.substring(0, 60) + "... (" + arg.length() + " characters)";
     }
+
+    /**
+     * Jackson's own words for a JSON error, without its advice to the programmer ("enable
+     * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"), which a user of the CLI cannot act on.
+     */
+    static String jsonError(JacksonException e) {
+        return PARSER_ADVICE.matcher(firstLine(e.getOriginalMessage())).replaceAll("").strip();
+    }
+
+    private static final Pattern PARSER_ADVICE = Pattern.compile(
+            ":?\\s*\\(?enable `[^`]*` to allow\\)?|\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)");
 
     private static String firstLine(String s) {
         if (s == null) {
