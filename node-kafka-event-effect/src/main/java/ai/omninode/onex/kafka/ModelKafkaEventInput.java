@@ -18,7 +18,9 @@ import java.util.UUID;
  * @param payload the event body, any JSON-like data (maps, lists, strings, numbers, booleans, null)
  * @param correlationId ties the events of one request together; a random one when {@code null}
  * @param key the partition key, or {@code null} for the correlation id
- * @param headers extra Kafka headers (UTF-8 values), or {@code null}
+ * @param headers extra Kafka headers (UTF-8 values), or {@code null}; sent before the node's own
+ *     {@code correlation_id}, {@code event_type} and {@code event_id}, which always carry the envelope's values (a
+ *     header of one of those names given here is left out)
  */
 public record ModelKafkaEventInput(
         String topic,

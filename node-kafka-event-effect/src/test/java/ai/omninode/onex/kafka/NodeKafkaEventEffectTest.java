@@ -87,6 +87,32 @@ class NodeKafkaEventEffectTest {
     }
 
     @Test
+    void aCustomHeaderNamedLikeAStandardOneIsNotSentNextToIt() throws Exception {
+        // a consumer that reads the first header of a name (or all of them, as kcat and confluent_kafka do) must not
+        // see a second correlation_id, event_type or event_id that contradicts the envelope
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            UUID correlation = UUID.randomUUID();
+            Map<String, String> custom = new LinkedHashMap<>();
+            custom.put("trace_id", "t-1");
+            custom.put("event_type", "SPOOFED");
+            custom.put("correlation_id", "not-the-envelope-one");
+            custom.put("event_id", "nope");
+            custom.put("tenant", "acme");
+            ModelKafkaEventOutput out = m.node.executeEffect(new ModelKafkaEventInput("t", "REAL", Map.of(),
+                    correlation, null, custom)).get();
+
+            assertThat(out.success()).isTrue();
+            List<Map.Entry<String, String>> sent = new ArrayList<>();
+            for (Header h : m.producer.history().get(0).headers()) {
+                sent.add(Map.entry(h.key(), new String(h.value(), UTF_8)));
+            }
+            assertThat(sent).containsExactly(Map.entry("trace_id", "t-1"), Map.entry("tenant", "acme"),
+                    Map.entry("correlation_id", correlation.toString()), Map.entry("event_type", "REAL"),
+                    Map.entry("event_id", out.eventId().toString()));
+        }
+    }
+
+    @Test
     void partitionKeyIsTheGivenKeyElseTheCorrelationId() throws Exception {
         try (MockNode m = new MockNode(MockNode.config().build(), true)) {
             ModelKafkaEventInput keyed = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of())

@@ -10,6 +10,7 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
 import ai.omninode.onex.workflow.WorkflowResult;
@@ -83,6 +84,22 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return run();
+        } catch (OnexException e) {
+            if (output == OutputFormat.JSON) {
+                // a refused run still answers with one JSON result on stdout; the text goes to stderr as usual
+                List<Problem> problems = e instanceof ValidationException v ? v.problems()
+                        : List.of(Problem.of(workflowFile.toString(), e.getMessage()));
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(JsonOutput.write(JsonOutput.refused(workflowFile.toString(), problems)));
+                out.flush();
+            }
+            throw e;
+        }
+    }
+
+    private int run() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter progress = output == OutputFormat.JSON ? err : out;

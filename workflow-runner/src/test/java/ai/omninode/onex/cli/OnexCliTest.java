@@ -233,6 +233,37 @@ class OnexCliTest {
     }
 
     @Test
+    void withJsonOutputARefusedRunStillPrintsOneJsonResultOnStdout() {
+        // a script that runs `onex run ... --output json` parses stdout whatever the exit code
+        Path bad = Path.of("src/test/resources/workflows/bad/13_unknown_root.yaml");
+
+        Cli.Result r = Cli.onex("run", bad.toString(), "--plugins", plugins.toString(), "--output", "json");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        JsonNode result = JSON.readTree(r.out());
+        assertThat(result.get("status").asString()).isEqualTo("invalid");
+        assertThat(result.get("file").asString()).isEqualTo(bad.toString());
+        assertThat(result.get("problems")).singleElement().satisfies(p -> {
+            assertThat(p.get("file").asString()).isEqualTo(bad.toString());
+            assertThat(p.get("line").asInt()).isEqualTo(16);
+            assertThat(p.get("column").asInt()).isEqualTo(10);
+            assertThat(p.get("message").asString()).startsWith("step 'count': unknown root 'extraction_results'");
+        });
+        assertThat(r.err()).as("the problems still go to stderr as text")
+                .contains(bad + ":16:10: error: step 'count': unknown root 'extraction_results'");
+
+        Cli.Result missing = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input-file",
+                "no-such-input.json", "--output", "json");
+
+        assertThat(missing.exitCode()).isEqualTo(2);
+        JsonNode refused = JSON.readTree(missing.out());
+        assertThat(refused.get("status").asString()).isEqualTo("invalid");
+        assertThat(refused.get("problems")).singleElement().satisfies(p ->
+                assertThat(p.get("message").asString()).isEqualTo("file not found"));
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+    }
+
+    @Test
     void aWorkflowNeedingANodeThatIsNotInstalledIsNotRun(@TempDir Path empty) {
         Cli.Result r = Cli.onex("run", RUN.resolve("ingest_without_kafka.yaml").toString(), "--input-file", INPUT,
                 "--plugins", empty.toString());

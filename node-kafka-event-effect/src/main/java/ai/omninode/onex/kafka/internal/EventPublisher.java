@@ -14,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -300,6 +301,11 @@ public final class EventPublisher {
         }
     }
 
+    /** Whether the node sets a header of this name on every event (so a caller's header of that name is left out). */
+    static boolean isStandardHeader(String name) {
+        return "correlation_id".equals(name) || "event_type".equals(name) || "event_id".equals(name);
+    }
+
     /** The wait before retry number {@code retry} (0-based): {@code retry_backoff_ms * 2^retry}, saturating. */
     public static long backoffMs(long retryBackoffMs, int retry) {
         if (retryBackoffMs == 0) {
@@ -365,6 +371,11 @@ public final class EventPublisher {
                     headers(eventIdText, correlationBytes));
         }
 
+        /**
+         * The caller's headers, then the standard ones. A caller's header named like a standard one is left out: the
+         * standard one carries the envelope's value, and a second header of that name would contradict it for
+         * consumers that read the first one (or all of them).
+         */
         private RecordHeaders headers(String eventIdText, byte[] correlationBytes) {
             Map<String, String> extra = input.headers();
             int n = extra == null ? 3 : extra.size() + 3;
@@ -372,13 +383,15 @@ public final class EventPublisher {
             int i = 0;
             if (extra != null) {
                 for (Map.Entry<String, String> h : extra.entrySet()) {
-                    headers[i++] = new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8));
+                    if (!isStandardHeader(h.getKey())) {
+                        headers[i++] = new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8));
+                    }
                 }
             }
             headers[i++] = new RecordHeader("correlation_id", correlationBytes);
             headers[i++] = new RecordHeader("event_type", input.eventType().getBytes(StandardCharsets.UTF_8));
-            headers[i] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
-            return new RecordHeaders(headers);
+            headers[i++] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
+            return new RecordHeaders(i == n ? headers : Arrays.copyOf(headers, i));
         }
 
         boolean isDone() {

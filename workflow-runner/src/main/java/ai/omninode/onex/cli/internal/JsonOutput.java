@@ -87,6 +87,20 @@ public final class JsonOutput {
         ObjectNode out = NODES.objectNode();
         out.put("files", files);
         out.put("valid", problems.isEmpty());
+        putProblems(out, problems);
+        return out;
+    }
+
+    /** The result of {@code onex run} when nothing ran (exit 2): the workflow file and why. */
+    public static ObjectNode refused(String file, List<Problem> problems) {
+        ObjectNode out = NODES.objectNode();
+        out.put("file", file);
+        out.put("status", "invalid");
+        putProblems(out, problems);
+        return out;
+    }
+
+    private static void putProblems(ObjectNode out, List<Problem> problems) {
         ArrayNode list = out.putArray("problems");
         for (Problem p : problems) {
             ObjectNode o = list.addObject();
@@ -96,7 +110,6 @@ public final class JsonOutput {
             o.put("pointer", p.pointer());
             o.put("message", p.message());
         }
-        return out;
     }
 
     public static ObjectNode nodes(List<DiscoveredNode> nodes) {
