@@ -254,33 +254,4 @@ class SaslIT {
                 .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
-
-    /** Writes to two streams: the console as before, and the capture. */
-    private static final class TeeStream extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
-
-        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
-
-        @Override
-        public synchronized void flush() throws java.io.IOException {
-            a.flush();
-            b.flush();
-        }
-    }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /** How the node reads Kafka's exceptions. */
 public final class Errors {
@@ -35,7 +36,8 @@ public final class Errors {
 
     /** The class name to report for {@code e} (the original one if its message had to be redacted). */
     public static String className(Throwable e) {
-        return e instanceof Secrets.RedactedException r ? r.originalClassName() : e.getClass().getName();
+        return e instanceof Secrets.RedactedException r ? r.originalClassName()
+                : e instanceof TopicGates.NotReadyException ? TimeoutException.class.getName() : e.getClass().getName();
     }
 
     /**

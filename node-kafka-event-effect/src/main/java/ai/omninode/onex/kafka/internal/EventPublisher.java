@@ -25,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
@@ -65,6 +67,14 @@ public final class EventPublisher {
     /** Room left for headers and record overhead below {@code max.request.size}. */
     static final int DLQ_HEADROOM_BYTES = 1024;
     private static final int MAX_CACHED_ROUTES = 10_000;
+    /**
+     * The longest wait for a dead-letter topic to become ready after the event's own topic did not become ready in a
+     * whole {@code delivery.timeout.ms} (at most half of that): the same brokers would most likely keep it waiting as
+     * long again, and the caller waits for the answer.
+     */
+    static final long DLQ_WAIT_AFTER_TOPIC_TIMEOUT_MS = 5_000;
+    /** At most one warning a node logs about retries in this time; the others go to DEBUG. */
+    private static final long RETRY_WARNING_INTERVAL_NANOS = 10_000_000_000L;
 
     final ModelKafkaEventConfig config;
     final String nodeId;
@@ -82,6 +92,8 @@ public final class EventPublisher {
     private final Set<Task> parked = ConcurrentHashMap.newKeySet();
     private final Set<Task> inFlight;
     private final int dlqMaxBytes;
+    private final AtomicLong nextRetryWarning = new AtomicLong(System.nanoTime());
+    private final AtomicLong retriesSinceWarning = new AtomicLong();
     private volatile boolean closed;
 
     private EventPublisher(ModelKafkaEventConfig config, String nodeId, Producer<byte[], byte[]> producer, Admin admin,
@@ -98,7 +110,8 @@ public final class EventPublisher {
         this.codec = new EnvelopeCodec(EnvelopeCodec.MAPPER, config.serviceName(), nodeId);
         // a KafkaProducer blocks a first send to a topic on metadata; other producers (a MockProducer) do not
         this.gates = admin == null && !(producer instanceof KafkaProducer) ? null : new TopicGates(admin, producer,
-                scheduler, config.topicPartitions(), config.topicReplicationFactor(), config.deliveryTimeoutMs());
+                scheduler, config.topicPartitions(), config.topicReplicationFactor(), config.deliveryTimeoutMs(),
+                config.bootstrapServers());
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
         this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
         this.breaker = circuitBreaker(config, nodeId, metrics);
@@ -431,24 +444,52 @@ public final class EventPublisher {
         }
 
         private void awaitGate(TopicGates.Gate gate, boolean forDeadLetter) {
+            awaitGate(gate, forDeadLetter, 0);
+        }
+
+        /** Waits for the topic's check; {@code boundMs > 0}: at most that long (the check goes on for later events). */
+        private void awaitGate(TopicGates.Gate gate, boolean forDeadLetter, long boundMs) {
             parked.add(this);
-            gate.await().whenComplete((ignored, error) -> {
-                parked.remove(this);
-                if (isDone()) {
+            AtomicBoolean answered = new AtomicBoolean();
+            if (boundMs > 0) {
+                try {
+                    scheduler.schedule(() -> {
+                        if (answered.compareAndSet(false, true)) {
+                            gateAnswered(forDeadLetter, new TopicGates.NotReadyException("topic " + gate.topic()
+                                    + " was not ready within " + boundMs + " ms either; not waited for longer, as the"
+                                    + " event's own topic was not ready within delivery.timeout.ms", null));
+                        }
+                    }, boundMs);
+                } catch (RejectedExecutionException e) {
+                    answered.set(true);
+                    parked.remove(this);
+                    failShutdown(false);
                     return;
                 }
-                if (closed) {
-                    failShutdown(false);
-                } else if (error != null && forDeadLetter) {
-                    onCompletion(null, Errors.asException(Errors.unwrap(error)));
-                } else if (error != null) {
-                    attemptFailed(Errors.asException(Errors.unwrap(error)), true); // never handed to the producer
-                } else if (forDeadLetter) {
-                    sendDeadLetter();
-                } else {
-                    send();
+            }
+            gate.await().whenComplete((ignored, error) -> {
+                if (answered.compareAndSet(false, true)) {
+                    gateAnswered(forDeadLetter, error);
                 }
             });
+        }
+
+        private void gateAnswered(boolean forDeadLetter, Throwable error) {
+            parked.remove(this);
+            if (isDone()) {
+                return;
+            }
+            if (closed) {
+                failShutdown(false);
+            } else if (error != null && forDeadLetter) {
+                onCompletion(null, Errors.asException(Errors.unwrap(error)));
+            } else if (error != null) {
+                attemptFailed(Errors.asException(Errors.unwrap(error)), true); // never handed to the producer
+            } else if (forDeadLetter) {
+                sendDeadLetter();
+            } else {
+                send();
+            }
         }
 
         /** Kafka's I/O thread (or the sending thread when send itself failed). */
@@ -488,14 +529,32 @@ public final class EventPublisher {
                 failShutdown(!neverSent && !(error instanceof ApiException && !Errors.retriable(error)));
             } else if (neverSent && Errors.retriable(error) && retries < config.maxRetries()) {
                 long delay = backoffMs(config.retryBackoffMs(), retries);
-                if (LOG.isDebugEnabled()) {
-                    LOG.debug("Node {}: event {} to {} failed on attempt {} ({}); retrying in {} ms", nodeId, eventId,
-                            route.fullTopic, retries + 1, Errors.describe(error, secrets), delay);
-                }
+                logRetry(error, delay);
                 later(this::retry, delay);
             } else {
                 outcomeUnknown = !neverSent && Errors.retriable(error);
                 later(this::fail, 0);
+            }
+        }
+
+        /**
+         * A retry is worth a warning (a broker away, a topic that does not become ready), but thousands of events may
+         * retry at once: one warning per node every 10 s, with the number of retries since the last one; the rest
+         * at DEBUG.
+         */
+        private void logRetry(Exception error, long delay) {
+            long now = System.nanoTime();
+            long due = nextRetryWarning.get();
+            long since = retriesSinceWarning.incrementAndGet();
+            if (now - due >= 0 && nextRetryWarning.compareAndSet(due, now + RETRY_WARNING_INTERVAL_NANOS)
+                    && LOG.isWarnEnabled()) {
+                retriesSinceWarning.addAndGet(-since);
+                LOG.warn("Node {}: event {} to {} failed on attempt {} of {} ({}); retrying in {} ms{}", nodeId, eventId,
+                        route.fullTopic, retries + 1, config.maxRetries() + 1, Errors.describe(error, secrets), delay,
+                        since > 1 ? " (" + since + " retries of this node since the last such warning)" : "");
+            } else if (LOG.isDebugEnabled()) {
+                LOG.debug("Node {}: event {} to {} failed on attempt {} ({}); retrying in {} ms", nodeId, eventId,
+                        route.fullTopic, retries + 1, Errors.describe(error, secrets), delay);
             }
         }
 
@@ -562,7 +621,8 @@ public final class EventPublisher {
             deadLetterPhase = true;
             TopicGates.Gate gate = route.dlqGate;
             if (gate != null && !gate.ready()) {
-                awaitGate(gate, true);
+                awaitGate(gate, true, error instanceof TopicGates.NotReadyException
+                        ? Math.min(DLQ_WAIT_AFTER_TOPIC_TIMEOUT_MS, config.deliveryTimeoutMs() / 2) : 0);
             } else {
                 sendDeadLetter();
             }

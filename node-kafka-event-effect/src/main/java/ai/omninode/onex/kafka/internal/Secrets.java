@@ -93,7 +93,7 @@ public final class Secrets {
     }
 
     private Throwable copy(Throwable t, int depth) {
-        RedactedException copy = new RedactedException(t.getClass().getName(), redact(t.getMessage()),
+        RedactedException copy = new RedactedException(Errors.className(t), redact(t.getMessage()),
                 t.getCause() == null || depth > 20 ? null : copy(t.getCause(), depth + 1));
         copy.setStackTrace(t.getStackTrace());
         return copy;

@@ -57,11 +57,13 @@ public final class TopicGates {
     private final Optional<Integer> partitions;
     private final Optional<Short> replicationFactor;
     private final long timeoutMs;
+    private final String bootstrapServers;
     private final ConcurrentHashMap<String, Gate> gates = new ConcurrentHashMap<>();
 
     public TopicGates(Admin admin, Producer<byte[], byte[]> producer, Scheduler scheduler, int partitions,
-            short replicationFactor, long timeoutMs) {
+            short replicationFactor, long timeoutMs, String bootstrapServers) {
         this.admin = admin;
+        this.bootstrapServers = bootstrapServers;
         this.producer = producer;
         this.scheduler = scheduler;
         this.partitions = partitions > 0 ? Optional.of(partitions) : Optional.empty();
@@ -88,6 +90,10 @@ public final class TopicGates {
 
         private Gate(String topic) {
             this.topic = topic;
+        }
+
+        public String topic() {
+            return topic;
         }
 
         public boolean ready() {
@@ -119,8 +125,8 @@ public final class TopicGates {
                 }
                 if (check == null || check.isCompletedExceptionally()) {
                     CompletableFuture<Void> c = new CompletableFuture<>();
-                    check = c;
                     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+                    check = c.exceptionallyCompose(e -> CompletableFuture.failedFuture(ranOutOfTime(this, deadline, e)));
                     step(c, () -> {
                         if (admin == null) {
                             warmUp(this, deadline, c);
@@ -131,6 +137,34 @@ public final class TopicGates {
                 }
                 return check;
             }
+        }
+    }
+
+    /**
+     * A check that failed at its deadline is a {@link NotReadyException}, which names the topic, the time and the
+     * brokers asked; one that failed earlier keeps its error.
+     */
+    private Throwable ranOutOfTime(Gate gate, long deadline, Throwable error) {
+        Throwable cause = Errors.unwrap(error);
+        if (remaining(deadline) > POLL_MS || cause instanceof NotReadyException) {
+            return cause;
+        }
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = detail.startsWith("topic ") ? detail + " (bootstrap.servers " + bootstrapServers + ")"
+                : "topic " + gate.topic + " was not ready within " + timeoutMs + " ms (bootstrap.servers "
+                        + bootstrapServers + "): " + detail;
+        return new NotReadyException(message, cause);
+    }
+
+    /**
+     * A topic's check used up its whole time ({@code delivery.timeout.ms}) without the topic serving: often no broker
+     * answered at all. A {@link TimeoutException}, so retriable; its class name in dead letters is Kafka's.
+     */
+    public static final class NotReadyException extends TimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        NotReadyException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
