@@ -1,6 +1,7 @@
 package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.ExceptionMapper;
+import ai.omninode.onex.cli.internal.UsageErrorHandler;
 import ai.omninode.onex.cli.internal.VersionProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,7 @@ public final class Onex implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Onex());
         cmd.setExecutionExceptionHandler(new ExceptionMapper());
+        cmd.setParameterExceptionHandler(new UsageErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
     }

@@ -81,7 +81,27 @@ class OnexCliTest {
         Cli.Result r = Cli.onex("run", "flow.yaml", "--bogus");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Unknown option: '--bogus'");
+        assertThat(r.err()).startsWith("onex run: error: Unknown option: '--bogus'")
+                .contains("Usage: onex run [-hV]", "Try 'onex run --help' for more information.")
+                .as("the synopsis, not the whole help page").doesNotContain("Exit codes:");
+    }
+
+    @Test
+    void anUnknownCommandIsNamedWithTheCommandsThereAre() {
+        Cli.Result r = Cli.onex("rn", "flow.yaml");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("onex: error: unknown command 'rn' (did you mean 'run'?); the commands: run,"
+                + " validate, nodes, broker");
+    }
+
+    @Test
+    void anUnknownOptionInPlaceOfTheWorkflowIsNamedBeforeTheMissingWorkflow() {
+        Cli.Result r = Cli.onex("run", "--bogus");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("onex run: error: Unknown option: '--bogus' (Missing required parameter:"
+                + " 'WORKFLOW.yaml')");
     }
 
     @Test

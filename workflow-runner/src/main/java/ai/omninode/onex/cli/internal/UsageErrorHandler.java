@@ -1,0 +1,52 @@
+package ai.omninode.onex.cli.internal;
+
+import ai.omninode.onex.contract.Suggestions;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * A usage error in the form of every other error of the CLI ({@code onex run: error: ...}), then the command's
+ * synopsis and where to find more, not the whole help page. An unknown argument is named before a parameter found
+ * missing because of it ({@code onex run --bogus} is about {@code --bogus}).
+ */
+public final class UsageErrorHandler implements IParameterExceptionHandler {
+
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        List<String> unmatched = cmd.getUnmatchedArguments();
+        String message = ex.getMessage();
+        boolean suggest = true;
+        if (ex instanceof MissingParameterException && !unmatched.isEmpty()) {
+            String first = unmatched.get(0);
+            message = (first.startsWith("-") ? "Unknown option: '" : "Unmatched argument: '") + first + "' (" + message + ")";
+        }
+        if (ex instanceof UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            List<String> commands = new ArrayList<>(cmd.getSubcommands().keySet());
+            commands.remove("help");
+            String given = u.getUnmatched().get(0);
+            message = "unknown command '" + given + "'" + Suggestions.didYouMean(given, commands) + "; the commands: "
+                    + String.join(", ", commands);
+            suggest = false;
+        }
+        err.println(name + ": error: " + message);
+        if (suggest && ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            err.println("Did you mean: " + String.join(" or ", u.getSuggestions().stream()
+                    .map(x -> cmd.getSubcommands().containsKey(x) ? name + " " + x : x).toList()) + "?");
+        }
+        CommandLine.Help help = cmd.getHelp();
+        err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+        err.println("Try '" + name + " --help' for more information.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+}
