@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
  * @param node the node it ran, or null for a parallel group
  * @param attempts how often the node was called (retries included); 0 when it never was
  * @param input the node input after {@code ${...}} resolution, or null when it never got that far
- * @param output the node's output, or null
+ * @param output the node's output, or null; for a failure, what the node said with it (its output with
+ *     {@code success: false}, or the details of its {@code NodeExecutionException}), when it said something
  * @param error why it failed, or null
  * @param problem where in the workflow the failure is, when it is there (a bad expression, a schema mismatch)
  * @param continued it failed, and {@code on_error: continue} let the workflow go on

@@ -333,6 +333,15 @@ public final class WorkflowRunner implements AutoCloseable {
             if (error != null) {
                 Throwable cause = unwrap(error);
                 retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
+                if (cause instanceof NodeExecutionException n && n.details() != null && !n.details().isEmpty()) {
+                    // what the node said about the failure (the Kafka node: error type, dead letter, envelope), kept
+                    // as the step's output, as for a node that answers with an output saying success: false
+                    try {
+                        output = MAPPER.valueToTree(n.details());
+                    } catch (RuntimeException e) {
+                        LOG.debug("details of the failure of step {} are not plain data", step.name(), e);
+                    }
+                }
                 failure = !(cause instanceof TimeoutException) ? message(cause)
                         : deadlineApplies ? workflowTimedOut()
                         : "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms";

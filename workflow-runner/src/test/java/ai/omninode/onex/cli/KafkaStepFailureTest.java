@@ -76,6 +76,12 @@ class KafkaStepFailureTest {
             assertThat(status(result, "publish_completed")).isEqualTo("failed");
             assertThat(status(result, "after")).isEqualTo("skipped");
             assertThat(status(result, "record_failure")).isEqualTo("succeeded");
+            JsonNode failed = step(result, "publish_completed").get("output");
+            assertThat(failed).as("what the Kafka node said with the failure").isNotNull();
+            assertThat(failed.get("success").asBoolean()).isFalse();
+            assertThat(failed.get("error_type").isString()).isTrue();
+            assertThat(failed.get("dead_lettered").isBoolean()).isTrue();
+            assertThat(failed.get("envelope").get("event_type").asString()).isEqualTo("DOCUMENT_COMPLETED");
             assertThat(TestNode.calls("test_echo")).containsExactly(Map.of("failed_step", "publish_completed",
                     "why", result.get("failure").get("message").asString()));
             assertThat(r.err()).doesNotContain("\tat ").doesNotContain("internal error");
@@ -122,6 +128,15 @@ class KafkaStepFailureTest {
             sb.append(chars.charAt(random.nextInt(chars.length())));
         }
         return sb.toString();
+    }
+
+    private static JsonNode step(JsonNode result, String step) {
+        for (JsonNode s : result.get("steps")) {
+            if (s.get("name").asString().equals(step)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no step " + step + " in " + result);
     }
 
     private static String status(JsonNode result, String step) {

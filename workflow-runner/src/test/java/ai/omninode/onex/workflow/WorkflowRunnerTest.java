@@ -200,6 +200,8 @@ class WorkflowRunnerTest {
         assertThat(result.succeeded()).isFalse();
         assertThat(TestNode.calls("test_flaky")).hasSize(1);
         assertThat(retryDelays).isEmpty();
+        assertThat(result.step("flaky").orElseThrow().output()).as("what the node said with its failure")
+                .isEqualTo(JSON.readTree("{\"error_type\": \"non_retriable\", \"attempt\": 1}"));
         assertThat(result.failure().message()).startsWith("attempt 1 of k-nr failed for good")
                 .contains("not retried");
     }

@@ -33,8 +33,8 @@ public final class FlakyEffect extends TestNode {
                         "refused attempt " + attempt + " of " + key, "attempts", attempt));
             }
             if ("throw_not_retriable".equals(input.get("mode"))) {
-                throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed for good", Map.of(),
-                        false, null);
+                throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed for good",
+                        Map.of("error_type", "non_retriable", "attempt", attempt), false, null);
             }
             throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed");
         }
