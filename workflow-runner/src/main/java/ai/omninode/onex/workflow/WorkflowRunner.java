@@ -158,7 +158,8 @@ public final class WorkflowRunner implements AutoCloseable {
                 LOG.debug("Initialized node {} in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException | LinkageError e) {
                 String message = "node '" + name + "' could not be initialized: " + message(e);
-                LOG.warn("{}", message);
+                // reported with the run's result (or by prepare), where it names the step: not logged twice
+                LOG.debug("{}", message, e);
                 initFailures.put(name, message);
                 initErrors.put(name, e);
                 try {

@@ -104,6 +104,8 @@ class BadInputCorpusTest {
             List<String> lines = r.err().lines().filter(l -> l.startsWith(place) && l.contains(": error: ")
                     && l.contains(message)).toList();
             assertThat(lines).as("a line starting %s with %s%n%s", place, message, r).isNotEmpty();
+            assertThat(r.err().split(java.util.regex.Pattern.quote(message), -1)).as("said once, not logged too: %s", r)
+                    .hasSize(2);
             if (!at.startsWith("--")) {
                 assertThat(r.problems()).as("file:line:col: error: message").isNotEmpty();
             }
