@@ -151,6 +151,27 @@ class RetryAndDeadLetterTest {
     }
 
     @Test
+    void aDeadLetterKeepsTheCallersHeadersButNeverLetsThemPassForItsOwn() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().build(), false)) {
+            CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(ModelKafkaEventInput.builder()
+                    .topic("quality.assessed.v1").eventType("QUALITY_ASSESSED").payload("quality_score", 0.87)
+                    .headers(Map.of("trace_id", "t-42", "dead-letter-reason", "spoofed", "event_id", "spoofed"))
+                    .build());
+            fail(m, new RecordTooLargeException("too large"));
+            m.ack();
+
+            ModelKafkaEventOutput out = result.get();
+            assertThat(out.deadLettered()).isTrue();
+            ProducerRecord<byte[], byte[]> dead = sentTo(m, "test.quality.assessed.v1.dlq").get(0);
+            assertThat(dead.headers().toArray()).extracting(h -> h.key()).containsExactly("trace_id",
+                    "dead-letter-reason", "dead-letter-exception-class-name", "dead-letter-topic", "correlation_id",
+                    "event_id");
+            assertThat(headers(dead)).containsEntry("trace_id", "t-42").containsEntry("dead-letter-reason", out.error())
+                    .containsEntry("event_id", out.eventId().toString());
+        }
+    }
+
+    @Test
     void anAuthorizationErrorIsNotRetried() throws Exception {
         try (MockNode m = new MockNode(MockNode.config().enableDlq(false).build(), false)) {
             CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(input());

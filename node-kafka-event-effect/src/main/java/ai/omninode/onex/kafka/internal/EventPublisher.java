@@ -628,21 +628,34 @@ public final class EventPublisher {
             }
         }
 
+        /**
+         * The dead letter: the caller's headers (a trace id, say) as on the event, then the dead-letter headers. A
+         * caller's header named like one of those is left out, as on the event.
+         */
         private void sendDeadLetter() {
+            RecordHeaders headers = new RecordHeaders();
+            int callerHeaderBytes = 0;
+            if (input.headers() != null) {
+                for (Map.Entry<String, String> h : input.headers().entrySet()) {
+                    if (!isStandardHeader(h.getKey()) && !h.getKey().startsWith("dead-letter-") && h.getValue() != null) {
+                        byte[] value = h.getValue().getBytes(StandardCharsets.UTF_8);
+                        headers.add(h.getKey(), value);
+                        callerHeaderBytes += h.getKey().length() * 3 + value.length + 8;
+                    }
+                }
+            }
+            headers.add("dead-letter-reason", failure.getBytes(StandardCharsets.UTF_8));
+            headers.add("dead-letter-exception-class-name", Errors.className(lastError).getBytes(StandardCharsets.UTF_8));
+            headers.add("dead-letter-topic", route.fullTopic.getBytes(StandardCharsets.UTF_8));
+            headers.add("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8));
+            headers.add("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8));
             String errorTime = EnvelopeCodec.timestamp(clock.instant());
             byte[] body = codec.deadLetter(route.fullTopic, envelope, failure, errorTime, retries, deadLetterTruncated,
                     DLQ_PREVIEW_BYTES);
-            if (!deadLetterTruncated && body.length > dlqMaxBytes) {
+            if (!deadLetterTruncated && body.length > dlqMaxBytes - callerHeaderBytes) {
                 deadLetterTruncated = true;
                 body = codec.deadLetter(route.fullTopic, envelope, failure, errorTime, retries, true, DLQ_PREVIEW_BYTES);
             }
-            RecordHeaders headers = new RecordHeaders(new Header[] {
-                new RecordHeader("dead-letter-reason", failure.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader("dead-letter-exception-class-name", Errors.className(lastError).getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader("dead-letter-topic", route.fullTopic.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8)),
-            });
             sendingThread = Thread.currentThread();
             try {
                 producer.send(new ProducerRecord<>(route.dlqTopic, null, null, record.key(), body, headers), this);
