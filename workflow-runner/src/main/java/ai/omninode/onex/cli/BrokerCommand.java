@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
             "",
             "Example:",
             "  onex broker --port 9092 &",
-            "  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 onex run examples/document_ingestion.yaml --input-file "
-                + "examples/document_ingestion.input.json"})
+            "  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 \\",
+            "      onex run examples/document_ingestion.yaml \\",
+            "      --input-file examples/document_ingestion.input.json"})
 public final class BrokerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -25,13 +25,15 @@ import picocli.CommandLine.Spec;
         footer = {
             "  0  ok",
             "  1  the workflow failed (its on_step_failure steps ran)",
-            "  2  usage error, or an invalid workflow, contract, input, node setting or plugin",
+            "  2  usage error, or an invalid workflow, contract, input, node setting or",
+            "     plugin",
             "",
             "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, "
                 + "or the plugins/ folder of the installation). Settings for nodes come from the environment.",
             "",
             "Example:",
-            "  onex run examples/document_ingestion.yaml --input-file examples/document_ingestion.input.json --embedded-kafka"})
+            "  onex run examples/document_ingestion.yaml \\",
+            "      --input-file examples/document_ingestion.input.json --embedded-kafka"})
 public final class Onex implements Callable<Integer> {
     public static final int OK = 0;
     public static final int WORKFLOW_FAILED = 1;

@@ -43,11 +43,14 @@ import tools.jackson.databind.node.ObjectNode;
         footer = {
             "  0  the workflow succeeded",
             "  1  a step failed (the on_step_failure steps ran)",
-            "  2  usage error, or the workflow, its input, a node's settings or a plugin is invalid (nothing ran)",
+            "  2  usage error, or the workflow, its input, a node's settings or a plugin is",
+            "     invalid (nothing ran)",
             "",
             "Examples:",
-            "  onex run examples/document_ingestion.yaml --input-file examples/document_ingestion.input.json --embedded-kafka",
-            "  onex run flow.yaml --input document_id=doc-1 --input 'metadata:={\"language\":\"en\"}' --output json"})
+            "  onex run examples/document_ingestion.yaml \\",
+            "      --input-file examples/document_ingestion.input.json --embedded-kafka",
+            "  onex run flow.yaml --input document_id=doc-1 \\",
+            "      --input 'metadata:={\"language\":\"en\"}' --output json"})
 public final class RunCommand implements Callable<Integer> {
     static final String BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
 
