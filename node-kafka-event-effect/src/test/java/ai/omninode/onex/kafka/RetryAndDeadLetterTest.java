@@ -172,6 +172,24 @@ class RetryAndDeadLetterTest {
     }
 
     @Test
+    void callerHeadersTooLargeForTheDeadLetterAreLeftOutRatherThanLosingTheDeadLetter() throws Exception {
+        try (MockNode m = new MockNode(MockNode.config().producerProperty("max.request.size", "65536").build(), false)) {
+            CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(ModelKafkaEventInput.builder()
+                    .topic("quality.assessed.v1").eventType("QUALITY_ASSESSED").payload("quality_score", 0.87)
+                    .headers(Map.of("trace_id", "t-42", "blob", "x".repeat(70_000))).build());
+            // the event itself was too large because of its headers
+            fail(m, new RecordTooLargeException("The message is 70321 bytes when serialized"));
+            m.ack();
+
+            ModelKafkaEventOutput out = result.get();
+            assertThat(out.deadLettered()).as(out.error()).isTrue();
+            ProducerRecord<byte[], byte[]> dead = sentTo(m, "test.quality.assessed.v1.dlq").get(0);
+            assertThat(headers(dead)).doesNotContainKeys("blob", "trace_id")
+                    .containsEntry("dead-letter-reason", out.error()).containsEntry("event_id", out.eventId().toString());
+        }
+    }
+
+    @Test
     void anAuthorizationErrorIsNotRetried() throws Exception {
         try (MockNode m = new MockNode(MockNode.config().enableDlq(false).build(), false)) {
             CompletableFuture<ModelKafkaEventOutput> result = m.node.executeEffect(input());

@@ -356,6 +356,7 @@ public final class EventPublisher {
         private Exception lastError;
         private boolean deadLetterPhase;
         private boolean deadLetterTruncated;
+        private boolean deadLetterWithoutCallerHeaders;
         private boolean stoppedByBreaker;
         /** The last attempt failed after the producer took the record: the broker may have stored it. */
         private boolean outcomeUnknown;
@@ -635,7 +636,7 @@ public final class EventPublisher {
         private void sendDeadLetter() {
             RecordHeaders headers = new RecordHeaders();
             int callerHeaderBytes = 0;
-            if (input.headers() != null) {
+            if (input.headers() != null && !deadLetterWithoutCallerHeaders) {
                 for (Map.Entry<String, String> h : input.headers().entrySet()) {
                     if (!isStandardHeader(h.getKey()) && !h.getKey().startsWith("dead-letter-") && h.getValue() != null) {
                         byte[] value = h.getValue().getBytes(StandardCharsets.UTF_8);
@@ -656,6 +657,12 @@ public final class EventPublisher {
                 deadLetterTruncated = true;
                 body = codec.deadLetter(route.fullTopic, envelope, failure, errorTime, retries, true, DLQ_PREVIEW_BYTES);
             }
+            if (callerHeaderBytes > 0 && body.length > dlqMaxBytes - callerHeaderBytes) {
+                // the caller's headers alone leave no room (they may be why the event was too large): without them
+                deadLetterWithoutCallerHeaders = true;
+                sendDeadLetter();
+                return;
+            }
             sendingThread = Thread.currentThread();
             try {
                 producer.send(new ProducerRecord<>(route.dlqTopic, null, null, record.key(), body, headers), this);
@@ -673,6 +680,10 @@ public final class EventPublisher {
                 finish(failed(failure, failureType, true), -1);
             } else if (error instanceof RecordTooLargeException && !deadLetterTruncated && !closed) {
                 deadLetterTruncated = true; // the dead-letter topic allows less than the producer: keep metadata only
+                later(this::sendDeadLetter, 0);
+            } else if (error instanceof RecordTooLargeException && !deadLetterWithoutCallerHeaders
+                    && input.headers() != null && !input.headers().isEmpty() && !closed) {
+                deadLetterWithoutCallerHeaders = true; // still too large: the caller's headers go too
                 later(this::sendDeadLetter, 0);
             } else {
                 String both = failure + "; dead-letter publish to " + route.dlqTopic + " also failed: "
@@ -798,6 +809,11 @@ public final class EventPublisher {
                 metrics.published.sum(), metrics.failed.sum(), metrics.sentToDlq.sum(), metrics.rejected.sum());
     }
 
+    /**
+     * Fails what {@code tasks} holds now. Each is removed by itself, never by clearing the set: an event that joins it
+     * meanwhile (a task that checked {@code closed} just before it was set) stays for the next pass, and its
+     * scheduled step, dropped by the scheduler's shutdown, can no longer leave it unanswered.
+     */
     private static void failAll(Set<Task> tasks, boolean inProducer) {
         for (Task t : tasks.toArray(new Task[0])) {
             try {
@@ -805,8 +821,8 @@ public final class EventPublisher {
             } catch (RuntimeException e) {
                 LOG.debug("failing an event at shutdown", e);
             }
+            tasks.remove(t);
         }
-        tasks.clear();
     }
 
     private static void closeQuietly(Producer<?, ?> producer) {

@@ -141,13 +141,13 @@ public final class TopicGates {
     }
 
     /**
-     * A check that failed at its deadline is a {@link NotReadyException}, which names the topic, the time and the
-     * brokers asked; one that failed earlier keeps its error.
+     * A check that failed at its deadline with a retriable error is a {@link NotReadyException}, which names the topic,
+     * the time and the brokers asked; any other keeps its error.
      */
     private Throwable ranOutOfTime(Gate gate, long deadline, Throwable error) {
         Throwable cause = Errors.unwrap(error);
-        if (remaining(deadline) > POLL_MS || cause instanceof NotReadyException) {
-            return cause;
+        if (remaining(deadline) > POLL_MS || cause instanceof NotReadyException || !(cause instanceof RetriableException)) {
+            return cause; // failed before its time, or for good (not authorized, say): that error as it is
         }
         String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         String message = detail.startsWith("topic ") ? detail + " (bootstrap.servers " + bootstrapServers + ")"
