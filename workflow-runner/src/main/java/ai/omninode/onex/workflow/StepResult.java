@@ -40,9 +40,12 @@ public record StepResult(
         return status == Status.SUCCEEDED;
     }
 
-    /** The event a step published, when its output says where: a string topic, a partition and an offset. */
+    /**
+     * The event a step published, when it succeeded and its output says where: a string topic, a partition and an
+     * offset.
+     */
     public Optional<Published> published() {
-        if (output == null || !output.path("topic").isString() || !output.path("partition").isIntegralNumber()
+        if (status != Status.SUCCEEDED || output == null || !output.path("topic").isString() || !output.path("partition").isIntegralNumber()
                 || !output.path("partition").canConvertToInt() || !output.path("offset").isIntegralNumber()
                 || !output.path("offset").canConvertToLong()) {
             return Optional.empty();

@@ -222,6 +222,18 @@ class OnexCliTest {
     }
 
     @Test
+    void jsonErrorsLeaveOutJacksonsAdviceToProgrammers() {
+        Cli.Result nan = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:=NaN");
+        Cli.Result rs = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:=\u001E1");
+
+        assertThat(nan.err()).contains("--input n:=NaN: error: the value after ':=' is not JSON: Non-standard token 'NaN'")
+                .doesNotContain("JsonReadFeature");
+        assertThat(rs.exitCode()).isEqualTo(2);
+        assertThat(rs.err()).contains("the value after ':=' is not JSON").doesNotContain("JsonReadFeature")
+                .doesNotContain("consider enabling");
+    }
+
+    @Test
     void anEmptyJsonInputValueSaysHowToWriteNullOrAnEmptyString() {
         Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:=");
 

@@ -130,7 +130,8 @@ class OnexLauncherIT {
         assertThat(version.out()).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
         assertThat(broker.exitCode()).as("%s%n%s", broker.out(), broker.err()).isZero();
         assertThat(broker.out()).contains("-XX:+PrintCommandLineFlags", "Usage: onex broker")
-                .doesNotContain("TieredStopAtLevel", "UseSerialGC");
+                .as("no C1-only JIT (the collector is the JVM's own choice: Serial on a machine with 1 CPU)")
+                .doesNotContain("TieredStopAtLevel");
     }
 
     @Test

@@ -201,7 +201,9 @@ class WorkflowRunnerTest {
         assertThat(TestNode.calls("test_flaky")).hasSize(1);
         assertThat(retryDelays).isEmpty();
         assertThat(result.step("flaky").orElseThrow().output()).as("what the node said with its failure")
-                .isEqualTo(JSON.readTree("{\"error_type\": \"non_retriable\", \"attempt\": 1}"));
+                .isEqualTo(JSON.readTree("{\"error_type\": \"non_retriable\", \"attempt\": 1, \"topic\": \"t\","
+                        + " \"partition\": 0, \"offset\": 7}"));
+        assertThat(result.published()).as("a failed step published nothing, whatever its output says").isEmpty();
         assertThat(result.failure().message()).startsWith("attempt 1 of k-nr failed for good")
                 .contains("not retried");
     }

@@ -176,7 +176,8 @@ public final class Inputs {
     }
 
     private static final Pattern PARSER_ADVICE = Pattern.compile(
-            ":?\\s*\\(?enable `[^`]*` to allow\\)?|\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)");
+            ":?\\s*\\(?enable `[^`]*` to allow\\)?|\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)"
+            + "|\\s*\\(consider enabling `[^`]*` to allow[^)]*\\)+");
 
     private static String firstLine(String s) {
         if (s == null) {

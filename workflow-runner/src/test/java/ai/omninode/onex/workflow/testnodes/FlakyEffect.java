@@ -34,7 +34,8 @@ public final class FlakyEffect extends TestNode {
             }
             if ("throw_not_retriable".equals(input.get("mode"))) {
                 throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed for good",
-                        Map.of("error_type", "non_retriable", "attempt", attempt), false, null);
+                        Map.of("error_type", "non_retriable", "attempt", attempt, "topic", "t", "partition", 0,
+                                "offset", 7), false, null);
             }
             throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed");
         }
