@@ -87,6 +87,17 @@ class OnexCliTest {
     }
 
     @Test
+    void aUsageErrorWithOutputJsonStillAnswersWithJsonOnStdout() throws Exception {
+        Cli.Result r = Cli.onex("run", "flow.yaml", "--output", "json", "--bogus");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        JsonNode result = JSON.readTree(r.out());
+        assertThat(result.get("status").asString()).isEqualTo("invalid");
+        assertThat(result.get("problems").get(0).get("message").asString()).isEqualTo("Unknown option: '--bogus'");
+        assertThat(r.err()).startsWith("onex run: error: Unknown option: '--bogus'");
+    }
+
+    @Test
     void anUnknownCommandIsNamedWithTheCommandsThereAre() {
         Cli.Result r = Cli.onex("rn", "flow.yaml");
 

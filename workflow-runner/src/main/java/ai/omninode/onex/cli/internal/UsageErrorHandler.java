@@ -1,5 +1,6 @@
 package ai.omninode.onex.cli.internal;
 
+import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.Suggestions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -43,10 +44,27 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
             err.println("Did you mean: " + String.join(" or ", u.getSuggestions().stream()
                     .map(x -> cmd.getSubcommands().containsKey(x) ? name + " " + x : x).toList()) + "?");
         }
+        if (jsonRequested(args)) {
+            // a script that asked for JSON gets JSON on stdout, as for any other refusal
+            List<Problem> problems = List.of(Problem.of(name, message));
+            cmd.getOut().println(JsonOutput.write("validate".equals(cmd.getCommandName())
+                    ? JsonOutput.problems(0, problems) : JsonOutput.refused(null, problems)));
+            cmd.getOut().flush();
+        }
         CommandLine.Help help = cmd.getHelp();
         err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
         err.println("Try '" + name + " --help' for more information.");
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static boolean jsonRequested(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equalsIgnoreCase("--output=json")
+                    || args[i].equals("--output") && i + 1 < args.length && args[i + 1].equalsIgnoreCase("json")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
