@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -580,31 +582,23 @@ public final class ModelKafkaEventConfig {
             }
         }
 
-        private interface LongSetter {
-            void set(long value);
-        }
-
-        private interface BooleanSetter {
-            void set(boolean value);
-        }
-
-        private void integer(String variable, String field, String text, LongSetter setter) {
+        private void integer(String variable, String field, String text, LongConsumer setter) {
             source(field, variable);
             Long parsed = parseLong(text);
             if (parsed == null) {
                 parseProblems.add(describe(field) + " must be an integer, but was '" + text + "'");
             } else {
-                setter.set(parsed);
+                setter.accept(parsed);
             }
         }
 
-        private void bool(String variable, String field, String text, BooleanSetter setter) {
+        private void bool(String variable, String field, String text, Consumer<Boolean> setter) {
             source(field, variable);
             Boolean parsed = parseBoolean(text);
             if (parsed == null) {
                 parseProblems.add(describe(field) + " must be true or false, but was '" + text + "'");
             } else {
-                setter.set(parsed);
+                setter.accept(parsed);
             }
         }
 
