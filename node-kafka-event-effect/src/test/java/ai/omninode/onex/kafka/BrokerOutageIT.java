@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -16,26 +17,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The broker goes away and comes back: retries that outlast the outage, the circuit breaker, a caller that is never
- * held up, and shutdown while nothing can be delivered. A broker of its own, so that stopping it disturbs no other test.
+ * held up, and shutdown while nothing can be delivered. On the JVM's shared broker: the tests run one at a time, and
+ * each leaves it running.
  */
 class BrokerOutageIT {
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedKafkaBroker.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
+        broker = SharedKafkaBroker.get();
     }
 
     @AfterEach

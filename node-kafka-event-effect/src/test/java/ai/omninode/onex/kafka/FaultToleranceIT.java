@@ -4,6 +4,7 @@ import static ai.omninode.onex.kafka.NodeKafkaEventEffectTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,26 +18,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Faults around the edges of the promise: the dead-letter topic is unreachable too, and the node shuts down while
- * callers are still publishing. A broker of its own, so that stopping it disturbs no other test.
+ * callers are still publishing. On the JVM's shared broker: the tests run one at a time, and each leaves it running.
  */
 class FaultToleranceIT {
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedKafkaBroker.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
+        broker = SharedKafkaBroker.get();
     }
 
     @AfterEach

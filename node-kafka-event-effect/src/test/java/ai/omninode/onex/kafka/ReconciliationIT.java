@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import ai.omninode.onex.node.NodeExecutionException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * output says), dead-lettered (and then in {@code .dlq}), or failed (returned to the caller with its envelope). The
  * figures are printed and written to {@code target/reliability/reconciliation.md} (copied into RELIABILITY.md).
  *
- * <p>A broker of its own, so that stopping it disturbs no other test.
+ * <p>On the JVM's shared broker, with topics of its own; it is left running whatever happens.
  */
 class ReconciliationIT {
     static final int EVENTS = Integer.getInteger("onex.reconciliation.events", 100_000);
@@ -51,12 +53,12 @@ class ReconciliationIT {
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedKafkaBroker.startDefault();
+        broker = SharedKafkaBroker.get();
     }
 
-    @AfterAll
-    static void stop() {
-        broker.close();
+    @AfterEach
+    void brokerIsBackForTheNextTest() {
+        broker.start();
     }
 
     /** What the caller got back for one event. */
@@ -75,7 +77,7 @@ class ReconciliationIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void everyEventIsAcknowledgedOnceDeadLetteredOrReturnedWithItsEnvelopeAcrossTwoBrokerRestarts() throws Exception {
-        String prefix = "recon";
+        String prefix = "recon-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = prefix + ".events";
         String dlq = topic + ".dlq";
         broker.createTopic(topic, PARTITIONS);

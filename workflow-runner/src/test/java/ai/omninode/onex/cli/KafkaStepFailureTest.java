@@ -55,7 +55,8 @@ class KafkaStepFailureTest {
 
     @Test
     void theBrokerStopsBetweenTwoKafkaStepsOnStepFailureRunsAndTheCliExitsOne() {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startDefault()) {
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        try {
             HookCompute.HOOK.set(broker::stop);
             long t0 = System.nanoTime();
             Cli.Result r = Cli.onex("run", WORKFLOW.toString(), "--plugins", plugins.toString(),
@@ -86,6 +87,8 @@ class KafkaStepFailureTest {
                     "why", result.get("failure").get("message").asString()));
             assertThat(r.err()).doesNotContain("\tat ").doesNotContain("internal error");
             System.out.printf("broker stopped mid-run: onex run exited %d after %d ms%n", r.exitCode(), took.toMillis());
+        } finally {
+            broker.start(); // the shared broker, for the next test
         }
     }
 
