@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,22 +53,7 @@ class BrokerOutageIT {
 
     /** A real producer whose sends are counted, to show that an open breaker keeps off the network. */
     static ProducerFactory counting(AtomicInteger sends) {
-        return props -> {
-            KafkaProducer<byte[], byte[]> real = new KafkaProducer<>(props);
-            @SuppressWarnings("unchecked")
-            Producer<byte[], byte[]> proxy = (Producer<byte[], byte[]>) Proxy.newProxyInstance(
-                    BrokerOutageIT.class.getClassLoader(), new Class<?>[] {Producer.class}, (p, method, args) -> {
-                        if (method.getName().equals("send")) {
-                            sends.incrementAndGet();
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-            return proxy;
-        };
+        return props -> ProducerSpy.onSend(new KafkaProducer<>(props), args -> sends.incrementAndGet());
     }
 
     @Test

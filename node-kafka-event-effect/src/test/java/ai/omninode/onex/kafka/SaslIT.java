@@ -8,8 +8,6 @@ import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.NodeExecutionException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,19 +113,7 @@ class SaslIT {
             public Producer<byte[], byte[]> create(Map<String, Object> props) {
                 KafkaProducer<byte[], byte[]> real = new KafkaProducer<>(props);
                 producer.set(real);
-                @SuppressWarnings("unchecked")
-                Producer<byte[], byte[]> counting = (Producer<byte[], byte[]>) Proxy.newProxyInstance(
-                        SaslIT.class.getClassLoader(), new Class<?>[] {Producer.class}, (p, method, args) -> {
-                            if (method.getName().equals("send")) {
-                                sends.incrementAndGet();
-                            }
-                            try {
-                                return method.invoke(real, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
-                return counting;
+                return ProducerSpy.onSend(real, args -> sends.incrementAndGet());
             }
 
             @Override

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.kafka.embedded.FaultyProxy;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -16,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,26 +46,18 @@ class UnknownOutcomeIT {
     static ProducerFactory healingOnFirstFailure(AtomicInteger sends) {
         return props -> {
             KafkaProducer<byte[], byte[]> real = new KafkaProducer<>(props);
-            @SuppressWarnings("unchecked")
-            Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) Proxy.newProxyInstance(
-                    UnknownOutcomeIT.class.getClassLoader(), new Class<?>[] {Producer.class}, (p, method, args) -> {
-                        if (method.getName().equals("send") && args.length == 2) {
-                            sends.incrementAndGet();
-                            Callback callback = (Callback) args[1];
-                            args[1] = (Callback) (metadata, error) -> {
-                                if (error != null) {
-                                    proxy.dropResponses(false);
-                                }
-                                callback.onCompletion(metadata, error);
-                            };
+            return ProducerSpy.onSend(real, args -> {
+                if (args.length == 2) {
+                    sends.incrementAndGet();
+                    Callback callback = (Callback) args[1];
+                    args[1] = (Callback) (metadata, error) -> {
+                        if (error != null) {
+                            proxy.dropResponses(false);
                         }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-            return producer;
+                        callback.onCompletion(metadata, error);
+                    };
+                }
+            });
         };
     }
 
