@@ -1,10 +1,13 @@
 package ai.omninode.onex.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /** Runs {@code onex} in this JVM through picocli's {@code execute}, capturing stdout and stderr. */
@@ -15,6 +18,15 @@ final class Cli {
     static final Path REPO = Path.of(System.getProperty("onex.test.repo", "..")).normalize();
 
     private Cli() {
+    }
+
+    /** Copies the plugin jars the build made into {@code folder}, so that a test's runner sees them only there. */
+    static void copyPluginJars(Path folder) throws IOException {
+        try (Stream<Path> jars = Files.list(PLUGINS)) {
+            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                Files.copy(jar, folder.resolve(jar.getFileName()));
+            }
+        }
     }
 
     record Result(int exitCode, String out, String err) {

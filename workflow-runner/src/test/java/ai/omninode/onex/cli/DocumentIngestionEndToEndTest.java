@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,11 +47,7 @@ class DocumentIngestionEndToEndTest {
 
     @BeforeEach
     void copyPluginJars() throws IOException {
-        try (Stream<Path> jars = Files.list(Cli.PLUGINS)) {
-            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
-                Files.copy(jar, plugins.resolve(jar.getFileName()));
-            }
-        }
+        Cli.copyPluginJars(plugins);
     }
 
     private Cli.Result run(String workflow, String... more) {

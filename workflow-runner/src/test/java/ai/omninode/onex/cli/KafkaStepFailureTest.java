@@ -7,14 +7,12 @@ import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import ai.omninode.onex.workflow.testnodes.HookCompute;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,11 +39,7 @@ class KafkaStepFailureTest {
     @BeforeEach
     void copyPluginJars() throws IOException {
         TestNode.reset();
-        try (Stream<Path> jars = Files.list(Cli.PLUGINS)) {
-            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
-                Files.copy(jar, plugins.resolve(jar.getFileName()));
-            }
-        }
+        Cli.copyPluginJars(plugins);
     }
 
     @AfterEach

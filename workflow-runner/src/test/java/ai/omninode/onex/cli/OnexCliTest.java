@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,11 +26,7 @@ class OnexCliTest {
     @BeforeEach
     void copyPluginJars() throws IOException {
         TestNode.reset();
-        try (Stream<Path> jars = Files.list(Cli.PLUGINS)) {
-            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
-                Files.copy(jar, plugins.resolve(jar.getFileName()));
-            }
-        }
+        Cli.copyPluginJars(plugins);
     }
 
     @Test
