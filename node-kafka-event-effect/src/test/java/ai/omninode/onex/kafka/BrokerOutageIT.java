@@ -8,7 +8,6 @@ import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,10 +42,6 @@ class BrokerOutageIT {
                 .producerProperty("reconnect.backoff.max.ms", "200");
     }
 
-    static String unique(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     static ModelKafkaEventInput event(String topic) {
         return ModelKafkaEventInput.builder().topic(topic).eventType("E").payload("n", 1).build();
     }
@@ -58,7 +53,7 @@ class BrokerOutageIT {
 
     @Test
     void aPublishAcrossABrokerRestartSucceedsAndIsStoredOnce() throws Exception {
-        String prefix = unique("out");
+        String prefix = Topics.unique("out");
         // the outage is shorter than one attempt: Kafka's own retries carry the event over it
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxRetries(8).retryBackoffMs(250)
                 .producerProperty("delivery.timeout.ms", "30000").build());
@@ -84,7 +79,7 @@ class BrokerOutageIT {
 
     @Test
     void aPublishRefusedWhileTheBrokerIsDownIsRetriedWithBackoffAndSucceedsAfterTheRestart() throws Exception {
-        String prefix = unique("retry");
+        String prefix = Topics.unique("retry");
         // A topic the producer has no metadata for: while the broker is down every attempt fails before the
         // record leaves the node (the topic never becomes ready), so the node retries it itself; once the broker
         // is back, a retry gets through. The attempt bound is 1.5 s, the backoff 250 ms doubling: 8 retries span
@@ -117,7 +112,7 @@ class BrokerOutageIT {
 
     @Test
     void theBreakerOpensWhileTheBrokerIsDownFailsFastThenHalfOpensAndClosesAfterARestart() throws Exception {
-        String prefix = unique("out");
+        String prefix = Topics.unique("out");
         broker.createTopic(prefix + ".payments", 1);
         AtomicInteger sends = new AtomicInteger();
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).circuitBreakerThreshold(3)
@@ -166,7 +161,7 @@ class BrokerOutageIT {
 
     @Test
     void theCallerIsNeverHeldLongerThanMaxBlockMsWhileTheBrokerIsDown() throws Exception {
-        String prefix = unique("out");
+        String prefix = Topics.unique("out");
         broker.createTopic(prefix + ".known", 1);
         // BROKER topic creation: without a broker, Kafka 4 clients drop their metadata (rebootstrap), and a send would
         // wait max.block.ms for it; a small buffer, which a send would wait on when full
@@ -209,7 +204,7 @@ class BrokerOutageIT {
     @Test
     void aNewNodeCreatingTopicsDoesNotHoldItsCallerWhileTheBrokerIsDown() throws Exception {
         broker.stop();
-        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(unique("out")).maxRetries(0).enableDlq(false).build());
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(Topics.unique("out")).maxRetries(0).enableDlq(false).build());
         node.initialize();
         try {
             long t0 = System.nanoTime();
@@ -226,7 +221,7 @@ class BrokerOutageIT {
 
     @Test
     void shutdownWhileTheBrokerIsDownEndsEveryEventWithinItsBound() throws Exception {
-        String prefix = unique("out");
+        String prefix = Topics.unique("out");
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).shutdownTimeoutMs(1000)
                 .producerProperty("delivery.timeout.ms", "60000").build());
         node.initialize();
@@ -256,7 +251,7 @@ class BrokerOutageIT {
 
     @Test
     void shutdownDeliversWhatIsInFlightWhenTheBrokerIsUp() throws Exception {
-        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(unique("out")).build());
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(Topics.unique("out")).build());
         node.initialize();
         assertThat(node.executeEffect(event("flush")).get(30, TimeUnit.SECONDS).success()).isTrue();
         List<CompletableFuture<ModelKafkaEventOutput>> pending = new ArrayList<>();

@@ -108,7 +108,7 @@ class CrossClientInteropIT {
     }
 
     private static Published publishThree() throws Exception {
-        String prefix = "interop-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("interop");
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).topicPrefix(prefix).build());
         node.initialize();

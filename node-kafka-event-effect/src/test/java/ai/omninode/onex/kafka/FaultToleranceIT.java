@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -39,13 +38,9 @@ class FaultToleranceIT {
         broker.start();
     }
 
-    static String unique(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     @Test
     void whenTheDeadLetterTopicIsUnreachableTooEachEventSaysBothCausesAndIsCountedInDlqFailures() throws Exception {
-        String prefix = unique("dlqdown");
+        String prefix = Topics.unique("dlqdown");
         broker.createTopic(prefix + ".orders", 1);
         broker.createTopic(prefix + ".orders.dlq", 1);
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
@@ -87,7 +82,7 @@ class FaultToleranceIT {
 
     @Test
     void shutdownUnderLoadDeliversOrFailsEveryEventInFlightWithinItsBoundAndNeverThrows() throws Exception {
-        String prefix = unique("shutdown");
+        String prefix = Topics.unique("shutdown");
         broker.createTopic(prefix + ".load", 3);
         // the default bound: 10 s
         ModelKafkaEventConfig config = ModelKafkaEventConfig.builder().bootstrapServers(broker.bootstrapServers())

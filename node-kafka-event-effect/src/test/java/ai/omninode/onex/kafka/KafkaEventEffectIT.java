@@ -39,13 +39,9 @@ class KafkaEventEffectIT {
                 .retryBackoffMs(100);
     }
 
-    static String unique(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     @Test
     void aPublishedEventIsConsumedWithItsEnvelopeHeadersKeyAndPosition() throws Exception {
-        String prefix = unique("it");
+        String prefix = Topics.unique("it");
         broker.createTopic(prefix + ".quality.assessed.v1", 3);
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).build());
         node.initialize();
@@ -95,7 +91,7 @@ class KafkaEventEffectIT {
 
     @Test
     void theNodeCreatesAMissingTopicAndWaitsForItBeforeProducing() throws Exception {
-        String prefix = unique("it");
+        String prefix = Topics.unique("it");
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).topicPartitions(3).build());
         node.initialize();
         try {
@@ -131,7 +127,7 @@ class KafkaEventEffectIT {
 
     @Test
     void aRecordTooLargeForItsTopicLandsInTheDeadLetterTopicWithoutRetries() throws Exception {
-        String prefix = unique("it");
+        String prefix = Topics.unique("it");
         broker.createTopic(prefix + ".small", 1, Map.of("max.message.bytes", "1024"));
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).maxRetries(3).build());
         node.initialize();
@@ -176,7 +172,7 @@ class KafkaEventEffectIT {
 
     @Test
     void aDeadLetterTooLargeForTheProducerKeepsMetadataWithATruncatedPayload() throws Exception {
-        String prefix = unique("it");
+        String prefix = Topics.unique("it");
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).build());
         node.initialize();
         try {
@@ -205,7 +201,7 @@ class KafkaEventEffectIT {
 
     @Test
     void tenThousandEventsInFlightAllConfirmAndTheConsumerSeesEachEventIdOnce() throws Exception {
-        String prefix = unique("it");
+        String prefix = Topics.unique("it");
         broker.createTopic(prefix + ".bulk", 3);
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).build());
         node.initialize();

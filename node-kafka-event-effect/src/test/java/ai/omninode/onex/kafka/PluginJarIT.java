@@ -64,7 +64,7 @@ class PluginJarIT {
     @Test
     void theNodeRegistryFindsThePluginJarInAFolderAndItPublishes(@TempDir Path plugins) throws Exception {
         Files.copy(pluginJar, plugins.resolve(pluginJar.getFileName()));
-        String prefix = "plugin-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("plugin");
 
         try (NodeRegistry registry = NodeRegistry.builder().scanClasspath(false).pluginDirectory(plugins).build()) {
             DiscoveredNode found = registry.require("kafka_event_effect");
@@ -92,7 +92,7 @@ class PluginJarIT {
     @Test
     void aPlainServiceLoaderFindsTheNodeInTheJarAlone(@TempDir Path plugins) throws Exception {
         Path jar = Files.copy(pluginJar, plugins.resolve("node.jar"));
-        String prefix = "loader-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("loader");
         ClassLoader host = new WithoutThisNode(PluginJarIT.class.getClassLoader());
 
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, host)) {

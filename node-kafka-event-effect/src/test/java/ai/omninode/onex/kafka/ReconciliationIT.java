@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +76,7 @@ class ReconciliationIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void everyEventIsAcknowledgedOnceDeadLetteredOrReturnedWithItsEnvelopeAcrossTwoBrokerRestarts() throws Exception {
-        String prefix = "recon-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("recon");
         String topic = prefix + ".events";
         String dlq = topic + ".dlq";
         broker.createTopic(topic, PARTITIONS);

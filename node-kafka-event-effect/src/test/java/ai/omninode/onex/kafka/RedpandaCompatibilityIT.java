@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ class RedpandaCompatibilityIT {
 
     @Test
     void publishesToRedpandaAndTheEventIsReadBackAtTheReportedPosition() throws Exception {
-        String prefix = "rp-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("rp");
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
                 .bootstrapServers(REDPANDA.getBootstrapServers()).topicPrefix(prefix).build());
         node.initialize();

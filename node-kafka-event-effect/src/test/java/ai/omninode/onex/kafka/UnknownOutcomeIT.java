@@ -8,7 +8,6 @@ import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.kafka.embedded.FaultyProxy;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,7 +62,7 @@ class UnknownOutcomeIT {
 
     @Test
     void aRecordWhoseAcknowledgementWasLostIsNotSentAgainSoItIsNeverStoredTwice() throws Exception {
-        String prefix = "unknown-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("unknown");
         broker.createTopic(prefix + ".orders", 1);
         broker.createTopic(prefix + ".orders.dlq", 1);
         AtomicInteger sends = new AtomicInteger();
@@ -116,7 +115,7 @@ class UnknownOutcomeIT {
 
     @Test
     void shutdownWhileTheBrokerNoLongerAnswersFailsEveryEventInFlightWithinItsBound() throws Exception {
-        String prefix = "unanswered-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = Topics.unique("unanswered");
         broker.createTopic(prefix + ".orders", 1);
         NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, ModelKafkaEventConfig.builder()
                 .bootstrapServers(proxy.address()).topicPrefix(prefix).shutdownTimeoutMs(2000).build());
