@@ -159,7 +159,8 @@ class KafkaEventEffectIT {
             assertThat(Consumers.headers(dead.get(0))).containsEntry("dead-letter-reason", out.error())
                     .containsEntry("dead-letter-exception-class-name", RecordTooLargeException.class.getName())
                     .containsEntry("dead-letter-topic", prefix + ".small")
-                    .containsEntry("correlation_id", out.correlationId().toString());
+                    .containsEntry("correlation_id", out.correlationId().toString())
+                    .as("the caller's header travels with the dead letter").containsEntry("trace_id", "t-7");
             try (Admin admin = broker.admin()) {
                 TopicPartition small = new TopicPartition(prefix + ".small", 0);
                 assertThat(admin.listOffsets(Map.of(small, OffsetSpec.latest())).all().get().get(small).offset())
