@@ -1,6 +1,6 @@
 package ai.omninode.onex.bench;
 
-import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
 import ai.omninode.onex.workflow.WorkflowResult;

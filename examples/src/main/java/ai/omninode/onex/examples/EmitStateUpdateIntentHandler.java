@@ -1,7 +1,10 @@
 package ai.omninode.onex.examples;
 
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
+import ai.omninode.onex.node.NodeKind;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,15 +31,24 @@ public final class EmitStateUpdateIntentHandler implements EffectNode {
         return ExampleNodes.contract(NAME);
     }
 
+    /** A reducer: it returns intents and acts on none (this stand-in only keeps them in memory). */
+    @Override
+    public NodeKind kind() {
+        return NodeKind.REDUCER;
+    }
+
     @Override
     public void initialize(Map<String, String> settings) {
     }
 
     @Override
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input, ExecutionContext context) {
         return ExampleNodes.complete(() -> {
             Map<String, Object> intent = new LinkedHashMap<>();
-            intent.put("intent_id", UUID.randomUUID().toString());
+            // one logical intent, one id: a retried or redelivered step emits the id it emitted before
+            intent.put("intent_id", context.idempotencyKey()
+                    .map(key -> UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)))
+                    .orElseGet(UUID::randomUUID).toString());
             intent.put("intent_type", input.get("intent_type"));
             intent.put("sequence", sequence.incrementAndGet());
             intent.put("emitted_at", Instant.now().toString());

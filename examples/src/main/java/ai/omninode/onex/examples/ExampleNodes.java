@@ -1,5 +1,6 @@
 package ai.omninode.onex.examples;
 
+import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import java.net.URL;
 import java.util.List;
@@ -29,6 +30,17 @@ final class ExampleNodes {
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new NodeExecutionException(e.toString(), Map.of(), false, e));
+        }
+    }
+
+    /**
+     * Fails the call as retriable when its deadline passed before the effect started: nothing was done, so the runner
+     * may try again. (An effect that may have started when its deadline passes would answer "not retriable".)
+     */
+    static void checkDeadline(ExecutionContext context, String node) {
+        if (context.isExpired()) {
+            throw new NodeExecutionException(node + ": the step's deadline passed before the write started; nothing"
+                    + " was written", Map.of("error_type", "deadline_exceeded"), true, null);
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.omninode.onex.examples;
 
-import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ComputeNode;
+import ai.omninode.onex.node.ExecutionContext;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code entity_extraction_compute}: finds entities in text with a few rules instead of a model: e-mail
  * addresses, URLs, years, and runs of capitalized words (names of people, organizations, places), each once.
  */
-public final class NodeEntityExtractionCompute implements EffectNode {
+public final class NodeEntityExtractionCompute implements ComputeNode {
     static final String NAME = "entity_extraction_compute";
 
     private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+");
@@ -33,43 +33,37 @@ public final class NodeEntityExtractionCompute implements EffectNode {
     }
 
     @Override
-    public void initialize(Map<String, String> settings) {
-    }
-
-    @Override
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
-        return ExampleNodes.complete(() -> {
-            String content = (String) input.get("content");
-            String language = ExampleNodes.string(input, "language", "en");
-            List<Object> entities = new ArrayList<>();
-            Set<String> seen = new LinkedHashSet<>();
-            Set<Integer> covered = new java.util.HashSet<>();
-            find(EMAIL, content, "EMAIL", entities, seen, covered);
-            find(URL_PATTERN, content, "URL", entities, seen, covered);
-            find(YEAR, content, "DATE", entities, seen, covered);
-            Matcher m = NAME_RUN.matcher(content);
-            while (m.find()) {
-                String text = m.group();
-                String[] words = text.split("\\s+");
-                int start = m.start();
-                if (STOP.contains(words[0])) {
-                    if (words.length == 1) {
-                        continue;
-                    }
-                    start += words[0].length() + 1;
-                    text = text.substring(words[0].length()).strip();
-                }
-                if (covered.contains(start)) {
+    public Map<String, Object> compute(Map<String, Object> input, ExecutionContext context) {
+        String content = (String) input.get("content");
+        String language = ExampleNodes.string(input, "language", "en");
+        List<Object> entities = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        Set<Integer> covered = new java.util.HashSet<>();
+        find(EMAIL, content, "EMAIL", entities, seen, covered);
+        find(URL_PATTERN, content, "URL", entities, seen, covered);
+        find(YEAR, content, "DATE", entities, seen, covered);
+        Matcher m = NAME_RUN.matcher(content);
+        while (m.find()) {
+            String text = m.group();
+            String[] words = text.split("\\s+");
+            int start = m.start();
+            if (STOP.contains(words[0])) {
+                if (words.length == 1) {
                     continue;
                 }
-                add(entities, seen, text, words.length > 1 ? "NAME" : "TERM", start, start + text.length());
+                start += words[0].length() + 1;
+                text = text.substring(words[0].length()).strip();
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("entities", entities);
-            out.put("entity_count", entities.size());
-            out.put("language", language);
-            return out;
-        });
+            if (covered.contains(start)) {
+                continue;
+            }
+            add(entities, seen, text, words.length > 1 ? "NAME" : "TERM", start, start + text.length());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("entities", entities);
+        out.put("entity_count", entities.size());
+        out.put("language", language);
+        return out;
     }
 
     private static void find(Pattern p, String content, String type, List<Object> entities, Set<String> seen,
@@ -93,9 +87,5 @@ public final class NodeEntityExtractionCompute implements EffectNode {
         e.put("start", start);
         e.put("end", end);
         entities.add(e);
-    }
-
-    @Override
-    public void close() {
     }
 }

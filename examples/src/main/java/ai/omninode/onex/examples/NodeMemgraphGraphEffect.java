@@ -1,6 +1,7 @@
 package ai.omninode.onex.examples;
 
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
 import java.net.URL;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +30,9 @@ public final class NodeMemgraphGraphEffect implements EffectNode {
     }
 
     @Override
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input, ExecutionContext context) {
         return ExampleNodes.complete(() -> {
+            ExampleNodes.checkDeadline(context, NAME);
             String document = (String) input.get("document_id");
             int nodesCreated = nodes.add("Document:" + document) ? 1 : 0;
             int edgesCreated = 0;

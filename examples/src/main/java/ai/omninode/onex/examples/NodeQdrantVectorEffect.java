@@ -1,6 +1,7 @@
 package ai.omninode.onex.examples;
 
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.OnexException;
 import java.net.URL;
@@ -43,8 +44,9 @@ public final class NodeQdrantVectorEffect implements EffectNode {
     }
 
     @Override
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input, ExecutionContext context) {
         return ExampleNodes.complete(() -> {
+            ExampleNodes.checkDeadline(context, NAME);
             String collection = ExampleNodes.string(input, "collection", "documents");
             Map<String, Map<String, Object>> points = collections.get(collection);
             if (points == null) {

@@ -1,18 +1,18 @@
 package ai.omninode.onex.examples;
 
-import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ComputeNode;
+import ai.omninode.onex.node.ExecutionContext;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * {@code relationship_detection_compute}: relates entities that occur in the same sentence ({@code CO_OCCURS_WITH},
  * weighted by how close they stand). Without the text, consecutive entities are related.
  */
-public final class NodeRelationshipDetectionCompute implements EffectNode {
+public final class NodeRelationshipDetectionCompute implements ComputeNode {
     static final String NAME = "relationship_detection_compute";
 
     @Override
@@ -21,37 +21,31 @@ public final class NodeRelationshipDetectionCompute implements EffectNode {
     }
 
     @Override
-    public void initialize(Map<String, String> settings) {
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
-        return ExampleNodes.complete(() -> {
-            List<Object> entities = ExampleNodes.list(input, "entities");
-            String content = ExampleNodes.string(input, "content", null);
-            List<Object> relationships = new ArrayList<>();
-            for (int i = 0; i < entities.size(); i++) {
-                for (int j = i + 1; j < entities.size(); j++) {
-                    Map<String, Object> a = (Map<String, Object>) entities.get(i);
-                    Map<String, Object> b = (Map<String, Object>) entities.get(j);
-                    boolean related = content == null ? j == i + 1 : sameSentence(content, a, b);
-                    if (related) {
-                        int distance = Math.abs(position(b) - position(a));
-                        Map<String, Object> r = new LinkedHashMap<>();
-                        r.put("source", a.get("text"));
-                        r.put("target", b.get("text"));
-                        r.put("type", "CO_OCCURS_WITH");
-                        r.put("weight", Math.round(1000.0 / (1 + distance / 10.0)) / 1000.0);
-                        relationships.add(r);
-                    }
+    public Map<String, Object> compute(Map<String, Object> input, ExecutionContext context) {
+        List<Object> entities = ExampleNodes.list(input, "entities");
+        String content = ExampleNodes.string(input, "content", null);
+        List<Object> relationships = new ArrayList<>();
+        for (int i = 0; i < entities.size(); i++) {
+            for (int j = i + 1; j < entities.size(); j++) {
+                Map<String, Object> a = (Map<String, Object>) entities.get(i);
+                Map<String, Object> b = (Map<String, Object>) entities.get(j);
+                boolean related = content == null ? j == i + 1 : sameSentence(content, a, b);
+                if (related) {
+                    int distance = Math.abs(position(b) - position(a));
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("source", a.get("text"));
+                    r.put("target", b.get("text"));
+                    r.put("type", "CO_OCCURS_WITH");
+                    r.put("weight", Math.round(1000.0 / (1 + distance / 10.0)) / 1000.0);
+                    relationships.add(r);
                 }
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("relationships", relationships);
-            out.put("relationship_count", relationships.size());
-            return out;
-        });
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("relationships", relationships);
+        out.put("relationship_count", relationships.size());
+        return out;
     }
 
     private static int position(Map<String, Object> entity) {
@@ -66,9 +60,5 @@ public final class NodeRelationshipDetectionCompute implements EffectNode {
         }
         String between = content.substring(from, to);
         return !between.matches("(?s).*[.!?](\\s|$).*");
-    }
-
-    @Override
-    public void close() {
     }
 }

@@ -1,6 +1,7 @@
 package ai.omninode.onex.examples;
 
-import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ComputeNode;
+import ai.omninode.onex.node.ExecutionContext;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>This is the one example written out in full against the SPI; the others follow the same shape.
  */
-public final class NodeVectorizationCompute implements EffectNode {
+public final class NodeVectorizationCompute implements ComputeNode {
     static final String NAME = "vectorization_compute";
     static final int DEFAULT_DIMENSIONS = 16;
 
@@ -34,55 +34,43 @@ public final class NodeVectorizationCompute implements EffectNode {
         return ExampleNodes.contract(NAME);
     }
 
-    @Override
-    public void initialize(Map<String, String> settings) {
-        // nothing to connect to
-    }
-
     /** The runtime has checked {@code input} against the contract's input schema already. */
     @Override
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
-        return ExampleNodes.complete(() -> {
-            String content = (String) input.get("content");
-            int dimensions = input.get("dimensions") instanceof Number n ? n.intValue() : DEFAULT_DIMENSIONS;
-            double[] vector = new double[dimensions];
-            int tokens = 0;
-            for (String word : content.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-                if (word.isEmpty()) {
-                    continue;
-                }
-                tokens++;
-                int h = word.hashCode();
-                vector[Math.floorMod(h, dimensions)] += (h >>> 31) == 0 ? 1.0 : -1.0;
+    public Map<String, Object> compute(Map<String, Object> input, ExecutionContext context) {
+        String content = (String) input.get("content");
+        int dimensions = input.get("dimensions") instanceof Number n ? n.intValue() : DEFAULT_DIMENSIONS;
+        double[] vector = new double[dimensions];
+        int tokens = 0;
+        for (String word : content.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+            if (word.isEmpty()) {
+                continue;
             }
-            double norm = 0;
-            for (double v : vector) {
-                norm += v * v;
-            }
-            norm = Math.sqrt(norm);
-            List<Object> embedding = new ArrayList<>(dimensions);
-            for (double v : vector) {
-                embedding.add(norm == 0 ? 0.0 : Math.round(v / norm * 1e6) / 1e6);
-            }
-            vectorized.incrementAndGet();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("success", true);
-            out.put("vector_id", UUID.nameUUIDFromBytes(content.getBytes(StandardCharsets.UTF_8)).toString());
-            out.put("dimensions", dimensions);
-            out.put("embedding", embedding);
-            out.put("token_count", tokens);
-            out.put("model", "feature-hashing-v1");
-            return out;
-        });
+            tokens++;
+            int h = word.hashCode();
+            vector[Math.floorMod(h, dimensions)] += (h >>> 31) == 0 ? 1.0 : -1.0;
+        }
+        double norm = 0;
+        for (double v : vector) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        List<Object> embedding = new ArrayList<>(dimensions);
+        for (double v : vector) {
+            embedding.add(norm == 0 ? 0.0 : Math.round(v / norm * 1e6) / 1e6);
+        }
+        vectorized.incrementAndGet();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("success", true);
+        out.put("vector_id", UUID.nameUUIDFromBytes(content.getBytes(StandardCharsets.UTF_8)).toString());
+        out.put("dimensions", dimensions);
+        out.put("embedding", embedding);
+        out.put("token_count", tokens);
+        out.put("model", "feature-hashing-v1");
+        return out;
     }
 
     @Override
     public Map<String, Object> metrics() {
         return Map.of("documents_vectorized", vectorized.get());
-    }
-
-    @Override
-    public void close() {
-        // nothing to release
     }
 }

@@ -7,7 +7,7 @@ import ai.omninode.onex.contract.ContractLoader;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.NodeExecutionException;
-import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.runtime.NodeRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;

@@ -15,14 +15,20 @@ import java.util.concurrent.CompletionStage;
  *       from {@code META-INF/services/ai.omninode.onex.node.EffectNode}). The constructor must be cheap and must
  *       not connect anywhere or fail on configuration: discovery also runs for {@code onex nodes}.</li>
  *   <li>The runtime reads the contract at {@link #contractLocation()} and validates it; a node with an invalid
- *       contract is reported and never initialized.</li>
+ *       contract, or whose {@link #kind()} contradicts the contract's {@code node_type}, is reported and never
+ *       initialized.</li>
  *   <li>{@link #initialize(Map)} once, with the settings. A failure throws and the node is not used.</li>
- *   <li>{@link #execute(Map)} any number of times, possibly concurrently.</li>
+ *   <li>{@link #execute(Map, ExecutionContext)} any number of times, possibly concurrently.</li>
  *   <li>{@link #close()} once. No call follows it.</li>
  * </ol>
  *
- * <p>Data crosses this interface as plain Java values only (maps, lists, strings, numbers, booleans, null), so a
- * node in a plugin jar may bring its own versions of its libraries.
+ * <p>A node implements one of the two {@code execute} methods: {@link #execute(Map, ExecutionContext)} to see what
+ * the host knows about the call (deadline, idempotency key, correlation id, trace), or {@link #execute(Map)}, as
+ * nodes written before the context existed do. Each one's default calls the other; the runtime refuses a node that
+ * implements neither.
+ *
+ * <p>Data crosses this interface as plain Java values only (maps, lists, strings, numbers, booleans, null), and
+ * this module has no dependencies, so a node in a plugin jar may bring its own versions of its libraries.
  */
 public interface EffectNode extends AutoCloseable {
 
@@ -35,18 +41,41 @@ public interface EffectNode extends AutoCloseable {
     }
 
     /**
+     * What kind of ONEX node this is; {@link NodeKind#EFFECT} unless the node says otherwise. A runner repeats a
+     * call that timed out only for a node that is {@linkplain NodeKind#sideEffectFree() free of side effects}.
+     */
+    default NodeKind kind() {
+        return NodeKind.EFFECT;
+    }
+
+    /**
      * Prepares the node (connections, pools). {@code settings} is the process environment with the host's
      * overrides on top (for example {@code KAFKA_BOOTSTRAP_SERVERS} pointing at an embedded broker): read it
-     * instead of {@link System#getenv()}. Throws {@link OnexException} with a message naming the bad setting.
+     * instead of {@link System#getenv()}. Throws {@link OnexException} with a message naming the bad setting
+     * ({@link IllegalArgumentException} as its cause when the value itself is wrong, so that a host can refuse the
+     * run before it starts).
      */
     void initialize(Map<String, String> settings);
 
     /**
-     * Runs the node once on an input that already passed the contract's input schema. Returns at once; the
-     * stage completes with the output (plain data, as the contract's output schema describes), or exceptionally
-     * with a {@link NodeExecutionException} that says what failed.
+     * Runs the node once on an input that already passed the contract's input schema. Returns at once; the stage
+     * completes with the output (plain data, as the contract's output schema describes), or exceptionally with a
+     * {@link NodeExecutionException} that says what failed and whether a retry is safe.
+     *
+     * <p>A node with side effects honours {@code context}'s deadline itself: when it passes before the effect
+     * started, it fails with a {@linkplain NodeExecutionException#retriable() retriable} exception (nothing
+     * happened); when it passes while the effect may be under way, it fails as not retriable (the outcome is
+     * unknown). It makes repeated calls with the same {@linkplain ExecutionContext#idempotencyKey() idempotency key}
+     * recognisable as one effect.
      */
-    CompletionStage<Map<String, Object>> execute(Map<String, Object> input);
+    default CompletionStage<Map<String, Object>> execute(Map<String, Object> input, ExecutionContext context) {
+        return execute(input);
+    }
+
+    /** {@link #execute(Map, ExecutionContext)} with {@link ExecutionContext#none() no context}. */
+    default CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+        return execute(input, ExecutionContext.none());
+    }
 
     /** A snapshot of the node's counters; keys and meanings are the node's own. */
     default Map<String, Object> metrics() {

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
-import ai.omninode.onex.node.DiscoveredNode;
 import ai.omninode.onex.node.EffectNode;
-import ai.omninode.onex.node.NodeRegistry;
-import ai.omninode.onex.node.internal.PluginClassLoader;
-import ai.omninode.onex.node.internal.PluginNode;
+import ai.omninode.onex.runtime.DiscoveredNode;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.runtime.internal.PluginClassLoader;
+import ai.omninode.onex.runtime.internal.PluginNode;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;

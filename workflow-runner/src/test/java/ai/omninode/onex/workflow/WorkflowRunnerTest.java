@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ai.omninode.onex.contract.ValidationException;
-import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.testnodes.FlakyEffect;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.time.Duration;

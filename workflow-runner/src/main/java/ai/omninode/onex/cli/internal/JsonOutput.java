@@ -1,7 +1,7 @@
 package ai.omninode.onex.cli.internal;
 
 import ai.omninode.onex.contract.Problem;
-import ai.omninode.onex.node.DiscoveredNode;
+import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.workflow.StepResult;
 import ai.omninode.onex.workflow.WorkflowResult;
 import java.util.List;

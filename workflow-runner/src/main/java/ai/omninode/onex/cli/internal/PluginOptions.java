@@ -1,6 +1,6 @@
 package ai.omninode.onex.cli.internal;
 
-import ai.omninode.onex.node.NodeRegistry;
+import ai.omninode.onex.runtime.NodeRegistry;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,0 +1,330 @@
+package ai.omninode.onex.runtime;
+
+import ai.omninode.onex.contract.ContractLoader;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
+import ai.omninode.onex.node.NodeKind;
+import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.runtime.internal.PluginClassLoader;
+import ai.omninode.onex.runtime.internal.PluginNode;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds {@link EffectNode}s with {@link ServiceLoader}: on the classpath, and in plugin folders where each jar
+ * (or each sub-folder of jars) gets a class loader of its own, so two plugins may carry different versions of
+ * the same library. Every node's contract is loaded and validated on the way in.
+ *
+ * <p>Discovery fails as a whole, with every problem listed, when a contract is invalid, a provider cannot be
+ * created, or two nodes share a contract name (the message names both origins): running with the wrong node
+ * would be worse than not running.
+ */
+public final class NodeRegistry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
+    private static final int MAX_REGISTRATION_FAILURES = 1000;
+
+    private final Map<String, DiscoveredNode> nodes;
+    private final List<PluginClassLoader> loaders;
+
+    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders) {
+        this.nodes = Collections.unmodifiableMap(nodes);
+        this.loaders = List.copyOf(loaders);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Nodes on the classpath of {@code loader} and in the given plugin folders. */
+    public static NodeRegistry discover(ClassLoader loader, List<Path> pluginDirectories) {
+        return builder().classLoader(loader).pluginDirectories(pluginDirectories).build();
+    }
+
+    /** All nodes, sorted by name. */
+    public List<DiscoveredNode> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public Optional<DiscoveredNode> find(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    /** The node named {@code name}, or an exception that lists the nodes there are. */
+    public DiscoveredNode require(String name) {
+        DiscoveredNode node = nodes.get(name);
+        if (node == null) {
+            throw new OnexException("no node named '" + name + "' was discovered; discovered nodes: " + names());
+        }
+        return node;
+    }
+
+    public String names() {
+        return nodes.isEmpty() ? "(none)" : String.join(", ", nodes.keySet());
+    }
+
+    /** Closes the plugin class loaders. Close the nodes first. */
+    @Override
+    public void close() {
+        for (PluginClassLoader loader : loaders) {
+            try {
+                loader.close();
+            } catch (IOException e) {
+                LOG.warn("Could not close plugin class loader {}: {}", loader.origin(), e.toString());
+            }
+        }
+    }
+
+    /** Configures discovery. */
+    public static final class Builder {
+        private ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
+        private boolean scanClasspath = true;
+        private final List<Path> pluginDirectories = new ArrayList<>();
+        private ContractLoader contractLoader = new ContractLoader();
+
+        private Builder() {
+        }
+
+        /** The class loader whose classpath is scanned, and the parent of every plugin class loader. */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader == null ? NodeRegistry.class.getClassLoader() : loader;
+            return this;
+        }
+
+        /** Whether to look for nodes on the classpath too (default true). */
+        public Builder scanClasspath(boolean scan) {
+            this.scanClasspath = scan;
+            return this;
+        }
+
+        public Builder pluginDirectory(Path directory) {
+            pluginDirectories.add(directory);
+            return this;
+        }
+
+        public Builder pluginDirectories(List<Path> directories) {
+            pluginDirectories.addAll(directories);
+            return this;
+        }
+
+        public Builder contractLoader(ContractLoader loader) {
+            this.contractLoader = loader;
+            return this;
+        }
+
+        /** Discovers and validates; throws {@link ValidationException} listing every problem found. */
+        public NodeRegistry build() {
+            List<Problem> problems = new ArrayList<>();
+            List<DiscoveredNode> found = new ArrayList<>();
+            List<PluginClassLoader> loaders = new ArrayList<>();
+            if (scanClasspath) {
+                scan(ServiceLoader.load(EffectNode.class, classLoader), null, found, problems);
+            }
+            for (Path dir : pluginDirectories) {
+                for (PluginSource source : pluginSources(dir, problems)) {
+                    PluginClassLoader loader = new PluginClassLoader(source.origin(), source.urls(), classLoader);
+                    loaders.add(loader);
+                    scan(ServiceLoader.load(EffectNode.class, loader), loader, found, problems);
+                }
+            }
+            Map<String, DiscoveredNode> byName = new LinkedHashMap<>();
+            found.sort(Comparator.comparing(DiscoveredNode::name));
+            for (DiscoveredNode node : found) {
+                DiscoveredNode other = byName.putIfAbsent(node.name(), node);
+                if (other != null) {
+                    problems.add(Problem.of(node.origin(), "two nodes are named '" + node.name() + "': "
+                            + other.className() + " from " + other.origin() + ", and "
+                            + node.className() + " from " + node.origin()));
+                }
+            }
+            if (!problems.isEmpty()) {
+                for (PluginClassLoader loader : loaders) {
+                    try {
+                        loader.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing {}", loader, e);
+                    }
+                }
+                throw new ValidationException(problems);
+            }
+            LOG.debug("Discovered nodes: {}", byName.keySet());
+            return new NodeRegistry(byName, loaders);
+        }
+
+        private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,
+                List<Problem> problems) {
+            var it = services.stream().iterator();
+            // each failure moves the iterator past the entry that failed; the bound only guards against a loader
+            // that fails the same way for ever
+            for (int failures = 0; failures < MAX_REGISTRATION_FAILURES;) {
+                ServiceLoader.Provider<EffectNode> provider;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    provider = it.next();
+                } catch (ServiceConfigurationError | LinkageError e) {
+                    // a LinkageError (NoClassDefFoundError) is a class listed there whose superclass or interface is
+                    // missing: typically a dependency the plugin jar does not bundle
+                    failures++;
+                    problems.add(Problem.of(plugin == null ? "classpath" : plugin.origin(),
+                            "broken node registration in META-INF/services: " + (e instanceof LinkageError
+                                    ? "a listed class cannot be loaded: " + e + " (is a dependency missing from the jar?)"
+                                    : rootMessage(e))));
+                    continue;
+                }
+                Class<? extends EffectNode> type = provider.type();
+                if (plugin != null && type.getClassLoader() != plugin) {
+                    continue; // seen through the parent: a classpath node, not this plugin's
+                }
+                String origin = plugin != null ? plugin.origin() : codeSource(type);
+                EffectNode node;
+                try {
+                    node = provider.get();
+                } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                    problems.add(Problem.of(origin, "cannot create node " + type.getName() + ": " + rootMessage(e)));
+                    continue;
+                }
+                EffectNode wrapped = plugin != null ? new PluginNode(node, plugin) : node;
+                URL contractUrl;
+                try {
+                    contractUrl = wrapped.contractLocation();
+                } catch (RuntimeException | LinkageError e) {
+                    problems.add(Problem.of(origin, "node " + type.getName() + " failed to name its contract: " + e));
+                    continue;
+                }
+                if (contractUrl == null) {
+                    problems.add(Problem.of(origin, "node " + type.getName() + " has no contract: expected "
+                            + EffectNode.CONTRACT_FILE + " next to the class, or contractLocation() overridden"));
+                    continue;
+                }
+                if (!implementsExecute(type)) {
+                    problems.add(Problem.of(origin, "node " + type.getName() + " implements neither execute(Map) nor"
+                            + " execute(Map, ExecutionContext); each one's default calls the other"));
+                    continue;
+                }
+                try {
+                    NodeContract contract = contractLoader.load(contractUrl);
+                    String contradiction = kindContradiction(wrapped, contract, type);
+                    if (contradiction != null) {
+                        problems.add(Problem.of(origin, contradiction));
+                        continue;
+                    }
+                    found.add(new DiscoveredNode(contract.name(), contract, wrapped, origin, plugin != null));
+                } catch (ValidationException e) {
+                    // the problems name the contract file; say whose contract it is, as the other problems here do
+                    for (Problem p : e.problems()) {
+                        problems.add(new Problem(p.source(), p.line(), p.column(), p.pointer(),
+                                p.message() + " (contract of node " + type.getName() + ")"));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether {@code type} overrides at least one of the two {@code execute} methods (their defaults call each other). */
+    static boolean implementsExecute(Class<?> type) {
+        try {
+            return type.getMethod("execute", Map.class).getDeclaringClass() != EffectNode.class
+                    || type.getMethod("execute", Map.class, ExecutionContext.class).getDeclaringClass() != EffectNode.class;
+        } catch (NoSuchMethodException e) {
+            return false; // cannot happen for an EffectNode
+        }
+    }
+
+    /**
+     * A node that says it is of one kind while its contract declares another, or {@code null}. A node that keeps the
+     * default ({@link NodeKind#EFFECT}) says nothing: its contract decides, as before the SPI had kinds.
+     */
+    private static String kindContradiction(EffectNode node, NodeContract contract, Class<?> type) {
+        NodeKind said;
+        try {
+            said = node.kind();
+        } catch (RuntimeException | LinkageError e) {
+            return "node " + type.getName() + " failed to say its kind: " + e;
+        }
+        if (said == null || said == NodeKind.EFFECT || said.contractName().equals(contract.nodeType())) {
+            return null;
+        }
+        return "node " + type.getName() + " says it is a " + said.contractName() + " node, but its contract '"
+                + contract.name() + "' declares node_type: " + contract.nodeType();
+    }
+
+    private record PluginSource(String origin, URL[] urls) {
+    }
+
+    /** Each jar directly in {@code dir} is one plugin; so is each sub-folder, with all the jars inside it. */
+    private static List<PluginSource> pluginSources(Path dir, List<Problem> problems) {
+        if (!Files.isDirectory(dir)) {
+            problems.add(Problem.of(dir.toString(), Files.exists(dir) ? "plugin path is not a folder"
+                    : "plugin folder does not exist"));
+            return List.of();
+        }
+        List<PluginSource> sources = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.sorted().collect(Collectors.toList())) {
+                if (Files.isRegularFile(entry) && isJar(entry)) {
+                    sources.add(new PluginSource(entry.toString(), new URL[] {url(entry)}));
+                } else if (Files.isDirectory(entry)) {
+                    List<URL> jars = new ArrayList<>();
+                    try (Stream<Path> inner = Files.walk(entry, 3)) {
+                        for (Path jar : inner.filter(p -> Files.isRegularFile(p) && isJar(p)).sorted()
+                                .collect(Collectors.toList())) {
+                            jars.add(url(jar));
+                        }
+                    }
+                    if (!jars.isEmpty()) {
+                        sources.add(new PluginSource(entry.toString(), jars.toArray(URL[]::new)));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            problems.add(Problem.of(dir.toString(), "cannot list plugin folder: " + e.getMessage()));
+        }
+        return sources;
+    }
+
+    private static boolean isJar(Path p) {
+        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jar");
+    }
+
+    private static URL url(Path p) {
+        try {
+            return p.toAbsolutePath().toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(p.toString(), e);
+        }
+    }
+
+    private static String codeSource(Class<?> type) {
+        CodeSource cs = type.getProtectionDomain().getCodeSource();
+        return cs == null || cs.getLocation() == null ? "classpath" : "classpath " + cs.getLocation();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (caused by " + t + ")";
+    }
+}
