@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * @param deadLettered whether the event was stored in {@code dlqTopic} instead
  * @param dlqTopic the dead-letter topic ({@code {topic}.dlq}) if the event went there
  * @param errorType {@code null} on success, else one of {@link #INVALID_INPUT}, {@link #NON_RETRIABLE},
- *        {@link #RETRIES_EXHAUSTED}, {@link #OUTCOME_UNKNOWN}, {@link #CIRCUIT_OPEN}, {@link #SHUTDOWN}
+ *        {@link #RETRIES_EXHAUSTED}, {@link #DEADLINE_EXCEEDED}, {@link #OUTCOME_UNKNOWN}, {@link #CIRCUIT_OPEN},
+ *        {@link #SHUTDOWN}
  * @param envelope on failure, the envelope JSON that was (or would have been) sent; {@code null} on success and for
  *        {@link #INVALID_INPUT}
  */
@@ -50,9 +51,14 @@ public record ModelKafkaEventOutput(
     /** Every attempt failed with a retriable error before the record left the node; sending again is safe. */
     public static final String RETRIES_EXHAUSTED = "retries_exhausted";
     /**
-     * The producer took the record but gave up on it before an answer came (delivery.timeout.ms, or the node shut
-     * down while it held it): the broker may have stored it. Not retriable: sending it again could store the event
-     * twice.
+     * The caller's deadline (a workflow step's {@code timeout_ms}) passed before the record reached the producer (it
+     * waited for its topic, a retry or the caller's thread): nothing was sent, so sending it again is safe.
+     */
+    public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+    /**
+     * The producer took the record but no answer came in time (delivery.timeout.ms, the caller's deadline, or the node
+     * shut down while it held it): the broker may have stored it. Not retriable: sending it again could store the event
+     * twice (with the same {@code event_id} when the caller gave an idempotency key).
      */
     public static final String OUTCOME_UNKNOWN = "outcome_unknown";
     /** The circuit breaker was open; nothing was sent. */

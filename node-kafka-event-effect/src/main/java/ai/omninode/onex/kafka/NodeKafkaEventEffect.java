@@ -11,6 +11,7 @@ import ai.omninode.onex.kafka.internal.PublishMetrics;
 import ai.omninode.onex.kafka.internal.Scheduler;
 import ai.omninode.onex.kafka.internal.Uuids;
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.OnexException;
 import java.net.URL;
@@ -161,6 +162,17 @@ public final class NodeKafkaEventEffect implements EffectNode {
         return running().publish(input, true);
     }
 
+    /**
+     * {@link #executeEffect(ModelKafkaEventInput)} as part of a larger execution: the event id is derived from the
+     * context's idempotency key, if it has one (so every copy of one logical event carries the same {@code event_id},
+     * the consumers' deduplication key), and the context's deadline bounds the answer: past it, an event that never
+     * reached the producer fails as {@link ModelKafkaEventOutput#DEADLINE_EXCEEDED} (nothing was sent) and one the
+     * producer holds as {@link ModelKafkaEventOutput#OUTCOME_UNKNOWN}.
+     */
+    public CompletableFuture<ModelKafkaEventOutput> executeEffect(ModelKafkaEventInput input, ExecutionContext context) {
+        return running().publish(input, true, Objects.requireNonNull(context, "context"));
+    }
+
     private EventPublisher running() {
         EventPublisher p = publisher;
         if (p == null || p.isClosed()) {
@@ -176,8 +188,9 @@ public final class NodeKafkaEventEffect implements EffectNode {
      * rejects) completes the stage with a {@link NodeExecutionException} whose details are that map, envelope included.
      */
     @Override
-    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+    public CompletionStage<Map<String, Object>> execute(Map<String, Object> input, ExecutionContext context) {
         EventPublisher p = running();
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(input, "input");
         List<Violation> violations = validator().validate(input);
         if (!violations.isEmpty()) {
@@ -188,12 +201,15 @@ public final class NodeKafkaEventEffect implements EffectNode {
             return CompletableFuture.failedFuture(new NodeExecutionException(out.error(), details, false, null));
         }
         CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
-        p.publish(fromMap(input), false).whenComplete((out, error) -> {
+        p.publish(fromMap(input, context), false, context).whenComplete((out, error) -> {
             try {
                 if (error != null) {
                     result.completeExceptionally(Errors.unwrap(error));
                 } else if (out.success()) {
                     result.complete(out.toMap());
+                } else if (ModelKafkaEventOutput.OUTCOME_UNKNOWN.equals(out.errorType())) {
+                    result.completeExceptionally(NodeExecutionException.outcomeUnknown(describeFailure(out),
+                            out.toMap(), null));
                 } else {
                     result.completeExceptionally(new NodeExecutionException(describeFailure(out), out.toMap(),
                             out.retriable(), null));
@@ -219,7 +235,7 @@ public final class NodeKafkaEventEffect implements EffectNode {
      * that form here (plain strings and maps, the usual case, are taken as they are).
      */
     @SuppressWarnings("unchecked")
-    private static ModelKafkaEventInput fromMap(Map<String, Object> in) {
+    private static ModelKafkaEventInput fromMap(Map<String, Object> in, ExecutionContext context) {
         Object correlation = in.get("correlation_id");
         Object payload = in.get("payload");
         return new ModelKafkaEventInput(
@@ -227,7 +243,7 @@ public final class NodeKafkaEventEffect implements EffectNode {
                 text(in.get("event_type")),
                 payload instanceof Map<?, ?> m ? (Map<String, Object>) m
                         : EnvelopeCodec.MAPPER.convertValue(payload, OBJECT),
-                correlation == null ? null : UUID.fromString(text(correlation)),
+                correlation != null ? UUID.fromString(text(correlation)) : context.correlationId().orElse(null),
                 text(in.get("key")),
                 headers(in.get("headers")));
     }

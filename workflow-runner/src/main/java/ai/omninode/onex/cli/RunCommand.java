@@ -11,6 +11,7 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.RunOptions;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
 import ai.omninode.onex.workflow.WorkflowResult;
@@ -80,6 +81,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--run-key", paramLabel = "KEY",
+            description = "This run's identity (default: a new random one). Each step's idempotency key is KEY/STEP,"
+                    + " and the Kafka node derives event_id from it: run again with the same KEY (after a crash, say)"
+                    + " and every event repeats its first event_id, so consumers can drop the copies.")
+    String runKey;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (default): progress for people on stdout; json: one JSON result on stdout, progress"
                     + " on stderr.")
@@ -107,6 +114,7 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter progress = output == OutputFormat.JSON ? err : out;
 
+        RunOptions options = runOptions();
         Workflow workflow = new WorkflowLoader().load(workflowFile);
         ObjectNode input = Inputs.read(inputFile, inputs);
         Map<String, String> settings = new LinkedHashMap<>(System.getenv());
@@ -136,7 +144,7 @@ public final class RunCommand implements Callable<Integer> {
                     if (!refused.isEmpty()) {
                         throw new ValidationException(refused);
                     }
-                    result = runner.run(workflow, input);
+                    result = runner.run(workflow, input, options);
                 }
                 if (output == OutputFormat.JSON) {
                     out.println(JsonOutput.write(JsonOutput.result(result)));
@@ -148,6 +156,17 @@ public final class RunCommand implements Callable<Integer> {
                     broker.close();
                 }
             }
+        }
+    }
+
+    private RunOptions runOptions() {
+        if (runKey == null) {
+            return RunOptions.fresh();
+        }
+        try {
+            return RunOptions.withKey(runKey);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--run-key: " + e.getMessage());
         }
     }
 

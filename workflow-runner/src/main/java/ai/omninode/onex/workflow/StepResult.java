@@ -18,6 +18,8 @@ import tools.jackson.databind.JsonNode;
  * @param error why it failed, or null
  * @param problem where in the workflow the failure is, when it is there (a bad expression, a schema mismatch)
  * @param continued it failed, and {@code on_error: continue} let the workflow go on
+ * @param outcomeUnknown it failed, but its effect may have happened: the node said so, or an effect node did not
+ *     answer within the step's time; never retried
  */
 public record StepResult(
         String name,
@@ -31,7 +33,14 @@ public record StepResult(
         JsonNode output,
         String error,
         Problem problem,
-        boolean continued) {
+        boolean continued,
+        boolean outcomeUnknown) {
+
+    /** A result whose effect, if it failed, is known not to have happened. */
+    public StepResult(String name, String group, boolean handler, Status status, String node, int attempts,
+            Duration duration, JsonNode input, JsonNode output, String error, Problem problem, boolean continued) {
+        this(name, group, handler, status, node, attempts, duration, input, output, error, problem, continued, false);
+    }
 
     /** How a step ended. */
     public enum Status { SUCCEEDED, FAILED, SKIPPED }

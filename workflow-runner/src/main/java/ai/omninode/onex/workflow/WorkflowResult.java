@@ -5,10 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
- * The outcome of a run: every step's result in the order they finished, the failure that ended it (if any), and
- * the metrics of the nodes used.
+ * The outcome of a run: every step's result in the order they finished, the failure that ended it (if any), the
+ * metrics of the nodes used, and who the run was (its key, correlation id and trace id).
  */
 public record WorkflowResult(
         String workflow,
@@ -18,11 +19,19 @@ public record WorkflowResult(
         List<StepResult> steps,
         Failure failure,
         Duration duration,
-        Map<String, Map<String, Object>> nodeMetrics) {
+        Map<String, Map<String, Object>> nodeMetrics,
+        String runKey,
+        UUID correlationId,
+        String traceId) {
 
     public WorkflowResult {
         steps = List.copyOf(steps);
         nodeMetrics = Map.copyOf(nodeMetrics);
+    }
+
+    /** Whether a failed step's effect may have happened (see {@link StepResult#outcomeUnknown()}). */
+    public boolean outcomeUnknown() {
+        return steps.stream().anyMatch(StepResult::outcomeUnknown);
     }
 
     public Optional<StepResult> step(String name) {

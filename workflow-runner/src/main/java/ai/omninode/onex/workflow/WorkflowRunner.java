@@ -6,7 +6,10 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeKind;
+import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.internal.SourceText;
@@ -19,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +31,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,19 +57,40 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link NodeExecutionException#retriable()}); the last failure ends the main steps (the rest
  * are skipped), then the {@code on_step_failure} steps run in order with {@code ${error.step}} and
  * {@code ${error.message}}, and the workflow has failed. {@link #close()} closes the nodes.
+ *
+ * <p>Every call gets an {@link ExecutionContext}: the step's deadline ({@code timeout_ms}, or the workflow's remaining
+ * time if shorter), an idempotency key that is the same for every attempt of the step in this run
+ * ({@code <run key>/<step>}, see {@link RunOptions}), the run's correlation id, and a span of the run's trace. A
+ * step never repeats an effect it cannot prove did not happen: a node that is not
+ * {@linkplain NodeKind#sideEffectFree() free of side effects} answers by its deadline on its own, and if it does not
+ * answer within {@value #ANSWER_GRACE_MS} ms after it, the step fails as {@linkplain StepResult#outcomeUnknown() outcome
+ * unknown} and is not retried; so is a step whose node says the outcome is unknown. Compute and reducer steps are
+ * retried after a timeout as after any retriable failure.
+ *
+ * <p>One runner may run many workflows at once (a batch, a host): nodes are initialized once and shared.
  */
 public final class WorkflowRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowRunner.class);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
+    /**
+     * How long past a step's deadline the runner waits for an effect node's own answer before it reports the outcome
+     * as unknown: nodes answer at their deadline themselves (the Kafka node within milliseconds); this only bounds
+     * a node that does not.
+     */
+    static final long ANSWER_GRACE_MS = 1000;
 
     private final NodeRegistry registry;
     private final Map<String, String> settings;
     private final WorkflowListener listener;
     private final ExecutorService pool;
+    /** Step timeouts and retry delays: one thread that only hands work on. */
+    private final ScheduledThreadPoolExecutor timers;
     /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
     private final Executor steps;
+    /** Guards the three maps below: concurrent runs initialize a node once and share it. */
+    private final Object nodesLock = new Object();
     private final Map<String, EffectNode> initialized = new LinkedHashMap<>();
     private final Map<String, String> initFailures = new HashMap<>();
     private final Map<String, Throwable> initErrors = new HashMap<>();
@@ -72,7 +99,9 @@ public final class WorkflowRunner implements AutoCloseable {
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.settings = Map.copyOf(b.settings);
         this.listener = new GuardedListener(b.listener);
-        this.pool = Executors.newCachedThreadPool(new StepThreads());
+        this.pool = Executors.newCachedThreadPool(new StepThreads("onex-step-"));
+        this.timers = new ScheduledThreadPoolExecutor(1, new StepThreads("onex-step-timer-"));
+        timers.setRemoveOnCancelPolicy(true); // a step that answered in time leaves no timer behind
         this.steps = task -> {
             try {
                 pool.execute(task);
@@ -92,10 +121,16 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     /**
-     * Runs {@code workflow} on {@code input} (a JSON object). Throws {@link ValidationException} when the workflow
-     * cannot run with the discovered nodes (nothing has run then); every other failure is in the result.
+     * Runs {@code workflow} on {@code input} (a JSON object) as a new run ({@link RunOptions#fresh()}). Throws
+     * {@link ValidationException} when the workflow cannot run with the discovered nodes (nothing has run then);
+     * every other failure is in the result.
      */
     public WorkflowResult run(Workflow workflow, JsonNode input) {
+        return run(workflow, input, RunOptions.fresh());
+    }
+
+    /** {@link #run(Workflow, JsonNode)} as the run {@code options} names. Safe to call from many threads at once. */
+    public WorkflowResult run(Workflow workflow, JsonNode input, RunOptions options) {
         Map<String, NodeContract> contracts = new LinkedHashMap<>();
         registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
         List<Problem> problems = new WorkflowValidator(contracts).validate(workflow);
@@ -108,7 +143,7 @@ public final class WorkflowRunner implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         listener.workflowStarted(workflow);
-        Run run = new Run(workflow, input);
+        Run run = new Run(workflow, input, Objects.requireNonNull(options, "options"));
         initializeNodes(workflow, run);
         for (Step s : workflow.steps()) {
             if (run.failure.get() != null) {
@@ -129,7 +164,7 @@ public final class WorkflowRunner implements AutoCloseable {
         }
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
         for (String name : workflow.nodeNames()) {
-            EffectNode node = initialized.get(name);
+            EffectNode node = initializedNode(name);
             if (node != null) {
                 try {
                     metrics.put(name, new LinkedHashMap<>(node.metrics()));
@@ -139,13 +174,40 @@ public final class WorkflowRunner implements AutoCloseable {
             }
         }
         WorkflowResult result = new WorkflowResult(workflow.name(), workflow.version().toString(), workflow.source(),
-                failure == null, List.copyOf(run.steps), failure, Duration.ofNanos(System.nanoTime() - t0), metrics);
+                failure == null, List.copyOf(run.steps), failure, Duration.ofNanos(System.nanoTime() - t0), metrics,
+                options.runKey(), run.correlationId, run.trace.traceId());
         listener.workflowFinished(result);
         return result;
     }
 
+    private EffectNode initializedNode(String name) {
+        synchronized (nodesLock) {
+            return initialized.get(name);
+        }
+    }
+
+    private String initFailure(String name) {
+        synchronized (nodesLock) {
+            return initFailures.get(name);
+        }
+    }
+
     /** Initializes the nodes of a workflow that are not yet; a failure fails the first main step that needs it. */
     private void initializeNodes(Workflow workflow, Run run) {
+        synchronized (nodesLock) {
+            initializeNodesLocked(workflow);
+        }
+        for (Step s : run == null ? List.<Step>of() : workflow.allSteps()) {
+            String message = s.isParallel() ? null : initFailure(s.node());
+            if (message != null) {
+                run.fail(new WorkflowResult.Failure(s.name(), message,
+                        workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
+                return;
+            }
+        }
+    }
+
+    private void initializeNodesLocked(Workflow workflow) {
         for (String name : workflow.nodeNames()) {
             if (initialized.containsKey(name) || initFailures.containsKey(name)) {
                 continue;
@@ -167,14 +229,6 @@ public final class WorkflowRunner implements AutoCloseable {
                 } catch (RuntimeException closing) {
                     LOG.debug("closing node {} after a failed initialize", name, closing);
                 }
-            }
-        }
-        for (Step s : run == null ? List.<Step>of() : workflow.allSteps()) {
-            if (!s.isParallel() && initFailures.containsKey(s.node())) {
-                String message = initFailures.get(s.node());
-                run.fail(new WorkflowResult.Failure(s.name(), message,
-                        workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
-                return;
             }
         }
     }
@@ -259,8 +313,12 @@ public final class WorkflowRunner implements AutoCloseable {
         final CompletableFuture<StepResult> done = new CompletableFuture<>();
         NodeContract contract;
         EffectNode node;
+        /** Compute and reducer nodes: a call that timed out may be repeated. */
+        boolean sideEffectFree;
         JsonNode input;
         int attempts;
+        /** This step's span in the run's trace: the same for every attempt. */
+        TraceContext trace;
 
         Attempts(Step step, String group, boolean handler, Run run) {
             this.step = step;
@@ -271,13 +329,16 @@ public final class WorkflowRunner implements AutoCloseable {
 
         void start() {
             listener.stepStarted(step);
-            String initFailure = initFailures.get(step.node());
+            String initFailure = initFailure(step.node());
             if (initFailure != null) {
                 finish(null, initFailure, null);
                 return;
             }
-            contract = registry.require(step.node()).contract();
-            node = initialized.get(step.node());
+            DiscoveredNode discovered = registry.require(step.node());
+            contract = discovered.contract();
+            sideEffectFree = discovered.kind().sideEffectFree();
+            node = initializedNode(step.node());
+            trace = run.trace.newChild();
             ResolvedInput resolved = resolveInput(step, contract, run.scope(handler), run.workflow, run.text);
             input = resolved.input();
             if (resolved.problem() != null) {
@@ -289,7 +350,6 @@ public final class WorkflowRunner implements AutoCloseable {
 
         void attempt() {
             attempts++;
-            CompletableFuture<Map<String, Object>> call;
             Long bound = step.timeoutMs();
             deadlineApplies = false;
             if (!handler && run.deadlineNanos != Long.MAX_VALUE) {
@@ -304,13 +364,33 @@ public final class WorkflowRunner implements AutoCloseable {
                 }
             }
             Map<String, Object> arguments = MAPPER.convertValue(input, MAP);
-            call = CompletableFuture.supplyAsync(() -> node.execute(arguments), pool)
+            ExecutionContext context = ExecutionContext.builder()
+                    .idempotencyKey(run.idempotencyKey(step, handler))
+                    .correlationId(run.correlationId)
+                    .traceContext(trace)
+                    .deadlineAfter(bound == null ? null : Duration.ofMillis(bound))
+                    .attempt(attempts)
+                    .build();
+            CompletableFuture<Map<String, Object>> nodeCall = CompletableFuture
+                    .supplyAsync(() -> node.execute(arguments, context), pool)
                     .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
+            CompletableFuture<Map<String, Object>> call = nodeCall;
             if (bound != null) {
-                call = call.orTimeout(bound, TimeUnit.MILLISECONDS);
+                // an effect node answers at its deadline itself; the grace only bounds one that does not
+                long wait = sideEffectFree ? bound : bound + ANSWER_GRACE_MS;
+                CompletableFuture<Map<String, Object>> bounded = nodeCall.copy();
+                ScheduledFuture<?> timer = timers.schedule(() -> {
+                    if (bounded.completeExceptionally(new StepTimeout(wait))) {
+                        nodeCall.whenComplete((late, lateError) -> LOG.info("Step {} of run {}: node '{}' answered"
+                                + " after the step had given up on it: {}", step.name(), run.options.runKey(),
+                                step.node(), lateError == null ? "success" : message(lateError)));
+                    }
+                }, wait, TimeUnit.MILLISECONDS);
+                bounded.whenComplete((out, error) -> timer.cancel(false));
+                call = bounded;
             }
             // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
-            // the thread that completed the stage: a node's I/O thread, or the JDK's one timeout thread
+            // the thread that completed the stage: a node's I/O thread, or the runner's timer thread
             call.whenCompleteAsync((out, error) -> {
                 try {
                     completed(out, error);
@@ -331,21 +411,35 @@ public final class WorkflowRunner implements AutoCloseable {
             JsonNode output = null;
             String failure = null;
             boolean retriable = true;
+            boolean outcomeUnknown = false;
             if (error != null) {
                 Throwable cause = unwrap(error);
-                retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
-                if (cause instanceof NodeExecutionException n && n.details() != null && !n.details().isEmpty()) {
-                    // what the node said about the failure (the Kafka node: error type, dead letter, envelope), kept
-                    // as the step's output, as for a node that answers with an output saying success: false
-                    try {
-                        output = MAPPER.valueToTree(n.details());
-                    } catch (RuntimeException e) {
-                        LOG.debug("details of the failure of step {} are not plain data", step.name(), e);
+                if (cause instanceof StepTimeout timeout) {
+                    // the node did not answer in time; an effect may be under way, so it is not repeated
+                    retriable = sideEffectFree;
+                    outcomeUnknown = !sideEffectFree;
+                    String waited = "node '" + contract.name() + "' did not answer within " + timeout.waitedMs + " ms ("
+                            + (deadlineApplies ? workflowTimedOut() : "the step's timeout_ms: " + step.timeoutMs())
+                            + (sideEffectFree ? "" : ", and " + ANSWER_GRACE_MS + " ms more for its answer") + ")";
+                    failure = sideEffectFree ? waited : "outcome unknown: " + waited + "; not retried: its effect may"
+                            + " have happened";
+                } else {
+                    retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
+                    outcomeUnknown = cause instanceof NodeExecutionException n && n.isOutcomeUnknown();
+                    if (cause instanceof NodeExecutionException n && n.details() != null && !n.details().isEmpty()) {
+                        // what the node said about the failure (the Kafka node: error type, dead letter, envelope),
+                        // kept as the step's output, as for a node that answers with an output saying success: false
+                        try {
+                            output = MAPPER.valueToTree(n.details());
+                        } catch (RuntimeException e) {
+                            LOG.debug("details of the failure of step {} are not plain data", step.name(), e);
+                        }
+                    }
+                    failure = message(cause);
+                    if (outcomeUnknown && !failure.contains("outcome unknown")) {
+                        failure = "outcome unknown: " + failure;
                     }
                 }
-                failure = !(cause instanceof TimeoutException) ? message(cause)
-                        : deadlineApplies ? workflowTimedOut()
-                        : "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms";
             } else {
                 try {
                     output = out == null ? null : MAPPER.valueToTree(out);
@@ -371,31 +465,46 @@ public final class WorkflowRunner implements AutoCloseable {
                 finish(output, null, null);
                 return;
             }
-            RetryPolicy policy = run.workflow.retryPolicy();
-            boolean timedOut = error != null && deadlineApplies && unwrap(error) instanceof TimeoutException;
-            if (timedOut) {
+            if (outcomeUnknown) {
+                finish(output, failure, null, true);
+                return;
+            }
+            if (deadlineApplies && run.deadlineNanos - System.nanoTime() <= 0) {
+                if (!failure.startsWith("the workflow ran out of time") && !(unwrap(error) instanceof StepTimeout)) {
+                    failure = workflowTimedOut() + ": " + failure;
+                }
                 finish(output, failure, null); // no time is left for a retry
                 return;
             }
+            RetryPolicy policy = run.workflow.retryPolicy();
             if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries() && !retriable) {
                 failure = failure + " (not retried: node '" + contract.name() + "' reports that retrying cannot help"
                         + " or could repeat its side effect)";
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
                 listener.stepRetrying(step, attempts, delay, failure);
-                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, steps).execute(() -> {
+                Runnable retry = () -> {
                     try {
                         attempt();
                     } catch (RuntimeException | LinkageError e) {
                         finish(null, "unexpected error: " + e, null);
                     }
-                });
+                };
+                try {
+                    timers.schedule(() -> steps.execute(retry), delay.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closed) {
+                    steps.execute(retry); // the runner is closing: retry now rather than never
+                }
                 return;
             }
             finish(output, failure, null);
         }
 
         void finish(JsonNode output, String error, Problem problem) {
+            finish(output, error, problem, false);
+        }
+
+        void finish(JsonNode output, String error, Problem problem, boolean outcomeUnknown) {
             boolean ok = error == null;
             if (ok) {
                 run.values.put(step.name(), output);
@@ -406,7 +515,7 @@ public final class WorkflowRunner implements AutoCloseable {
             StepResult r = new StepResult(step.name(), group, handler,
                     ok ? StepResult.Status.SUCCEEDED : StepResult.Status.FAILED, step.node(), attempts,
                     Duration.ofNanos(System.nanoTime() - t0), input, output, error, problem,
-                    !ok && step.continueOnError() && !handler);
+                    !ok && step.continueOnError() && !handler, outcomeUnknown);
             run.record(r);
             if (!ok && !handler && !step.continueOnError()) {
                 run.fail(new WorkflowResult.Failure(step.name(), error, problem));
@@ -473,12 +582,17 @@ public final class WorkflowRunner implements AutoCloseable {
         List<Problem> problems = new ArrayList<>();
         initializeNodes(workflow, null);
         for (String name : workflow.nodeNames()) {
-            Throwable refused = initErrors.get(name);
+            Throwable refused;
+            String message;
+            synchronized (nodesLock) {
+                refused = initErrors.get(name);
+                message = initFailures.get(name);
+            }
             if (refused == null || !causedByIllegalArgument(refused)) {
                 continue;
             }
             workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
-                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), initFailures.get(name))));
+                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
         }
         if (input == null || !input.isObject()) {
             return problems;
@@ -558,10 +672,16 @@ public final class WorkflowRunner implements AutoCloseable {
         final AtomicReference<WorkflowResult.Failure> failure = new AtomicReference<>();
         /** When the main steps must be done ({@code performance.timeout_seconds}), or Long.MAX_VALUE. */
         final long deadlineNanos;
+        final RunOptions options;
+        final UUID correlationId;
+        final TraceContext trace;
 
-        Run(Workflow workflow, JsonNode input) {
+        Run(Workflow workflow, JsonNode input, RunOptions options) {
             this.workflow = workflow;
             this.input = input;
+            this.options = options;
+            this.correlationId = options.correlationId() != null ? options.correlationId() : correlationOf(input);
+            this.trace = options.traceContext() != null ? options.traceContext().newChild() : TraceContext.newRoot();
             this.deadlineNanos = workflow.timeout().map(Run::deadline).orElse(Long.MAX_VALUE);
             this.text = new SourceText(workflow.document(), workflow.text());
         }
@@ -573,6 +693,24 @@ public final class WorkflowRunner implements AutoCloseable {
             } catch (ArithmeticException tooLong) {
                 return Long.MAX_VALUE; // over 292 years
             }
+        }
+
+        /** The input's {@code correlation_id} if it is a UUID, else a new one. */
+        private static UUID correlationOf(JsonNode input) {
+            JsonNode id = input.path("correlation_id");
+            if (id.isString()) {
+                try {
+                    return UUID.fromString(id.asString());
+                } catch (IllegalArgumentException notAUuid) {
+                    // a correlation id of the caller's own format: the run still gets one of ours
+                }
+            }
+            return UUID.randomUUID();
+        }
+
+        /** The same for every attempt of {@code step} in this run, and for a run with the same key. */
+        String idempotencyKey(Step step, boolean handler) {
+            return options.runKey() + (handler ? "/on_step_failure/" : "/") + step.name();
         }
 
         void record(StepResult r) {
@@ -644,12 +782,28 @@ public final class WorkflowRunner implements AutoCloseable {
         }
     }
 
+    /** The runner's own timeout: the node did not answer within {@code waitedMs}. */
+    private static final class StepTimeout extends TimeoutException {
+        private static final long serialVersionUID = 1L;
+        final long waitedMs;
+
+        StepTimeout(long waitedMs) {
+            super("no answer within " + waitedMs + " ms");
+            this.waitedMs = waitedMs;
+        }
+    }
+
     private static final class StepThreads implements ThreadFactory {
         private final AtomicInteger count = new AtomicInteger();
+        private final String prefix;
+
+        StepThreads(String prefix) {
+            this.prefix = prefix;
+        }
 
         @Override
         public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "onex-step-" + count.incrementAndGet());
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
             t.setDaemon(true);
             return t;
         }
@@ -658,16 +812,21 @@ public final class WorkflowRunner implements AutoCloseable {
     /** Closes every node this runner initialized (each once; never throws), then its threads. */
     @Override
     public void close() {
-        List<String> names = new ArrayList<>(initialized.keySet());
+        Map<String, EffectNode> nodes;
+        synchronized (nodesLock) {
+            nodes = new LinkedHashMap<>(initialized);
+            initialized.clear();
+        }
+        List<String> names = new ArrayList<>(nodes.keySet());
         Collections.reverse(names);
         for (String name : names) {
             try {
-                initialized.get(name).close();
+                nodes.get(name).close();
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("Closing node {} failed: {}", name, e.toString());
             }
         }
-        initialized.clear();
+        timers.shutdown();
         pool.shutdown();
         try {
             if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {

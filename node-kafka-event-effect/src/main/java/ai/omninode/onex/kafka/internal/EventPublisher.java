@@ -5,6 +5,7 @@ import ai.omninode.onex.kafka.ModelKafkaEventConfig;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
 import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.ProducerFactory;
+import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.OnexException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -219,8 +220,19 @@ public final class EventPublisher {
     // ---------------------------------------------------------------------------------------------------------
     // publishing
 
-    /** Validates (unless the caller did), then publishes. Returns at once. */
+    /** Validates (unless the caller did), then publishes, with no deadline and a random event id. Returns at once. */
     public CompletableFuture<ModelKafkaEventOutput> publish(ModelKafkaEventInput input, boolean validate) {
+        return publish(input, validate, ExecutionContext.none());
+    }
+
+    /**
+     * Validates (unless the caller did), then publishes. Returns at once. The event id is derived from the context's
+     * idempotency key when it has one ({@link Uuids#eventId}), else random; the context's deadline bounds the
+     * answer: past it, an event that never reached the producer fails as {@code deadline_exceeded} (nothing was sent),
+     * and one the producer holds as {@code outcome_unknown}.
+     */
+    public CompletableFuture<ModelKafkaEventOutput> publish(ModelKafkaEventInput input, boolean validate,
+            ExecutionContext context) {
         Objects.requireNonNull(input, "input");
         if (closed) {
             throw new IllegalStateException(NOT_INITIALIZED + ": the node was shut down");
@@ -237,7 +249,8 @@ public final class EventPublisher {
         if (route.problems != null) {
             return rejected(input, route.problems);
         }
-        UUID eventId = Uuids.random();
+        String key = context.idempotencyKey().orElse(null);
+        UUID eventId = key == null ? Uuids.random() : Uuids.eventId(key);
         String eventIdText = eventId.toString();
         byte[] envelope;
         try {
@@ -245,6 +258,13 @@ public final class EventPublisher {
                     EnvelopeCodec.timestamp(clock.instant()), input.payload());
         } catch (RuntimeException e) {
             return rejected(input, List.of(InputValidator.unwritablePayload(e, secrets)));
+        }
+        if (context.isExpired()) {
+            metrics.failed.increment();
+            return CompletableFuture.completedFuture(new ModelKafkaEventOutput(false, route.fullTopic, null, null,
+                    "the deadline had passed when the event was handed to the node; nothing was sent",
+                    input.correlationId(), eventId, input.eventType(), 0, false, null,
+                    ModelKafkaEventOutput.DEADLINE_EXCEEDED, new String(envelope, StandardCharsets.UTF_8)));
         }
         if (!breaker.tryAcquirePermission()) {
             metrics.breakerRejections.increment();
@@ -255,10 +275,13 @@ public final class EventPublisher {
         }
         Task task;
         try {
-            task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start);
+            task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start, context);
         } catch (RuntimeException e) { // an input that skipped validation; give the breaker its permit back
             breaker.releasePermission();
             throw e;
+        }
+        if (task.hasDeadline) {
+            task.armDeadline(context.timeRemaining(TimeUnit.NANOSECONDS));
         }
         task.send();
         return task.future;
@@ -334,10 +357,19 @@ public final class EventPublisher {
     /** One event from its first attempt to its end; also the callback of its sends. */
     final class Task implements Callback {
         private static final VarHandle DONE;
+        private static final VarHandle SEND_STATE;
+        /** No record of this event in the producer: a send or the deadline may claim it. */
+        private static final int IDLE = 0;
+        /** The producer holds the record: past the deadline, the outcome is unknown. */
+        private static final int IN_PRODUCER = 1;
+        /** The deadline answered while no record was in the producer: no send may follow. */
+        private static final int EXPIRED = 2;
 
         static {
             try {
-                DONE = MethodHandles.lookup().findVarHandle(Task.class, "done", boolean.class);
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                DONE = lookup.findVarHandle(Task.class, "done", boolean.class);
+                SEND_STATE = lookup.findVarHandle(Task.class, "sendState", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -369,9 +401,18 @@ public final class EventPublisher {
         private String failureType;
         @SuppressWarnings("unused") // through DONE
         private volatile boolean done;
+        /** Whether a caller's deadline bounds this event (only then is {@link #sendState} used). */
+        final boolean hasDeadline;
+        private final long deadlineNanos;
+        @SuppressWarnings("unused") // through SEND_STATE
+        private volatile int sendState;
+        /** Calls the deadline timer off once the event ended. */
+        private volatile Runnable cancelDeadline;
 
         Task(ModelKafkaEventInput input, TopicRoute route, UUID eventId, String eventIdText, String correlationId,
-                byte[] envelope, long startNanos) {
+                byte[] envelope, long startNanos, ExecutionContext context) {
+            this.hasDeadline = context.hasDeadline();
+            this.deadlineNanos = context.deadlineNanoTime();
             this.input = input;
             this.route = route;
             this.eventId = eventId;
@@ -418,6 +459,9 @@ public final class EventPublisher {
             if (gate != null && !gate.ready()) {
                 awaitGate(gate, false);
                 return;
+            }
+            if (hasDeadline && !SEND_STATE.compareAndSet(this, IDLE, IN_PRODUCER)) {
+                return; // the deadline answered first: nothing may be sent now
             }
             if (inFlight != null) {
                 inFlight.add(this);
@@ -496,6 +540,13 @@ public final class EventPublisher {
         /** Kafka's I/O thread (or the sending thread when send itself failed). */
         @Override
         public void onCompletion(RecordMetadata metadata, Exception error) {
+            if (isDone()) {
+                lateAnswer(metadata, error);
+                return;
+            }
+            if (hasDeadline && !deadLetterPhase) {
+                sendState = IDLE; // the producer no longer holds the record
+            }
             if (deadLetterPhase) {
                 forgetMetadataIfMissing(error, route.dlqGate);
                 if (closed || sendingThread == Thread.currentThread()) {
@@ -530,6 +581,10 @@ public final class EventPublisher {
                 failShutdown(!neverSent && !(error instanceof ApiException && !Errors.retriable(error)));
             } else if (neverSent && Errors.retriable(error) && retries < config.maxRetries()) {
                 long delay = backoffMs(config.retryBackoffMs(), retries);
+                if (hasDeadline && deadlineNanos - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(delay)) {
+                    expire(); // the retry would come after the deadline: answer now, nothing was sent
+                    return;
+                }
                 logRetry(error, delay);
                 later(this::retry, delay);
             } else {
@@ -693,6 +748,76 @@ public final class EventPublisher {
             }
         }
 
+        /** Starts the timer that answers for this event at its deadline, {@code nanos} from now. */
+        void armDeadline(long nanos) {
+            try {
+                cancelDeadline = scheduler.scheduleCancellable(this::expire,
+                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999)));
+            } catch (RejectedExecutionException e) {
+                // the node is shutting down: send() or the shutdown answers for the event
+            }
+        }
+
+        /**
+         * The deadline passed (the timer, or a retry that would come too late): answers for the event unless it ended.
+         * A record in the producer may yet be stored, so that is {@code outcome_unknown}; an event with no record in
+         * the producer never left the node ({@code deadline_exceeded}, safe to send again); a failed event whose dead
+         * letter is on its way keeps its failure, with the dead letter unconfirmed.
+         */
+        void expire() {
+            if (isDone()) {
+                return;
+            }
+            long ms = Math.max(0, (System.nanoTime() - startNanos) / 1_000_000);
+            if (deadLetterPhase && failureType != null) {
+                finish(failed(failure + "; its dead letter to " + route.dlqTopic + " was not confirmed by the deadline",
+                        failureType, false), -1);
+            } else if (SEND_STATE.compareAndSet(this, IDLE, EXPIRED) && !outcomeUnknown) {
+                recordBreaker(lastError);
+                String last = lastError == null ? "" : " (" + (retries + 1) + (retries == 0 ? " attempt" : " attempts")
+                        + " refused before the record left the node; last: " + Errors.describe(lastError, secrets) + ")";
+                finish(failed("the deadline passed " + ms + " ms after the event was handed to the node, before it"
+                        + " reached Kafka" + last + "; nothing was sent, so sending it again is safe",
+                        ModelKafkaEventOutput.DEADLINE_EXCEEDED, false), -1);
+            } else {
+                finish(failed("the deadline passed " + ms + " ms after the event was handed to the node, while Kafka"
+                        + " held it unacknowledged; not sent again: the broker may store it",
+                        ModelKafkaEventOutput.OUTCOME_UNKNOWN, false), -1);
+            }
+        }
+
+        /** A deadline failure: one breaker failure if Kafka failed the event, else the call's permit back. */
+        private void recordBreaker(Exception error) {
+            if (error != null && Errors.retriable(error)) {
+                breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+                metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see succeed()
+            } else {
+                breaker.releasePermission();
+            }
+        }
+
+        /**
+         * The producer's answer for an event the node already answered for at its deadline. A failure still counts for
+         * the breaker: a broker that stops answering opens it even when every caller gives up first.
+         */
+        private void lateAnswer(RecordMetadata metadata, Exception error) {
+            if (deadLetterPhase) {
+                LOG.info("Node {}: the dead letter of event {} to {}, unconfirmed at the deadline, {}", nodeId, eventId,
+                        route.dlqTopic, error == null ? "was stored later" : "failed later: " + Errors.describe(error, secrets));
+            } else if (error == null && metadata != null) {
+                LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, was acknowledged later: partition {},"
+                        + " offset {}", nodeId, eventId, input.eventType(), route.fullTopic, metadata.partition(),
+                        metadata.hasOffset() ? metadata.offset() : "none");
+            } else if (error != null && !closed) {
+                LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, failed later: {}", nodeId, eventId,
+                        input.eventType(), route.fullTopic, Errors.describe(error, secrets));
+                if (Errors.retriable(error) && !deadLetterPhase) {
+                    breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+                    metrics.breakerFailures.incrementAndGet();
+                }
+            }
+        }
+
         /**
          * Ends the event as a failure because the node shuts down. Any thread; a no-op if it already ended.
          * {@code inProducer}: the producer held its record, which may have reached the broker. The error type says
@@ -734,6 +859,12 @@ public final class EventPublisher {
         private void finish(ModelKafkaEventOutput output, long nanos) {
             if (!DONE.compareAndSet(this, false, true)) {
                 return;
+            }
+            if (hasDeadline) {
+                Runnable cancel = cancelDeadline;
+                if (cancel != null) {
+                    cancel.run();
+                }
             }
             if (inFlight != null) {
                 inFlight.remove(this);

@@ -1,5 +1,6 @@
 package ai.omninode.onex.kafka.internal;
 
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,18 +26,28 @@ public final class ExecutorScheduler implements Scheduler {
 
     @Override
     public void schedule(Runnable task, long delayMs) {
-        Runnable logged = () -> {
+        if (delayMs <= 0) {
+            executor.execute(logged(task));
+        } else {
+            executor.schedule(logged(task), delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Cancelling removes the task from the queue at once (remove-on-cancel), so timers that rarely fire cost no memory. */
+    @Override
+    public Runnable scheduleCancellable(Runnable task, long delayMs) {
+        ScheduledFuture<?> f = executor.schedule(logged(task), Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+    }
+
+    private static Runnable logged(Runnable task) {
+        return () -> {
             try {
                 task.run();
             } catch (RuntimeException | Error e) { // the executor would keep it in a future nobody reads
                 LOG.error("Unexpected error in a Kafka event effect task", e);
             }
         };
-        if (delayMs <= 0) {
-            executor.execute(logged);
-        } else {
-            executor.schedule(logged, delayMs, TimeUnit.MILLISECONDS);
-        }
     }
 
     @Override

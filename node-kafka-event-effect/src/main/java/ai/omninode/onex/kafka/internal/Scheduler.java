@@ -10,6 +10,20 @@ public interface Scheduler {
     /** Runs {@code task} after {@code delayMs} milliseconds. Throws {@link java.util.concurrent.RejectedExecutionException} once shut down. */
     void schedule(Runnable task, long delayMs);
 
+    /**
+     * {@link #schedule} that can be called off: returns what cancels it (a no-op once it ran). Throws
+     * {@link java.util.concurrent.RejectedExecutionException} once shut down.
+     */
+    default Runnable scheduleCancellable(Runnable task, long delayMs) {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        schedule(() -> {
+            if (!cancelled.get()) {
+                task.run();
+            }
+        }, delayMs);
+        return () -> cancelled.set(true);
+    }
+
     /** Runs {@code task} soon. Throws {@link java.util.concurrent.RejectedExecutionException} once shut down. */
     default void execute(Runnable task) {
         schedule(task, 0);

@@ -31,6 +31,9 @@ public final class JsonOutput {
         out.put("file", r.source());
         out.put("status", r.succeeded() ? "succeeded" : "failed");
         out.put("duration_ms", r.duration().toMillis());
+        out.put("run_key", r.runKey());
+        out.put("correlation_id", r.correlationId() == null ? null : r.correlationId().toString());
+        out.put("trace_id", r.traceId());
         if (r.failure() == null) {
             out.putNull("failure");
         } else {
@@ -65,6 +68,9 @@ public final class JsonOutput {
             }
             if (s.problem() != null) {
                 o.put("location", location(s.problem()));
+            }
+            if (s.outcomeUnknown()) {
+                o.put("outcome_unknown", true);
             }
             if (s.continued()) {
                 o.put("continued", true);
