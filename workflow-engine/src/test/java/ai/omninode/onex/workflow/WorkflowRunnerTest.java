@@ -409,6 +409,120 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void anEffectNodeThatDoesNotAnswerByItsDeadlineIsOutcomeUnknownAndNotRetried() {
+        WorkflowResult result = run("""
+                name: slow_effect
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: hang
+                    type: effect
+                    effect_node: test_hang_effect
+                    timeout_ms: 50
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [hang], base_delay_ms: 1}
+                """, "{}");
+
+        StepResult hang = result.step("hang").orElseThrow();
+        assertThat(hang.outcomeUnknown()).isTrue();
+        assertThat(result.outcomeUnknown()).isTrue();
+        assertThat(hang.attempts()).as("the retry policy names it, but its effect may have happened").isEqualTo(1);
+        assertThat(hang.error()).isEqualTo("outcome unknown: node 'test_hang_effect' did not answer within 50 ms (nor"
+                + " 1000 ms later); not retried: its effect may have happened");
+        assertThat(TestNode.contexts("test_hang_effect")).singleElement()
+                .satisfies(c -> assertThat(c.hasDeadline()).isTrue());
+    }
+
+    @Test
+    void aComputeNodeThatTimesOutIsRetriedAsItHasNoSideEffect() {
+        WorkflowResult result = run("""
+                name: slow_compute
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: hang
+                    type: compute
+                    compute_node: test_hang
+                    timeout_ms: 20
+                error_handling:
+                  retry_policy: {max_retries: 2, retry_on_steps: [hang], base_delay_ms: 1}
+                """, "{}");
+
+        StepResult hang = result.step("hang").orElseThrow();
+        assertThat(hang.attempts()).isEqualTo(3);
+        assertThat(hang.outcomeUnknown()).isFalse();
+        assertThat(hang.error()).isEqualTo("node 'test_hang' did not answer within 20 ms");
+    }
+
+    @Test
+    void everyAttemptOfAStepGetsOneIdempotencyKeyTheRunsCorrelationIdAndItsDeadline() {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: keyed
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    timeout_ms: 60000
+                    input: {key: k1, failures: 2}
+                  - name: echo
+                    type: compute
+                    compute_node: test_echo
+                    input: {x: 1}
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [flaky], base_delay_ms: 1}
+                """);
+        String correlation = "0f6b3b8e-9a52-4d2c-8a55-0c1d2e3f4a5b";
+        WorkflowResult result;
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).build()) {
+            result = runner.run(workflow, JSON.readTree("{\"correlation_id\": \"" + correlation + "\"}"),
+                    RunOptions.withKey("run-7"));
+        }
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.runKey()).isEqualTo("run-7");
+        assertThat(result.correlationId()).hasToString(correlation);
+        List<ai.omninode.onex.node.ExecutionContext> flaky = TestNode.contexts("test_flaky");
+        assertThat(flaky).hasSize(3);
+        assertThat(flaky).extracting(c -> c.idempotencyKey().orElseThrow()).containsOnly("run-7/flaky");
+        assertThat(flaky).extracting(ai.omninode.onex.node.ExecutionContext::attempt).containsExactly(1, 2, 3);
+        assertThat(flaky).allSatisfy(c -> {
+            assertThat(c.correlationId()).hasValueSatisfying(id -> assertThat(id).hasToString(correlation));
+            assertThat(c.hasDeadline()).isTrue();
+            assertThat(c.traceContext().orElseThrow().traceId()).isEqualTo(result.traceId());
+        });
+        ai.omninode.onex.node.ExecutionContext echo = TestNode.contexts("test_echo").get(0);
+        assertThat(echo.idempotencyKey()).contains("run-7/echo");
+        assertThat(echo.hasDeadline()).isFalse();
+        assertThat(echo.traceContext().orElseThrow().traceId()).isEqualTo(result.traceId());
+        assertThat(echo.traceContext().orElseThrow().spanId()).as("a span per step")
+                .isNotEqualTo(flaky.get(0).traceContext().orElseThrow().spanId());
+        assertThat(flaky.get(0).traceContext()).as("one span for every attempt of a step").isEqualTo(flaky.get(2).traceContext());
+    }
+
+    @Test
+    void aRunContinuesTheTraceItIsGivenAndEachRunWithoutAKeyIsANewOne() {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: traced
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: echo, type: compute, compute_node: test_echo, input: {x: 1}}
+                """);
+        ai.omninode.onex.node.TraceContext trigger = ai.omninode.onex.node.TraceContext
+                .parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").orElseThrow();
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).build()) {
+            WorkflowResult traced = runner.run(workflow, JSON.readTree("{}"), RunOptions.fresh().traceContext(trigger));
+            WorkflowResult a = runner.run(workflow, JSON.readTree("{}"));
+            WorkflowResult b = runner.run(workflow, JSON.readTree("{}"));
+
+            assertThat(traced.traceId()).isEqualTo(trigger.traceId());
+            assertThat(a.runKey()).isNotEqualTo(b.runKey());
+            assertThat(a.traceId()).isNotEqualTo(b.traceId()).isNotEqualTo(trigger.traceId());
+            assertThat(a.correlationId()).isNotEqualTo(b.correlationId());
+        }
+        assertThat(TestNode.contexts("test_echo")).extracting(c -> c.idempotencyKey().orElseThrow())
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
     void whenTheWorkflowRunsOutOfTimeTheRunningStepFailsAndOnStepFailureStillRuns() {
         long t0 = System.nanoTime();
         WorkflowResult result = run("""

@@ -1,6 +1,7 @@
 package ai.omninode.onex.workflow.testnodes;
 
 import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import java.net.URL;
 import java.util.ArrayList;
@@ -22,12 +23,15 @@ public abstract class TestNode implements EffectNode {
     public static final Map<String, AtomicInteger> INITIALIZED = new ConcurrentHashMap<>();
     public static final Map<String, AtomicInteger> CLOSED = new ConcurrentHashMap<>();
     public static final Map<String, Map<String, String>> SETTINGS = new ConcurrentHashMap<>();
+    /** The execution context of every call, in call order, by node name. */
+    public static final Map<String, List<ExecutionContext>> CONTEXTS = new ConcurrentHashMap<>();
 
     public static void reset() {
         CALLS.clear();
         INITIALIZED.clear();
         CLOSED.clear();
         SETTINGS.clear();
+        CONTEXTS.clear();
         FlakyEffect.ATTEMPTS.clear();
         FlakyEffect.TIMES.clear();
         BarrierCompute.clearLatches();
@@ -35,6 +39,10 @@ public abstract class TestNode implements EffectNode {
 
     public static List<Map<String, Object>> calls(String node) {
         return CALLS.getOrDefault(node, List.of());
+    }
+
+    public static List<ExecutionContext> contexts(String node) {
+        return CONTEXTS.getOrDefault(node, List.of());
     }
 
     private final String name;
@@ -55,8 +63,9 @@ public abstract class TestNode implements EffectNode {
     }
 
     @Override
-    public final CompletionStage<Map<String, Object>> execute(Map<String, Object> input) {
+    public final CompletionStage<Map<String, Object>> execute(Map<String, Object> input, ExecutionContext context) {
         CALLS.computeIfAbsent(name, k -> Collections.synchronizedList(new ArrayList<>())).add(input);
+        CONTEXTS.computeIfAbsent(name, k -> Collections.synchronizedList(new ArrayList<>())).add(context);
         try {
             return run(input);
         } catch (NodeExecutionException e) {

@@ -1,7 +1,7 @@
 package ai.omninode.onex.workflow.internal;
 
-import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.workflow.Expression;
 import ai.omninode.onex.workflow.Scope;

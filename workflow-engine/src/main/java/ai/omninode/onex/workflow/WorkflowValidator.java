@@ -1,9 +1,9 @@
 package ai.omninode.onex.workflow;
 
-import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.workflow.internal.SchemaPaths;

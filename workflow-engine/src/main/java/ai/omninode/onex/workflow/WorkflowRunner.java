@@ -414,15 +414,14 @@ public final class WorkflowRunner implements AutoCloseable {
             boolean outcomeUnknown = false;
             if (error != null) {
                 Throwable cause = unwrap(error);
-                if (cause instanceof StepTimeout timeout) {
+                if (cause instanceof StepTimeout) {
                     // the node did not answer in time; an effect may be under way, so it is not repeated
                     retriable = sideEffectFree;
                     outcomeUnknown = !sideEffectFree;
-                    String waited = "node '" + contract.name() + "' did not answer within " + timeout.waitedMs + " ms ("
-                            + (deadlineApplies ? workflowTimedOut() : "the step's timeout_ms: " + step.timeoutMs())
-                            + (sideEffectFree ? "" : ", and " + ANSWER_GRACE_MS + " ms more for its answer") + ")";
-                    failure = sideEffectFree ? waited : "outcome unknown: " + waited + "; not retried: its effect may"
-                            + " have happened";
+                    String late = deadlineApplies ? workflowTimedOut()
+                            : "node '" + contract.name() + "' did not answer within " + step.timeoutMs() + " ms";
+                    failure = sideEffectFree ? late : "outcome unknown: " + late + " (nor " + ANSWER_GRACE_MS
+                            + " ms later); not retried: its effect may have happened";
                 } else {
                     retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
                     outcomeUnknown = cause instanceof NodeExecutionException n && n.isOutcomeUnknown();
