@@ -13,10 +13,11 @@ import java.util.Map;
 /**
  * The class loader of one plugin: child-first, so a plugin brings its own version of any library (Jackson, Kafka,
  * a JSON Schema validator, ...), except for the packages it must share with the host, listed in {@link #SHARED}: the
- * JDK, the ONEX SPI ({@code ai.omninode.onex.node}, whose types cross between host and node) and the logging API
- * (SLF4J, so that a plugin logs where the host does). A plugin's own copy of a shared package, if it has one, is
- * ignored. This list is the only one: node builds keep the shared artifacts out of their plugin jars by declaring
- * them {@code provided}.
+ * JDK, the ONEX SPI ({@code ai.omninode.onex.node}, whose types cross between host and node), the logging API
+ * (SLF4J, so that a plugin logs where the host does) and the metrics API (Micrometer, so that a node's meters land in
+ * the host's registry: a node that is a {@code MeterBinder} is bound to it). A plugin's own copy of a shared package,
+ * if it has one, is ignored. This list is the only one: node builds keep the shared artifacts out of their plugin jars
+ * by declaring them {@code provided}.
  */
 public final class PluginClassLoader extends URLClassLoader {
     static {
@@ -27,6 +28,7 @@ public final class PluginClassLoader extends URLClassLoader {
     public static final List<String> SHARED = List.of(
             "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.", "org.ietf.jgss.",
             "org.slf4j.",
+            "io.micrometer.",
             "ai.omninode.onex.node.");
 
     private final String origin;
