@@ -80,9 +80,12 @@ class NodeKafkaEventEffectTest {
             assertThat(envelope.get("source")).isEqualTo(Map.of("service", "omniintelligence",
                     "node_type", "kafka_event_effect", "node_id", m.node.nodeId()));
             assertThat(envelope.get("payload")).isEqualTo(payload);
-            assertThat(headers(sent)).containsExactly(Map.entry("source", "test"),
-                    Map.entry("correlation_id", correlation.toString()), Map.entry("event_type", "QUALITY_ASSESSED"),
-                    Map.entry("event_id", out.eventId().toString()));
+            assertThat(headers(sent)).containsKeys("source", "correlation_id", "event_type", "event_id", "traceparent")
+                    .hasSize(5);
+            assertThat(headers(sent)).containsEntry("source", "test").containsEntry("correlation_id", correlation.toString())
+                    .containsEntry("event_type", "QUALITY_ASSESSED").containsEntry("event_id", out.eventId().toString());
+            assertThat(headers(sent).get("traceparent")).as("a new trace: the caller gave none")
+                    .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
         }
     }
 
@@ -97,6 +100,7 @@ class NodeKafkaEventEffectTest {
             custom.put("event_type", "SPOOFED");
             custom.put("correlation_id", "not-the-envelope-one");
             custom.put("event_id", "nope");
+            custom.put("traceparent", "not a trace context");
             custom.put("tenant", "acme");
             ModelKafkaEventOutput out = m.node.executeEffect(new ModelKafkaEventInput("t", "REAL", Map.of(),
                     correlation, null, custom)).get();
@@ -106,9 +110,13 @@ class NodeKafkaEventEffectTest {
             for (Header h : m.producer.history().get(0).headers()) {
                 sent.add(Map.entry(h.key(), new String(h.value(), UTF_8)));
             }
-            assertThat(sent).containsExactly(Map.entry("trace_id", "t-1"), Map.entry("tenant", "acme"),
+            assertThat(sent.subList(0, 5)).containsExactly(Map.entry("trace_id", "t-1"), Map.entry("tenant", "acme"),
                     Map.entry("correlation_id", correlation.toString()), Map.entry("event_type", "REAL"),
                     Map.entry("event_id", out.eventId().toString()));
+            assertThat(sent).hasSize(6);
+            assertThat(sent.get(5).getKey()).isEqualTo("traceparent");
+            assertThat(sent.get(5).getValue()).as("the caller's is invalid: a new trace, and only one header")
+                    .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
         }
     }
 

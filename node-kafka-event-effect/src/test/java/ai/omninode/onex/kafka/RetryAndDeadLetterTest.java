@@ -165,7 +165,9 @@ class RetryAndDeadLetterTest {
             ProducerRecord<byte[], byte[]> dead = sentTo(m, "test.quality.assessed.v1.dlq").get(0);
             assertThat(dead.headers().toArray()).extracting(h -> h.key()).containsExactly("trace_id",
                     "dead-letter-reason", "dead-letter-exception-class-name", "dead-letter-topic", "correlation_id",
-                    "event_id");
+                    "event_id", "traceparent");
+            assertThat(headers(dead).get("traceparent")).as("the event's own trace context")
+                    .isEqualTo(headers(sentTo(m, "test.quality.assessed.v1").get(0)).get("traceparent"));
             assertThat(headers(dead)).containsEntry("trace_id", "t-42").containsEntry("dead-letter-reason", out.error())
                     .containsEntry("event_id", out.eventId().toString());
         }

@@ -4,6 +4,9 @@ import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.NodeKind;
 import ai.omninode.onex.runtime.internal.PluginNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node that {@link NodeRegistry} found, with its validated contract.
@@ -25,6 +28,30 @@ public record DiscoveredNode(String name, NodeContract contract, EffectNode node
      */
     public NodeKind kind() {
         return NodeKind.ofContractName(contract.nodeType());
+    }
+
+    /**
+     * Binds the node's meters into {@code registry} if the node keeps any (it is a Micrometer {@link MeterBinder}),
+     * with a plugin's class loader as the thread's context class loader; returns whether it did. A binder that fails
+     * is logged and skipped: meters are never worth failing a node for.
+     */
+    public boolean bindMeters(MeterRegistry registry) {
+        EffectNode target = node instanceof PluginNode p ? p.delegate() : node;
+        if (!(target instanceof MeterBinder binder)) {
+            return false;
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(target.getClass().getClassLoader());
+        try {
+            binder.bindTo(registry);
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            LoggerFactory.getLogger(DiscoveredNode.class).warn("Node {}: its meters could not be bound: {}", name, e.toString());
+            return false;
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     public String className() {

@@ -12,8 +12,10 @@ import ai.omninode.onex.node.NodeKind;
 import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.internal.RunnerMeters;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,6 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,10 +83,17 @@ public final class WorkflowRunner implements AutoCloseable {
      * a node that does not.
      */
     static final long ANSWER_GRACE_MS = 1000;
+    /** MDC keys of every log line about a run (on the caller's thread and the runner's). */
+    public static final String MDC_CORRELATION_ID = "correlation_id";
+    public static final String MDC_RUN_KEY = "run_key";
+    public static final String MDC_TRACE_ID = "trace_id";
 
     private final NodeRegistry registry;
     private final Map<String, String> settings;
     private final WorkflowListener listener;
+    private final MeterRegistry meterRegistry;
+    private final RunnerMeters meters;
+    private final boolean nodeMetricsInResults;
     private final ExecutorService pool;
     /** Step timeouts and retry delays: one thread that only hands work on. */
     private final ScheduledThreadPoolExecutor timers;
@@ -99,6 +109,9 @@ public final class WorkflowRunner implements AutoCloseable {
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.settings = Map.copyOf(b.settings);
         this.listener = new GuardedListener(b.listener);
+        this.meterRegistry = b.meterRegistry;
+        this.meters = RunnerMeters.of(b.meterRegistry);
+        this.nodeMetricsInResults = b.nodeMetricsInResults;
         this.pool = Executors.newCachedThreadPool(new StepThreads("onex-step-"));
         this.timers = new ScheduledThreadPoolExecutor(1, new StepThreads("onex-step-timer-"));
         timers.setRemoveOnCancelPolicy(true); // a step that answered in time leaves no timer behind
@@ -142,8 +155,25 @@ public final class WorkflowRunner implements AutoCloseable {
                     + (input == null ? "nothing" : ExpressionResolver.describe(input))));
         }
         long t0 = System.nanoTime();
-        listener.workflowStarted(workflow);
         Run run = new Run(workflow, input, Objects.requireNonNull(options, "options"));
+        Map<String, String> outerMdc = MDC.getCopyOfContextMap();
+        run.mdc.forEach(MDC::put);
+        try {
+            meters.runStarted();
+            WorkflowResult result = run(workflow, run, t0);
+            meters.runFinished(workflow.name(), result.succeeded(), System.nanoTime() - t0);
+            return result;
+        } finally {
+            if (outerMdc == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(outerMdc);
+            }
+        }
+    }
+
+    private WorkflowResult run(Workflow workflow, Run run, long t0) {
+        listener.workflowStarted(workflow);
         initializeNodes(workflow, run);
         for (Step s : workflow.steps()) {
             if (run.failure.get() != null) {
@@ -163,7 +193,7 @@ public final class WorkflowRunner implements AutoCloseable {
             }
         }
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
-        for (String name : workflow.nodeNames()) {
+        for (String name : nodeMetricsInResults ? workflow.nodeNames() : List.<String>of()) {
             EffectNode node = initializedNode(name);
             if (node != null) {
                 try {
@@ -175,7 +205,7 @@ public final class WorkflowRunner implements AutoCloseable {
         }
         WorkflowResult result = new WorkflowResult(workflow.name(), workflow.version().toString(), workflow.source(),
                 failure == null, List.copyOf(run.steps), failure, Duration.ofNanos(System.nanoTime() - t0), metrics,
-                options.runKey(), run.correlationId, run.trace.traceId());
+                run.options.runKey(), run.correlationId, run.trace.traceId());
         listener.workflowFinished(result);
         return result;
     }
@@ -217,6 +247,9 @@ public final class WorkflowRunner implements AutoCloseable {
             try {
                 node.node().initialize(settings);
                 initialized.put(name, node.node());
+                if (meterRegistry != null) {
+                    node.bindMeters(meterRegistry);
+                }
                 LOG.debug("Initialized node {} in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException | LinkageError e) {
                 String message = "node '" + name + "' could not be initialized: " + message(e);
@@ -372,7 +405,7 @@ public final class WorkflowRunner implements AutoCloseable {
                     .attempt(attempts)
                     .build();
             CompletableFuture<Map<String, Object>> nodeCall = CompletableFuture
-                    .supplyAsync(() -> node.execute(arguments, context), pool)
+                    .supplyAsync(() -> node.execute(arguments, context), run.executor(pool))
                     .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
             CompletableFuture<Map<String, Object>> call = nodeCall;
             if (bound != null) {
@@ -398,7 +431,7 @@ public final class WorkflowRunner implements AutoCloseable {
                     LOG.warn("Step {} failed unexpectedly", step.name(), e);
                     finish(null, "unexpected error: " + e, null);
                 }
-            }, steps);
+            }, run.executor(steps));
         }
 
         private String workflowTimedOut() {
@@ -490,7 +523,9 @@ public final class WorkflowRunner implements AutoCloseable {
                     }
                 };
                 try {
-                    timers.schedule(() -> steps.execute(retry), delay.toMillis(), TimeUnit.MILLISECONDS);
+                    Executor executor = run.executor(steps);
+                    meters.retried(run.workflow.name(), step.name(), step.node());
+                    timers.schedule(() -> executor.execute(retry), delay.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException closed) {
                     steps.execute(retry); // the runner is closing: retry now rather than never
                 }
@@ -516,6 +551,9 @@ public final class WorkflowRunner implements AutoCloseable {
                     Duration.ofNanos(System.nanoTime() - t0), input, output, error, problem,
                     !ok && step.continueOnError() && !handler, outcomeUnknown);
             run.record(r);
+            if (attempts > 0) {
+                meters.stepFinished(run.workflow.name(), step.name(), step.node(), ok, System.nanoTime() - t0);
+            }
             if (!ok && !handler && !step.continueOnError()) {
                 run.fail(new WorkflowResult.Failure(step.name(), error, problem));
             }
@@ -674,6 +712,8 @@ public final class WorkflowRunner implements AutoCloseable {
         final RunOptions options;
         final UUID correlationId;
         final TraceContext trace;
+        /** What every log line about this run carries, on whichever thread it is written. */
+        final Map<String, String> mdc;
 
         Run(Workflow workflow, JsonNode input, RunOptions options) {
             this.workflow = workflow;
@@ -681,6 +721,8 @@ public final class WorkflowRunner implements AutoCloseable {
             this.options = options;
             this.correlationId = options.correlationId() != null ? options.correlationId() : correlationOf(input);
             this.trace = options.traceContext() != null ? options.traceContext().newChild() : TraceContext.newRoot();
+            this.mdc = Map.of(MDC_CORRELATION_ID, correlationId.toString(), MDC_RUN_KEY, options.runKey(),
+                    MDC_TRACE_ID, trace.traceId());
             this.deadlineNanos = workflow.timeout().map(Run::deadline).orElse(Long.MAX_VALUE);
             this.text = new SourceText(workflow.document(), workflow.text());
         }
@@ -692,6 +734,23 @@ public final class WorkflowRunner implements AutoCloseable {
             } catch (ArithmeticException tooLong) {
                 return Long.MAX_VALUE; // over 292 years
             }
+        }
+
+        /** {@code executor} running each task with this run's MDC (and the thread's own MDC put back after). */
+        Executor executor(Executor executor) {
+            return task -> executor.execute(() -> {
+                Map<String, String> previous = MDC.getCopyOfContextMap();
+                mdc.forEach(MDC::put);
+                try {
+                    task.run();
+                } finally {
+                    if (previous == null) {
+                        MDC.clear();
+                    } else {
+                        MDC.setContextMap(previous);
+                    }
+                }
+            });
         }
 
         /** The input's {@code correlation_id} if it is a UUID, else a new one. */
@@ -842,8 +901,28 @@ public final class WorkflowRunner implements AutoCloseable {
         private NodeRegistry registry;
         private final Map<String, String> settings = new LinkedHashMap<>();
         private WorkflowListener listener = WorkflowListener.NONE;
+        private MeterRegistry meterRegistry;
+        private boolean nodeMetricsInResults = true;
 
         private Builder() {
+        }
+
+        /**
+         * Where the runner's meters go ({@code onex.workflow.*}, see the README), and the meters of every node it
+         * initializes that keeps any (a Micrometer {@code MeterBinder}); none by default.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = registry;
+            return this;
+        }
+
+        /**
+         * Whether each {@link WorkflowResult} carries a snapshot of its nodes' {@code metrics()} (default true); a
+         * host running many workflows a second, with meters in a registry, turns it off.
+         */
+        public Builder nodeMetricsInResults(boolean on) {
+            this.nodeMetricsInResults = on;
+            return this;
         }
 
         public Builder registry(NodeRegistry registry) {

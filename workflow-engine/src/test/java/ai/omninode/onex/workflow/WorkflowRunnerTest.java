@@ -499,6 +499,45 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aRegistryGivenToTheRunnerCountsRunsStepsAndRetriesByWorkflowAndOutcome() {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: metered
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: "${input.key}", failures: 2}
+                  - name: echo
+                    type: compute
+                    compute_node: test_echo
+                    input: {x: 1}
+                error_handling:
+                  retry_policy: {max_retries: 1, retry_on_steps: [flaky], base_delay_ms: 1}
+                """);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).meterRegistry(meters).build()) {
+            assertThat(runner.run(workflow, JSON.readTree("{\"key\": \"m1\"}")).succeeded()).isFalse(); // 2 attempts
+            WorkflowResult second = runner.run(workflow, JSON.readTree("{\"key\": \"m1\"}"));
+            assertThat(second.succeeded()).as(String.valueOf(second.failure())).isTrue();  // the 3rd
+        }
+
+        assertThat(meters.get("onex.workflow.runs").tags("workflow", "metered", "outcome", "failed").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("onex.workflow.runs").tags("workflow", "metered", "outcome", "succeeded").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("onex.workflow.steps").tags("step", "flaky", "node", "test_flaky", "outcome", "failed")
+                .timer().count()).isEqualTo(1);
+        assertThat(meters.get("onex.workflow.steps").tags("step", "flaky", "outcome", "succeeded").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("onex.workflow.steps").tags("step", "echo", "node", "test_echo").timer().count())
+                .as("skipped after the failure, run after the success").isEqualTo(1);
+        assertThat(meters.get("onex.workflow.step.retries").tags("step", "flaky").counter().count()).isEqualTo(1);
+        assertThat(meters.get("onex.workflow.runs.active").gauge().value()).isZero();
+    }
+
+    @Test
     void aRunContinuesTheTraceItIsGivenAndEachRunWithoutAKeyIsANewOne() {
         Workflow workflow = new WorkflowLoader().load("test.yaml", """
                 name: traced

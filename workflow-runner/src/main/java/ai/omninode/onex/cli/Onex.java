@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
             "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, "
                 + "or the plugins/ folder of the installation). Settings for nodes come from the environment.",
             "",
+            "Logs go to stderr, each line about a run or an event with its correlation id;",
+            "ONEX_LOG_FORMAT=json writes JSON lines, ONEX_LOG_LEVEL=debug writes more.",
+            "",
             "Example:",
             "  onex run examples/document_ingestion.yaml \\",
             "      --input-file examples/document_ingestion.input.json --embedded-kafka"})

@@ -2,6 +2,7 @@ package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.Inputs;
 import ai.omninode.onex.cli.internal.JsonOutput;
+import ai.omninode.onex.cli.internal.MetricsFile;
 import ai.omninode.onex.cli.internal.OutputFormat;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.ProgressPrinter;
@@ -17,6 +18,7 @@ import ai.omninode.onex.workflow.WorkflowLoader;
 import ai.omninode.onex.workflow.WorkflowResult;
 import ai.omninode.onex.workflow.WorkflowRunner;
 import ai.omninode.onex.workflow.WorkflowValidator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,6 +89,12 @@ public final class RunCommand implements Callable<Integer> {
                     + " and every event repeats its first event_id, so consumers can drop the copies.")
     String runKey;
 
+    @Option(names = "--metrics", paramLabel = "FILE",
+            description = "Write every meter of the run once at the end, as JSON: the runner's (onex.workflow.*: runs,"
+                    + " steps, retries) and the nodes' (the Kafka node's onex.kafka.*, kafka.producer.*,"
+                    + " resilience4j.circuitbreaker.*). The names are in the README.")
+    Path metricsFile;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (default): progress for people on stdout; json: one JSON result on stdout, progress"
                     + " on stderr.")
@@ -133,10 +141,12 @@ public final class RunCommand implements Callable<Integer> {
                     settings.put(BOOTSTRAP, broker.broker.bootstrapServers());
                 }
                 WorkflowResult result;
+                SimpleMeterRegistry meters = metricsFile == null ? null : new SimpleMeterRegistry();
                 try (WorkflowRunner runner = WorkflowRunner.builder()
                         .registry(registry)
                         .settings(settings)
                         .listener(new ProgressPrinter(progress))
+                        .meterRegistry(meters)
                         .build()) {
                     // refuse, before any step runs, what would fail anyway: settings a node rejects, and step inputs
                     // that depend only on the input and the environment but break the node's contract
@@ -145,6 +155,9 @@ public final class RunCommand implements Callable<Integer> {
                         throw new ValidationException(refused);
                     }
                     result = runner.run(workflow, input, options);
+                    if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
+                        MetricsFile.write(meters, metricsFile);
+                    }
                 }
                 if (output == OutputFormat.JSON) {
                     out.println(JsonOutput.write(JsonOutput.result(result)));

@@ -67,6 +67,64 @@ class OnexLauncherIT {
     }
 
     @Test
+    void metricsGoToAFileOnceAtTheEndWithTheRunnersTheKafkaNodesAndTheProducersMeters() throws Exception {
+        Path file = tmp.resolve("metrics/run.json");
+        Run r = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--embedded-kafka", "--metrics", file.toString());
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isZero();
+        tools.jackson.databind.JsonNode meters = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(file.toFile()).get("meters");
+        List<String> names = new ArrayList<>();
+        meters.forEach(m -> names.add(m.get("name").asString()));
+        assertThat(names).contains("onex.workflow.runs", "onex.workflow.steps", "onex.kafka.events", "onex.kafka.publish",
+                "resilience4j.circuitbreaker.state", "kafka.producer.record.send.total");
+        tools.jackson.databind.JsonNode published = null;
+        for (tools.jackson.databind.JsonNode m : meters) {
+            if (m.get("name").asString().equals("onex.kafka.events")
+                    && m.get("tags").get("outcome").asString().equals("published")) {
+                published = m;
+            }
+        }
+        assertThat(published).isNotNull();
+        assertThat(published.get("tags").get("topic").asString()).isEqualTo("dev.archon-intelligence.enrichment.completed.v1");
+        assertThat(published.get("measurements").get("count").asDouble()).isEqualTo(1.0);
+        for (tools.jackson.databind.JsonNode m : meters) {
+            if (m.get("name").asString().equals("onex.workflow.runs")) {
+                assertThat(m.get("tags").get("outcome").asString()).isEqualTo("succeeded");
+                assertThat(m.get("measurements").get("count").asDouble()).isEqualTo(1.0);
+            }
+        }
+    }
+
+    @Test
+    void withJsonLogsEveryLineAboutAnEventCarriesTheRunsCorrelationId() throws Exception {
+        String correlation = "7a1c0b7e-5d1e-4c5a-9b0f-3f1f3e2a9d11";
+        // an event too large for the producer: Kafka refuses it, and the node logs a WARN line about it
+        Path workflow = Path.of("workflow-runner/src/test/resources/workflows/run/publish_text.yaml");
+        Run r = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("ONEX_LOG_FORMAT", "json"),
+                "run", workflow.toString(), "--input", "text=" + "x".repeat(3000), "--input", "correlation_id=" + correlation,
+                "--set", "ONEX_KAFKA_MAX_REQUEST_SIZE=2048", "--embedded-kafka", "--output", "json");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(1);
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        assertThat(json.readTree(r.out()).get("correlation_id").asString()).isEqualTo(correlation);
+        List<tools.jackson.databind.JsonNode> lines = new ArrayList<>();
+        for (String line : r.err().split("\\R")) {
+            if (line.startsWith("{")) {
+                lines.add(json.readTree(line));
+            }
+        }
+        assertThat(lines).as("JSON log lines on stderr:%n%s", r.err()).isNotEmpty();
+        List<tools.jackson.databind.JsonNode> aboutTheRun = lines.stream()
+                .filter(l -> l.path("loggerName").asString("").startsWith("ai.omninode")
+                        && l.path("message").asString("").contains(" event "))
+                .toList();
+        assertThat(aboutTheRun).as("log lines about an event:%n%s", r.err()).isNotEmpty()
+                .allSatisfy(l -> assertThat(l.path("mdc").path("correlation_id").asString()).isEqualTo(correlation));
+    }
+
+    @Test
     void theFailingExampleExitsOneAfterPublishingTheFailureEvent() throws Exception {
         Run r = onex("run", "examples/document_ingestion_failing.yaml", "--input-file",
                 "examples/document_ingestion.input.json", "--embedded-kafka");

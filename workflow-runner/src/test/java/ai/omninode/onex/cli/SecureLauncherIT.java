@@ -85,8 +85,7 @@ class SecureLauncherIT {
         env.put("ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
         env.put("ONEX_KAFKA_SASL_MECHANISM", "PLAIN");
         env.put("ONEX_KAFKA_SASL_JAAS_CONFIG", EmbeddedKafkaBroker.plainClientJaas(USER, password));
-        env.put("ONEX_OPTS", "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug -Dorg.slf4j.simpleLogger.log.org.apache.kafka=debug"
-                + " -Dorg.slf4j.simpleLogger.log.kafka=debug");
+        env.put("ONEX_LOG_LEVEL", "debug"); // every logger, Kafka's too: no secret at any level
         long t0 = System.nanoTime();
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

@@ -31,7 +31,8 @@ public class NodeStepsBenchmark {
     private InputValidator validator;
     private EnvelopeCodec codec;
     private EventPublisher publisher;
-    private PublishMetrics metrics;
+    private NodeMeters metrics;
+    private NodeMeters.TopicMeters topic;
     private ModelKafkaEventInput[] inputs;
     private String[] correlationIds;
     private final Clock clock = Clock.systemUTC();
@@ -44,7 +45,8 @@ public class NodeStepsBenchmark {
         validator = new InputValidator(contract.input().orElseThrow(), EnvelopeCodec.MAPPER);
         String nodeId = Uuids.random().toString();
         codec = new EnvelopeCodec(EnvelopeCodec.MAPPER, Events.SERVICE, nodeId);
-        metrics = new PublishMetrics();
+        metrics = new NodeMeters();
+        topic = metrics.topic("dev.archon-intelligence.events");
         ModelKafkaEventConfig config = ModelKafkaEventConfig.builder().bootstrapServers("noop:9092")
                 .topicCreation(ModelKafkaEventConfig.TopicCreation.BROKER).build();
         publisher = EventPublisher.start(config, nodeId, props -> new NoopProducer(), null, clock, validator, metrics);
@@ -84,10 +86,15 @@ public class NodeStepsBenchmark {
         return publisher.breaker.tryAcquirePermission();
     }
 
+    /** What a published event costs the meters: counts, and the latency timer with its decaying percentiles. */
     @Benchmark
     public void metrics() {
-        metrics.published.increment();
-        metrics.publishNanos.add(180_000);
-        metrics.latency.record(180_000 + (next++ & 1023));
+        topic.published(180_000 + (next++ & 1023));
+    }
+
+    /** The W3C trace context of an event with none given: a new trace id and span id, written as a header. */
+    @Benchmark
+    public String traceparent() {
+        return EventPublisher.traceOf(ai.omninode.onex.node.ExecutionContext.none(), null).traceparent();
     }
 }

@@ -8,8 +8,10 @@ import ai.omninode.onex.kafka.ProducerFactory;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.node.TraceContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The running part of a {@code NodeKafkaEventEffect}: producer, circuit breaker, retries, dead letters, metrics.
@@ -63,6 +66,8 @@ public final class EventPublisher {
     public static final String NOT_INITIALIZED = "Kafka producer not initialized";
     public static final String CIRCUIT_OPEN = "Circuit breaker is open, refusing to publish events";
     public static final String INIT_FAILED = "Kafka producer initialization failed";
+    /** The MDC key of log lines about an event (and about a workflow run, in the runner). */
+    public static final String CORRELATION_ID = "correlation_id";
     /** Bytes of payload JSON kept in a truncated dead letter. */
     static final int DLQ_PREVIEW_BYTES = 1024;
     /** Room left for headers and record overhead below {@code max.request.size}. */
@@ -88,8 +93,10 @@ public final class EventPublisher {
     private final InputValidator validator;
     private final EnvelopeCodec codec;
     final Secrets secrets;
-    final PublishMetrics metrics;
+    final NodeMeters metrics;
     private final ConcurrentHashMap<String, TopicRoute> routes = new ConcurrentHashMap<>();
+    /** The node's one breaker, in a registry so that resilience4j's Micrometer module can see it. */
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
     private final Set<Task> parked = ConcurrentHashMap.newKeySet();
     private final Set<Task> inFlight;
     private final int dlqMaxBytes;
@@ -98,7 +105,7 @@ public final class EventPublisher {
     private volatile boolean closed;
 
     private EventPublisher(ModelKafkaEventConfig config, String nodeId, Producer<byte[], byte[]> producer, Admin admin,
-            Scheduler scheduler, Clock clock, InputValidator validator, Secrets secrets, PublishMetrics metrics) {
+            Scheduler scheduler, Clock clock, InputValidator validator, Secrets secrets, NodeMeters metrics) {
         this.config = config;
         this.nodeId = nodeId;
         this.producer = producer;
@@ -115,7 +122,8 @@ public final class EventPublisher {
                 config.bootstrapServers());
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
         this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
-        this.breaker = circuitBreaker(config, nodeId, metrics);
+        this.breaker = circuitBreaker(config, nodeId, metrics, breakers);
+        metrics.started(producer, breakers);
     }
 
     /**
@@ -125,7 +133,7 @@ public final class EventPublisher {
      * @param scheduler the scheduler to use, or {@code null} for the node's own thread
      */
     public static EventPublisher start(ModelKafkaEventConfig config, String nodeId, ProducerFactory factory,
-            Scheduler scheduler, Clock clock, InputValidator validator, PublishMetrics metrics) {
+            Scheduler scheduler, Clock clock, InputValidator validator, NodeMeters metrics) {
         Map<String, Object> props = new LinkedHashMap<>(config.kafkaProperties());
         props.putIfAbsent("client.id", "onex-kafka-event-effect-" + nodeId.substring(0, 8));
         Secrets secrets = Secrets.of(props);
@@ -163,7 +171,8 @@ public final class EventPublisher {
         return out;
     }
 
-    static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, PublishMetrics metrics) {
+    static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, NodeMeters metrics,
+            CircuitBreakerRegistry registry) {
         int threshold = config.circuitBreakerThreshold();
         // the last `threshold` calls all failed <=> `threshold` consecutive failures; a success breaks the run
         CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
@@ -177,7 +186,7 @@ public final class EventPublisher {
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .writableStackTraceEnabled(false)
                 .build();
-        CircuitBreaker breaker = CircuitBreaker.of("kafka-event-effect-" + nodeId, cbConfig);
+        CircuitBreaker breaker = registry.circuitBreaker(NodeMeters.NODE, cbConfig);
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.State to = event.getStateTransition().getToState();
             CircuitBreaker.State from = event.getStateTransition().getFromState();
@@ -260,7 +269,7 @@ public final class EventPublisher {
             return rejected(input, List.of(InputValidator.unwritablePayload(e, secrets)));
         }
         if (context.isExpired()) {
-            metrics.failed.increment();
+            route.meters.failed(ModelKafkaEventOutput.DEADLINE_EXCEEDED, false);
             return CompletableFuture.completedFuture(new ModelKafkaEventOutput(false, route.fullTopic, null, null,
                     "the deadline had passed when the event was handed to the node; nothing was sent",
                     input.correlationId(), eventId, input.eventType(), 0, false, null,
@@ -326,6 +335,7 @@ public final class EventPublisher {
         final List<Violation> problems;
         final TopicGates.Gate gate;
         final TopicGates.Gate dlqGate;
+        final NodeMeters.TopicMeters meters;
 
         TopicRoute(String fullTopic) {
             this.fullTopic = fullTopic;
@@ -334,12 +344,30 @@ public final class EventPublisher {
             this.problems = p.isEmpty() ? null : List.copyOf(p);
             this.gate = gates == null || problems != null ? null : gates.gate(fullTopic);
             this.dlqGate = gates == null || problems != null || !config.enableDlq() ? null : gates.gate(dlqTopic);
+            this.meters = problems != null ? null : metrics.topic(fullTopic);
         }
     }
 
     /** Whether the node sets a header of this name on every event (so a caller's header of that name is left out). */
     static boolean isStandardHeader(String name) {
-        return "correlation_id".equals(name) || "event_type".equals(name) || "event_id".equals(name);
+        return "correlation_id".equals(name) || "event_type".equals(name) || "event_id".equals(name)
+                || TraceContext.TRACEPARENT.equals(name) || TraceContext.TRACESTATE.equals(name);
+    }
+
+    /**
+     * The trace context an event carries: a child (a new span id) of the context's trace; without one, of the
+     * caller's own {@code traceparent} header if it is valid; else a new trace. One per event: its dead letter
+     * carries the same.
+     */
+    static TraceContext traceOf(ExecutionContext context, Map<String, String> callerHeaders) {
+        TraceContext parent = context.traceContext().orElse(null);
+        if (parent == null && callerHeaders != null) {
+            String traceparent = callerHeaders.get(TraceContext.TRACEPARENT);
+            if (traceparent != null) {
+                parent = TraceContext.parse(traceparent, callerHeaders.get(TraceContext.TRACESTATE)).orElse(null);
+            }
+        }
+        return parent == null ? TraceContext.newRoot() : parent.newChild();
     }
 
     /** The wait before retry number {@code retry} (0-based): {@code retry_backoff_ms * 2^retry}, saturating. */
@@ -401,6 +429,9 @@ public final class EventPublisher {
         private String failureType;
         @SuppressWarnings("unused") // through DONE
         private volatile boolean done;
+        /** The event's W3C trace context headers, for its dead letter too. */
+        private byte[] traceparent;
+        private byte[] tracestate;
         /** Whether a caller's deadline bounds this event (only then is {@link #sendState} used). */
         final boolean hasDeadline;
         private final long deadlineNanos;
@@ -423,7 +454,7 @@ public final class EventPublisher {
             byte[] correlationBytes = correlationId.getBytes(StandardCharsets.UTF_8);
             byte[] key = input.key() != null ? input.key().getBytes(StandardCharsets.UTF_8) : correlationBytes;
             this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope,
-                    headers(eventIdText, correlationBytes));
+                    headers(eventIdText, correlationBytes, traceOf(context, input.headers())));
         }
 
         /**
@@ -431,9 +462,11 @@ public final class EventPublisher {
          * standard one carries the envelope's value, and a second header of that name would contradict it for
          * consumers that read the first one (or all of them).
          */
-        private RecordHeaders headers(String eventIdText, byte[] correlationBytes) {
+        private RecordHeaders headers(String eventIdText, byte[] correlationBytes, TraceContext trace) {
             Map<String, String> extra = input.headers();
-            int n = extra == null ? 3 : extra.size() + 3;
+            this.traceparent = trace.traceparent().getBytes(StandardCharsets.UTF_8);
+            this.tracestate = trace.traceState().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+            int n = (extra == null ? 0 : extra.size()) + (tracestate == null ? 4 : 5);
             Header[] headers = new Header[n];
             int i = 0;
             if (extra != null) {
@@ -446,6 +479,10 @@ public final class EventPublisher {
             headers[i++] = new RecordHeader("correlation_id", correlationBytes);
             headers[i++] = new RecordHeader("event_type", input.eventType().getBytes(StandardCharsets.UTF_8));
             headers[i++] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
+            headers[i++] = new RecordHeader(TraceContext.TRACEPARENT, traceparent);
+            if (tracestate != null) {
+                headers[i++] = new RecordHeader(TraceContext.TRACESTATE, tracestate);
+            }
             return new RecordHeaders(i == n ? headers : Arrays.copyOf(headers, i));
         }
 
@@ -605,12 +642,12 @@ public final class EventPublisher {
             if (now - due >= 0 && nextRetryWarning.compareAndSet(due, now + RETRY_WARNING_INTERVAL_NANOS)
                     && LOG.isWarnEnabled()) {
                 retriesSinceWarning.addAndGet(-since);
-                LOG.warn("Node {}: event {} to {} failed on attempt {} of {} ({}); retrying in {} ms{}", nodeId, eventId,
+                withMdc(() -> LOG.warn("Node {}: event {} to {} failed on attempt {} of {} ({}); retrying in {} ms{}", nodeId, eventId,
                         route.fullTopic, retries + 1, config.maxRetries() + 1, Errors.describe(error, secrets), delay,
-                        since > 1 ? " (" + since + " retries of this node since the last such warning)" : "");
+                        since > 1 ? " (" + since + " retries of this node since the last such warning)" : ""));
             } else if (LOG.isDebugEnabled()) {
-                LOG.debug("Node {}: event {} to {} failed on attempt {} ({}); retrying in {} ms", nodeId, eventId,
-                        route.fullTopic, retries + 1, Errors.describe(error, secrets), delay);
+                withMdc(() -> LOG.debug("Node {}: event {} to {} failed on attempt {} ({}); retrying in {} ms", nodeId, eventId,
+                        route.fullTopic, retries + 1, Errors.describe(error, secrets), delay));
             }
         }
 
@@ -625,7 +662,7 @@ public final class EventPublisher {
                 return;
             }
             retries++;
-            metrics.retries.increment();
+            route.meters.retries.increment();
             send();
         }
 
@@ -645,7 +682,7 @@ public final class EventPublisher {
                 metrics.breakerFailuresBeforeSuccess.accumulateAndGet(failures, Math::max);
             }
             if (retries > 0 && LOG.isInfoEnabled()) {
-                LOG.info("Node {}: event {} published to {} after {} retries", nodeId, eventId, route.fullTopic, retries);
+                withMdc(() -> LOG.info("Node {}: event {} published to {} after {} retries", nodeId, eventId, route.fullTopic, retries));
             }
             // acks=0 gets no offset back
             finish(new ModelKafkaEventOutput(true, route.fullTopic, metadata.partition(),
@@ -670,7 +707,7 @@ public final class EventPublisher {
             breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
             metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see succeed()
             if (!config.enableDlq()) {
-                LOG.warn("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, failure);
+                withMdc(() -> LOG.warn("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, failure));
                 finish(failed(failure, failureType, false), -1);
                 return;
             }
@@ -705,6 +742,10 @@ public final class EventPublisher {
             headers.add("dead-letter-topic", route.fullTopic.getBytes(StandardCharsets.UTF_8));
             headers.add("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8));
             headers.add("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8));
+            headers.add(TraceContext.TRACEPARENT, traceparent);
+            if (tracestate != null) {
+                headers.add(TraceContext.TRACESTATE, tracestate);
+            }
             String errorTime = EnvelopeCodec.timestamp(clock.instant());
             byte[] body = codec.deadLetter(route.fullTopic, envelope, failure, errorTime, retries, deadLetterTruncated,
                     DLQ_PREVIEW_BYTES);
@@ -730,8 +771,8 @@ public final class EventPublisher {
 
         private void onDeadLetterResult(Exception error) {
             if (error == null) {
-                LOG.warn("Node {}: event {} ({}) to {} failed: {}; sent to {}", nodeId, eventId, input.eventType(),
-                        route.fullTopic, failure, route.dlqTopic);
+                withMdc(() -> LOG.warn("Node {}: event {} ({}) to {} failed: {}; sent to {}", nodeId, eventId, input.eventType(),
+                        route.fullTopic, failure, route.dlqTopic));
                 finish(failed(failure, failureType, true), -1);
             } else if (error instanceof RecordTooLargeException && !deadLetterTruncated && !closed) {
                 deadLetterTruncated = true; // the dead-letter topic allows less than the producer: keep metadata only
@@ -743,8 +784,26 @@ public final class EventPublisher {
             } else {
                 String both = failure + "; dead-letter publish to " + route.dlqTopic + " also failed: "
                         + Errors.describe(error, secrets);
-                LOG.error("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, both);
+                withMdc(() -> LOG.error("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, both));
                 finish(failed(both, failureType, false), -2);
+            }
+        }
+
+        /**
+         * Runs a log statement about this event with its correlation id in the MDC ({@value #CORRELATION_ID}); the
+         * thread's own value, if it had one, is put back after.
+         */
+        private void withMdc(Runnable log) {
+            String previous = MDC.get(CORRELATION_ID);
+            MDC.put(CORRELATION_ID, correlationId);
+            try {
+                log.run();
+            } finally {
+                if (previous == null) {
+                    MDC.remove(CORRELATION_ID);
+                } else {
+                    MDC.put(CORRELATION_ID, previous);
+                }
             }
         }
 
@@ -802,15 +861,15 @@ public final class EventPublisher {
          */
         private void lateAnswer(RecordMetadata metadata, Exception error) {
             if (deadLetterPhase) {
-                LOG.info("Node {}: the dead letter of event {} to {}, unconfirmed at the deadline, {}", nodeId, eventId,
-                        route.dlqTopic, error == null ? "was stored later" : "failed later: " + Errors.describe(error, secrets));
+                withMdc(() -> LOG.info("Node {}: the dead letter of event {} to {}, unconfirmed at the deadline, {}", nodeId, eventId,
+                        route.dlqTopic, error == null ? "was stored later" : "failed later: " + Errors.describe(error, secrets)));
             } else if (error == null && metadata != null) {
-                LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, was acknowledged later: partition {},"
+                withMdc(() -> LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, was acknowledged later: partition {},"
                         + " offset {}", nodeId, eventId, input.eventType(), route.fullTopic, metadata.partition(),
-                        metadata.hasOffset() ? metadata.offset() : "none");
+                        metadata.hasOffset() ? metadata.offset() : "none"));
             } else if (error != null && !closed) {
-                LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, failed later: {}", nodeId, eventId,
-                        input.eventType(), route.fullTopic, Errors.describe(error, secrets));
+                withMdc(() -> LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, failed later: {}", nodeId, eventId,
+                        input.eventType(), route.fullTopic, Errors.describe(error, secrets)));
                 if (Errors.retriable(error) && !deadLetterPhase) {
                     breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
                     metrics.breakerFailures.incrementAndGet();
@@ -870,15 +929,11 @@ public final class EventPublisher {
                 inFlight.remove(this);
             }
             if (output.success()) {
-                metrics.published.increment();
-                metrics.publishNanos.add(nanos);
-                metrics.latency.record(nanos);
+                route.meters.published(nanos);
             } else {
-                metrics.failed.increment();
-                if (output.deadLettered()) {
-                    metrics.sentToDlq.increment();
-                } else if (nanos == -2) {
-                    metrics.dlqFailures.increment();
+                route.meters.failed(output.errorType(), output.deadLettered());
+                if (nanos == -2) {
+                    route.meters.deadLetterFailures.increment();
                 }
             }
             future.complete(output);
@@ -936,8 +991,10 @@ public final class EventPublisher {
                 }
             }
         }
+        metrics.stopped();
+        long[] ended = metrics.totals();
         LOG.info("Node {} shut down: {} published, {} failed, {} sent to dead-letter topics, {} rejected", nodeId,
-                metrics.published.sum(), metrics.failed.sum(), metrics.sentToDlq.sum(), metrics.rejected.sum());
+                ended[0], ended[1], ended[2], metrics.rejected.sum());
     }
 
     /**

@@ -13,7 +13,7 @@ class CircuitBreakerConfigTest {
 
     private static CircuitBreaker breaker(int threshold) {
         return EventPublisher.circuitBreaker(ModelKafkaEventConfig.builder().circuitBreakerThreshold(threshold).build(),
-                "node", new PublishMetrics());
+                "node", new NodeMeters(), io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults());
     }
 
     @Test

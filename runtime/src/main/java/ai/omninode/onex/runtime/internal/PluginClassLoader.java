@@ -31,6 +31,12 @@ public final class PluginClassLoader extends URLClassLoader {
             "io.micrometer.",
             "ai.omninode.onex.node.");
 
+    /**
+     * Inside shared packages, what a plugin still loads itself: Micrometer's binder for Kafka clients takes the
+     * plugin's own kafka-clients types (a producer or consumer), so it must link against the plugin's copy of them.
+     */
+    public static final List<String> PLUGIN_OWN = List.of("io.micrometer.core.instrument.binder.kafka.");
+
     private final String origin;
 
     public PluginClassLoader(String origin, URL[] urls, ClassLoader parent) {
@@ -43,6 +49,11 @@ public final class PluginClassLoader extends URLClassLoader {
     }
 
     static boolean shared(String name) {
+        for (int i = 0; i < PLUGIN_OWN.size(); i++) {
+            if (name.startsWith(PLUGIN_OWN.get(i))) {
+                return false;
+            }
+        }
         for (int i = 0; i < SHARED.size(); i++) {
             String prefix = SHARED.get(i);
             if (name.startsWith(prefix)) {

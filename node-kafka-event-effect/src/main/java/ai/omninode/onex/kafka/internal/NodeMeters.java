@@ -1,0 +1,301 @@
+package ai.omninode.onex.kafka.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's meters. Counts live in striped adders ({@link LongAdder}: threads publishing at once do not contend),
+ * which a host's registry reads as Micrometer {@link FunctionCounter}s once it {@linkplain #bindTo binds} the node,
+ * as Micrometer's own binders do for a library's counts; {@link #snapshot} reads the same adders for
+ * {@code getMetrics()}. Publish latency is a Micrometer {@link Timer} with decaying percentiles (a window of two
+ * minutes), recorded in the node's own registry and in every bound one. Binding also registers the circuit breaker
+ * (resilience4j's Micrometer module) and the Kafka producer's own metrics (Micrometer's {@link KafkaClientMetrics}).
+ *
+ * <p>Meters (tags {@code node=kafka_event_effect} on all):
+ * <ul>
+ *   <li>{@code onex.kafka.events} (counter; {@code topic}, {@code outcome}: {@code published}, {@code dead_lettered},
+ *       {@code failed}; {@code error.type} for the last two, {@code none} for the first): events that ended so;
+ *       exclusive outcomes, so their sum is every event handed to the node that passed its input check</li>
+ *   <li>{@code onex.kafka.events.rejected} (counter): inputs refused before any envelope was built</li>
+ *   <li>{@code onex.kafka.publish} (timer; percentiles 0.5, 0.95, 0.99): from the call to the broker's acknowledgement</li>
+ *   <li>{@code onex.kafka.retries} (counter; {@code topic}): sends the node made again after a refusal</li>
+ *   <li>{@code onex.kafka.dead.letter.failures} (counter; {@code topic}): dead letters Kafka did not take</li>
+ *   <li>{@code onex.kafka.circuit.breaker.opens}, {@code onex.kafka.circuit.breaker.rejections} (counters)</li>
+ *   <li>{@code resilience4j.circuitbreaker.*} ({@code name=kafka_event_effect}) and {@code kafka.producer.*}</li>
+ * </ul>
+ * Topic tags are kept for the first {@value #MAX_TOPIC_TAGS} topics; events of later ones count under
+ * {@code topic=_other}, so that a workflow that names topics from its input cannot grow a registry without bound.
+ */
+public final class NodeMeters implements MeterBinder {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMeters.class);
+    static final String NODE = "kafka_event_effect";
+    static final int MAX_TOPIC_TAGS = 1000;
+    static final String OTHER_TOPIC = "_other";
+    private static final double[] PERCENTILES = {0.5, 0.95, 0.99};
+
+    final LongAdder rejected = new LongAdder();
+    final LongAdder breakerOpens = new LongAdder();
+    final LongAdder breakerRejections = new LongAdder();
+    /** Failed calls the breaker was told of, counted after it was (see {@code EventPublisher}'s {@code succeed}). */
+    final AtomicLong breakerFailures = new AtomicLong();
+    /** Of {@link #breakerFailures}, how many a success told to the breaker since came after; only grows. */
+    final AtomicLong breakerFailuresBeforeSuccess = new AtomicLong();
+
+    private final Tags tags = Tags.of("node", NODE);
+    private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
+    private final TopicMeters other = new TopicMeters(OTHER_TOPIC);
+    private final Timer latency;
+    private volatile Timer[] boundLatency = new Timer[0];
+    private final List<MeterRegistry> bound = new CopyOnWriteArrayList<>();
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+    private CircuitBreakerRegistry breakers;
+    private Producer<?, ?> producer;
+
+    public NodeMeters() {
+        this.latency = timer(new SimpleMeterRegistry());
+    }
+
+    private Timer timer(MeterRegistry registry) {
+        return Timer.builder("onex.kafka.publish").tags(tags)
+                .description("Time from the call to the broker's acknowledgement, of published events")
+                .publishPercentiles(PERCENTILES)
+                .register(registry);
+    }
+
+    /** The counts of one topic. */
+    public final class TopicMeters {
+        final String topic;
+        final LongAdder published = new LongAdder();
+        final LongAdder publishNanos = new LongAdder();
+        final LongAdder deadLettered = new LongAdder();
+        final LongAdder retries = new LongAdder();
+        final LongAdder deadLetterFailures = new LongAdder();
+        /** By error type, then whether it was dead-lettered: failures are rare, a map is cheap enough. */
+        final Map<String, LongAdder> failedByType = new ConcurrentHashMap<>();
+        final Map<String, LongAdder> deadLetteredByType = new ConcurrentHashMap<>();
+
+        TopicMeters(String topic) {
+            this.topic = topic;
+        }
+
+        /** Before the call's future completes: a caller that saw it complete sees the counts. */
+        void published(long nanos) {
+            published.increment();
+            publishNanos.add(nanos);
+            latency.record(nanos, TimeUnit.NANOSECONDS);
+            for (Timer t : boundLatency) {
+                t.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void failed(String errorType, boolean sentToDeadLetterTopic) {
+            Map<String, LongAdder> byType = sentToDeadLetterTopic ? deadLetteredByType : failedByType;
+            LongAdder n = byType.get(errorType);
+            if (n == null) {
+                n = newFailureType(this, byType, errorType, sentToDeadLetterTopic);
+            }
+            n.increment();
+            if (sentToDeadLetterTopic) {
+                deadLettered.increment();
+            }
+        }
+    }
+
+    /** The meters of {@code fullTopic}; {@code _other}'s beyond {@value #MAX_TOPIC_TAGS} topics. */
+    public TopicMeters topic(String fullTopic) {
+        TopicMeters t = topics.get(fullTopic);
+        if (t != null) {
+            return t;
+        }
+        synchronized (this) {
+            t = topics.get(fullTopic);
+            if (t == null) {
+                if (topics.size() >= MAX_TOPIC_TAGS) {
+                    return other;
+                }
+                t = new TopicMeters(fullTopic);
+                for (MeterRegistry r : bound) {
+                    register(r, t);
+                }
+                topics.put(fullTopic, t);
+            }
+            return t;
+        }
+    }
+
+    private synchronized LongAdder newFailureType(TopicMeters t, Map<String, LongAdder> byType, String errorType,
+            boolean deadLettered) {
+        LongAdder n = byType.get(errorType);
+        if (n == null) {
+            n = new LongAdder();
+            byType.put(errorType, n);
+            for (MeterRegistry r : bound) {
+                registerFailure(r, t, errorType, n, deadLettered);
+            }
+        }
+        return n;
+    }
+
+    /** The producer and breaker of a node that started: bound registries get their meters now, later ones on binding. */
+    public synchronized void started(Producer<?, ?> producer, CircuitBreakerRegistry breakers) {
+        this.producer = producer;
+        this.breakers = breakers;
+        for (MeterRegistry r : bound) {
+            bindClients(r);
+        }
+    }
+
+    /** Stops reading the producer's metrics (its meters leave the registries). */
+    public synchronized void stopped() {
+        for (KafkaClientMetrics m : clientMetrics) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing Kafka client metrics", e);
+            }
+        }
+        clientMetrics.clear();
+        producer = null;
+    }
+
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        if (bound.contains(registry)) {
+            return;
+        }
+        bound.add(registry);
+        Timer[] timers = java.util.Arrays.copyOf(boundLatency, boundLatency.length + 1);
+        timers[timers.length - 1] = timer(registry);
+        boundLatency = timers;
+        FunctionCounter.builder("onex.kafka.events.rejected", rejected, LongAdder::sum).tags(tags)
+                .description("Inputs refused before any envelope was built (they broke the input schema)")
+                .register(registry);
+        FunctionCounter.builder("onex.kafka.circuit.breaker.opens", breakerOpens, LongAdder::sum).tags(tags)
+                .description("Times the circuit breaker opened").register(registry);
+        FunctionCounter.builder("onex.kafka.circuit.breaker.rejections", breakerRejections, LongAdder::sum).tags(tags)
+                .description("Calls refused while the circuit breaker was open").register(registry);
+        for (TopicMeters t : topics.values()) {
+            register(registry, t);
+        }
+        register(registry, other);
+        bindClients(registry);
+    }
+
+    private void register(MeterRegistry r, TopicMeters t) {
+        Tags topic = tags.and("topic", t.topic);
+        FunctionCounter.builder("onex.kafka.events", t.published, LongAdder::sum)
+                .tags(topic.and("outcome", "published", "error.type", "none"))
+                .description("Events handed to the node, by how they ended").register(r);
+        FunctionCounter.builder("onex.kafka.retries", t.retries, LongAdder::sum).tags(topic)
+                .description("Sends the node made again after Kafka refused one before it left the node").register(r);
+        FunctionCounter.builder("onex.kafka.dead.letter.failures", t.deadLetterFailures, LongAdder::sum).tags(topic)
+                .description("Dead letters that Kafka did not take either").register(r);
+        t.failedByType.forEach((type, n) -> registerFailure(r, t, type, n, false));
+        t.deadLetteredByType.forEach((type, n) -> registerFailure(r, t, type, n, true));
+    }
+
+    private void registerFailure(MeterRegistry r, TopicMeters t, String errorType, LongAdder n, boolean deadLettered) {
+        FunctionCounter.builder("onex.kafka.events", n, LongAdder::sum)
+                .tags(tags.and("topic", t.topic, "outcome", deadLettered ? "dead_lettered" : "failed", "error.type", errorType))
+                .description("Events handed to the node, by how they ended").register(r);
+    }
+
+    private void bindClients(MeterRegistry r) {
+        if (breakers != null) {
+            TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(r);
+        }
+        if (producer != null) {
+            KafkaClientMetrics m = new KafkaClientMetrics(producer, tags);
+            m.bindTo(r);
+            clientMetrics.add(m);
+        }
+    }
+
+    /** Failed calls since the last successful one (what the breaker counts towards its threshold). */
+    long currentFailures() {
+        return Math.max(0, breakerFailures.get() - breakerFailuresBeforeSuccess.get());
+    }
+
+    /**
+     * The metrics map, from the same counts the meters read: the keys of the Python original
+     * ({@code events_published, events_failed, events_sent_to_dlq, total_publish_time_ms, circuit_breaker_opens,
+     * retries_attempted, avg_publish_time_ms, circuit_breaker_status, current_failures, node_id}), then
+     * {@code events_rejected, dlq_failures, p50_publish_time_ms, p99_publish_time_ms, circuit_breaker_rejections}.
+     * Counts are {@code Long}, times fractional milliseconds ({@code Double}) over successful publishes, from
+     * {@code executeEffect} to the broker's acknowledgement: totals since start, percentiles over the last two minutes.
+     */
+    public Map<String, Object> snapshot(String breakerStatus, String nodeId) {
+        long ok = 0;
+        long nanos = 0;
+        long failed = 0;
+        long dlq = 0;
+        long retries = 0;
+        long dlqFailures = 0;
+        List<TopicMeters> all = new ArrayList<>(topics.values());
+        all.add(other);
+        for (TopicMeters t : all) {
+            ok += t.published.sum();
+            nanos += t.publishNanos.sum();
+            dlq += t.deadLettered.sum();
+            retries += t.retries.sum();
+            dlqFailures += t.deadLetterFailures.sum();
+            for (LongAdder n : t.failedByType.values()) {
+                failed += n.sum();
+            }
+        }
+        double totalMs = nanos / 1_000_000.0;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("events_published", ok);
+        m.put("events_failed", failed + dlq);
+        m.put("events_sent_to_dlq", dlq);
+        m.put("total_publish_time_ms", totalMs);
+        m.put("circuit_breaker_opens", breakerOpens.sum());
+        m.put("retries_attempted", retries);
+        m.put("avg_publish_time_ms", ok == 0 ? 0.0 : totalMs / ok);
+        m.put("circuit_breaker_status", breakerStatus);
+        m.put("current_failures", currentFailures());
+        m.put("node_id", nodeId);
+        m.put("events_rejected", rejected.sum());
+        m.put("dlq_failures", dlqFailures);
+        double p50 = 0;
+        double p99 = 0;
+        for (ValueAtPercentile v : latency.takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.5) {
+                p50 = v.value(TimeUnit.MILLISECONDS);
+            } else if (v.percentile() == 0.99) {
+                p99 = v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        m.put("p50_publish_time_ms", p50);
+        m.put("p99_publish_time_ms", p99);
+        m.put("circuit_breaker_rejections", breakerRejections.sum());
+        return m;
+    }
+
+    /** Events that ended, for the shutdown log line: published, failed, dead-lettered. */
+    long[] totals() {
+        Map<String, Object> s = snapshot("", "");
+        return new long[] {(Long) s.get("events_published"), (Long) s.get("events_failed"),
+            (Long) s.get("events_sent_to_dlq")};
+    }
+}

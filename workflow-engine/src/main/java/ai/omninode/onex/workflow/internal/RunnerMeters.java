@@ -1,0 +1,84 @@
+package ai.omninode.onex.workflow.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The runner's meters, in the registry a host gives it ({@code WorkflowRunner.Builder.meterRegistry}); none without
+ * one.
+ * <ul>
+ *   <li>{@code onex.workflow.runs} (timer; {@code workflow}, {@code outcome}: {@code succeeded}, {@code failed}):
+ *       runs and their duration, with percentiles 0.5 and 0.99</li>
+ *   <li>{@code onex.workflow.runs.active} (gauge): runs under way</li>
+ *   <li>{@code onex.workflow.steps} (timer; {@code workflow}, {@code step}, {@code node}, {@code outcome}:
+ *       {@code succeeded}, {@code failed}): node steps, from resolving the input to the result, retries included</li>
+ *   <li>{@code onex.workflow.step.retries} (counter; {@code workflow}, {@code step}, {@code node}): attempts after the
+ *       first</li>
+ * </ul>
+ * Meters are looked up once per tag combination and kept, so a run costs a few map lookups.
+ */
+public final class RunnerMeters {
+    private static final RunnerMeters NONE = new RunnerMeters(null);
+
+    private final MeterRegistry registry;
+    private final AtomicInteger active = new AtomicInteger();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    private RunnerMeters(MeterRegistry registry) {
+        this.registry = registry;
+        if (registry != null) {
+            Gauge.builder("onex.workflow.runs.active", active, AtomicInteger::get)
+                    .description("Workflow runs under way").register(registry);
+        }
+    }
+
+    public static RunnerMeters of(MeterRegistry registry) {
+        return registry == null ? NONE : new RunnerMeters(registry);
+    }
+
+    public void runStarted() {
+        if (registry != null) {
+            active.incrementAndGet();
+        }
+    }
+
+    public void runFinished(String workflow, boolean succeeded, long nanos) {
+        if (registry == null) {
+            return;
+        }
+        active.decrementAndGet();
+        String outcome = succeeded ? "succeeded" : "failed";
+        timers.computeIfAbsent("run\0" + workflow + "\0" + outcome, k -> Timer.builder("onex.workflow.runs")
+                .tags("workflow", workflow, "outcome", outcome).publishPercentiles(0.5, 0.99)
+                .description("Workflow runs, by how they ended").register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void stepFinished(String workflow, String step, String node, boolean succeeded, long nanos) {
+        if (registry == null) {
+            return;
+        }
+        String outcome = succeeded ? "succeeded" : "failed";
+        timers.computeIfAbsent("step\0" + workflow + "\0" + step + "\0" + node + "\0" + outcome, k ->
+                Timer.builder("onex.workflow.steps").tags("workflow", workflow, "step", step, "node", node,
+                        "outcome", outcome).description("Node steps, retries included, by how they ended")
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void retried(String workflow, String step, String node) {
+        if (registry == null) {
+            return;
+        }
+        counters.computeIfAbsent(workflow + "\0" + step + "\0" + node, k -> Counter.builder("onex.workflow.step.retries")
+                .tags("workflow", workflow, "step", step, "node", node).description("Step attempts after the first")
+                .register(registry)).increment();
+    }
+}
