@@ -70,6 +70,11 @@ public final class ContractLoader {
         return build(reader.read(url, url.toString()), url);
     }
 
+    /** Checks a contract that was already parsed; relative schema files resolve against {@code base}. */
+    public NodeContract load(YamlDocument doc, URL base) {
+        return build(doc, base);
+    }
+
     /** Loads a contract from text; relative schema files resolve against {@code base}. */
     public NodeContract load(String source, String yaml, URL base) {
         return build(reader.readString(source, yaml), base);
@@ -79,17 +84,19 @@ public final class ContractLoader {
         JsonNode root = doc.root();
         if (!root.isObject()) {
             throw new ValidationException(doc.problemAt("", "a contract must be a YAML mapping, found "
-                    + JsonSchema.typeName(root)));
+                    + JsonSchema.typeName(root)).as(Rules.CONTRACT_INVALID_VALUE));
         }
         List<Problem> problems = new ArrayList<>();
         for (Violation v : metaSchema().validate(root)) {
-            problems.add(JsonSchema.locate(doc, v));
+            problems.add(JsonSchema.locate(doc, v, "contract"));
         }
         checkRules(doc, problems);
         JsonSchema input = null;
         JsonSchema output = null;
         JsonSchema config = null;
-        if (problems.isEmpty()) {
+        // the schema files are checked too when the rest has problems, so that one run shows all of them
+        if (problems.stream().noneMatch(p -> p.pointer().equals("/schemas") || p.pointer().startsWith("/schemas/"))
+                && root.path("schemas").isObject()) {
             input = schema(doc, base, "input", problems);
             output = schema(doc, base, "output", problems);
             config = schema(doc, base, "config", problems);
@@ -131,8 +138,9 @@ public final class ContractLoader {
         if ("effect".equals(root.path("node_type").asString(""))) {
             JsonNode ops = root.get("io_operations");
             if (ops == null || (ops.isArray() && ops.isEmpty())) {
-                problems.add(ops == null ? doc.problemAtKey("/node_type", NO_IO_OPERATION + " (io_operations is missing)")
-                        : doc.problemAt("/io_operations", NO_IO_OPERATION + " (io_operations is empty)"));
+                problems.add((ops == null ? doc.problemAtKey("/node_type", NO_IO_OPERATION + " (io_operations is missing)")
+                        : doc.problemAt("/io_operations", NO_IO_OPERATION + " (io_operations is empty)"))
+                        .as(Rules.CONTRACT_IO_OPERATIONS));
             }
         }
         JsonNode retry = root.get("retry_policies");
@@ -147,7 +155,7 @@ public final class ContractLoader {
                 if (threshold.asLong() > max) {
                     problems.add(doc.problemAt("/retry_policies/circuit_breaker_threshold", BREAKER_ABOVE_ATTEMPTS
                             + " (circuit_breaker_threshold " + threshold.asLong() + " > max_attempts " + max
-                            + (attempts == null ? ", the default" : "") + ")"));
+                            + (attempts == null ? ", the default" : "") + ")").as(Rules.CONTRACT_RETRY_POLICY));
                 }
             }
             JsonNode base = retry.get("base_delay_ms");
@@ -159,7 +167,8 @@ public final class ContractLoader {
                 if (m <= b) {
                     problems.add(doc.problemAt(maxDelay != null ? "/retry_policies/max_delay_ms" : "/retry_policies/base_delay_ms",
                             MAX_DELAY_NOT_ABOVE_BASE + " (max_delay_ms " + m + (maxDelay == null ? ", the default" : "")
-                                    + ", base_delay_ms " + b + (base == null ? ", the default" : "") + ")"));
+                                    + ", base_delay_ms " + b + (base == null ? ", the default" : "") + ")")
+                            .as(Rules.CONTRACT_RETRY_POLICY));
                 }
             }
         }
@@ -179,7 +188,8 @@ public final class ContractLoader {
         try {
             url = new URL(base, ref.asString());
         } catch (MalformedURLException e) {
-            problems.add(doc.problemAt(pointer, "cannot resolve schema file '" + ref.asString() + "': " + e.getMessage()));
+            problems.add(doc.problemAt(pointer, "cannot resolve schema file '" + ref.asString() + "': " + e.getMessage())
+                    .as(Rules.CONTRACT_SCHEMA_FILE));
             return null;
         }
         try {
@@ -187,9 +197,10 @@ public final class ContractLoader {
         } catch (ValidationException e) {
             for (Problem p : e.problems()) {
                 if (!p.hasPosition()) {
-                    problems.add(doc.problemAt(pointer, which + " schema file '" + ref.asString() + "': " + p.message()));
+                    problems.add(doc.problemAt(pointer, which + " schema file '" + ref.asString() + "': " + p.message())
+                            .as(Rules.CONTRACT_SCHEMA_FILE));
                 } else {
-                    problems.add(p);
+                    problems.add(p.orAs(Rules.CONTRACT_SCHEMA_FILE));
                 }
             }
             return null;

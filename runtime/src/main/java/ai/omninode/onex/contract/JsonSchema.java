@@ -48,7 +48,7 @@ public final class JsonSchema {
     public static JsonSchema compile(YamlDocument doc, String id) {
         List<Problem> problems = new ArrayList<>();
         for (Violation v : metaSchema().validate(doc.root())) {
-            problems.add(locate(doc, v));
+            problems.add(locate(doc, v).as(Rules.SCHEMA_INVALID));
         }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
@@ -58,7 +58,8 @@ public final class JsonSchema {
             schema.initializeValidators();
             return new JsonSchema(schema, doc.root(), doc.source());
         } catch (SchemaException | IllegalArgumentException e) {
-            throw new ValidationException(doc.problemAt("", "not a usable JSON Schema: " + e.getMessage()));
+            throw new ValidationException(doc.problemAt("", "not a usable JSON Schema: " + e.getMessage())
+                    .as(Rules.SCHEMA_INVALID));
         }
     }
 
@@ -135,6 +136,14 @@ public final class JsonSchema {
     /** Validates plain Java data (maps, lists, strings, numbers, booleans, null). */
     public List<Violation> validateValue(Object value) {
         return validate(MAPPER.valueToTree(value));
+    }
+
+    /**
+     * A violation of the schema of a document of {@code area} ({@code workflow}, {@code contract}) as a located problem
+     * with its rule ({@code area.unknown-field}, {@code area.missing-field} or {@code area.invalid-value}).
+     */
+    public static Problem locate(YamlDocument doc, Violation v, String area) {
+        return locate(doc, v).as(Rules.forSchemaKeyword(area, v.keyword()));
     }
 
     /** Turns a violation into a problem located in {@code doc}: unknown fields point at their key. */

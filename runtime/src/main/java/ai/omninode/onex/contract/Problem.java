@@ -4,17 +4,26 @@ import java.util.Objects;
 
 /**
  * One thing wrong with a document, and where: the source (a file path or URL), the 1-based line and column,
- * the JSON pointer of the value inside the document, and a message a person can act on.
+ * the JSON pointer of the value inside the document, a message a person can act on, the id of the {@link Rule} it
+ * breaks ({@code ""} when none was given) and its {@link Severity}.
  *
  * <p>{@link #toString()} gives the compiler-style form {@code file:line:col: error: message} that editors and
  * CI logs turn into links.
  */
-public record Problem(String source, int line, int column, String pointer, String message) {
+public record Problem(String source, int line, int column, String pointer, String message, String rule,
+        Severity severity) {
 
     public Problem {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(message, "message");
         pointer = pointer == null ? "" : pointer;
+        rule = rule == null ? "" : rule;
+        severity = severity == null ? Severity.ERROR : severity;
+    }
+
+    /** An error with no rule id yet. */
+    public Problem(String source, int line, int column, String pointer, String message) {
+        this(source, line, column, pointer, message, "", Severity.ERROR);
     }
 
     /** A problem with no position inside the document (a missing file, an unreadable jar). */
@@ -22,14 +31,36 @@ public record Problem(String source, int line, int column, String pointer, Strin
         return new Problem(source, 0, 0, "", message);
     }
 
+    /** This problem as a breach of {@code rule}, with the rule's severity. */
+    public Problem as(Rule rule) {
+        return new Problem(source, line, column, pointer, message, rule.id(), rule.severity());
+    }
+
+    /** This problem as a breach of {@code rule}, unless it names a rule already. */
+    public Problem orAs(Rule rule) {
+        return this.rule.isEmpty() ? as(rule) : this;
+    }
+
+    public Problem withSeverity(Severity s) {
+        return new Problem(source, line, column, pointer, message, rule, s);
+    }
+
+    public Problem withMessage(String m) {
+        return new Problem(source, line, column, pointer, m, rule, severity);
+    }
+
     public boolean hasPosition() {
         return line > 0;
+    }
+
+    public boolean isError() {
+        return severity == Severity.ERROR;
     }
 
     @Override
     public String toString() {
         return hasPosition()
-                ? source + ":" + line + ":" + column + ": error: " + message
-                : source + ": error: " + message;
+                ? source + ":" + line + ":" + column + ": " + severity.label() + ": " + message
+                : source + ": " + severity.label() + ": " + message;
     }
 }

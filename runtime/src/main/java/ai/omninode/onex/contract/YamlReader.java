@@ -109,10 +109,10 @@ public final class YamlReader {
         try {
             long size = Files.size(file);
             if (size > maxBytes) {
-                throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(size)));
+                throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(size)).as(Rules.YAML_LIMIT));
             }
             if (Files.isDirectory(file)) {
-                throw new ValidationException(Problem.of(source, "is a folder, not a file"));
+                throw new ValidationException(Problem.of(source, "is a folder, not a file").as(Rules.FILE_UNREADABLE));
             }
             // bounded even when the size lies (a device or a pipe reports 0): /dev/zero must not fill the heap
             try (InputStream in = Files.newInputStream(file)) {
@@ -120,12 +120,12 @@ public final class YamlReader {
             }
             if (bytes.length > maxBytes) {
                 throw new ValidationException(new Problem(source, 1, 1, "", "document is larger than the limit of "
-                        + maxBytes + " bytes"));
+                        + maxBytes + " bytes").as(Rules.YAML_LIMIT));
             }
         } catch (NoSuchFileException e) {
-            throw new ValidationException(Problem.of(source, "file not found"));
+            throw new ValidationException(Problem.of(source, "file not found").as(Rules.FILE_UNREADABLE));
         } catch (IOException e) {
-            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
+            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()).as(Rules.FILE_UNREADABLE));
         }
         return read(source, bytes);
     }
@@ -141,12 +141,12 @@ public final class YamlReader {
                 bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             }
         } catch (FileNotFoundException | NoSuchFileException e) {
-            throw new ValidationException(Problem.of(source, "file not found"));
+            throw new ValidationException(Problem.of(source, "file not found").as(Rules.FILE_UNREADABLE));
         } catch (IOException e) {
-            throw new ValidationException(Problem.of(source, "cannot read: " + e.getMessage()));
+            throw new ValidationException(Problem.of(source, "cannot read: " + e.getMessage()).as(Rules.FILE_UNREADABLE));
         }
         if (bytes.length > maxBytes) {
-            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)).as(Rules.YAML_LIMIT));
         }
         return read(source, bytes);
     }
@@ -154,7 +154,7 @@ public final class YamlReader {
     /** Reads raw bytes, which must be UTF-8 (a UTF-8 byte order mark is allowed). */
     public YamlDocument read(String source, byte[] bytes) {
         if (bytes.length > maxBytes) {
-            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)));
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)).as(Rules.YAML_LIMIT));
         }
         return readString(source, decodeUtf8(source, bytes));
     }
@@ -162,7 +162,7 @@ public final class YamlReader {
     /** Parses text that is already decoded. */
     public YamlDocument readString(String source, String text) {
         if (text.length() > maxBytes) {
-            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(text.length())));
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(text.length())).as(Rules.YAML_LIMIT));
         }
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
@@ -178,7 +178,7 @@ public final class YamlReader {
         if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
                 || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
             throw new ValidationException(new Problem(source, 1, 1, "",
-                    "document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8"));
+                    "document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8").as(Rules.YAML_ENCODING));
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -205,7 +205,7 @@ public final class YamlReader {
             }
             throw new ValidationException(new Problem(source, line, column, "",
                     String.format(Locale.ROOT, "document is not valid UTF-8: byte 0x%02X at offset %d cannot start"
-                            + " or continue a UTF-8 character", bytes[offset] & 0xFF, offset)));
+                            + " or continue a UTF-8 character", bytes[offset] & 0xFF, offset)).as(Rules.YAML_ENCODING));
         }
         out.flip();
         return out.toString();
@@ -259,16 +259,16 @@ public final class YamlReader {
                 Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
                 String what = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
                 String context = e.getContext() == null ? "" : " (" + e.getContext() + startedAt(e, mark) + ")";
-                fail(mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
+                fail(Rules.YAML_SYNTAX, mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
                         "", "YAML syntax error: " + what + context);
             } catch (ReaderException e) {
-                fail(positionOfIndex(text, e.getPosition()), "", String.format(Locale.ROOT,
+                fail(Rules.YAML_ENCODING, positionOfIndex(text, e.getPosition()), "", String.format(Locale.ROOT,
                         "YAML cannot contain the character U+%04X (%s)", e.getCodePoint(), e.getMessage()));
             } catch (YamlEngineException e) {
-                fail(SourcePosition.START, "", "YAML error: " + e.getMessage());
+                fail(Rules.YAML_SYNTAX, SourcePosition.START, "", "YAML error: " + e.getMessage());
             }
             if (root == null) {
-                fail(SourcePosition.START, "", "document is empty: expected a YAML mapping");
+                fail(Rules.YAML_SYNTAX, SourcePosition.START, "", "document is empty: expected a YAML mapping");
             }
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
@@ -280,7 +280,7 @@ public final class YamlReader {
             switch (event.getEventId()) {
                 case DocumentStart -> {
                     if (++documents > 1) {
-                        fail(position(event.getStartMark()), "",
+                        fail(Rules.YAML_SYNTAX, position(event.getStartMark()), "",
                                 "more than one YAML document ('---'); a file holds exactly one");
                     }
                 }
@@ -298,11 +298,11 @@ public final class YamlReader {
             SourcePosition pos = position(event.getStartMark());
             boolean mapping = event.getEventId() == Event.ID.MappingStart;
             if (expectingKey()) {
-                fail(pos, stack.peek().pointer, "a mapping key must be a plain value, not a "
+                fail(Rules.YAML_SYNTAX, pos, stack.peek().pointer, "a mapping key must be a plain value, not a "
                         + (mapping ? "mapping" : "sequence"));
             }
             if (stack.size() >= maxDepth) {
-                fail(pos, childPointer(), "nesting is deeper than the limit of " + maxDepth + " levels");
+                fail(Rules.YAML_LIMIT, pos, childPointer(), "nesting is deeper than the limit of " + maxDepth + " levels");
             }
             event.getTag().ifPresent(tag -> checkCollectionTag(tag, mapping, pos));
             JsonNode node = mapping ? NODES.objectNode() : NODES.arrayNode();
@@ -332,12 +332,13 @@ public final class YamlReader {
                 String key = event.getValue();
                 String pointer = frame.pointer + "/" + YamlDocument.escape(key);
                 if (event.isPlain() && "<<".equals(key)) {
-                    fail(pos, pointer, "YAML merge keys ('<<') are not supported; write the keys out");
+                    fail(Rules.YAML_UNSUPPORTED, pos, pointer, "YAML merge keys ('<<') are not supported; write the keys out");
                 }
                 SourcePosition first = frame.keys.putIfAbsent(key, pos);
                 if (first != null) {
                     problems.add(new Problem(source, pos.line(), pos.column(), pointer,
-                            "duplicate key '" + key + "' (first defined at line " + first.line() + ")"));
+                            "duplicate key '" + key + "' (first defined at line " + first.line() + ")")
+                            .as(Rules.YAML_DUPLICATE_KEY));
                 }
                 keyPositions.putIfAbsent(pointer, pos);
                 frame.pendingKey = key;
@@ -360,27 +361,27 @@ public final class YamlReader {
             SourcePosition pos = position(event.getStartMark());
             String name = event.getAlias().getValue();
             if (expectingKey()) {
-                fail(pos, stack.peek().pointer, "an alias ('*" + name + "') cannot be a mapping key");
+                fail(Rules.YAML_SYNTAX, pos, stack.peek().pointer, "an alias ('*" + name + "') cannot be a mapping key");
             }
             String at = childPointer();
             if (++aliases > maxAliases) {
-                fail(pos, at, "more than " + maxAliases + " YAML aliases; refusing to expand further");
+                fail(Rules.YAML_LIMIT, pos, at, "more than " + maxAliases + " YAML aliases; refusing to expand further");
             }
             Anchored target = anchors.get(name);
             if (target == null) {
-                fail(pos, at, "unknown YAML alias '*" + name + "' (anchors must be defined, with '&" + name
+                fail(Rules.YAML_SYNTAX, pos, at, "unknown YAML alias '*" + name + "' (anchors must be defined, with '&" + name
                         + "', before they are used and outside themselves)");
             }
             // an alias brings its whole subtree along: without this, aliases of aliases nest without bound
             if (stack.size() + target.depth > maxDepth) {
-                fail(pos, at, "nesting is deeper than the limit of " + maxDepth + " levels (through the alias '*"
+                fail(Rules.YAML_LIMIT, pos, at, "nesting is deeper than the limit of " + maxDepth + " levels (through the alias '*"
                         + name + "', which is " + target.depth + " levels deep)");
             }
             // few aliases of one long string make a small tree that is huge once written out (as JSON, to Kafka):
             // what aliases add counts against the size limit, as if the document had been written out in full
             expandedChars += target.chars;
             if (textLength + expandedChars > maxBytes) {
-                fail(pos, at, "document expands to more than the size limit of " + maxBytes + " bytes through YAML"
+                fail(Rules.YAML_LIMIT, pos, at, "document expands to more than the size limit of " + maxBytes + " bytes through YAML"
                         + " aliases ('*" + name + "' adds " + target.chars + " characters); refusing to load it");
             }
             String pointer = attach(target.node, pos, target.size);
@@ -394,7 +395,7 @@ public final class YamlReader {
         private void countNodes(long add, SourcePosition pos, String pointer) {
             nodes += add;
             if (nodes > maxNodes) {
-                fail(pos, pointer, "document expands to more than " + maxNodes
+                fail(Rules.YAML_LIMIT, pos, pointer, "document expands to more than " + maxNodes
                         + " values (through YAML aliases, a 'billion laughs' bomb?); refusing to load it");
             }
         }
@@ -450,7 +451,7 @@ public final class YamlReader {
         private void checkCollectionTag(String tag, boolean mapping, SourcePosition pos) {
             String expected = mapping ? Tag.MAP.getValue() : Tag.SEQ.getValue();
             if (!tag.equals(expected) && !tag.equals("!")) {
-                fail(pos, childPointer(),
+                fail(Rules.YAML_UNSUPPORTED, pos, childPointer(),
                         "unsupported YAML tag '" + tag + "' on a " + (mapping ? "mapping" : "sequence"));
             }
         }
@@ -481,14 +482,14 @@ public final class YamlReader {
             if (tag.equals(Tag.BOOL)) {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (!v.equals("true") && !v.equals("false")) {
-                    fail(pos, at, "'" + value + "' is not a boolean");
+                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not a boolean");
                 }
                 return NODES.booleanNode(v.equals("true"));
             }
             if (tag.equals(Tag.INT)) {
                 BigInteger n = parseInt(value);
                 if (n == null) {
-                    fail(pos, at, "'" + value + "' is not an integer");
+                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not an integer");
                 }
                 if (n.bitLength() < 32) {
                     return NODES.numberNode(n.intValue());
@@ -501,26 +502,26 @@ public final class YamlReader {
             if (tag.equals(Tag.FLOAT)) {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (v.endsWith(".nan") || v.endsWith(".inf")) {
-                    fail(pos, at, "'" + value + "' (NaN or infinity) has no JSON form; use a number or a string");
+                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' (NaN or infinity) has no JSON form; use a number or a string");
                 }
                 double d;
                 try {
                     d = Double.parseDouble(value);
                 } catch (NumberFormatException e) {
-                    fail(pos, at, "'" + value + "' is not a number");
+                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not a number");
                     return null;
                 }
                 if (Double.isInfinite(d)) {
-                    fail(pos, at, "'" + value + "' is too large for a 64-bit floating point number");
+                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is too large for a 64-bit floating point number");
                 }
                 return NODES.numberNode(d);
             }
-            fail(pos, at, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are allowed");
+            fail(Rules.YAML_UNSUPPORTED, pos, at, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are allowed");
             return null;
         }
 
-        private void fail(SourcePosition pos, String pointer, String message) {
-            problems.add(new Problem(source, pos.line(), pos.column(), pointer, message));
+        private void fail(Rule rule, SourcePosition pos, String pointer, String message) {
+            problems.add(new Problem(source, pos.line(), pos.column(), pointer, message).as(rule));
             throw new ValidationException(problems);
         }
     }

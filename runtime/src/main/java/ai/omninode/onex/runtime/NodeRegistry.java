@@ -45,10 +45,12 @@ public final class NodeRegistry implements AutoCloseable {
 
     private final Map<String, DiscoveredNode> nodes;
     private final List<PluginClassLoader> loaders;
+    private final List<String> emptyPlugins;
 
-    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders) {
+    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<String> emptyPlugins) {
         this.nodes = Collections.unmodifiableMap(nodes);
         this.loaders = List.copyOf(loaders);
+        this.emptyPlugins = List.copyOf(emptyPlugins);
     }
 
     public static Builder builder() {
@@ -76,6 +78,15 @@ public final class NodeRegistry implements AutoCloseable {
             throw new OnexException("no node named '" + name + "' was discovered; discovered nodes: " + names());
         }
         return node;
+    }
+
+    /**
+     * The plugins (jars, or sub-folders of jars) in the plugin folders that register no node at all: most often a jar
+     * built without its {@code META-INF/services/ai.omninode.onex.node.EffectNode} file, or a library jar put in the
+     * plugin folder itself instead of a sub-folder next to the plugin that needs it.
+     */
+    public List<String> emptyPlugins() {
+        return emptyPlugins;
     }
 
     public String names() {
@@ -136,6 +147,7 @@ public final class NodeRegistry implements AutoCloseable {
             List<Problem> problems = new ArrayList<>();
             List<DiscoveredNode> found = new ArrayList<>();
             List<PluginClassLoader> loaders = new ArrayList<>();
+            List<String> empty = new ArrayList<>();
             if (scanClasspath) {
                 scan(ServiceLoader.load(EffectNode.class, classLoader), null, found, problems);
             }
@@ -143,8 +155,16 @@ public final class NodeRegistry implements AutoCloseable {
                 for (PluginSource source : pluginSources(dir, problems)) {
                     PluginClassLoader loader = new PluginClassLoader(source.origin(), source.urls(), classLoader);
                     loaders.add(loader);
+                    int nodesBefore = found.size();
+                    int problemsBefore = problems.size();
                     scan(ServiceLoader.load(EffectNode.class, loader), loader, found, problems);
+                    if (found.size() == nodesBefore && problems.size() == problemsBefore) {
+                        empty.add(source.origin());
+                    }
                 }
+            }
+            if (!empty.isEmpty()) {
+                LOG.warn("No node registered in {} (no META-INF/services/{} entry)", empty, EffectNode.class.getName());
             }
             Map<String, DiscoveredNode> byName = new LinkedHashMap<>();
             found.sort(Comparator.comparing(DiscoveredNode::name));
@@ -167,7 +187,7 @@ public final class NodeRegistry implements AutoCloseable {
                 throw new ValidationException(problems);
             }
             LOG.debug("Discovered nodes: {}", byName.keySet());
-            return new NodeRegistry(byName, loaders);
+            return new NodeRegistry(byName, loaders, empty);
         }
 
         private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,
@@ -233,8 +253,7 @@ public final class NodeRegistry implements AutoCloseable {
                 } catch (ValidationException e) {
                     // the problems name the contract file; say whose contract it is, as the other problems here do
                     for (Problem p : e.problems()) {
-                        problems.add(new Problem(p.source(), p.line(), p.column(), p.pointer(),
-                                p.message() + " (contract of node " + type.getName() + ")"));
+                        problems.add(p.withMessage(p.message() + " (contract of node " + type.getName() + ")"));
                     }
                 }
             }

@@ -449,14 +449,14 @@ class YamlReaderTest {
 
         assertThatThrownBy(() -> reader.read(missing))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
-                        .isEqualTo(Problem.of(missing.toString(), "file not found")));
+                        .isEqualTo(Problem.of(missing.toString(), "file not found").as(Rules.FILE_UNREADABLE)));
     }
 
     @Test
     void aMissingUrlIsAProblemWithoutAPosition(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> reader.read(dir.resolve("nope.yaml").toUri().toURL(), "nope"))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
-                        .isEqualTo(Problem.of("nope", "file not found")));
+                        .isEqualTo(Problem.of("nope", "file not found").as(Rules.FILE_UNREADABLE)));
     }
 
     @Test

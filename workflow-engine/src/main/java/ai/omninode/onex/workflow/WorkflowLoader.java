@@ -3,6 +3,7 @@ package ai.omninode.onex.workflow;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract.ContractVersion;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -84,40 +87,97 @@ public final class WorkflowLoader {
         long size = text.getBytes(StandardCharsets.UTF_8).length;
         if (size > reader.maxBytes()) {
             throw new ValidationException(new Problem(doc.source(), 1, 1, "", "workflow is " + size
-                    + " bytes, larger than the limit of " + reader.maxBytes() + " bytes"));
+                    + " bytes, larger than the limit of " + reader.maxBytes() + " bytes").as(Rules.YAML_LIMIT));
         }
         return build(doc, text);
     }
 
     private Workflow build(YamlDocument doc, String text) {
+        Checked checked = check(doc, text);
+        List<Problem> errors = checked.problems().stream().filter(Problem::isError).toList();
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        return checked.workflow();
+    }
+
+    /**
+     * A workflow as far as it could be read, with every problem found in it (errors and warnings, sorted by
+     * position); {@code workflow} is null when the document is not even a mapping.
+     */
+    public record Checked(Workflow workflow, List<Problem> problems) {
+        public Checked {
+            problems = List.copyOf(problems);
+        }
+
+        public boolean hasErrors() {
+            return problems.stream().anyMatch(Problem::isError);
+        }
+    }
+
+    /**
+     * Checks an already parsed workflow and reports everything at once: the schema's violations and, on the parts
+     * that could be read despite them, the rules a schema cannot say, so that a wrong type and a misspelled step
+     * reference show up in the same run. Nothing is thrown for a bad workflow.
+     */
+    public Checked check(YamlDocument doc, String text) {
+        long size = text.getBytes(StandardCharsets.UTF_8).length;
+        if (size > reader.maxBytes()) {
+            return new Checked(null, List.of(new Problem(doc.source(), 1, 1, "", "workflow is " + size
+                    + " bytes, larger than the limit of " + reader.maxBytes() + " bytes").as(Rules.YAML_LIMIT)));
+        }
         JsonNode root = doc.root();
         if (!root.isObject()) {
-            throw new ValidationException(doc.problemAt("", "a workflow must be a YAML mapping, found "
-                    + ExpressionResolver.describe(root)));
+            return new Checked(null, List.of(doc.problemAt("", "a workflow must be a YAML mapping, found "
+                    + ExpressionResolver.describe(root)).as(Rules.WORKFLOW_INVALID_VALUE)));
         }
         List<Problem> problems = new ArrayList<>();
         for (Violation v : schema().validate(root)) {
-            problems.add(JsonSchema.locate(doc, v));
+            problems.add(JsonSchema.locate(doc, v, "workflow"));
         }
-        if (!problems.isEmpty()) {
-            throw new ValidationException(sorted(problems));
-        }
+        ignoredSettings(doc, problems);
         List<Step> steps = steps(root.get("steps"), "/steps");
         JsonNode errorHandling = root.path("error_handling");
-        List<Step> onFailure = errorHandling.has("on_step_failure")
-                ? steps(errorHandling.get("on_step_failure"), "/error_handling/on_step_failure") : List.of();
+        List<Step> onFailure = steps(errorHandling.get("on_step_failure"), "/error_handling/on_step_failure");
         RetryPolicy retry = retryPolicy(errorHandling.get("retry_policy"));
         Workflow workflow = new Workflow(
-                root.get("name").asString(),
-                new ContractVersion(root.at("/version/major").asInt(), root.at("/version/minor").asInt(),
-                        root.at("/version/patch").asInt()),
+                root.path("name").isString() ? root.get("name").asString() : "",
+                new ContractVersion(intAt(root, "/version/major"), intAt(root, "/version/minor"),
+                        intAt(root, "/version/patch")),
                 root.path("description").asString(""),
                 steps, onFailure, retry, doc.source(), doc, text);
+        int schemaProblems = problems.size();
         new WorkflowChecks(workflow, new StepIndex(steps, onFailure), new SourceText(doc, text), problems).run();
-        if (!problems.isEmpty()) {
-            throw new ValidationException(sorted(problems));
+        // where a rule says more precisely what the schema said about the same value, keep the rule's words only
+        Set<String> explained = new HashSet<>();
+        problems.subList(schemaProblems, problems.size()).forEach(p -> explained.add(p.pointer()));
+        problems.removeIf(p -> p.rule().equals(Rules.WORKFLOW_INVALID_VALUE.id()) && explained.contains(p.pointer()));
+        return new Checked(workflow, sorted(problems));
+    }
+
+    /** Settings the original format has and this runner accepts but does not act on: said, so nobody relies on them. */
+    private static void ignoredSettings(YamlDocument doc, List<Problem> problems) {
+        JsonNode root = doc.root();
+        if (root.has("monitoring")) {
+            problems.add(doc.problemAtKey("/monitoring", "'monitoring' settings are accepted but not interpreted:"
+                    + " nothing is measured or logged because of them (metrics and traces come from the host)")
+                    .as(Rules.WORKFLOW_IGNORED_SETTING));
         }
-        return workflow;
+        JsonNode performance = root.path("performance");
+        if (performance.isObject()) {
+            for (String key : performance.propertyNames()) {
+                if (!key.equals("timeout_seconds")) {
+                    problems.add(doc.problemAtKey("/performance/" + YamlDocument.escape(key), "'performance." + key
+                            + "' is accepted but not interpreted; only performance.timeout_seconds bounds the run")
+                            .as(Rules.WORKFLOW_IGNORED_SETTING));
+                }
+            }
+        }
+    }
+
+    private static int intAt(JsonNode root, String pointer) {
+        JsonNode n = root.at(pointer);
+        return n.isIntegralNumber() && n.canConvertToInt() ? n.asInt() : 0;
     }
 
     static List<Problem> sorted(List<Problem> problems) {
@@ -126,51 +186,104 @@ public final class WorkflowLoader {
         return out;
     }
 
+    /**
+     * The steps that can be read: a step that is no mapping, or has no name, is left out (the schema said why);
+     * a value of the wrong type is read as absent, and an unknown type as the one its node field suggests.
+     */
     private static List<Step> steps(JsonNode array, String pointer) {
         List<Step> out = new ArrayList<>();
+        if (array == null || !array.isArray()) {
+            return out;
+        }
         for (int i = 0; i < array.size(); i++) {
-            out.add(step(array.get(i), pointer + "/" + i));
+            Step step = step(array.get(i), pointer + "/" + i);
+            if (step != null) {
+                out.add(step);
+            }
         }
         return out;
     }
 
     private static Step step(JsonNode s, String pointer) {
-        StepType type = StepType.fromYaml(s.get("type").asString());
+        if (!s.isObject() || !s.path("name").isString()) {
+            return null;
+        }
+        StepType type = stepType(s);
         String node = null;
         for (String field : List.of("effect_node", "compute_node", "handler")) {
-            if (s.has(field) && (node == null || field.equals(type.nodeField()))) {
+            if (s.path(field).isString() && (node == null || field.equals(type.nodeField()))) {
                 node = s.get(field).asString();
             }
         }
         List<String> dependsOn = new ArrayList<>();
-        s.path("depends_on").forEach(d -> dependsOn.add(d.asString()));
+        s.path("depends_on").forEach(d -> {
+            if (d.isString()) {
+                dependsOn.add(d.asString());
+            }
+        });
+        JsonNode input = s.get("input");
+        JsonNode payload = s.get("payload");
         return new Step(
                 s.get("name").asString(),
                 type,
                 pointer,
                 s.path("description").asString(null),
                 type == StepType.PARALLEL ? null : node,
-                s.get("input"),
-                s.path("intent_type").asString(null),
-                s.get("payload"),
-                s.path("output").asString(null),
+                input != null && (input.isObject() || input.isString()) ? input : null,
+                s.path("intent_type").isString() ? s.get("intent_type").asString() : null,
+                payload != null && (payload.isObject() || payload.isString()) ? payload : null,
+                s.path("output").isString() ? s.get("output").asString() : null,
                 dependsOn,
-                s.has("steps") ? steps(s.get("steps"), pointer + "/steps") : List.of(),
+                type == StepType.PARALLEL ? steps(s.get("steps"), pointer + "/steps") : List.of(),
                 "continue".equals(s.path("on_error").asString("fail")),
-                s.has("timeout_ms") ? s.get("timeout_ms").asLong() : null);
+                s.path("timeout_ms").isIntegralNumber() && s.get("timeout_ms").canConvertToLong()
+                        ? s.get("timeout_ms").asLong() : null);
+    }
+
+    /** The step's type; for a type the schema refused, the one its node field (or nested steps) suggests. */
+    private static StepType stepType(JsonNode s) {
+        String written = s.path("type").asString("");
+        for (StepType t : StepType.values()) {
+            if (t.yamlName().equals(written)) {
+                return t;
+            }
+        }
+        if (s.has("steps")) {
+            return StepType.PARALLEL;
+        }
+        if (s.has("compute_node")) {
+            return StepType.COMPUTE;
+        }
+        if (s.has("handler")) {
+            return s.has("intent_type") || s.has("payload") ? StepType.INTENT : StepType.VALIDATION;
+        }
+        return StepType.EFFECT;
     }
 
     private static RetryPolicy retryPolicy(JsonNode r) {
-        if (r == null || r.isNull()) {
+        if (r == null || !r.isObject()) {
             return RetryPolicy.NONE;
         }
         List<String> on = new ArrayList<>();
-        r.path("retry_on_steps").forEach(n -> on.add(n.asString()));
+        r.path("retry_on_steps").forEach(n -> {
+            if (n.isString()) {
+                on.add(n.asString());
+            }
+        });
+        JsonNode max = r.path("max_retries");
+        String backoff = r.path("backoff_strategy").asString("exponential");
+        long base = longOr(r.path("base_delay_ms"), RetryPolicy.DEFAULT_BASE_DELAY_MS);
+        long maxDelay = longOr(r.path("max_delay_ms"), RetryPolicy.DEFAULT_MAX_DELAY_MS);
         return new RetryPolicy(
-                r.get("max_retries").asInt(),
+                max.isIntegralNumber() && max.canConvertToInt() ? Math.max(0, max.asInt()) : 0,
                 on,
-                RetryPolicy.Backoff.fromYaml(r.path("backoff_strategy").asString("exponential")),
-                r.path("base_delay_ms").asLong(RetryPolicy.DEFAULT_BASE_DELAY_MS),
-                r.path("max_delay_ms").asLong(RetryPolicy.DEFAULT_MAX_DELAY_MS));
+                List.of("fixed", "linear", "exponential").contains(backoff) ? RetryPolicy.Backoff.fromYaml(backoff)
+                        : RetryPolicy.Backoff.fromYaml("exponential"),
+                Math.max(0, base),
+                Math.max(0, maxDelay));
+    }
+
+    private static long longOr(JsonNode n, long otherwise) {
+        return n.isIntegralNumber() && n.canConvertToLong() ? n.asLong() : otherwise;
     }
 }

@@ -3,6 +3,7 @@ package ai.omninode.onex.workflow;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
@@ -11,6 +12,9 @@ import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.StepIndex;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,31 +35,116 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  */
 public final class WorkflowValidator {
+    private static final Set<String> SHAPE_RULES = Set.of(Rules.WORKFLOW_STEP_SHAPE.id(),
+            Rules.WORKFLOW_UNKNOWN_FIELD.id(), Rules.WORKFLOW_MISSING_FIELD.id(), Rules.WORKFLOW_INVALID_VALUE.id());
     private final Map<String, NodeContract> contracts;
+    private final Set<String> knownWithoutContract;
+    private final Function<String, String> unknownNodeHint;
 
     /** @param contracts the discovered nodes' contracts by node name */
     public WorkflowValidator(Map<String, NodeContract> contracts) {
-        this.contracts = new TreeMap<>(Objects.requireNonNull(contracts));
+        this(contracts, Set.of(), name -> "");
     }
 
-    /** Every problem found, sorted by position; empty when the workflow can run with these nodes. */
+    /**
+     * @param knownWithoutContract names of nodes that exist but whose contract could not be loaded (it has problems
+     *                             of its own): steps that use them are not reported as using an unknown node
+     * @param unknownNodeHint      more to say about an unknown node name (where it could be found), or ""
+     */
+    public WorkflowValidator(Map<String, NodeContract> contracts, Set<String> knownWithoutContract,
+            Function<String, String> unknownNodeHint) {
+        this.contracts = new TreeMap<>(Objects.requireNonNull(contracts));
+        this.knownWithoutContract = Set.copyOf(knownWithoutContract);
+        this.unknownNodeHint = Objects.requireNonNull(unknownNodeHint);
+    }
+
+    /** Every error found, sorted by position; empty when the workflow can run with these nodes. */
     public List<Problem> validate(Workflow workflow) {
+        return check(workflow).stream().filter(Problem::isError).toList();
+    }
+
+    /** Every error and warning found, sorted by position. */
+    public List<Problem> check(Workflow workflow) {
+        return check(workflow, List.of());
+    }
+
+    /**
+     * Every error and warning found, sorted by position, for a workflow whose loader reported {@code loaderProblems}
+     * (see {@link WorkflowLoader#check}): a step the loader found malformed is not also checked against its node's
+     * input schema, which would only say the same thing again in other words.
+     */
+    public List<Problem> check(Workflow workflow, List<Problem> loaderProblems) {
         List<Problem> problems = new ArrayList<>();
         YamlDocument doc = workflow.document();
         SourceText text = new SourceText(doc, workflow.text());
         StepIndex index = new StepIndex(workflow.steps(), workflow.onStepFailure());
+        Set<String> malformed = malformedSteps(workflow);
+        for (Problem p : loaderProblems) {
+            if (SHAPE_RULES.contains(p.rule())) {
+                for (Step s : workflow.nodeSteps()) {
+                    if (p.pointer().equals(s.pointer()) || p.pointer().startsWith(s.pointer() + "/")) {
+                        malformed.add(s.pointer());
+                    }
+                }
+            }
+        }
         for (Step s : workflow.nodeSteps()) {
+            if (s.node() == null) {
+                continue; // no node field of its type: the schema said so
+            }
             NodeContract contract = contracts.get(s.node());
             if (contract == null) {
-                problems.add(doc.problemAt(s.pointer() + "/" + s.nodeField(), "unknown node '" + s.node() + "' ("
-                        + s.nodeField() + " of step '" + s.name() + "')" + Suggestions.didYouMean(s.node(), contracts.keySet())
-                        + "; discovered nodes: " + (contracts.isEmpty() ? "(none)" : String.join(", ", contracts.keySet()))));
+                if (!knownWithoutContract.contains(s.node())) {
+                    problems.add(doc.problemAt(s.pointer() + "/" + s.nodeField(), "unknown node '" + s.node() + "' ("
+                            + s.nodeField() + " of step '" + s.name() + "')" + Suggestions.didYouMean(s.node(), contracts.keySet())
+                            + "; discovered nodes: " + (contracts.isEmpty() ? "(none)" : String.join(", ", contracts.keySet()))
+                            + unknownNodeHint.apply(s.node())).as(Rules.NODE_UNKNOWN));
+                }
                 continue;
             }
-            contract.input().ifPresent(schema -> checkStaticInput(s, contract, schema, doc, problems));
+            checkKind(s, contract, doc, problems);
+            if (!malformed.contains(s.pointer())) {
+                contract.input().ifPresent(schema -> checkStaticInput(s, contract, schema, doc, problems));
+            }
             checkResultPaths(s, index, text, problems);
         }
         return WorkflowLoader.sorted(problems);
+    }
+
+    /** The steps whose input the workflow schema refused already: checking it against the node would say it twice. */
+    private static Set<String> malformedSteps(Workflow workflow) {
+        Set<String> out = new HashSet<>();
+        for (Violation v : WorkflowLoader.schema().validate(workflow.document().root())) {
+            for (Step s : workflow.nodeSteps()) {
+                String input = s.pointer() + "/input";
+                String payload = s.pointer() + "/payload";
+                if (v.pointer().equals(input) || v.pointer().startsWith(input + "/") || v.pointer().equals(payload)
+                        || v.pointer().startsWith(payload + "/")) {
+                    out.add(s.pointer());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A compute node in an effect step (or an effect node in a compute step) runs, but not as the workflow's author
+     * probably meant: effect steps are the ones that touch the outside world.
+     */
+    private static void checkKind(Step s, NodeContract contract, YamlDocument doc, List<Problem> problems) {
+        String nodeType = contract.nodeType();
+        boolean mismatch = (s.type() == StepType.EFFECT && nodeType.equals("compute"))
+                || (s.type() == StepType.COMPUTE && nodeType.equals("effect"));
+        if (mismatch) {
+            problems.add(doc.problemAt(s.pointer() + "/type", "step '" + s.name() + "' is " + article(s.type().yamlName())
+                    + " step, but node '" + contract.name() + "' is " + article(nodeType) + " node (node_type in its contract);"
+                    + " write type: " + nodeType + " and " + (nodeType.equals("compute") ? "compute_node" : "effect_node")
+                    + ": " + contract.name()).as(Rules.NODE_KIND_MISMATCH));
+        }
+    }
+
+    private static String article(String word) {
+        return ("aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word;
     }
 
     /** The node input a step sends, before expressions: its input, or {intent_type, payload} for an intent step. */
@@ -93,10 +182,10 @@ public final class WorkflowValidator {
             if (v.keyword().equals("required")) {
                 String parent = at.substring(0, at.lastIndexOf('/'));
                 boolean inputMissing = s.input() == null && s.type() != StepType.INTENT;
-                problems.add(inputMissing ? doc.problemAt(s.pointer(), message + " (the step has no input)")
-                        : doc.problemAtKey(parent, message));
+                problems.add((inputMissing ? doc.problemAt(s.pointer(), message + " (the step has no input)")
+                        : doc.problemAtKey(parent, message)).as(Rules.NODE_INPUT_MISMATCH));
             } else {
-                problems.add(JsonSchema.locate(doc, new Violation(at, v.keyword(), message)));
+                problems.add(JsonSchema.locate(doc, new Violation(at, v.keyword(), message)).as(Rules.NODE_INPUT_MISMATCH));
             }
         }
     }
@@ -170,7 +259,7 @@ public final class WorkflowValidator {
                 if (missing != null) {
                     problems.add(text.at(pointer, e.text(), "step '" + s.name() + "': missing path in " + e.text()
                             + ": " + missing + " (output schema of node '" + producer.name() + "', the result of step '"
-                            + target.step().name() + "')"));
+                            + target.step().name() + "')").as(Rules.EXPRESSION_MISSING_PATH));
                 }
             }
         });

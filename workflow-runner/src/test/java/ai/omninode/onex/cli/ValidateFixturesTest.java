@@ -86,7 +86,9 @@ class ValidateFixturesTest {
         Cli.Result r = Cli.onex("validate", file.toString(), "--plugins", Cli.PLUGINS.toString());
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.err()).as(r.toString()).isEmpty();
+        // warnings only: these workflows keep the original format's monitoring settings, which are not interpreted
+        assertThat(r.err().lines()).as(r.toString()).allMatch(l -> l.contains(": warning: ")
+                && l.endsWith("[workflow.ignored-setting]"));
         assertThat(r.out()).startsWith("ok: 1 file valid (1 workflow, 0 contracts)");
     }
 

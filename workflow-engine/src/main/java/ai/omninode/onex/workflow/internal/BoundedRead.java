@@ -1,6 +1,7 @@
 package ai.omninode.onex.workflow.internal;
 
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,7 @@ public final class BoundedRead {
             long size = Files.size(file);
             if (size > maxBytes) {
                 throw new ValidationException(new Problem(source, 1, 1, "", what + " is " + size
-                        + " bytes, larger than the limit of " + maxBytes + " bytes"));
+                        + " bytes, larger than the limit of " + maxBytes + " bytes").as(Rules.YAML_LIMIT));
             }
             byte[] bytes;
             try (InputStream in = Files.newInputStream(file)) {
@@ -31,13 +32,13 @@ public final class BoundedRead {
             }
             if (bytes.length > maxBytes) {
                 throw new ValidationException(new Problem(source, 1, 1, "", what + " is larger than the limit of "
-                        + maxBytes + " bytes"));
+                        + maxBytes + " bytes").as(Rules.YAML_LIMIT));
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            throw new ValidationException(Problem.of(source, "file not found"));
+            throw new ValidationException(Problem.of(source, "file not found").as(Rules.FILE_UNREADABLE));
         } catch (IOException e) {
-            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()));
+            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()).as(Rules.FILE_UNREADABLE));
         }
     }
 }

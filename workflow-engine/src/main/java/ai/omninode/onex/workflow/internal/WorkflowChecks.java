@@ -1,6 +1,8 @@
 package ai.omninode.onex.workflow.internal;
 
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rule;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.workflow.Expression;
@@ -65,29 +67,29 @@ public final class WorkflowChecks {
                     continue;
                 }
                 if (s.isParallel()) {
-                    problems.add(doc.problemAtKey(p + "/" + field, "a parallel step names no node ('" + field
+                    add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAtKey(p + "/" + field, "a parallel step names no node ('" + field
                             + "'); its nested steps do"));
                 } else if (!field.equals(s.nodeField())) {
-                    problems.add(doc.problemAtKey(p + "/" + field, aType + " step names its node with '"
+                    add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAtKey(p + "/" + field, aType + " step names its node with '"
                             + s.nodeField() + "', not '" + field + "'"));
                 }
             }
             if (raw.has("steps") && !s.isParallel()) {
-                problems.add(doc.problemAtKey(p + "/steps", "only a parallel step has nested steps; '" + s.name()
+                add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAtKey(p + "/steps", "only a parallel step has nested steps; '" + s.name()
                         + "' is " + aType + " step"));
             }
             if (s.isParallel()) {
                 for (String field : List.of("input", "output", "intent_type", "payload", "timeout_ms", "on_error")) {
                     if (raw.has(field)) {
-                        problems.add(doc.problemAtKey(p + "/" + field, "a parallel step has no '" + field
+                        add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAtKey(p + "/" + field, "a parallel step has no '" + field
                                 + "'; give it to its nested steps"));
                     }
                 }
                 if (group != null) {
-                    problems.add(doc.problemAt(p + "/type", "parallel group '" + group.name()
+                    add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAt(p + "/type", "parallel group '" + group.name()
                             + "' cannot hold another parallel group ('" + s.name() + "')"));
                 } else if (phase == Phase.ON_FAILURE) {
-                    problems.add(doc.problemAt(p + "/type",
+                    add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAt(p + "/type",
                             "on_step_failure runs its steps in order; it cannot hold a parallel group"));
                 }
                 checkShapes(s.steps(), phase, s);
@@ -100,15 +102,15 @@ public final class WorkflowChecks {
             if (s.type() != StepType.INTENT) {
                 for (String field : List.of("intent_type", "payload")) {
                     if (raw.has(field)) {
-                        problems.add(doc.problemAtKey(p + "/" + field, "'" + field + "' is for intent steps; '"
+                        add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAtKey(p + "/" + field, "'" + field + "' is for intent steps; '"
                                 + s.name() + "' is " + aType + " step (give its node an input)"));
                     }
                 }
             } else if (raw.has("input") && (raw.has("intent_type") || raw.has("payload"))) {
-                problems.add(doc.problemAtKey(p + "/input",
+                add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAtKey(p + "/input",
                         "an intent step has either input, or intent_type and payload, not both"));
             } else if (!raw.has("input") && !raw.has("intent_type")) {
-                problems.add(doc.problemAt(p, "intent step '" + s.name()
+                add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAt(p, "intent step '" + s.name()
                         + "' needs intent_type (and payload), or an input"));
             }
         }
@@ -130,7 +132,7 @@ public final class WorkflowChecks {
             return;
         }
         if (!template.isSingleExpression()) {
-            problems.add(doc.problemAt(pointer, "step '" + s.name() + "': its " + field + " must be a map, but '"
+            add(Rules.WORKFLOW_STEP_SHAPE, doc.problemAt(pointer, "step '" + s.name() + "': its " + field + " must be a map, but '"
                     + value.asString() + "' is always text; write one ${...} that gives a map, as in "
                     + field + ": ${input}"));
         }
@@ -145,11 +147,11 @@ public final class WorkflowChecks {
         for (Step s : all) {
             Step first = names.putIfAbsent(s.name(), s);
             if (first != null) {
-                problems.add(doc.problemAt(s.pointer() + "/name", "duplicate step name '" + s.name()
+                add(Rules.WORKFLOW_DUPLICATE_NAME, doc.problemAt(s.pointer() + "/name", "duplicate step name '" + s.name()
                         + "'; the first is at " + line(first.pointer())));
             }
             if (RESERVED.contains(s.name())) {
-                problems.add(doc.problemAt(s.pointer() + "/name", reserved(s.name(), "a step name")));
+                add(Rules.WORKFLOW_RESERVED_NAME, doc.problemAt(s.pointer() + "/name", reserved(s.name(), "a step name")));
             }
         }
         for (Step s : all) {
@@ -159,17 +161,17 @@ public final class WorkflowChecks {
             String out = s.output();
             String at = s.pointer() + "/output";
             if (RESERVED.contains(out)) {
-                problems.add(doc.problemAt(at, reserved(out, "an output name")));
+                add(Rules.WORKFLOW_RESERVED_NAME, doc.problemAt(at, reserved(out, "an output name")));
                 continue;
             }
             Step named = names.get(out);
             if (named != null && named != s) {
-                problems.add(doc.problemAt(at, "output '" + out + "' is also the name of step '" + named.name()
+                add(Rules.WORKFLOW_DUPLICATE_NAME, doc.problemAt(at, "output '" + out + "' is also the name of step '" + named.name()
                         + "' (" + line(named.pointer()) + "); ${" + out + "} would be ambiguous"));
             }
             Step first = outputs.putIfAbsent(out, s);
             if (first != null) {
-                problems.add(doc.problemAt(at, "output '" + out + "' is already the output of step '"
+                add(Rules.WORKFLOW_DUPLICATE_NAME, doc.problemAt(at, "output '" + out + "' is already the output of step '"
                         + first.name() + "' (" + line(first.pointer()) + ")"));
             }
         }
@@ -197,33 +199,33 @@ public final class WorkflowChecks {
                 String at = s.pointer() + "/depends_on/" + j;
                 Entry target = index.entry(d);
                 if (d.equals(s.name())) {
-                    problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on itself"));
+                    add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "step '" + s.name() + "' depends on itself"));
                 } else if (target == null) {
-                    problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
+                    add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
                             + "', which is no step of this workflow" + Suggestions.didYouMean(d, stepNames())));
                 } else if (self.phase() == Phase.MAIN && target.phase() == Phase.ON_FAILURE) {
-                    problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
+                    add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
                             + "', which runs only after a failure (error_handling.on_step_failure)"));
                 } else if (self.phase() != target.phase()) {
                     continue; // a failure handler after a main step: it ran (or failed) already
                 } else if (target.group() == s) {
-                    problems.add(doc.problemAt(at, "parallel group '" + s.name() + "' cannot depend on its own step '"
+                    add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "parallel group '" + s.name() + "' cannot depend on its own step '"
                             + d + "'"));
                 } else if (self.group() == target.step()) {
-                    problems.add(doc.problemAt(at, "step '" + s.name() + "' is inside group '" + d
+                    add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "step '" + s.name() + "' is inside group '" + d
                             + "' and cannot depend on it"));
                 } else if (target.rank() > self.rank()) {
                     List<String> cycle = path(target.step(), s.name(), new ArrayList<>());
                     if (cycle != null) {
                         cycle.add(0, s.name());
-                        problems.add(doc.problemAt(at, "depends_on forms a cycle: " + String.join(" -> ", cycle)));
+                        add(Rules.WORKFLOW_CYCLE, doc.problemAt(at, "depends_on forms a cycle: " + String.join(" -> ", cycle)));
                     } else {
-                        problems.add(doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
+                        add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "step '" + s.name() + "' depends on '" + d
                                 + "', which comes later (" + line(target.step().pointer())
                                 + "); steps run in order, so a step can depend only on earlier steps"));
                     }
                 } else if (target.rank() == self.rank() && self.group() != target.group()) {
-                    problems.add(doc.problemAt(at, "step '" + s.name() + "' cannot depend on '" + d + "'"));
+                    add(Rules.WORKFLOW_DEPENDS_ON, doc.problemAt(at, "step '" + s.name() + "' cannot depend on '" + d + "'"));
                 }
             }
         }
@@ -283,7 +285,7 @@ public final class WorkflowChecks {
             if (ds != null && ds == 1) {
                 List<String> cycle = new ArrayList<>(stack.subList(stack.indexOf(d), stack.size()));
                 cycle.add(d);
-                problems.add(doc.problemAt(step.pointer() + "/depends_on/" + j,
+                add(Rules.WORKFLOW_CYCLE, doc.problemAt(step.pointer() + "/depends_on/" + j,
                         "depends_on forms a cycle: " + String.join(" -> ", cycle)));
             } else if (ds == null) {
                 visit(next, siblings, state, stack);
@@ -302,10 +304,10 @@ public final class WorkflowChecks {
             String at = "/error_handling/retry_policy/retry_on_steps/" + j;
             Entry e = index.entry(name);
             if (e == null) {
-                problems.add(doc.problemAt(at, "retry_on_steps names '" + name + "', which is no step of this workflow"
+                add(Rules.WORKFLOW_RETRY_STEP, doc.problemAt(at, "retry_on_steps names '" + name + "', which is no step of this workflow"
                         + Suggestions.didYouMean(name, stepNames())));
             } else if (e.step().isParallel()) {
-                problems.add(doc.problemAt(at, "'" + name
+                add(Rules.WORKFLOW_RETRY_STEP, doc.problemAt(at, "'" + name
                         + "' is a parallel group; name the steps in it that should be retried"));
             }
         }
@@ -357,17 +359,18 @@ public final class WorkflowChecks {
         try {
             template = Template.parse(value);
         } catch (Template.ExpressionSyntaxException e) {
-            problems.add(text.at(pointer, e.expressionText(), "step '" + s.name() + "': bad expression '"
+            add(Rules.EXPRESSION_SYNTAX, text.at(pointer, e.expressionText(), "step '" + s.name() + "': bad expression '"
                     + e.expressionText() + "': " + e.getMessage()));
             return;
         }
         for (Template.Placeholder ph : template.placeholders()) {
-            String why = rootProblem(s, ph.expression());
+            Why why = rootProblem(s, ph.expression());
             if (why == null) {
-                why = pathAfterLength(ph.expression());
+                String afterLength = pathAfterLength(ph.expression());
+                why = afterLength == null ? null : new Why(Rules.EXPRESSION_INVALID_PATH, afterLength);
             }
             if (why != null) {
-                problems.add(text.at(pointer, ph.expression().text(), "step '" + s.name() + "': " + why));
+                add(why.rule(), text.at(pointer, ph.expression().text(), "step '" + s.name() + "': " + why.text()));
             }
         }
     }
@@ -390,25 +393,29 @@ public final class WorkflowChecks {
         return null;
     }
 
+    private record Why(Rule rule, String text) {
+    }
+
     /** Why the root of {@code e} cannot exist in step {@code s}, or null when it can. */
-    private String rootProblem(Step s, Expression e) {
+    private Why rootProblem(Step s, Expression e) {
         Entry self = index.entry(s.name());
         switch (e.root()) {
             case Scope.INPUT:
                 return null;
             case Scope.ENV:
                 return e.path().isEmpty() || !(e.path().get(0) instanceof Expression.Member)
-                        ? e.text() + ": 'env' needs a variable name, as in ${env.NAME}" : null;
+                        ? new Why(Rules.EXPRESSION_INVALID_PATH, e.text() + ": 'env' needs a variable name, as in ${env.NAME}")
+                        : null;
             case Scope.ERROR:
                 if (self.phase() != Phase.ON_FAILURE) {
-                    return e.text() + ": 'error' exists only in error_handling.on_step_failure";
+                    return new Why(Rules.EXPRESSION_UNAVAILABLE, e.text() + ": 'error' exists only in error_handling.on_step_failure");
                 }
                 if (!e.path().isEmpty()) {
                     Expression.Accessor a = e.path().get(0);
                     String name = a instanceof Expression.Member m ? m.name()
                             : a instanceof Expression.Key k ? k.name() : null;
                     if (!"step".equals(name) && !"message".equals(name)) {
-                        return e.text() + ": 'error' has only 'step' and 'message'";
+                        return new Why(Rules.EXPRESSION_INVALID_PATH, e.text() + ": 'error' has only 'step' and 'message'");
                     }
                 }
                 return null;
@@ -423,15 +430,20 @@ public final class WorkflowChecks {
                             all.add(x.step().output());
                         }
                     });
-                    return "unknown root '" + e.root() + "' in " + e.text() + Suggestions.didYouMean(e.root(), all)
-                            + "; roots here: " + String.join(", ", roots);
+                    return new Why(Rules.EXPRESSION_UNKNOWN_ROOT, "unknown root '" + e.root() + "' in " + e.text()
+                            + Suggestions.didYouMean(e.root(), all) + "; roots here: " + String.join(", ", roots));
                 }
                 String reason = index.unavailableBecause(s, target);
-                return reason == null ? null : e.text() + " cannot be resolved here: " + reason;
+                return reason == null ? null
+                        : new Why(Rules.EXPRESSION_UNAVAILABLE, e.text() + " cannot be resolved here: " + reason);
         }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private void add(Rule rule, Problem problem) {
+        problems.add(problem.as(rule));
+    }
 
     private List<Step> allSteps() {
         List<Step> all = new ArrayList<>(workflow.allSteps());
