@@ -114,6 +114,8 @@ public final class JsonOutput {
             o.put("line", p.line());
             o.put("column", p.column());
             o.put("pointer", p.pointer());
+            o.put("rule", p.rule());
+            o.put("severity", p.severity().label());
             o.put("message", p.message());
         }
     }

@@ -36,6 +36,12 @@ public final class PluginOptions {
         return dirs;
     }
 
+    /** Whether {@code --plugins} (or {@code $ONEX_PLUGINS}) replaces the installation's own plugins/ folder. */
+    public boolean replacesInstallation() {
+        String env = System.getenv("ONEX_PLUGINS");
+        return !plugins.isEmpty() || (env != null && !env.isBlank());
+    }
+
     /** Discovers nodes on the classpath and in the plugin folders; a bad plugin is a ValidationException. */
     public NodeRegistry discover() {
         return NodeRegistry.builder()

@@ -1,0 +1,349 @@
+package ai.omninode.onex.validation;
+
+import ai.omninode.onex.contract.ContractLoader;
+import ai.omninode.onex.contract.JsonSchema;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.contract.YamlDocument;
+import ai.omninode.onex.contract.YamlReader;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.validation.ValidationReport.FileResult;
+import ai.omninode.onex.validation.ValidationReport.Kind;
+import ai.omninode.onex.validation.internal.Targets;
+import ai.omninode.onex.validation.internal.Targets.Target;
+import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.WorkflowValidator;
+import ai.omninode.onex.workflow.internal.BoundedRead;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks ONEX workflows and node contracts, statically, and reports every problem of every file at once, each with
+ * its place, a {@link ai.omninode.onex.contract.Rule rule id} and a severity. Shared by {@code onex validate} and
+ * {@code onex-maven-plugin}.
+ *
+ * <p>A run: the paths are resolved ({@link Builder#paths}); each file is read once and recognized by its content
+ * (a workflow has {@code steps}, a contract has {@code node_type}); other YAML found in folders is skipped with a note.
+ * Contracts are checked first, and those that load are known nodes for the workflows of the same run, next to the
+ * nodes discovered on the class path and in the plugin folders: a node project validates its workflows before its jar
+ * exists. Then each workflow is checked against the workflow schema and rules, and against the contracts of the nodes
+ * it uses.
+ */
+public final class Validator {
+    /** A file that failed to parse is taken for an ONEX file (and its errors reported) if it has one of these keys. */
+    private static final Pattern ONEX_KEYS =
+            Pattern.compile("(?m)^(steps|node_type|io_operations|input_model|effect_node|compute_node)\\s*:");
+
+    private final Builder b;
+    private final YamlReader reader = YamlReader.defaults();
+    private final WorkflowLoader workflows = new WorkflowLoader();
+    private final ContractLoader contractLoader = new ContractLoader();
+
+    private Validator(Builder builder) {
+        this.b = builder;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private record Read(Target target, YamlDocument doc, String text, List<Problem> problems) {
+    }
+
+    /** Runs the checks; problems are in the report, never thrown. */
+    public ValidationReport run() {
+        List<Problem> general = new ArrayList<>();
+        Targets targets = new Targets(b.base, b.excludes);
+        List<Target> files = targets.resolve(b.paths, general);
+
+        Map<String, FileResult> results = new LinkedHashMap<>();
+        List<Read> workflowFiles = new ArrayList<>();
+        Map<String, NodeContract> treeContracts = new LinkedHashMap<>();
+        Map<String, String> treeContractFiles = new LinkedHashMap<>();
+        Set<String> brokenContracts = new HashSet<>();
+        for (Target t : files) {
+            String source = t.file().toString();
+            Read read = read(targets, t);
+            if (read.doc() == null) {
+                if (t.explicit() || ONEX_KEYS.matcher(read.text()).find()) {
+                    results.put(source, new FileResult(source, Kind.UNREADABLE, read.problems()));
+                } else {
+                    results.put(source, skipped(source, "cannot be read as YAML and does not look like an ONEX file ("
+                            + read.problems().get(0).message() + ")"));
+                }
+                continue;
+            }
+            JsonNode root = read.doc().root();
+            if (WorkflowLoader.looksLikeWorkflow(root)) {
+                workflowFiles.add(read);
+                results.put(source, null); // keeps the order; filled below
+            } else if (root.isObject() && (root.has("node_type") || root.has("io_operations") || root.has("input_model"))) {
+                results.put(source, new FileResult(source, Kind.CONTRACT,
+                        contract(read, targets, treeContracts, treeContractFiles, brokenContracts)));
+            } else if (root.isObject() && root.has("$schema")) {
+                results.put(source, new FileResult(source, Kind.SCHEMA, schema(read, targets)));
+            } else if (t.explicit()) {
+                results.put(source, new FileResult(source, Kind.UNREADABLE, List.of(read.doc().problemAt("",
+                        "neither an ONEX workflow (it has no 'steps') nor a node contract (it has no 'node_type')")
+                        .as(Rules.FILE_UNRECOGNIZED))));
+            } else {
+                results.put(source, skipped(source, "neither an ONEX workflow (no 'steps') nor a node contract"
+                        + " (no 'node_type'); skipped"));
+            }
+        }
+
+        if (!workflowFiles.isEmpty()) {
+            Nodes nodes = discover(general);
+            try {
+                Map<String, NodeContract> contracts = new LinkedHashMap<>();
+                if (nodes.registry() != null) {
+                    nodes.registry().nodes().forEach(n -> contracts.put(n.name(), n.contract()));
+                }
+                b.contracts.forEach(c -> contracts.put(c.name(), c));
+                contracts.putAll(treeContracts);
+                WorkflowValidator validator = new WorkflowValidator(contracts, brokenContracts, this::unknownNodeHint);
+                for (Read w : workflowFiles) {
+                    WorkflowLoader.Checked checked = workflows.check(w.doc(), w.text());
+                    List<Problem> problems = new ArrayList<>(checked.problems());
+                    if (checked.workflow() != null && nodes.registry() != null) {
+                        problems.addAll(validator.check(checked.workflow(), checked.problems()));
+                    }
+                    String source = w.target().file().toString();
+                    results.put(source, new FileResult(source, Kind.WORKFLOW, sorted(problems)));
+                }
+            } finally {
+                nodes.close();
+            }
+        }
+        return new ValidationReport(new ArrayList<>(results.values()), general);
+    }
+
+    private static FileResult skipped(String source, String why) {
+        return new FileResult(source, Kind.SKIPPED, List.of(Problem.of(source, why).as(Rules.FILE_SKIPPED)));
+    }
+
+    private Read read(Targets targets, Target t) {
+        String source = t.file().toString();
+        byte[] bytes;
+        try {
+            // refused unread over the limit: a file of gigabytes must not exhaust the heap
+            bytes = BoundedRead.read(targets.onDisk(t.file()), YamlReader.DEFAULT_MAX_BYTES, "file");
+        } catch (ValidationException e) {
+            return new Read(t, null, "", renamed(e.problems(), targets.onDisk(t.file()).toString(), source));
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        try {
+            return new Read(t, reader.read(source, bytes), text, List.of());
+        } catch (ValidationException e) {
+            return new Read(t, null, text, e.problems());
+        }
+    }
+
+    private static List<Problem> renamed(List<Problem> problems, String from, String to) {
+        return problems.stream().map(p -> !p.source().equals(from) ? p : new Problem(to, p.line(), p.column(),
+                p.pointer(), p.message(), p.rule(), p.severity())).toList();
+    }
+
+    private List<Problem> contract(Read read, Targets targets, Map<String, NodeContract> tree,
+            Map<String, String> treeFiles, Set<String> broken) {
+        String source = read.target().file().toString();
+        JsonNode name = read.doc().root().get("name");
+        List<Problem> problems = new ArrayList<>();
+        try {
+            NodeContract c = contractLoader.load(read.doc(), url(targets.onDisk(read.target().file())));
+            String first = treeFiles.putIfAbsent(c.name(), source);
+            if (first != null) {
+                problems.add(read.doc().problemAt("/name", "another contract in the validated files is named '"
+                        + c.name() + "' (" + first + "); workflows could not tell them apart")
+                        .as(Rules.CONTRACT_DUPLICATE_NAME));
+            } else {
+                tree.put(c.name(), c);
+            }
+        } catch (ValidationException e) {
+            e.problems().forEach(p -> problems.add(p.orAs(Rules.CONTRACT_INVALID_VALUE)));
+            if (name != null && name.isString()) {
+                broken.add(name.asString());
+            }
+        }
+        return problems;
+    }
+
+    private List<Problem> schema(Read read, Targets targets) {
+        try {
+            JsonSchema.compile(read.doc(), targets.onDisk(read.target().file()).toUri().toString());
+            return List.of();
+        } catch (ValidationException e) {
+            return e.problems().stream().map(p -> p.orAs(Rules.SCHEMA_INVALID)).toList();
+        }
+    }
+
+    private static URL url(Path file) {
+        try {
+            return file.toAbsolutePath().toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(file.toString(), e);
+        }
+    }
+
+    private static List<Problem> sorted(List<Problem> problems) {
+        List<Problem> out = new ArrayList<>(problems);
+        out.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column)
+                .thenComparing(Problem::rule));
+        return out;
+    }
+
+    // ---- nodes --------------------------------------------------------------------------------------------------
+
+    private record Nodes(NodeRegistry registry) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private Nodes discover(List<Problem> general) {
+        if (!b.discoverNodes) {
+            return new Nodes(NodeRegistry.builder().scanClasspath(false).build());
+        }
+        try {
+            NodeRegistry registry = NodeRegistry.builder()
+                    .classLoader(b.classLoader)
+                    .scanClasspath(b.scanClasspath)
+                    .pluginDirectories(b.pluginDirectories)
+                    .build();
+            for (String empty : registry.emptyPlugins()) {
+                general.add(Problem.of(empty, "plugin registers no node: it has no"
+                        + " META-INF/services/ai.omninode.onex.node.EffectNode file listing its node classes (a jar"
+                        + " built without it, or shaded without the ServicesResourceTransformer); a library a plugin"
+                        + " needs goes in a sub-folder, next to the plugin's jar").as(Rules.PLUGIN_NO_NODES));
+            }
+            return new Nodes(registry);
+        } catch (ValidationException e) {
+            e.problems().forEach(p -> general.add(p.orAs(Rules.PLUGIN_INVALID)));
+            return new Nodes(null);
+        }
+    }
+
+    private Set<String> installationNodes;
+
+    /** Where an unknown node could be found: in the installation's plugins, which the given plugin folders replaced. */
+    private String unknownNodeHint(String node) {
+        if (b.installationPlugins == null || b.pluginDirectories.stream()
+                .anyMatch(d -> d.toAbsolutePath().normalize().equals(b.installationPlugins.toAbsolutePath().normalize()))) {
+            return "";
+        }
+        if (installationNodes == null) {
+            installationNodes = new TreeSet<>();
+            try (NodeRegistry r = NodeRegistry.builder().classLoader(b.classLoader).scanClasspath(false)
+                    .pluginDirectory(b.installationPlugins).build()) {
+                r.nodes().forEach(n -> installationNodes.add(n.name()));
+            } catch (RuntimeException e) {
+                // no hint then: the installation's own plugins are not what is being checked
+            }
+        }
+        return installationNodes.contains(node) ? "; '" + node + "' is in the installation's plugins folder ("
+                + b.installationPlugins + "), which --plugins replaces: pass --plugins " + b.installationPlugins
+                + " as well" : "";
+    }
+
+    /** What to check, and which nodes workflows may use. */
+    public static final class Builder {
+        private Path base = Path.of("");
+        private final List<String> paths = new ArrayList<>();
+        private final List<String> excludes = new ArrayList<>();
+        private final List<Path> pluginDirectories = new ArrayList<>();
+        private final List<NodeContract> contracts = new ArrayList<>();
+        private ClassLoader classLoader = Validator.class.getClassLoader();
+        private boolean scanClasspath = true;
+        private boolean discoverNodes = true;
+        private Path installationPlugins;
+
+        private Builder() {
+        }
+
+        /** The folder relative paths and globs are resolved against (default: the working directory). */
+        public Builder baseDirectory(Path dir) {
+            this.base = Objects.requireNonNull(dir);
+            return this;
+        }
+
+        /** Files (which must be ONEX files), folders (searched for them), or globs such as {@code flows/**}{@code /*.yaml}. */
+        public Builder paths(Collection<String> specs) {
+            paths.addAll(specs);
+            return this;
+        }
+
+        public Builder path(String spec) {
+            paths.add(spec);
+            return this;
+        }
+
+        /**
+         * Globs of files and folders to leave out: with a '/', matched against the whole path; without, against each
+         * file or folder name ({@code docker-compose*.yml}, {@code generated}).
+         */
+        public Builder excludes(Collection<String> globs) {
+            excludes.addAll(globs);
+            return this;
+        }
+
+        /** Folders of node plugin jars whose nodes workflows may use. */
+        public Builder pluginDirectories(Collection<Path> dirs) {
+            pluginDirectories.addAll(dirs);
+            return this;
+        }
+
+        /** Contracts of nodes workflows may use besides the discovered ones and those in the checked files. */
+        public Builder contracts(Collection<NodeContract> known) {
+            contracts.addAll(known);
+            return this;
+        }
+
+        /** The class loader whose class path is searched for nodes (and the parent of the plugin class loaders). */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader);
+            return this;
+        }
+
+        public Builder scanClasspath(boolean scan) {
+            this.scanClasspath = scan;
+            return this;
+        }
+
+        /** Whether to discover nodes at all (false: only the given contracts and those in the checked files). */
+        public Builder discoverNodes(boolean discover) {
+            this.discoverNodes = discover;
+            return this;
+        }
+
+        /**
+         * The installation's own plugin folder: when the plugin folders given replace it and a workflow uses a node that
+         * is only there, the problem says so.
+         */
+        public Builder installationPlugins(Path dir) {
+            this.installationPlugins = dir;
+            return this;
+        }
+
+        public Validator build() {
+            return new Validator(this);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package ai.omninode.onex.validation.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rule;
+import ai.omninode.onex.contract.Rules;
+import ai.omninode.onex.contract.Severity;
+import ai.omninode.onex.validation.ReportFormat.Tool;
+import ai.omninode.onex.validation.ValidationReport;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * SARIF 2.1.0: one run whose driver lists every rule of the catalog (so {@code ruleIndex} is stable), and a result per
+ * problem with its level and place. Relative paths stay relative (code-scanning tools resolve them against the
+ * checkout); columns count Unicode code points, as the YAML parser's do.
+ */
+public final class SarifWriter {
+    public static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+    private SarifWriter() {
+    }
+
+    public static String write(ValidationReport report, Tool tool) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode log = f.objectNode();
+        log.put("$schema", SCHEMA);
+        log.put("version", "2.1.0");
+        ObjectNode run = log.putArray("runs").addObject();
+        ObjectNode driver = run.putObject("tool").putObject("driver");
+        driver.put("name", tool.name());
+        driver.put("version", tool.version());
+        ArrayNode rules = driver.putArray("rules");
+        List<Rule> all = Rules.all();
+        Map<String, Integer> index = new HashMap<>();
+        for (Rule r : all) {
+            index.put(r.id(), index.size());
+            ObjectNode o = rules.addObject();
+            o.put("id", r.id());
+            o.putObject("shortDescription").put("text", r.summary());
+            o.putObject("defaultConfiguration").put("level", level(r.severity()));
+        }
+        ArrayNode invocations = run.putArray("invocations");
+        invocations.addObject().put("executionSuccessful", true);
+        run.put("columnKind", "unicodeCodePoints");
+        ArrayNode results = run.putArray("results");
+        for (Problem p : report.all()) {
+            ObjectNode r = results.addObject();
+            if (!p.rule().isEmpty()) {
+                r.put("ruleId", p.rule());
+                Integer i = index.get(p.rule());
+                if (i != null) {
+                    r.put("ruleIndex", i);
+                }
+            }
+            r.put("level", level(p.severity()));
+            r.putObject("message").put("text", p.message());
+            ObjectNode physical = r.putArray("locations").addObject().putObject("physicalLocation");
+            physical.putObject("artifactLocation").put("uri", uri(p.source()));
+            if (p.hasPosition()) {
+                ObjectNode region = physical.putObject("region");
+                region.put("startLine", p.line());
+                region.put("startColumn", Math.max(1, p.column()));
+            }
+        }
+        return JsonWriter.MAPPER.writeValueAsString(log);
+    }
+
+    static String level(Severity s) {
+        return switch (s) {
+            case ERROR -> "error";
+            case WARNING -> "warning";
+            case NOTE -> "note";
+        };
+    }
+
+    /** A URI reference for a path: relative paths with '/' and percent-escapes, absolute ones as file: URIs. */
+    static String uri(String source) {
+        if (source.contains("://") || source.startsWith("jar:") || source.startsWith("file:")) {
+            return source;
+        }
+        Path p = Path.of(source);
+        if (p.isAbsolute()) {
+            return p.toUri().toString();
+        }
+        try {
+            return new URI(null, null, source.replace('\\', '/'), null).getRawPath();
+        } catch (URISyntaxException e) {
+            return source.replace('\\', '/');
+        }
+    }
+}
