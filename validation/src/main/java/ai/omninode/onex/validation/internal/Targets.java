@@ -56,7 +56,8 @@ public final class Targets {
             Path p = Path.of(spec);
             Path resolved = p.isAbsolute() ? p : base.resolve(p);
             if (Files.isDirectory(resolved)) {
-                for (Path f : walk(p, resolved, null, problems)) {
+                Path shown = p.normalize();
+                for (Path f : walk(shown.toString().isEmpty() ? null : shown, resolved, null, problems)) {
                     out.putIfAbsent(f.normalize(), new Target(f, false));
                 }
             } else if (Files.isRegularFile(resolved)) {
