@@ -80,11 +80,11 @@ public final class WorkflowValidator {
         StepIndex index = new StepIndex(workflow.steps(), workflow.onStepFailure());
         Set<String> malformed = malformedSteps(workflow);
         for (Problem p : loaderProblems) {
-            if (SHAPE_RULES.contains(p.rule())) {
-                for (Step s : workflow.nodeSteps()) {
-                    if (p.pointer().equals(s.pointer()) || p.pointer().startsWith(s.pointer() + "/")) {
-                        malformed.add(s.pointer());
-                    }
+            for (Step s : workflow.nodeSteps()) {
+                boolean inStep = p.pointer().equals(s.pointer()) || p.pointer().startsWith(s.pointer() + "/");
+                boolean inInput = under(p.pointer(), s.pointer() + "/input") || under(p.pointer(), s.pointer() + "/payload");
+                if (inStep && (p.rule().equals(Rules.WORKFLOW_STEP_SHAPE.id()) || (inInput && SHAPE_RULES.contains(p.rule())))) {
+                    malformed.add(s.pointer());
                 }
             }
         }
@@ -143,6 +143,10 @@ public final class WorkflowValidator {
         }
     }
 
+    private static boolean under(String pointer, String prefix) {
+        return pointer.equals(prefix) || pointer.startsWith(prefix + "/");
+    }
+
     private static String article(String word) {
         return ("aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word;
     }
@@ -173,7 +177,7 @@ public final class WorkflowValidator {
         List<String> dynamic = new ArrayList<>();
         JsonNode staticInput = staticView(inputTemplate(s), "", dynamic);
         for (Violation v : schema.validate(staticInput)) {
-            if (isDynamic(v.pointer(), dynamic)) {
+            if (isDynamic(v, dynamic)) {
                 continue;
             }
             String message = "step '" + s.name() + "': input does not match the input schema of node '"
@@ -224,9 +228,15 @@ public final class WorkflowValidator {
         return node;
     }
 
-    private static boolean isDynamic(String pointer, List<String> dynamic) {
+    /**
+     * Whether a violation is about a value {@code ${...}} computes, which only the run knows. A field name is known
+     * before the run whatever its value: a misspelled {@code nme: ${input.name}} is reported here.
+     */
+    private static boolean isDynamic(Violation v, List<String> dynamic) {
+        boolean aboutTheKey = v.keyword().equals("additionalProperties") || v.keyword().equals("unevaluatedProperties")
+                || v.keyword().equals("required");
         for (String d : dynamic) {
-            if (pointer.equals(d) || pointer.startsWith(d + "/")) {
+            if ((!aboutTheKey && v.pointer().equals(d)) || v.pointer().startsWith(d + "/")) {
                 return true;
             }
         }
