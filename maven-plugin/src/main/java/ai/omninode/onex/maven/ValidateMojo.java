@@ -1,0 +1,147 @@
+package ai.omninode.onex.maven;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Severity;
+import ai.omninode.onex.validation.ReportFormat;
+import ai.omninode.onex.validation.ReportFormat.Tool;
+import ai.omninode.onex.validation.ValidationReport;
+import ai.omninode.onex.validation.Validator;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Checks the project's ONEX workflows and node contracts, as {@code onex validate} does, and fails the build on an
+ * error with the same messages ({@code file:line:col: error: message [rule-id]}).
+ *
+ * <p>Nodes that workflows may use: the contracts found in the checked files (a node project's own contract, before its
+ * jar exists); the nodes of the plugin's own dependencies (declare node jars such as
+ * {@code onex-node-kafka-event-effect} in {@code <plugin><dependencies>}); and the plugin jars in
+ * {@link #pluginDirectories}.
+ */
+@Mojo(name = "validate", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true, requiresProject = true)
+public final class ValidateMojo extends AbstractMojo {
+
+    /**
+     * Files, folders (searched for ONEX files by content; other YAML is skipped) or globs, relative to the project.
+     * Default: {@code src} (main and test resources included).
+     */
+    @Parameter
+    private List<String> paths = new ArrayList<>();
+
+    /** Globs of files and folders to leave out (with a '/': the whole path; without: any file or folder name). */
+    @Parameter
+    private List<String> excludes = new ArrayList<>();
+
+    /** Folders of node plugin jars whose nodes the workflows may use. */
+    @Parameter
+    private List<File> pluginDirectories = new ArrayList<>();
+
+    /** Warnings (settings accepted but ignored, a compute node in an effect step) fail the build too. */
+    @Parameter(property = "onex.strict", defaultValue = "false")
+    private boolean strict;
+
+    /** Writes the report as SARIF 2.1.0 here, for code-scanning tools. */
+    @Parameter(property = "onex.sarifFile")
+    private File sarifFile;
+
+    /** Writes the report as JUnit XML here (a {@code TEST-*.xml} name in target/surefire-reports shows in CI reports). */
+    @Parameter(property = "onex.junitFile")
+    private File junitFile;
+
+    /** Reports problems without failing the build. */
+    @Parameter(property = "onex.failOnError", defaultValue = "true")
+    private boolean failOnError;
+
+    @Parameter(property = "onex.skip", defaultValue = "false")
+    private boolean skip;
+
+    @Parameter(defaultValue = "${project.basedir}", readonly = true, required = true)
+    private File basedir;
+
+    @Parameter(defaultValue = "${plugin.version}", readonly = true)
+    private String pluginVersion;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("onex:validate skipped");
+            return;
+        }
+        List<String> specs = new ArrayList<>();
+        Path base = basedir.toPath();
+        // absolute paths, so messages name files wherever Maven was started from (a reactor build, -f)
+        for (String p : paths.isEmpty() ? List.of("src") : paths) {
+            Path path = Path.of(p);
+            specs.add(path.isAbsolute() || isGlob(p) ? p : base.resolve(path).toString());
+        }
+        ValidationReport report = Validator.builder()
+                .baseDirectory(base)
+                .paths(specs)
+                .excludes(excludes)
+                .classLoader(ValidateMojo.class.getClassLoader())
+                .pluginDirectories(pluginDirectories.stream().map(File::toPath).toList())
+                .build()
+                .run();
+        if (strict) {
+            report = report.strict();
+        }
+        Tool tool = new Tool("onex:validate", pluginVersion == null ? "unknown" : pluginVersion);
+        write(sarifFile, ReportFormat.SARIF, report, tool);
+        write(junitFile, ReportFormat.JUNIT, report, tool);
+        for (Problem p : report.all()) {
+            String line = ReportFormat.line(p);
+            switch (p.severity()) {
+                case ERROR -> getLog().error(line);
+                case WARNING -> getLog().warn(line);
+                case NOTE -> getLog().info(line);
+            }
+        }
+        long errors = report.count(Severity.ERROR);
+        String summary = report.checked() + " ONEX files checked (" + report.count(ValidationReport.Kind.WORKFLOW)
+                + " workflows, " + report.count(ValidationReport.Kind.CONTRACT) + " contracts): " + errors + " errors, "
+                + report.count(Severity.WARNING) + " warnings";
+        if (errors == 0) {
+            getLog().info(summary);
+        } else if (failOnError) {
+            throw new MojoFailureException("onex:validate: " + summary + "; the first: " + ReportFormat.line(
+                    report.all().stream().filter(Problem::isError).findFirst().orElseThrow()));
+        } else {
+            getLog().warn(summary);
+        }
+    }
+
+    private static boolean isGlob(String p) {
+        return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0 || p.indexOf('{') >= 0;
+    }
+
+    private void write(File file, ReportFormat format, ValidationReport report, Tool tool) throws MojoExecutionException {
+        if (file == null) {
+            return;
+        }
+        StringWriter text = new StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        format.write(report, tool, w, w);
+        try {
+            if (file.getParentFile() != null) {
+                Files.createDirectories(file.getParentFile().toPath());
+            }
+            Files.writeString(file.toPath(), text.toString(), StandardCharsets.UTF_8);
+            getLog().info("onex:validate wrote " + format.label() + " report " + file);
+        } catch (IOException e) {
+            throw new MojoExecutionException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
