@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 public final class PluginOptions {
     @Option(names = "--plugins", paramLabel = "DIR",
             description = "A folder of node plugin jars (repeatable). Default: $ONEX_PLUGINS, else the installation's"
-                    + " plugins/ folder.")
+                    + " plugins/ folder, which --plugins replaces. Example: --plugins target/plugins --plugins"
+                    + " $ONEX_HOME/plugins")
     List<Path> plugins = new ArrayList<>();
 
     public List<Path> directories() {

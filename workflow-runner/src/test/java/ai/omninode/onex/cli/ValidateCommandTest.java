@@ -1,0 +1,213 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code onex validate} as CI uses it: folders, globs, excludes, node projects, plugins, strictness, report files. */
+class ValidateCommandTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String CONTRACT = """
+            name: greeting_compute
+            version: {major: 1, minor: 0, patch: 0}
+            description: Greets someone.
+            node_type: compute
+            input_model: GreetingInput
+            output_model: GreetingOutput
+            schemas:
+              input: input.schema.json
+            """;
+    private static final String INPUT_SCHEMA = """
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+             "additionalProperties": false, "required": ["name"], "properties": {"name": {"type": "string"}}}
+            """;
+    private static final String WORKFLOW = """
+            name: greet
+            version: {major: 1, minor: 0, patch: 0}
+            steps:
+              - name: greet
+                type: compute
+                compute_node: greeting_compute
+                input:
+                  name: ${input.name}
+            """;
+
+    /** A node project as `onex new node` makes it: a contract in the resources, a workflow next to it, no jar yet. */
+    private static Path nodeProject(Path dir) throws IOException {
+        Path contract = dir.resolve("src/main/resources/com/example/greeting");
+        Files.createDirectories(contract);
+        Files.writeString(contract.resolve("effect_contract.yaml"), CONTRACT);
+        Files.writeString(contract.resolve("input.schema.json"), INPUT_SCHEMA);
+        Files.createDirectories(dir.resolve("workflows"));
+        Files.writeString(dir.resolve("workflows/greet.yaml"), WORKFLOW);
+        Files.writeString(dir.resolve("docker-compose.yml"), "services:\n  kafka: {image: redpanda}\n");
+        Files.createDirectories(dir.resolve(".github/workflows"));
+        Files.writeString(dir.resolve(".github/workflows/ci.yml"), "on: push\njobs: {}\n");
+        return dir;
+    }
+
+    @Test
+    void aNodeProjectValidatesItsWorkflowsAgainstItsOwnContractBeforeAnyJarExists(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("ok: 2 files valid (1 workflow, 1 contract); 1 file skipped (not ONEX files)");
+        assertThat(r.err()).contains("docker-compose.yml: note: neither an ONEX workflow").contains("[file.skipped]")
+                .doesNotContain("ci.yml"); // hidden folders are not searched
+    }
+
+    @Test
+    void aStepInputThatBreaksTheProjectsOwnContractIsAnError(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Files.writeString(project.resolve("workflows/greet.yaml"), WORKFLOW.replace("name: ${input.name}", "nme: x"));
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("greet.yaml:8:7: error: step 'greet': input does not match the input schema of node"
+                + " 'greeting_compute': unknown field 'nme' (did you mean 'name'?)").contains("[node.input-mismatch]");
+    }
+
+    @Test
+    void excludeAndGlobsChooseTheFiles(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Files.writeString(project.resolve("workflows/broken.yaml"), "name: broken\nversion: {major: 1}\nsteps: []\n");
+
+        Cli.Result all = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString());
+        Cli.Result excluded = Cli.onex("validate", project.toString(), "--exclude", "broken.yaml", "--plugins",
+                dir.resolve("none").toString());
+        Cli.Result globbed = Cli.onex("validate", project + "/**/greet.yaml", project + "/src/**/*.yaml", "--plugins",
+                dir.resolve("none").toString());
+
+        assertThat(all.exitCode()).as(all.toString()).isEqualTo(2);
+        assertThat(all.err()).contains("broken.yaml:2:10: error: missing required field 'minor'");
+        assertThat(excluded.exitCode()).as(excluded.toString()).isZero();
+        assertThat(globbed.exitCode()).as(globbed.toString()).isZero();
+        assertThat(globbed.out()).startsWith("ok: 2 files valid (1 workflow, 1 contract)");
+    }
+
+    @Test
+    void aNonOnexFileNamedExplicitlyIsAnError(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+
+        Cli.Result r = Cli.onex("validate", project.resolve("docker-compose.yml").toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("docker-compose.yml:1:1: error: neither an ONEX workflow").contains("[file.unrecognized]");
+    }
+
+    @Test
+    void strictTurnsWarningsIntoErrors(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Files.writeString(project.resolve("workflows/greet.yaml"), WORKFLOW + "monitoring:\n  metrics_enabled: true\n");
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+
+        Cli.Result lenient = Cli.onex("validate", project.toString(), "--plugins", none);
+        Cli.Result strict = Cli.onex("validate", project.toString(), "--plugins", none, "--strict");
+
+        assertThat(lenient.exitCode()).as(lenient.toString()).isZero();
+        assertThat(lenient.err()).contains("greet.yaml:9:1: warning: 'monitoring' settings are accepted but not interpreted");
+        assertThat(strict.exitCode()).as(strict.toString()).isEqualTo(2);
+        assertThat(strict.err()).contains("greet.yaml:9:1: error: 'monitoring' settings").contains("[workflow.ignored-setting]");
+    }
+
+    @Test
+    void aPluginJarThatRegistersNoNodeIsNamed(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path plugins = Files.createDirectory(dir.resolve("plugins"));
+        Path jar = plugins.resolve("forgot-services.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("com/example/README.txt"));
+            out.write("no META-INF/services here".getBytes(StandardCharsets.UTF_8));
+        }
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(jar + ": error: plugin registers no node: it has no"
+                + " META-INF/services/ai.omninode.onex.node.EffectNode file").contains("[plugin.no-nodes]");
+    }
+
+    @Test
+    void anUnknownNodeThatIsInTheInstallationsPluginsSaysThatPluginsReplacedThem(@TempDir Path dir) throws IOException {
+        Path workflow = dir.resolve("publish.yaml");
+        Files.writeString(workflow, """
+                name: publish
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: publish
+                    type: effect
+                    effect_node: kafka_event_effect
+                    input: {topic: t, event_type: E, payload: {}}
+                """);
+        String before = System.getProperty("onex.plugins");
+        System.setProperty("onex.plugins", Cli.PLUGINS.toString());
+        try {
+            Cli.Result r = Cli.onex("validate", workflow.toString(), "--plugins", Files.createDirectory(dir.resolve("mine")).toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("error: unknown node 'kafka_event_effect' (effect_node of step 'publish')")
+                    .contains("'kafka_event_effect' is in the installation's plugins folder (" + Cli.PLUGINS
+                            + "), which --plugins replaces: pass --plugins " + Cli.PLUGINS + " as well");
+        } finally {
+            if (before == null) {
+                System.clearProperty("onex.plugins");
+            } else {
+                System.setProperty("onex.plugins", before);
+            }
+        }
+    }
+
+    @Test
+    void reportFilesAreWrittenNextToTheConsoleOutput(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path sarif = dir.resolve("out/onex.sarif");
+        Path junit = dir.resolve("out/TEST-onex.xml");
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString(),
+                "--sarif", sarif.toString(), "--junit", junit.toString(), "--output", "github");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("::notice file=").contains("title=file.skipped::");
+        JsonNode log = JSON.readTree(Files.readString(sarif));
+        assertThat(log.get("version").asString()).isEqualTo("2.1.0");
+        assertThat(Files.readString(junit)).contains("<testsuites name=\"onex validate\" tests=\"3\" failures=\"0\"");
+    }
+
+    @Test
+    void theOutputFormatsAreAllAccepted(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+        for (String format : new String[] {"text", "json", "sarif", "junit", "github", "SARIF"}) {
+            Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", none, "--output", format);
+
+            assertThat(r.exitCode()).as(format + ": " + r).isZero();
+        }
+        Cli.Result bad = Cli.onex("validate", project.toString(), "--output", "xml");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err().toLowerCase(java.util.Locale.ROOT)).contains("--output", "xml", "sarif", "junit", "github");
+    }
+
+    @Test
+    void helpShowsEveryOptionWithAnExample() {
+        // picocli wraps at 80 columns: compare with the line breaks folded
+        String help = Cli.onex("validate", "--help").out().replaceAll("\\s+", " ");
+
+        assertThat(help).contains("--exclude=GLOB", "--exclude 'docker-compose*.yml'", "--plugins=DIR", "--output=FORMAT",
+                "--output sarif > onex.sarif", "--strict", "onex validate . --strict", "--sarif=FILE",
+                "--sarif build/onex.sarif", "--junit=FILE", "--junit build/test-results/TEST-onex.xml", "Examples:",
+                "onex validate . --output github", "Exit codes:", "docs/validation-rules.md");
+    }
+}
