@@ -68,7 +68,7 @@ class OnexCliTest {
         Cli.Result r = Cli.onex();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, nodes or broker");
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, nodes, broker or new");
     }
 
     @Test
@@ -98,7 +98,7 @@ class OnexCliTest {
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("onex: error: unknown command 'rn' (did you mean 'run'?); the commands: run,"
-                + " validate, nodes, broker");
+                + " validate, nodes, broker, new");
     }
 
     @Test
