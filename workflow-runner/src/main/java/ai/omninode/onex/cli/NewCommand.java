@@ -148,7 +148,8 @@ public final class NewCommand implements Callable<Integer> {
             write(root.resolve(".mvn/wrapper/maven-wrapper.properties"), resource("wrapper/maven-wrapper.properties"));
             executable(root.resolve("mvnw"));
 
-            out.println("Created " + root + ": the node " + name + " (" + pkg + "." + className + ", a " + k + " node).");
+            out.println("Created " + root + ": the node " + name + " (" + pkg + "." + className
+                    + (k.equals("effect") ? ", an " : ", a ") + k + " node).");
             out.println("Next: cd " + root + " && ./mvnw verify");
             out.println("Then: onex run workflows/" + name + "_demo.yaml --plugins target --plugins $ONEX_HOME/plugins"
                     + " --input name=Ada --embedded-kafka");

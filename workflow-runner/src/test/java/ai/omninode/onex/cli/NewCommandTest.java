@@ -1,0 +1,71 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code onex new node} without a nested build (NewNodeIT builds one): what it writes, that the contract and sample
+ * workflow of both kinds validate as written, and what it refuses.
+ */
+class NewCommandTest {
+
+    @Test
+    void anEffectNodeProjectHasAnEffectContractWithAnIoOperationAndValidates(@TempDir Path dir) throws IOException {
+        Path project = dir.resolve("qdrant");
+        Cli.Result r = Cli.onex("new", "node", "qdrant_store_effect", "--kind", "effect", "--package", "com.acme.qdrant",
+                "--group", "com.acme", "--dir", project.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Created " + project + ": the node qdrant_store_effect"
+                + " (com.acme.qdrant.NodeQdrantStoreEffect, an effect node)");
+        for (String f : NewCommand.Node.expectedFiles("qdrant_store_effect", "com/acme/qdrant")) {
+            assertThat(project.resolve(f)).exists();
+        }
+        assertThat(Files.readString(project.resolve("src/main/java/com/acme/qdrant/NodeQdrantStoreEffect.java")))
+                .contains("public final class NodeQdrantStoreEffect implements EffectNode")
+                .contains("QDRANT_STORE_EFFECT_SALUTATION");
+        assertThat(Files.readString(project.resolve("pom.xml"))).contains("<groupId>com.acme</groupId>",
+                "<artifactId>qdrant-store-effect</artifactId>", "<scope>provided</scope>", "onex-maven-plugin");
+        assertThat(Files.isExecutable(project.resolve("mvnw"))).isTrue();
+
+        Cli.Result validate = Cli.onex("validate", project.toString(), "--plugins", Cli.PLUGINS.toString(), "--strict");
+
+        assertThat(validate.exitCode()).as(validate.toString()).isZero();
+        assertThat(validate.out()).startsWith("ok: 2 files valid (1 workflow, 1 contract)");
+    }
+
+    @Test
+    void aComputeNodeProjectValidatesToo(@TempDir Path dir) {
+        Path project = dir.resolve("greeting");
+        assertThat(Cli.onex("new", "node", "greeting_compute", "--dir", project.toString()).exitCode()).isZero();
+
+        Cli.Result validate = Cli.onex("validate", project.toString(), "--plugins", Cli.PLUGINS.toString(), "--strict");
+
+        assertThat(validate.exitCode()).as(validate.toString()).isZero();
+    }
+
+    @Test
+    void aFolderThatHoldsSomethingIsNotOverwritten(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("keep.txt"), "mine");
+
+        Cli.Result r = Cli.onex("new", "node", "greeting_compute", "--dir", dir.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(dir + " exists already");
+        assertThat(Files.readString(dir.resolve("keep.txt"))).isEqualTo("mine");
+    }
+
+    @Test
+    void aNameThatIsNoNodeNameIsAUsageError(@TempDir Path dir) {
+        Cli.Result r = Cli.onex("new", "node", "Greeting-Node", "--dir", dir.resolve("x").toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("NAME 'Greeting-Node' is not a node name");
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+}
