@@ -21,7 +21,9 @@ public record ValidationReport(List<FileResult> files, List<Problem> problems) {
 
     /** What a file turned out to be. */
     public enum Kind {
-        WORKFLOW, CONTRACT, SCHEMA, SKIPPED, UNREADABLE;
+        WORKFLOW, CONTRACT, SCHEMA, SKIPPED,
+        /** named explicitly but unreadable, or not an ONEX file */
+        UNRECOGNIZED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

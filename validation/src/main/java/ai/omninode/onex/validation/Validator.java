@@ -81,7 +81,7 @@ public final class Validator {
             Read read = read(targets, t);
             if (read.doc() == null) {
                 if (t.explicit() || ONEX_KEYS.matcher(read.text()).find()) {
-                    results.put(source, new FileResult(source, Kind.UNREADABLE, read.problems()));
+                    results.put(source, new FileResult(source, Kind.UNRECOGNIZED, read.problems()));
                 } else {
                     results.put(source, skipped(source, "cannot be read as YAML and does not look like an ONEX file ("
                             + read.problems().get(0).message() + ")"));
@@ -98,7 +98,7 @@ public final class Validator {
             } else if (root.isObject() && root.has("$schema")) {
                 results.put(source, new FileResult(source, Kind.SCHEMA, schema(read, targets)));
             } else if (t.explicit()) {
-                results.put(source, new FileResult(source, Kind.UNREADABLE, List.of(read.doc().problemAt("",
+                results.put(source, new FileResult(source, Kind.UNRECOGNIZED, List.of(read.doc().problemAt("",
                         "neither an ONEX workflow (it has no 'steps') nor a node contract (it has no 'node_type')")
                         .as(Rules.FILE_UNRECOGNIZED))));
             } else {
