@@ -388,7 +388,7 @@ public final class EventPublisher {
         private static final VarHandle SEND_STATE;
         /** No record of this event in the producer: a send or the deadline may claim it. */
         private static final int IDLE = 0;
-        /** The producer holds the record: past the deadline, the outcome is unknown. */
+        /** The producer took the record (and may have delivered it, answered or not): past the deadline, the outcome is unknown. */
         private static final int IN_PRODUCER = 1;
         /** The deadline answered while no record was in the producer: no send may follow. */
         private static final int EXPIRED = 2;
@@ -581,8 +581,13 @@ public final class EventPublisher {
                 lateAnswer(metadata, error);
                 return;
             }
-            if (hasDeadline && !deadLetterPhase) {
-                sendState = IDLE; // the producer no longer holds the record
+            if (hasDeadline && !deadLetterPhase && error != null && sendingThread == Thread.currentThread()) {
+                // refused by send itself: the record never left, so the deadline may answer "nothing was sent" (and a
+                // retry may send it). Any other answer is about a record the broker may hold: the state stays
+                // IN_PRODUCER, or the timer, firing before this answer ends the event, would claim it was never sent.
+                // lastError first: the timer reads it after it sees IDLE.
+                lastError = error;
+                sendState = IDLE;
             }
             if (deadLetterPhase) {
                 forgetMetadataIfMissing(error, route.dlqGate);
