@@ -836,7 +836,14 @@ public final class EventPublisher {
             if (deadLetterPhase && failureType != null) {
                 finish(failed(failure + "; its dead letter to " + route.dlqTopic + " was not confirmed by the deadline",
                         failureType, false), -1);
-            } else if (SEND_STATE.compareAndSet(this, IDLE, EXPIRED) && !outcomeUnknown) {
+                return;
+            }
+            // the timer and a thread whose retry would come too late may both get here: one answers
+            int was = (int) SEND_STATE.compareAndExchange(this, IDLE, EXPIRED);
+            if (was == EXPIRED) {
+                return;
+            }
+            if (was == IDLE && !outcomeUnknown) {
                 recordBreaker(lastError);
                 String last = lastError == null ? "" : " (" + (retries + 1) + (retries == 0 ? " attempt" : " attempts")
                         + " refused before the record left the node; last: " + Errors.describe(lastError, secrets) + ")";

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,5 +87,19 @@ class DeadlineRaceTest {
         assertThat(producer.history()).as("the broker stored the event").hasSize(1);
         assertThat(out.success() || ModelKafkaEventOutput.OUTCOME_UNKNOWN.equals(out.errorType()))
                 .as("stored, so published or outcome unknown, never 'nothing was sent': %s", out).isTrue();
+    }
+
+    @Test
+    void twoDeadlineAnswersAtOnceSayNothingWasSentNotOutcomeUnknown() throws Exception {
+        EventPublisher p = start(ModelKafkaEventConfig.builder().retryBackoffMs(60_000).maxRetries(3));
+        producer.sendException = new TimeoutException("Topic test.orders.v1 not present in metadata after 200 ms.");
+        // the refused send's thread finds the retry would come too late and answers; the timer fires meanwhile
+        p.breaker.getEventPublisher().onError(e -> timers.runFirst());
+
+        ModelKafkaEventOutput out = p.publish(input(), false, deadlineIn(Duration.ofSeconds(30))).get();
+
+        assertThat(producer.history()).isEmpty();
+        assertThat(out.errorType()).as(out.error()).isEqualTo(ModelKafkaEventOutput.DEADLINE_EXCEEDED);
+        assertThat(out.retriable()).isTrue();
     }
 }
