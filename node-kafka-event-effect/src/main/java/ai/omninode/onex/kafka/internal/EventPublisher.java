@@ -386,6 +386,7 @@ public final class EventPublisher {
     final class Task implements Callback {
         private static final VarHandle DONE;
         private static final VarHandle SEND_STATE;
+        private static final VarHandle BREAKER_TOLD;
         /** No record of this event in the producer: a send or the deadline may claim it. */
         private static final int IDLE = 0;
         /** The producer took the record (and may have delivered it, answered or not): past the deadline, the outcome is unknown. */
@@ -398,6 +399,7 @@ public final class EventPublisher {
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
                 DONE = lookup.findVarHandle(Task.class, "done", boolean.class);
                 SEND_STATE = lookup.findVarHandle(Task.class, "sendState", int.class);
+                BREAKER_TOLD = lookup.findVarHandle(Task.class, "breakerTold", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -437,6 +439,9 @@ public final class EventPublisher {
         private final long deadlineNanos;
         @SuppressWarnings("unused") // through SEND_STATE
         private volatile int sendState;
+        /** Whether the breaker heard how this call ended (or got its permit back); see {@link #claimBreaker}. */
+        @SuppressWarnings("unused") // through BREAKER_TOLD
+        private volatile boolean breakerTold;
         /** Calls the deadline timer off once the event ended. */
         private volatile Runnable cancelDeadline;
 
@@ -673,6 +678,29 @@ public final class EventPublisher {
 
         private void succeed(RecordMetadata metadata) {
             long nanos = System.nanoTime() - startNanos;
+            if (claimBreaker()) {
+                breakerSuccess(nanos);
+            }
+            if (retries > 0 && LOG.isInfoEnabled()) {
+                withMdc(() -> LOG.info("Node {}: event {} published to {} after {} retries", nodeId, eventId, route.fullTopic, retries));
+            }
+            // acks=0 gets no offset back
+            finish(new ModelKafkaEventOutput(true, route.fullTopic, metadata.partition(),
+                    metadata.hasOffset() ? metadata.offset() : null, null, input.correlationId(), eventId,
+                    input.eventType(), retries, false, null, null, null), nanos);
+        }
+
+        /**
+         * Whether this thread tells the breaker how the call ended: once per call. With a deadline, the timer may
+         * answer the caller (outcome_unknown) while Kafka holds the record; Kafka's answer, whenever it comes, then
+         * tells the breaker (succeed, fail or lateAnswer), or a half-open breaker waits for its trial call for ever.
+         * Without a deadline only one thread ever gets here for a call.
+         */
+        private boolean claimBreaker() {
+            return !hasDeadline || BREAKER_TOLD.compareAndSet(this, false, true);
+        }
+
+        private void breakerSuccess(long nanos) {
             // The breaker opens when its last `threshold` calls all failed. A success only matters when it breaks a
             // run of failures (or is the half-open trial); recording every one costs the I/O thread about a
             // microsecond (resilience4j builds an event with a ZonedDateTime for each). A failure is counted only
@@ -686,18 +714,16 @@ public final class EventPublisher {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
                 metrics.breakerFailuresBeforeSuccess.accumulateAndGet(failures, Math::max);
             }
-            if (retries > 0 && LOG.isInfoEnabled()) {
-                withMdc(() -> LOG.info("Node {}: event {} published to {} after {} retries", nodeId, eventId, route.fullTopic, retries));
-            }
-            // acks=0 gets no offset back
-            finish(new ModelKafkaEventOutput(true, route.fullTopic, metadata.partition(),
-                    metadata.hasOffset() ? metadata.offset() : null, null, input.correlationId(), eventId,
-                    input.eventType(), retries, false, null, null, null), nanos);
         }
 
         /** After the last attempt, on the scheduler: one breaker failure, then the dead-letter topic. */
         private void fail() {
             if (isDone()) {
+                // the deadline answered while Kafka's failure was on its way here: the breaker still hears of it
+                if (hasDeadline && claimBreaker()) {
+                    breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, lastError);
+                    metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see breakerSuccess()
+                }
                 return;
             }
             Exception error = lastError;
@@ -709,8 +735,10 @@ public final class EventPublisher {
                     : outcomeUnknown ? " (after " + retries + " retries; not sent again: the producer gave up within"
                             + " delivery.timeout.ms, and the broker may have stored it)"
                     : " (after " + retries + " retries)");
-            breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
-            metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see succeed()
+            if (claimBreaker()) {
+                breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+                metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see breakerSuccess()
+            }
             if (!config.enableDlq()) {
                 withMdc(() -> LOG.warn("Node {}: event {} ({}) to {} failed: {}", nodeId, eventId, input.eventType(), route.fullTopic, failure));
                 finish(failed(failure, failureType, false), -1);
@@ -859,17 +887,21 @@ public final class EventPublisher {
 
         /** A deadline failure: one breaker failure if Kafka failed the event, else the call's permit back. */
         private void recordBreaker(Exception error) {
+            if (!claimBreaker()) {
+                return;
+            }
             if (error != null && Errors.retriable(error)) {
                 breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
-                metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see succeed()
+                metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see breakerSuccess()
             } else {
                 breaker.releasePermission();
             }
         }
 
         /**
-         * The producer's answer for an event the node already answered for at its deadline. A failure still counts for
-         * the breaker: a broker that stops answering opens it even when every caller gives up first.
+         * The producer's answer for an event the node already answered for at its deadline. It still goes to the
+         * breaker: a broker that stops answering opens it even when every caller gives up first, and a half-open
+         * breaker's trial call ends only here.
          */
         private void lateAnswer(RecordMetadata metadata, Exception error) {
             if (deadLetterPhase) {
@@ -879,12 +911,19 @@ public final class EventPublisher {
                 withMdc(() -> LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, was acknowledged later: partition {},"
                         + " offset {}", nodeId, eventId, input.eventType(), route.fullTopic, metadata.partition(),
                         metadata.hasOffset() ? metadata.offset() : "none"));
+                if (claimBreaker()) {
+                    breakerSuccess(System.nanoTime() - startNanos);
+                }
             } else if (error != null && !closed) {
                 withMdc(() -> LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, failed later: {}", nodeId, eventId,
                         input.eventType(), route.fullTopic, Errors.describe(error, secrets)));
-                if (Errors.retriable(error) && !deadLetterPhase) {
-                    breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
-                    metrics.breakerFailures.incrementAndGet();
+                if (claimBreaker()) {
+                    if (Errors.retriable(error)) {
+                        breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+                        metrics.breakerFailures.incrementAndGet();
+                    } else {
+                        breaker.releasePermission();
+                    }
                 }
             }
         }

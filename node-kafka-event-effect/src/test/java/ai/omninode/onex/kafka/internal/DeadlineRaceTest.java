@@ -6,6 +6,7 @@ import ai.omninode.onex.kafka.ModelKafkaEventConfig;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
 import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.node.ExecutionContext;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,10 @@ class DeadlineRaceTest {
                 task = tasks.remove(0);
             }
             task.run();
+        }
+
+        synchronized int pending() {
+            return tasks.size();
         }
     }
 
@@ -101,5 +106,39 @@ class DeadlineRaceTest {
         assertThat(producer.history()).isEmpty();
         assertThat(out.errorType()).as(out.error()).isEqualTo(ModelKafkaEventOutput.DEADLINE_EXCEEDED);
         assertThat(out.retriable()).isTrue();
+    }
+
+    @Test
+    void aHalfOpenTrialAnsweredAtItsDeadlineAndAcknowledgedLaterClosesTheBreaker() throws Exception {
+        EventPublisher p = start(ModelKafkaEventConfig.builder());
+        p.breaker.transitionToOpenState();
+        p.breaker.transitionToHalfOpenState();
+        CompletableFuture<ModelKafkaEventOutput> trial = p.publish(input(), false, deadlineIn(Duration.ofHours(1)));
+        timers.runFirst(); // the deadline: Kafka holds the record
+
+        assertThat(trial.get().errorType()).isEqualTo(ModelKafkaEventOutput.OUTCOME_UNKNOWN);
+        assertThat(producer.completeNext()).as("the broker answers after all").isTrue();
+
+        assertThat(p.breaker.getState()).as("the trial succeeded").isEqualTo(CircuitBreaker.State.CLOSED);
+        CompletableFuture<ModelKafkaEventOutput> next = p.publish(input(), false);
+        assertThat(next).as("not refused as if the trial were still under way").isNotCompletedExceptionally();
+    }
+
+    @Test
+    void aHalfOpenTrialThatFailedJustBeforeItsDeadlineAnsweredOpensTheBreakerAgain() throws Exception {
+        EventPublisher p = start(ModelKafkaEventConfig.builder());
+        p.breaker.transitionToOpenState();
+        p.breaker.transitionToHalfOpenState();
+        CompletableFuture<ModelKafkaEventOutput> trial = p.publish(input(), false, deadlineIn(Duration.ofHours(1)));
+        // Kafka gives up on the record (delivery.timeout.ms); the failure waits for the node's thread, and the
+        // deadline's timer, scheduled earlier, runs first
+        assertThat(producer.errorNext(new TimeoutException("Expiring 1 record(s): 120000 ms has passed"))).isTrue();
+        assertThat(timers.pending()).isEqualTo(2);
+        timers.runFirst();
+        assertThat(trial.get().errorType()).isEqualTo(ModelKafkaEventOutput.OUTCOME_UNKNOWN);
+
+        timers.runFirst(); // the failure's own step, after the event ended
+
+        assertThat(p.breaker.getState()).as("the trial failed").isEqualTo(CircuitBreaker.State.OPEN);
     }
 }
