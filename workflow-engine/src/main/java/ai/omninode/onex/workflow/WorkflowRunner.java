@@ -323,6 +323,18 @@ public final class WorkflowRunner implements AutoCloseable {
         return r;
     }
 
+    /**
+     * How long the runner waits for a call bounded by {@code boundMs}: an effect node answers at its deadline itself,
+     * and the grace only bounds one that does not. Saturating: {@code timeout_ms} may be as large as a long, and a
+     * wait that overflowed to a negative delay would time the call out at once.
+     */
+    static long answerWaitMs(long boundMs, boolean sideEffectFree) {
+        if (sideEffectFree) {
+            return boundMs;
+        }
+        return boundMs > Long.MAX_VALUE - ANSWER_GRACE_MS ? Long.MAX_VALUE : boundMs + ANSWER_GRACE_MS;
+    }
+
     private CompletableFuture<StepResult> runNodeStep(Step s, String group, boolean handler, Run run) {
         Attempts a = new Attempts(s, group, handler, run);
         try {
@@ -409,8 +421,7 @@ public final class WorkflowRunner implements AutoCloseable {
                     .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
             CompletableFuture<Map<String, Object>> call = nodeCall;
             if (bound != null) {
-                // an effect node answers at its deadline itself; the grace only bounds one that does not
-                long wait = sideEffectFree ? bound : bound + ANSWER_GRACE_MS;
+                long wait = answerWaitMs(bound, sideEffectFree);
                 CompletableFuture<Map<String, Object>> bounded = nodeCall.copy();
                 ScheduledFuture<?> timer = timers.schedule(() -> {
                     if (bounded.completeExceptionally(new StepTimeout(wait))) {

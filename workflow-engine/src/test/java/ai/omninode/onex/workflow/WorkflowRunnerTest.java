@@ -433,6 +433,15 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void anEffectStepWithTheLargestTimeoutMsIsWaitedForNotTimedOutAtOnce() {
+        // the schema allows timeout_ms up to Long.MAX_VALUE; the grace on top of it must not wrap to a negative delay
+        assertThat(WorkflowRunner.answerWaitMs(Long.MAX_VALUE, false)).isEqualTo(Long.MAX_VALUE);
+        assertThat(WorkflowRunner.answerWaitMs(Long.MAX_VALUE - 1, false)).isEqualTo(Long.MAX_VALUE);
+        assertThat(WorkflowRunner.answerWaitMs(50, false)).isEqualTo(50 + WorkflowRunner.ANSWER_GRACE_MS);
+        assertThat(WorkflowRunner.answerWaitMs(Long.MAX_VALUE, true)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void aComputeNodeThatTimesOutIsRetriedAsItHasNoSideEffect() {
         WorkflowResult result = run("""
                 name: slow_compute
