@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code tracestate}, passed on unchanged. Immutable.
  *
  * <p>A node that sends something on (an event, a request) sends a {@link #newChild() child}: the same trace id and
- * flags, a new span id, so a tracing backend links what it sent to the call that sent it.
+ * sampled flag, a new span id, so a tracing backend links what it sent to the call that sent it.
  */
 public final class TraceContext {
     /** The header names of the W3C format. */
@@ -84,9 +84,13 @@ public final class TraceContext {
         return parse(traceparent, null);
     }
 
-    /** The same trace, flags and state, with a new span id: what a node puts on what it sends. */
+    /**
+     * The same trace and state, with a new span id: what a node puts on what it sends. Of the flags only
+     * {@code sampled} is kept: level 1 defines no other, and says a vendor sets the others to zero.
+     */
     public TraceContext newChild() {
-        return new TraceContext(traceId, hex(nonZero(ThreadLocalRandom.current().nextLong())), flags, traceState);
+        return new TraceContext(traceId, hex(nonZero(ThreadLocalRandom.current().nextLong())), flags & SAMPLED,
+                traceState);
     }
 
     /** 32 lower-case hex digits. */

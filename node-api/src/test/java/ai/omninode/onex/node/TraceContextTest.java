@@ -57,6 +57,15 @@ class TraceContextTest {
         assertThat(child.traceState()).isEqualTo(parent.traceState());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"03", "09", "ff"})
+    void aChildKeepsOnlyTheSampledFlagAsLevelOneSaysOtherFlagsAreSetToZero(String flags) {
+        TraceContext parent = TraceContext.parse(VALID.substring(0, 53) + flags).orElseThrow();
+        assertThat(parent.newChild().traceparent()).endsWith("-01");
+        assertThat(TraceContext.parse(VALID.substring(0, 53) + "fe").orElseThrow().newChild().traceparent())
+                .as("not sampled, other bits set").endsWith("-00");
+    }
+
     @Test
     void aNewRootIsWellFormedSampledAndDifferentEachTime() {
         TraceContext a = TraceContext.newRoot();
