@@ -81,9 +81,12 @@ class KafkaEventEffectIT {
             assertThat((Double) envelope.get("timestamp")).isCloseTo(System.currentTimeMillis() / 1000.0,
                     org.assertj.core.data.Offset.offset(60.0));
             assertThat(envelope.get("payload")).isEqualTo(payload);
-            assertThat(Consumers.headers(record)).containsExactly(Map.entry("trace_id", "t-1"), Map.entry("tenant", "acme"),
+            Map<String, String> received = Consumers.headers(record);
+            String traceparent = received.get("traceparent");
+            assertThat(traceparent).as("a new trace: the caller gave none").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+            assertThat(received).containsExactly(Map.entry("trace_id", "t-1"), Map.entry("tenant", "acme"),
                     Map.entry("correlation_id", correlation.toString()), Map.entry("event_type", "QUALITY_ASSESSED"),
-                    Map.entry("event_id", out.eventId().toString()));
+                    Map.entry("event_id", out.eventId().toString()), Map.entry("traceparent", traceparent));
         } finally {
             node.shutdown();
         }
