@@ -133,21 +133,16 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             // for a host (settings given), a cluster that does not answer is a settings error now, not a long
             // wait in every event later; the Java API's initialize() connects nowhere, as before
             ClusterCheck.Source source = settings == null ? null : ClusterCheck.Source.of(settings, !configFromEnvironment);
-            if (source != null && configFromEnvironment && cfg.clusterCheckTimeoutMs() > 0
+            if (source != null && cfg.clusterCheckTimeoutMs() > 0
                     && cfg.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
-                // before any client exists: Kafka's would log a warning per host and fail with less to act on
-                ClusterCheck.requireResolvable(cfg.bootstrapServers(), source);
-            }
-            EventPublisher started = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(), metrics);
-            if (source != null) {
-                try {
-                    started.verifyCluster(source);
-                } catch (RuntimeException e) {
-                    started.close();
-                    throw e;
+                if (configFromEnvironment) {
+                    // before any client exists: Kafka's would log a warning per host and fail with less to act on
+                    ClusterCheck.requireResolvable(cfg.bootstrapServers(), source);
                 }
+                // before the producer exists too: closing one that is still connecting can take its request timeout
+                ClusterCheck.verify(factory, EventPublisher.adminProperties(cfg, nodeId, "-check"), cfg, source, nodeId);
             }
-            publisher = started;
+            publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(), metrics);
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "
                     + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId, cfg.bootstrapServers(),
                     cfg.topicPrefix(), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),

@@ -1,10 +1,12 @@
 package ai.omninode.onex.kafka.internal;
 
 import ai.omninode.onex.kafka.ModelKafkaEventConfig;
+import ai.omninode.onex.kafka.ProducerFactory;
 import ai.omninode.onex.node.NodeSettingsException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Whether the Kafka cluster answers at all, asked with one DescribeCluster bounded by
  * {@link ModelKafkaEventConfig#clusterCheckTimeoutMs()}:
  * <ul>
- *   <li>when a host initializes the node ({@link #verify}): an address no broker answers at, or a host name that
+ *   <li>when a host initializes the node ({@link #verify}, before the producer exists): an address no broker answers
+ *       at, or a host name that
  *       does not resolve, is a {@link NodeSettingsException} naming the address, where it came from and what to set,
  *       instead of events that each wait out their whole delivery timeout (2¼ minutes with the defaults) later;</li>
  *   <li>while running, when an attempt got no answer from Kafka ({@link #noAnswer}) or an event has waited the
@@ -151,12 +154,21 @@ public final class ClusterCheck {
     }
 
     /**
-     * Waits up to the check's time for the cluster to answer; throws {@link NodeSettingsException} if it does not. An
-     * answer that is a refusal (authentication, authorization) passes: the cluster is there, and publishing reports
-     * the refusal with the event.
+     * Waits up to the check's time for the cluster to answer, through an admin client of its own from {@code factory}
+     * (closed at once afterwards); throws {@link NodeSettingsException} if it does not. A factory that supplies no
+     * admin client cannot check. An answer that is a refusal (authentication, authorization) passes: the cluster is
+     * there, and publishing reports the refusal with the event.
      */
-    public void verify(Source source) {
-        if (!enabled()) {
+    public static void verify(ProducerFactory factory, Map<String, Object> adminProperties, ModelKafkaEventConfig config,
+            Source source, String nodeId) {
+        long timeoutMs = config.clusterCheckTimeoutMs();
+        Admin admin;
+        try {
+            admin = factory.createAdmin(adminProperties);
+        } catch (RuntimeException | LinkageError e) {
+            return; // the node's own admin client fails the same way, and says so with the node's words
+        }
+        if (admin == null || timeoutMs <= 0) {
             return;
         }
         long t0 = System.nanoTime();
@@ -164,7 +176,7 @@ public final class ClusterCheck {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs)).nodes()
                     .get(timeoutMs, TimeUnit.MILLISECONDS);
-            LOG.debug("Node {}: Kafka at {} answered in {} ms", nodeId, bootstrapServers,
+            LOG.debug("Node {}: Kafka at {} answered in {} ms", nodeId, config.bootstrapServers(),
                     (System.nanoTime() - t0) / 1_000_000);
             return;
         } catch (java.util.concurrent.TimeoutException e) {
@@ -174,15 +186,22 @@ public final class ClusterCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = e;
+        } finally {
+            try {
+                admin.close(Duration.ZERO); // a check that got no answer has nothing to wait for
+            } catch (RuntimeException e) {
+                LOG.debug("Node {}: closing the cluster check's admin client", nodeId, e);
+            }
         }
         if (!(failure instanceof TimeoutException) && !(failure instanceof InterruptedException)) {
-            LOG.debug("Node {}: Kafka at {} answered the cluster check with {}", nodeId, bootstrapServers, failure.toString());
+            LOG.debug("Node {}: Kafka at {} answered the cluster check with {}", nodeId, config.bootstrapServers(),
+                    failure.toString());
             return;
         }
-        throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": no Kafka broker answered at " + bootstrapServers
-                + " (" + source.description() + ") within " + timeoutMs + " ms" + detail(failure) + howToSet()
-                + " (KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS: how long to wait for an answer; 0: no check).",
-                source.settings(), failure);
+        throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": no Kafka broker answered at "
+                + config.bootstrapServers() + " (" + source.description() + ") within " + timeoutMs + " ms"
+                + detail(failure) + howToSet() + " (KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS: how long to wait for an"
+                + " answer; 0: no check).", source.settings(), failure);
     }
 
     private static String detail(Throwable failure) {

@@ -128,11 +128,6 @@ public final class EventPublisher {
         this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
     }
 
-    /** Whether the cluster answers; see {@link ClusterCheck#verify}. */
-    public void verifyCluster(ClusterCheck.Source source) {
-        cluster.verify(source);
-    }
-
     /**
      * Creates the producer (and the admin client for topic creation) and starts. Throws {@link OnexException} with
      * "Kafka producer initialization failed" when the factory fails.
@@ -162,6 +157,15 @@ public final class EventPublisher {
         }
         Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
         return new EventPublisher(config, nodeId, producer, admin, s, clock, validator, secrets, metrics);
+    }
+
+    /** The admin client properties of a node with this config and id, for a client of its own ({@code suffix}). */
+    public static Map<String, Object> adminProperties(ModelKafkaEventConfig config, String nodeId, String suffix) {
+        Map<String, Object> props = new LinkedHashMap<>(config.kafkaProperties());
+        props.putIfAbsent("client.id", "onex-kafka-event-effect-" + nodeId.substring(0, 8));
+        Map<String, Object> admin = adminProperties(props, config);
+        admin.put("client.id", props.get("client.id") + suffix);
+        return admin;
     }
 
     /** The producer's properties that the admin client knows, with its API timeout bounded like a produce. */
