@@ -149,6 +149,10 @@ public final class Batch {
         }
         List<Problem> refused = workflow.checkInput(input.value(), input.name());
         if (!refused.isEmpty()) {
+            if (input.line() > 0) { // a line of JSON Lines: its file and line, as for a line that is not JSON
+                refused = refused.stream().map(p -> new Problem(inputs.source().toString(), input.line(), 1, p.pointer(),
+                        p.message(), p.rule(), p.severity())).toList();
+            }
             return BatchSummary.Outcome.invalid(input, refused, System.nanoTime() - t0);
         }
         try {

@@ -32,7 +32,7 @@ public final class BatchSummary {
         }
 
         static Outcome invalid(BatchInputs.Input input, List<Problem> problems, long nanos) {
-            return new Outcome(input, Status.INVALID, null, problems.stream().map(BatchSummary::describe)
+            return new Outcome(input, Status.INVALID, null, problems.stream().map(p -> describe(input, p))
                     .reduce((a, b) -> a + "; " + b).orElse("invalid input"), List.copyOf(problems), nanos, null);
         }
 
@@ -81,9 +81,12 @@ public final class BatchSummary {
         this.keyGiven = keyGiven;
     }
 
-    /** A problem as one line: its place inside the input (a line's column, a file's line) and its message. */
-    static String describe(Problem p) {
-        return (p.hasPosition() ? "column " + p.column() + ": " : "") + p.message();
+    /** A problem as one line: where it is inside the input (a column of its line, a line of its file), and what. */
+    static String describe(BatchInputs.Input input, Problem p) {
+        if (input.line() > 0) {
+            return (p.column() > 1 ? "column " + p.column() + ": " : "") + p.message();
+        }
+        return (p.hasPosition() ? "line " + p.line() + ", column " + p.column() + ": " : "") + p.message();
     }
 
     synchronized void add(Outcome o) {
