@@ -76,8 +76,9 @@ import tools.jackson.databind.node.ObjectNode;
             "      --input-file examples/document_ingestion.input.json --dry-run",
             "  onex run flow.yaml --input document_id=doc-1 \\",
             "      --input 'metadata:={\"language\":\"en\"}' --output json",
-            "  onex run examples/document_ingestion.yaml --inputs examples/batch/documents.jsonl \\",
-            "      --concurrency 8 --run-key batch-1 --embedded-kafka --output json"})
+            "  onex run examples/document_ingestion.yaml \\",
+            "      --inputs examples/batch/documents.jsonl --concurrency 8 --fail-fast \\",
+            "      --run-key batch-1 --embedded-kafka --output json"})
 public final class RunCommand implements Callable<Integer> {
     static final String BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
     /** How long Ctrl-C waits for a single run to end, and for a batch's runs in flight, before the process exits. */
