@@ -31,26 +31,14 @@ public final class InputSchemaCheck {
             if (s.isParallel()) {
                 continue;
             }
-            WorkflowChecks.eachTemplateString(s, (pointer, value) -> {
-                if (!Template.mayContainExpression(value)) {
+            WorkflowChecks.eachExpression(s, (pointer, e) -> {
+                if (!Scope.INPUT.equals(e.root()) || e.hasDefault()) {
                     return;
                 }
-                Template template;
-                try {
-                    template = Template.parse(value);
-                } catch (Template.ExpressionSyntaxException e) {
-                    return; // the loader reports it
-                }
-                for (Template.Placeholder ph : template.placeholders()) {
-                    Expression e = ph.expression();
-                    if (!Scope.INPUT.equals(e.root()) || e.hasDefault()) {
-                        continue;
-                    }
-                    String missing = SchemaPaths.missing(workflow.inputSchema().schemaNode(), e);
-                    if (missing != null) {
-                        problems.add(text.at(pointer, e.text(), "step '" + s.name() + "': missing path in " + e.text()
-                                + ": " + missing + " (the workflow's input_schema)").as(Rules.EXPRESSION_INPUT_PATH));
-                    }
+                String missing = SchemaPaths.missing(workflow.inputSchema().schemaNode(), e);
+                if (missing != null) {
+                    problems.add(text.at(pointer, e.text(), "step '" + s.name() + "': missing path in " + e.text()
+                            + ": " + missing + " (the workflow's input_schema)").as(Rules.EXPRESSION_INPUT_PATH));
                 }
             });
         }

@@ -33,19 +33,7 @@ public final class JsonOutput {
         out.put("file", r.source());
         out.put("status", r.succeeded() ? "succeeded" : "failed");
         out.put("duration_ms", r.duration().toMillis());
-        out.put("run_key", r.runKey());
-        out.put("correlation_id", r.correlationId() == null ? null : r.correlationId().toString());
-        out.put("trace_id", r.traceId());
-        if (r.failure() == null) {
-            out.putNull("failure");
-        } else {
-            ObjectNode f = out.putObject("failure");
-            f.put("step", r.failure().step());
-            f.put("message", r.failure().message());
-            if (r.failure().problem() != null) {
-                f.put("location", location(r.failure().problem()));
-            }
-        }
+        putRun(out, r);
         ArrayNode steps = out.putArray("steps");
         for (StepResult s : r.steps()) {
             ObjectNode o = steps.addObject();
@@ -81,6 +69,23 @@ public final class JsonOutput {
         putEvents(out, r);
         out.set("node_metrics", MAPPER.valueToTree(r.nodeMetrics()));
         return out;
+    }
+
+    /** Who the run was (run key, correlation and trace ids) and where it failed. */
+    private static void putRun(ObjectNode out, WorkflowResult r) {
+        out.put("run_key", r.runKey());
+        out.put("correlation_id", r.correlationId() == null ? null : r.correlationId().toString());
+        out.put("trace_id", r.traceId());
+        if (r.failure() == null) {
+            out.putNull("failure");
+        } else {
+            ObjectNode f = out.putObject("failure");
+            f.put("step", r.failure().step());
+            f.put("message", r.failure().message());
+            if (r.failure().problem() != null) {
+                f.put("location", location(r.failure().problem()));
+            }
+        }
     }
 
     /** Where each published event went. */
@@ -125,16 +130,7 @@ public final class JsonOutput {
             out.putObject("failure").put("message", o.error());
             return out;
         }
-        out.put("run_key", r.runKey());
-        out.put("correlation_id", r.correlationId() == null ? null : r.correlationId().toString());
-        out.put("trace_id", r.traceId());
-        if (r.failure() == null) {
-            out.putNull("failure");
-        } else {
-            ObjectNode f = out.putObject("failure");
-            f.put("step", r.failure().step());
-            f.put("message", r.failure().message());
-        }
+        putRun(out, r);
         ArrayNode steps = out.putArray("steps");
         for (StepResult s : r.steps()) {
             ObjectNode st = steps.addObject();
