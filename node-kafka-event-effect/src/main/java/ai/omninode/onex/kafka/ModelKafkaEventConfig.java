@@ -59,6 +59,12 @@ public final class ModelKafkaEventConfig {
     public static final short DEFAULT_TOPIC_REPLICATION_FACTOR = -1;
     public static final String DEFAULT_SERVICE_NAME = "omniintelligence";
     public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+    /**
+     * How long a host's initialization waits for the cluster to answer (see {@link #clusterCheckTimeoutMs()}): a
+     * local broker answers in milliseconds and a remote one with TLS and SASL well within a second, while an address
+     * nothing listens on never does (node README, "No broker answering").
+     */
+    public static final long DEFAULT_CLUSTER_CHECK_TIMEOUT_MS = 5_000;
 
     /**
      * Producer properties the node sets unless {@link #producerProperties()} overrides them, chosen from measurements
@@ -74,6 +80,12 @@ public final class ModelKafkaEventConfig {
      * </ul>
      */
     public static final Map<String, Object> DEFAULT_PRODUCER_PROPERTIES = defaultProducerProperties();
+    /** The node's own settings in the environment, in the order the documentation lists them. */
+    private static final List<String> ENVIRONMENT_FIELDS = List.of("KAFKA_EVENT_MAX_RETRIES",
+            "KAFKA_EVENT_RETRY_BACKOFF_MS", "KAFKA_EVENT_CIRCUIT_BREAKER_THRESHOLD", "KAFKA_EVENT_CIRCUIT_BREAKER_TIMEOUT_S",
+            "KAFKA_EVENT_ENABLE_DLQ", "KAFKA_EVENT_ENABLE_IDEMPOTENCE", "KAFKA_EVENT_ACKS", "KAFKA_EVENT_MAX_BLOCK_MS",
+            "KAFKA_EVENT_TOPIC_CREATION", "KAFKA_EVENT_TOPIC_PARTITIONS", "KAFKA_EVENT_TOPIC_REPLICATION_FACTOR",
+            "KAFKA_EVENT_SERVICE_NAME", "KAFKA_EVENT_SHUTDOWN_TIMEOUT_MS", "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS");
 
     private static Map<String, Object> defaultProducerProperties() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -118,6 +130,7 @@ public final class ModelKafkaEventConfig {
     private final short topicReplicationFactor;
     private final String serviceName;
     private final long shutdownTimeoutMs;
+    private final long clusterCheckTimeoutMs;
     private final Map<String, Object> producerProperties;
     private final Map<String, Object> kafkaProperties;
 
@@ -137,6 +150,7 @@ public final class ModelKafkaEventConfig {
         this.topicReplicationFactor = (short) b.topicReplicationFactor;
         this.serviceName = b.serviceName;
         this.shutdownTimeoutMs = b.shutdownTimeoutMs;
+        this.clusterCheckTimeoutMs = b.clusterCheckTimeoutMs;
         this.producerProperties = Collections.unmodifiableMap(new TreeMap<>(b.producerProperties));
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("bootstrap.servers", bootstrapServers);
@@ -173,6 +187,7 @@ public final class ModelKafkaEventConfig {
         b.topicReplicationFactor = topicReplicationFactor;
         b.serviceName = serviceName;
         b.shutdownTimeoutMs = shutdownTimeoutMs;
+        b.clusterCheckTimeoutMs = clusterCheckTimeoutMs;
         b.producerProperties.putAll(producerProperties);
         return b;
     }
@@ -194,7 +209,7 @@ public final class ModelKafkaEventConfig {
      *       {@code CIRCUIT_BREAKER_THRESHOLD}, {@code CIRCUIT_BREAKER_TIMEOUT_S}, {@code ENABLE_DLQ},
      *       {@code ENABLE_IDEMPOTENCE}, {@code ACKS}, {@code MAX_BLOCK_MS}, {@code TOPIC_CREATION},
      *       {@code TOPIC_PARTITIONS}, {@code TOPIC_REPLICATION_FACTOR}, {@code SERVICE_NAME},
-     *       {@code SHUTDOWN_TIMEOUT_MS}.</li>
+     *       {@code SHUTDOWN_TIMEOUT_MS}, {@code CLUSTER_CHECK_TIMEOUT_MS}.</li>
      * </ul>
      * {@code KAFKA_BOOTSTRAP_SERVERS} wins over {@code ONEX_KAFKA_BOOTSTRAP_SERVERS}. Throws
      * {@link IllegalArgumentException} naming the variable when a value is bad.
@@ -305,6 +320,15 @@ public final class ModelKafkaEventConfig {
         return shutdownTimeoutMs;
     }
 
+    /**
+     * How long the cluster has to answer when the node is initialized for a host ({@code initialize(Map)}), and when
+     * an event got no answer from Kafka: no answer in that time is a settings error at initialization, and opens the
+     * circuit breaker later on. {@code 0}: no such check. Needs an admin client (topic creation {@code ADMIN}).
+     */
+    public long clusterCheckTimeoutMs() {
+        return clusterCheckTimeoutMs;
+    }
+
     /** The Kafka producer properties given on top of the node's own, sorted by name. */
     public Map<String, Object> producerProperties() {
         return producerProperties;
@@ -350,6 +374,7 @@ public final class ModelKafkaEventConfig {
                 && maxBlockMs == c.maxBlockMs && topicCreation == c.topicCreation
                 && topicPartitions == c.topicPartitions && topicReplicationFactor == c.topicReplicationFactor
                 && serviceName.equals(c.serviceName) && shutdownTimeoutMs == c.shutdownTimeoutMs
+                && clusterCheckTimeoutMs == c.clusterCheckTimeoutMs
                 && producerProperties.equals(c.producerProperties);
     }
 
@@ -357,7 +382,7 @@ public final class ModelKafkaEventConfig {
     public int hashCode() {
         return Objects.hash(bootstrapServers, topicPrefix, enableIdempotence, acks, maxRetries, retryBackoffMs,
                 circuitBreakerThreshold, circuitBreakerTimeoutS, enableDlq, maxBlockMs, topicCreation, topicPartitions,
-                topicReplicationFactor, serviceName, shutdownTimeoutMs, producerProperties);
+                topicReplicationFactor, serviceName, shutdownTimeoutMs, clusterCheckTimeoutMs, producerProperties);
     }
 
     /** All fields; the values of secret producer properties show as {@code [hidden]}. */
@@ -380,6 +405,7 @@ public final class ModelKafkaEventConfig {
                 + ", topicReplicationFactor=" + topicReplicationFactor
                 + ", serviceName=" + serviceName
                 + ", shutdownTimeoutMs=" + shutdownTimeoutMs
+                + ", clusterCheckTimeoutMs=" + clusterCheckTimeoutMs
                 + ", producerProperties=" + shown + "}";
     }
 
@@ -405,6 +431,7 @@ public final class ModelKafkaEventConfig {
         private long topicReplicationFactor = DEFAULT_TOPIC_REPLICATION_FACTOR;
         private String serviceName = DEFAULT_SERVICE_NAME;
         private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+        private long clusterCheckTimeoutMs = DEFAULT_CLUSTER_CHECK_TIMEOUT_MS;
         private final Map<String, Object> producerProperties = new LinkedHashMap<>();
         /** Values that could not even be parsed (from text), reported by build(). */
         private final List<String> parseProblems = new ArrayList<>();
@@ -489,6 +516,12 @@ public final class ModelKafkaEventConfig {
             return this;
         }
 
+        /** 0 to 600000 ms; 0: no cluster check. */
+        public Builder clusterCheckTimeoutMs(long clusterCheckTimeoutMs) {
+            this.clusterCheckTimeoutMs = clusterCheckTimeoutMs;
+            return this;
+        }
+
         /**
          * Sets one Kafka producer property. {@code bootstrap.servers}, {@code acks}, {@code enable.idempotence} and
          * {@code max.block.ms} set the field of the same meaning; a {@code null} value removes the property.
@@ -557,6 +590,8 @@ public final class ModelKafkaEventConfig {
                 case "TOPIC_REPLICATION_FACTOR" ->
                         integer(variable, "topicReplicationFactor", text, v -> topicReplicationFactor = v);
                 case "SHUTDOWN_TIMEOUT_MS" -> integer(variable, "shutdownTimeoutMs", text, v -> shutdownTimeoutMs = v);
+                case "CLUSTER_CHECK_TIMEOUT_MS" ->
+                        integer(variable, "clusterCheckTimeoutMs", text, v -> clusterCheckTimeoutMs = v);
                 case "ENABLE_DLQ" -> bool(variable, "enableDlq", text, v -> enableDlq = v);
                 case "ENABLE_IDEMPOTENCE" -> bool(variable, "enableIdempotence", text, v -> enableIdempotence = v);
                 case "ACKS" -> {
@@ -575,10 +610,10 @@ public final class ModelKafkaEventConfig {
                         parseProblems.add(describe("topicCreation") + " must be one of admin, broker, but was '" + text + "'");
                     }
                 }
-                default -> parseProblems.add(variable + " is not a setting of this node; known: KAFKA_EVENT_ followed by "
-                        + "MAX_RETRIES, RETRY_BACKOFF_MS, CIRCUIT_BREAKER_THRESHOLD, CIRCUIT_BREAKER_TIMEOUT_S, ENABLE_DLQ, "
-                        + "ENABLE_IDEMPOTENCE, ACKS, MAX_BLOCK_MS, TOPIC_CREATION, TOPIC_PARTITIONS, "
-                        + "TOPIC_REPLICATION_FACTOR, SERVICE_NAME, SHUTDOWN_TIMEOUT_MS");
+                default -> parseProblems.add(variable + " is not a setting of this node"
+                        + Suggestions.closest(variable, ENVIRONMENT_FIELDS).map(k -> " (did you mean " + k + "?)").orElse("")
+                        + "; known: KAFKA_EVENT_ followed by " + String.join(", ", ENVIRONMENT_FIELDS.stream()
+                                .map(f -> f.substring("KAFKA_EVENT_".length())).toList()));
             }
         }
 
@@ -645,6 +680,7 @@ public final class ModelKafkaEventConfig {
             range(problems, "circuitBreakerTimeoutS", circuitBreakerTimeoutS, 1, MAX_BREAKER_TIMEOUT_S);
             range(problems, "maxBlockMs", maxBlockMs, 0, MAX_BLOCK_LIMIT_MS);
             range(problems, "shutdownTimeoutMs", shutdownTimeoutMs, 0, 600_000);
+            range(problems, "clusterCheckTimeoutMs", clusterCheckTimeoutMs, 0, 600_000);
             if (topicCreation == null) {
                 problems.add(describe("topicCreation") + " must be ADMIN or BROKER, but was null");
             }

@@ -3,6 +3,7 @@ package ai.omninode.onex.kafka;
 import ai.omninode.onex.contract.ContractLoader;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.kafka.internal.ClusterCheck;
 import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Errors;
 import ai.omninode.onex.kafka.internal.EventPublisher;
@@ -106,7 +107,10 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
 
     /**
      * The SPI's initialization: a node built without a config reads it from {@code settings} (the environment
-     * with the host's overrides); a node given a config keeps it.
+     * with the host's overrides); a node given a config keeps it. Then, unless
+     * {@link ModelKafkaEventConfig#clusterCheckTimeoutMs()} is 0 or there is no admin client, it checks that the
+     * cluster answers within that time: bootstrap servers that do not resolve or where no broker answers throw a
+     * {@link ai.omninode.onex.node.NodeSettingsException} naming the address and where it came from.
      */
     @Override
     public void initialize(Map<String, String> settings) {
@@ -125,6 +129,18 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
                 cfg = config();
             } catch (IllegalArgumentException e) {
                 throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), e);
+            }
+            // for a host (settings given), a cluster that does not answer is a settings error now, not a long
+            // wait in every event later; the Java API's initialize() connects nowhere, as before
+            ClusterCheck.Source source = settings == null ? null : ClusterCheck.Source.of(settings, !configFromEnvironment);
+            if (source != null && cfg.clusterCheckTimeoutMs() > 0
+                    && cfg.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
+                if (configFromEnvironment) {
+                    // before any client exists: Kafka's would log a warning per host and fail with less to act on
+                    ClusterCheck.requireResolvable(cfg.bootstrapServers(), source);
+                }
+                // before the producer exists too: closing one that is still connecting can take its request timeout
+                ClusterCheck.verify(factory, EventPublisher.adminProperties(cfg, nodeId, "-check"), cfg, source, nodeId);
             }
             publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(), metrics);
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "

@@ -63,6 +63,28 @@ public final class JsonSchema {
         }
     }
 
+    /**
+     * Compiles the schema written at {@code pointer} inside a document (a workflow's inline {@code input_schema}, say),
+     * checked against the draft 2020-12 meta-schema first; problems point into {@code doc}.
+     */
+    public static JsonSchema compileAt(YamlDocument doc, String pointer, String id) {
+        JsonNode node = doc.root().at(pointer);
+        List<Problem> problems = new ArrayList<>();
+        for (Violation v : metaSchema().validate(node)) {
+            problems.add(locate(doc, new Violation(pointer + v.pointer(), v.keyword(), v.message())));
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        try {
+            Schema schema = REGISTRY.getSchema(SchemaLocation.of(id), node);
+            schema.initializeValidators();
+            return new JsonSchema(schema, node, doc.source());
+        } catch (SchemaException | IllegalArgumentException e) {
+            throw new ValidationException(doc.problemAt(pointer, "not a usable JSON Schema: " + e.getMessage()));
+        }
+    }
+
     /** Compiles a schema given as a tree, for schemas built in code. */
     public static JsonSchema of(JsonNode schemaNode, String source) {
         Objects.requireNonNull(schemaNode, "schemaNode");

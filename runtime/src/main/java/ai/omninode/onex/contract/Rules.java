@@ -55,6 +55,8 @@ public final class Rules {
             "retry_policy.retry_on_steps names no step of the workflow (did-you-mean), or a parallel group.");
     public static final Rule WORKFLOW_IGNORED_SETTING = add("workflow.ignored-setting", Severity.WARNING,
             "A setting that is accepted but not interpreted: monitoring, performance settings other than timeout_seconds.");
+    public static final Rule WORKFLOW_INPUT_SCHEMA = add("workflow.input-schema", Severity.ERROR,
+            "The workflow's input_schema is not a usable JSON Schema (draft 2020-12).");
 
     // ---- ${...} expressions ---------------------------------------------------------------------------------------
     public static final Rule EXPRESSION_SYNTAX = add("expression.syntax", Severity.ERROR,
@@ -67,6 +69,8 @@ public final class Rules {
             "A path that can never resolve: env without a name, a member of error other than step and message, a member after .length.");
     public static final Rule EXPRESSION_MISSING_PATH = add("expression.missing-path", Severity.ERROR,
             "A path into a step result that the producing node's output schema (closed) cannot have.");
+    public static final Rule EXPRESSION_INPUT_PATH = add("expression.input-path", Severity.ERROR,
+            "A ${input...} path without a default that the workflow's input_schema cannot have (a member a closed object does not declare, a member of a string).");
 
     // ---- nodes used by workflows ----------------------------------------------------------------------------------
     public static final Rule NODE_UNKNOWN = add("node.unknown", Severity.ERROR,

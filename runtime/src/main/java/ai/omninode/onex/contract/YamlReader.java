@@ -211,6 +211,37 @@ public final class YamlReader {
         return out.toString();
     }
 
+    /**
+     * A hint for the commonest cause of a syntax error in a workflow: an unquoted {@code ${...}} inside a flow mapping
+     * or list ({@code {text: ${input.message}}}), where YAML reads its '{' as the start of another mapping. Empty when
+     * the error is elsewhere.
+     */
+    static String dollarBraceHint(String text, Mark mark) {
+        if (mark == null) {
+            return "";
+        }
+        int lineStart = 0;
+        for (int line = 0; line < mark.getLine() && lineStart >= 0; line++) {
+            int nl = text.indexOf('\n', lineStart);
+            lineStart = nl < 0 ? -1 : nl + 1;
+        }
+        if (lineStart < 0) {
+            return "";
+        }
+        int lineEnd = text.indexOf('\n', lineStart);
+        String line = text.substring(lineStart, lineEnd < 0 ? text.length() : lineEnd);
+        int at = Math.min(mark.getColumn(), line.length());
+        // the '${' the parser stumbled on: at the mark, or just before it
+        int dollar = line.lastIndexOf("${", Math.min(line.length() - 1, at));
+        if (dollar < 0 || at - dollar > 2 || !line.substring(0, dollar).matches(".*[\\[{].*")) {
+            return "";
+        }
+        int close = line.indexOf('}', dollar);
+        String expression = close < 0 ? "${...}" : line.substring(dollar, close + 1);
+        return "; inside {...} or [...], YAML reads the '{' of ${ as the start of a mapping: quote the expression,"
+                + " as in \"" + expression + "\"";
+    }
+
     /** Where the construct the parser was in began (an unclosed '[' or quote), when that is not where it failed. */
     private static String startedAt(MarkedYamlEngineException e, Mark problem) {
         Mark start = e.getContextMark().orElse(null);
@@ -260,7 +291,7 @@ public final class YamlReader {
                 String what = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
                 String context = e.getContext() == null ? "" : " (" + e.getContext() + startedAt(e, mark) + ")";
                 fail(Rules.YAML_SYNTAX, mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
-                        "", "YAML syntax error: " + what + context);
+                        "", "YAML syntax error: " + what + context + dollarBraceHint(text, mark));
             } catch (ReaderException e) {
                 fail(Rules.YAML_ENCODING, positionOfIndex(text, e.getPosition()), "", String.format(Locale.ROOT,
                         "YAML cannot contain the character U+%04X (%s)", e.getCodePoint(), e.getMessage()));

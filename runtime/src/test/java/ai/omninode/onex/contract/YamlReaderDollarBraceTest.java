@@ -27,4 +27,27 @@ class YamlReaderDollarBraceTest {
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("unsupported YAML tag '!ENV_VARIABLE'");
     }
+
+    @Test
+    void anUnquotedExpressionInAFlowMappingGetsAHintToQuoteIt() {
+        assertThatThrownBy(() -> YamlReader.defaults().readString("t.yaml", """
+                input:
+                  payload: {text: ${input.message}, n: 1}
+                """))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.line()).isEqualTo(2);
+                            assertThat(p.message()).startsWith("YAML syntax error: ").endsWith("; inside {...} or [...],"
+                                    + " YAML reads the '{' of ${ as the start of a mapping: quote the expression, as in"
+                                    + " \"${input.message}\"");
+                        }));
+    }
+
+    @Test
+    void otherSyntaxErrorsGetNoSuchHint() {
+        assertThatThrownBy(() -> YamlReader.defaults().readString("t.yaml", "a: {b: 1\nc: \"${input.x}\"\n"))
+                .isInstanceOf(ValidationException.class).hasMessageNotContaining("quote the expression");
+        assertThatThrownBy(() -> YamlReader.defaults().readString("t.yaml", "a: [1, 2\nb: 3\n"))
+                .isInstanceOf(ValidationException.class).hasMessageNotContaining("quote the expression");
+    }
 }

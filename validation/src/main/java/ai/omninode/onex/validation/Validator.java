@@ -14,6 +14,7 @@ import ai.omninode.onex.validation.ValidationReport.Kind;
 import ai.omninode.onex.validation.internal.Targets;
 import ai.omninode.onex.validation.internal.Targets.Target;
 import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.InputSchemaCheck;
 import ai.omninode.onex.workflow.WorkflowValidator;
 import ai.omninode.onex.workflow.internal.BoundedRead;
 import java.net.MalformedURLException;
@@ -120,6 +121,9 @@ public final class Validator {
                 for (Read w : workflowFiles) {
                     WorkflowLoader.Checked checked = workflows.check(w.doc(), w.text());
                     List<Problem> problems = new ArrayList<>(checked.problems());
+                    if (checked.workflow() != null) { // ${input...} against the workflow's input_schema: no node needed
+                        problems.addAll(InputSchemaCheck.check(checked.workflow()));
+                    }
                     if (checked.workflow() != null && nodes.registry() != null) {
                         problems.addAll(validator.check(checked.workflow(), checked.problems()));
                     }

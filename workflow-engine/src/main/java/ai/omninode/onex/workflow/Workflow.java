@@ -1,6 +1,9 @@
 package ai.omninode.onex.workflow;
 
+import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract.ContractVersion;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,7 @@ import tools.jackson.databind.JsonNode;
  * @param source the file the workflow came from, as used in messages
  * @param document the parsed document with source positions
  * @param text the document's text, for columns of expressions inside strings
+ * @param inputSchema the input the workflow declares ({@code input_schema}), compiled; null when it declares none
  */
 public record Workflow(
         String name,
@@ -29,13 +33,42 @@ public record Workflow(
         RetryPolicy retryPolicy,
         String source,
         YamlDocument document,
-        String text) {
+        String text,
+        JsonSchema inputSchema) {
 
     public Workflow {
         Objects.requireNonNull(name, "name");
         steps = List.copyOf(steps);
         onStepFailure = List.copyOf(onStepFailure);
         Objects.requireNonNull(retryPolicy, "retryPolicy");
+    }
+
+    /** A workflow that declares no input schema. */
+    public Workflow(String name, ContractVersion version, String description, List<Step> steps, List<Step> onStepFailure,
+            RetryPolicy retryPolicy, String source, YamlDocument document, String text) {
+        this(name, version, description, steps, onStepFailure, retryPolicy, source, document, text, null);
+    }
+
+    /**
+     * What is wrong with {@code input} by the workflow's {@code input_schema}: each problem names its JSON pointer,
+     * with {@code source} (where the input came from: a file, a line of a batch) as its place. Empty when the input
+     * fits, or the workflow declares no schema.
+     */
+    public List<Problem> checkInput(JsonNode input, String source) {
+        if (inputSchema == null) {
+            return List.of();
+        }
+        List<Problem> problems = new ArrayList<>();
+        for (Violation v : inputSchema.validate(input)) {
+            String message = v.message();
+            boolean named = message.contains("'" + v.pointer() + "'") || v.keyword().equals("required")
+                    || v.keyword().equals("additionalProperties") || v.keyword().equals("unevaluatedProperties");
+            if (!named) {
+                message = v.displayPointer() + ": " + message;
+            }
+            problems.add(new Problem(source, 0, 0, v.pointer(), message + " (input_schema of workflow " + name + ")"));
+        }
+        return problems;
     }
 
     /** Every main step, depth first: groups before their nested steps. */

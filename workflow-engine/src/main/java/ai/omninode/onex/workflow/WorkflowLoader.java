@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -135,6 +136,14 @@ public final class WorkflowLoader {
         for (Violation v : schema().validate(root)) {
             problems.add(JsonSchema.locate(doc, v, "workflow"));
         }
+        JsonSchema inputSchema = null;
+        if (root.path("input_schema").isObject()) {
+            try {
+                inputSchema = JsonSchema.compileAt(doc, "/input_schema", "urn:onex:input-schema:" + UUID.randomUUID());
+            } catch (ValidationException e) {
+                e.problems().forEach(p -> problems.add(p.orAs(Rules.WORKFLOW_INPUT_SCHEMA)));
+            }
+        }
         ignoredSettings(doc, problems);
         List<Step> steps = steps(root.get("steps"), "/steps");
         JsonNode errorHandling = root.path("error_handling");
@@ -145,7 +154,7 @@ public final class WorkflowLoader {
                 new ContractVersion(intAt(root, "/version/major"), intAt(root, "/version/minor"),
                         intAt(root, "/version/patch")),
                 root.path("description").asString(""),
-                steps, onFailure, retry, doc.source(), doc, text);
+                steps, onFailure, retry, doc.source(), doc, text, inputSchema);
         int schemaProblems = problems.size();
         new WorkflowChecks(workflow, new StepIndex(steps, onFailure), new SourceText(doc, text), problems).run();
         // where a rule says more precisely what the schema said about the same value, keep the rule's words only

@@ -9,6 +9,7 @@ import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.NodeKind;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
@@ -90,6 +91,8 @@ public final class WorkflowRunner implements AutoCloseable {
 
     private final NodeRegistry registry;
     private final Map<String, String> settings;
+    /** Where each setting came from ("the environment", "--set"), for messages about settings a node refused. */
+    private final Map<String, String> settingOrigins;
     private final WorkflowListener listener;
     private final MeterRegistry meterRegistry;
     private final RunnerMeters meters;
@@ -108,6 +111,7 @@ public final class WorkflowRunner implements AutoCloseable {
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.settings = Map.copyOf(b.settings);
+        this.settingOrigins = Map.copyOf(b.origins);
         this.listener = new GuardedListener(b.listener);
         this.meterRegistry = b.meterRegistry;
         this.meters = RunnerMeters.of(b.meterRegistry);
@@ -153,6 +157,10 @@ public final class WorkflowRunner implements AutoCloseable {
         if (input == null || !input.isObject()) {
             throw new ValidationException(Problem.of("input", "the workflow input must be a JSON object, found "
                     + (input == null ? "nothing" : ExpressionResolver.describe(input))));
+        }
+        List<Problem> badInput = workflow.checkInput(input, "input");
+        if (!badInput.isEmpty()) {
+            throw new ValidationException(badInput);
         }
         long t0 = System.nanoTime();
         Run run = new Run(workflow, input, Objects.requireNonNull(options, "options"));
@@ -252,7 +260,7 @@ public final class WorkflowRunner implements AutoCloseable {
                 }
                 LOG.debug("Initialized node {} in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException | LinkageError e) {
-                String message = "node '" + name + "' could not be initialized: " + message(e);
+                String message = "node '" + name + "' could not be initialized: " + message(e) + origins(e);
                 // reported with the run's result (or by prepare), where it names the step: not logged twice
                 LOG.debug("{}", message, e);
                 initFailures.put(name, message);
@@ -264,6 +272,35 @@ public final class WorkflowRunner implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Where the settings a node refused came from, when it names them ({@link NodeSettingsException}) and the host
+     * said ({@link Builder#settingsFrom}): {@code " [KAFKA_BOOTSTRAP_SERVERS is set by --set]"}; else {@code ""}. The
+     * node knows the names (and that a setting is missing), the host where each value came from.
+     */
+    private String origins(Throwable e) {
+        NodeSettingsException refused = settingsRefusal(e);
+        if (refused == null) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String name : refused.settings()) {
+            String origin = settingOrigins.get(name);
+            if (origin != null && settings.containsKey(name)) {
+                parts.add(name + " is set by " + origin);
+            }
+        }
+        return parts.isEmpty() ? "" : " [" + String.join("; ", parts) + "]";
+    }
+
+    private static NodeSettingsException settingsRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof NodeSettingsException n) {
+                return n;
+            }
+        }
+        return null;
     }
 
     // ---- steps --------------------------------------------------------------------------------------------------
@@ -608,15 +645,19 @@ public final class WorkflowRunner implements AutoCloseable {
 
     /**
      * What can be known to fail before anything runs, for hosts that refuse such a run rather than start it
-     * ({@code onex run}: exit 2, nothing ran). Validates the workflow against the nodes, initializes the nodes it
-     * uses (as {@link #run} would; they stay initialized for it), and returns, each with its place:
+     * ({@code onex run}: exit 2, nothing ran). Validates the workflow against the nodes and returns, each with its
+     * place:
      * <ul>
-     *   <li>nodes that refused their settings: an initialization failure that is, or is caused by, an
-     *       {@link IllegalArgumentException} (a bad value in the environment, say), at the first step that uses the
-     *       node. Other initialization failures (a service that is down) are left to {@link #run}, which fails the
-     *       step and runs {@code on_step_failure};</li>
-     *   <li>main steps whose input depends only on {@code input} and {@code env}, resolved now and checked against
-     *       the node's input schema: a missing path or a value the contract refuses would fail the step anyway.</li>
+     *   <li>what is wrong with {@code input}: every violation of the workflow's {@code input_schema}, then main steps
+     *       whose input depends only on {@code input} and {@code env}, resolved now and checked against the node's
+     *       input schema (a missing path or a value the contract refuses would fail the step anyway). If there is
+     *       any, that is all: no node is initialized (none connects anywhere) for a run that cannot start;</li>
+     *   <li>else, after initializing the nodes the workflow uses (as {@link #run} would; they stay initialized for
+     *       it), the nodes that refused their settings: an initialization failure that is, or is caused by, a
+     *       {@link NodeSettingsException} (a setting the node names, with where its value came from: see
+     *       {@link Builder#settingsFrom}) or an {@link IllegalArgumentException} (a bad value), at the first step
+     *       that uses the node. Other initialization failures are left to {@link #run}, which fails the step and
+     *       runs {@code on_step_failure}.</li>
      * </ul>
      * Throws {@link ValidationException} as {@link #run} does when the workflow cannot run with these nodes.
      */
@@ -628,6 +669,13 @@ public final class WorkflowRunner implements AutoCloseable {
             throw new ValidationException(invalid);
         }
         List<Problem> problems = new ArrayList<>();
+        if (input != null && input.isObject()) {
+            problems.addAll(inputProblems(workflow, input, contracts));
+        }
+        if (!problems.isEmpty()) {
+            // the input is refused as it is: no node connects anywhere for a run that cannot start
+            return problems;
+        }
         initializeNodes(workflow, null);
         for (String name : workflow.nodeNames()) {
             Throwable refused;
@@ -636,13 +684,23 @@ public final class WorkflowRunner implements AutoCloseable {
                 refused = initErrors.get(name);
                 message = initFailures.get(name);
             }
-            if (refused == null || !causedByIllegalArgument(refused)) {
+            if (refused == null || !refusedSettings(refused)) {
                 continue;
             }
             workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
                     problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
         }
-        if (input == null || !input.isObject()) {
+        return WorkflowLoader.sorted(problems);
+    }
+
+    /**
+     * What is wrong with {@code input} before any node is involved: the workflow's {@code input_schema}, then the
+     * main steps whose input depends only on the input and the settings, resolved and checked against their node's
+     * input schema.
+     */
+    private List<Problem> inputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts) {
+        List<Problem> problems = new ArrayList<>(workflow.checkInput(input, "input"));
+        if (!problems.isEmpty()) {
             return problems;
         }
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
@@ -661,12 +719,13 @@ public final class WorkflowRunner implements AutoCloseable {
                 problems.add(p);
             }
         }
-        return WorkflowLoader.sorted(problems);
+        return problems;
     }
 
-    private static boolean causedByIllegalArgument(Throwable e) {
+    /** A node refused its settings: it says so ({@link NodeSettingsException}), or a bad value was the cause. */
+    private static boolean refusedSettings(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IllegalArgumentException) {
+            if (t instanceof IllegalArgumentException || t instanceof NodeSettingsException) {
                 return true;
             }
         }
@@ -911,6 +970,7 @@ public final class WorkflowRunner implements AutoCloseable {
     public static final class Builder {
         private NodeRegistry registry;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private final Map<String, String> origins = new LinkedHashMap<>();
         private WorkflowListener listener = WorkflowListener.NONE;
         private MeterRegistry meterRegistry;
         private boolean nodeMetricsInResults = true;
@@ -944,11 +1004,24 @@ public final class WorkflowRunner implements AutoCloseable {
         /** Settings for nodes and {@code ${env.NAME}}; usually {@code System.getenv()} plus overrides. */
         public Builder settings(Map<String, String> settings) {
             this.settings.putAll(settings);
+            settings.keySet().forEach(this.origins::remove);
             return this;
         }
 
         public Builder setting(String key, String value) {
             this.settings.put(key, value);
+            this.origins.remove(key);
+            return this;
+        }
+
+        /**
+         * {@link #settings(Map)}, remembering that they came from {@code origin} (e.g. {@code "the environment"},
+         * {@code "--set"}): a node that refuses a setting is then reported with where its value came from. Later
+         * calls win, as for {@link #settings(Map)}.
+         */
+        public Builder settingsFrom(String origin, Map<String, String> settings) {
+            this.settings.putAll(settings);
+            settings.keySet().forEach(k -> this.origins.put(k, origin));
             return this;
         }
 

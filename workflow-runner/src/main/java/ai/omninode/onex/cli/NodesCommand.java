@@ -3,6 +3,11 @@ package ai.omninode.onex.cli;
 import ai.omninode.onex.cli.internal.JsonOutput;
 import ai.omninode.onex.cli.internal.OutputFormat;
 import ai.omninode.onex.cli.internal.PluginOptions;
+import ai.omninode.onex.cli.internal.SchemaSummary;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Suggestions;
+import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
 import java.io.PrintWriter;
@@ -12,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code onex nodes}: the nodes a run would see. */
@@ -20,7 +26,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Lists the discovered nodes: contract name (what workflows use in effect_node, compute_node, "
                 + "handler), contract version, node type, and origin (a plugin jar or the classpath). A plugin "
-                + "with an invalid contract or a broken registration is reported instead (exit 2)."})
+                + "with an invalid contract or a broken registration is reported instead (exit 2). With a NAME, "
+                + "describes that node."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  onex nodes", "  onex nodes kafka_event_effect"})
 public final class NodesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,11 +40,19 @@ public final class NodesCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
     OutputFormat output = OutputFormat.TEXT;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+            description = "A node's contract name: show its description, version, type, origin, and a summary of its"
+                    + " input, output and config schemas.")
+    String name;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (NodeRegistry registry = plugins.discover()) {
             List<DiscoveredNode> nodes = registry.nodes();
+            if (name != null) {
+                return describe(nodes, out);
+            }
             if (output == OutputFormat.JSON) {
                 out.println(JsonOutput.write(JsonOutput.nodes(nodes)));
             } else if (nodes.isEmpty()) {
@@ -51,5 +68,46 @@ public final class NodesCommand implements Callable<Integer> {
             out.flush();
             return Onex.OK;
         }
+    }
+
+    private int describe(List<DiscoveredNode> nodes, PrintWriter out) {
+        DiscoveredNode node = nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
+        if (node == null) {
+            List<String> names = nodes.stream().map(DiscoveredNode::name).toList();
+            throw new ValidationException(Problem.of(name, "no node of that name" + Suggestions.didYouMean(name, names)
+                    + "; discovered: " + (names.isEmpty() ? "(none)" : String.join(", ", names))));
+        }
+        if (output == OutputFormat.JSON) {
+            out.println(JsonOutput.write(JsonOutput.node(node)));
+            out.flush();
+            return Onex.OK;
+        }
+        NodeContract c = node.contract();
+        out.printf("%s %s (%s node, %s)%n", node.name(), node.version(), c.nodeType(),
+                node.kind().sideEffectFree() ? "free of side effects: a call that timed out may be repeated"
+                        : "with side effects: never repeated when its outcome is unknown");
+        if (c.description() != null && !c.description().isBlank()) {
+            out.println("  " + c.description().strip().replaceAll("\\s+", " "));
+        }
+        out.println("  class " + node.className() + ", from " + node.origin());
+        for (NodeContract.IoOperation op : c.ioOperations()) {
+            out.println("  io: " + op.operationType() + (op.description() == null ? "" : ": " + op.description()));
+        }
+        section(out, "input", c.input().map(s -> s.schemaNode()).orElse(null));
+        section(out, "output", c.output().map(s -> s.schemaNode()).orElse(null));
+        section(out, "config (settings: see the node's documentation for their variables)",
+                c.config().map(s -> s.schemaNode()).orElse(null));
+        out.flush();
+        return Onex.OK;
+    }
+
+    private static void section(PrintWriter out, String title, tools.jackson.databind.JsonNode schema) {
+        out.println();
+        if (schema == null) {
+            out.println(title + ": no schema");
+            return;
+        }
+        out.println(title + ":");
+        SchemaSummary.lines(schema, "  ").forEach(out::println);
     }
 }

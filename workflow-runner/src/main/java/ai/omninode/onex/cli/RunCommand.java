@@ -1,20 +1,29 @@
 package ai.omninode.onex.cli;
 
+import ai.omninode.onex.cli.internal.Batch;
+import ai.omninode.onex.cli.internal.BatchInputs;
+import ai.omninode.onex.cli.internal.BatchProgress;
+import ai.omninode.onex.cli.internal.BatchSummary;
 import ai.omninode.onex.cli.internal.Inputs;
+import ai.omninode.onex.cli.internal.Interruption;
 import ai.omninode.onex.cli.internal.JsonOutput;
 import ai.omninode.onex.cli.internal.MetricsFile;
 import ai.omninode.onex.cli.internal.OutputFormat;
+import ai.omninode.onex.cli.internal.PlanPrinter;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.ProgressPrinter;
+import ai.omninode.onex.cli.internal.RunWatch;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.InputSchemaCheck;
 import ai.omninode.onex.workflow.RunOptions;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.WorkflowPlan;
 import ai.omninode.onex.workflow.WorkflowResult;
 import ai.omninode.onex.workflow.WorkflowRunner;
 import ai.omninode.onex.workflow.WorkflowValidator;
@@ -30,6 +39,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
@@ -39,23 +49,41 @@ import tools.jackson.databind.node.ObjectNode;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Runs a workflow: checks it against the discovered nodes, initializes the nodes it uses "
-                + "(settings: the environment plus --set), runs the steps, and prints one line per step and, at "
-                + "the end, where each published event went (topic, partition, offset)."},
+            "Runs a workflow: checks it and its input against the discovered nodes, initializes the nodes it uses "
+                + "(settings: the environment plus --set; the Kafka node checks that its brokers answer), runs the "
+                + "steps, and prints one line per step and, at the end, where each published event went (topic, "
+                + "partition, offset).",
+            "",
+            "With --inputs, runs it once per input of a JSON Lines file (one object per line) or a folder of *.json "
+                + "files, --concurrency at a time, on one set of initialized nodes, with a progress bar (plain lines "
+                + "when the output is not a terminal; ONEX_PROGRESS=bar|lines|off decides) and a summary at the end. "
+                + "Each input's run key is RUN_KEY/line-N (RUN_KEY/FILE for a folder): run the same batch again with "
+                + "the same --run-key and every Kafka event repeats its event_id. Ctrl-C starts no new input, lets "
+                + "the runs in flight finish and prints the summary."},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0  the workflow succeeded",
-            "  1  a step failed (the on_step_failure steps ran)",
+            "  0  the workflow succeeded (with --inputs: for every input; --dry-run: the plan",
+            "     found no problem)",
+            "  1  a step failed (the on_step_failure steps ran); with --inputs: any input",
+            "     failed or was invalid",
             "  2  usage error, or the workflow, its input, a node's settings or a plugin is",
-            "     invalid (nothing ran)",
+            "     invalid, or the Kafka brokers do not answer (nothing ran)",
             "",
             "Examples:",
             "  onex run examples/document_ingestion.yaml \\",
             "      --input-file examples/document_ingestion.input.json --embedded-kafka",
+            "  onex run examples/document_ingestion.yaml \\",
+            "      --input-file examples/document_ingestion.input.json --dry-run",
             "  onex run flow.yaml --input document_id=doc-1 \\",
-            "      --input 'metadata:={\"language\":\"en\"}' --output json"})
+            "      --input 'metadata:={\"language\":\"en\"}' --output json",
+            "  onex run examples/document_ingestion.yaml \\",
+            "      --inputs examples/batch/documents.jsonl --concurrency 8 --fail-fast \\",
+            "      --run-key batch-1 --embedded-kafka --output json"})
 public final class RunCommand implements Callable<Integer> {
     static final String BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
+    /** How long Ctrl-C waits for a single run to end, and for a batch's runs in flight, before the process exits. */
+    static final long SINGLE_RUN_GRACE_S = 10;
+    static final long BATCH_GRACE_S = 30;
 
     @Spec
     CommandSpec spec;
@@ -71,6 +99,25 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--input-file", paramLabel = "FILE", description = "The workflow input: a JSON (or YAML) object.")
     Path inputFile;
 
+    @Option(names = "--inputs", paramLabel = "FILE|DIR",
+            description = "Run once per input: a JSON Lines file (one JSON object per line; blank lines are skipped)"
+                    + " or a folder of *.json files. A line that is not a JSON object fails that input, named by its"
+                    + " line. Not with --input, --input-file or --dry-run.")
+    Path batchInputs;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+            description = "With --inputs: how many runs at a time (default: ${DEFAULT-VALUE}).")
+    int concurrency = 8;
+
+    @Option(names = "--fail-fast", description = "With --inputs: start no new input after the first failure.")
+    boolean failFast;
+
+    @Option(names = "--dry-run",
+            description = "Run nothing and initialize no node: check the input (the workflow's input_schema, and"
+                    + " what each step's node would receive as far as the input decides it, against the node's"
+                    + " contract) and print the plan: the steps in order, parallel groups, what each would receive.")
+    boolean dryRun;
+
     @Option(names = "--embedded-kafka",
             description = "Start an in-process Kafka broker for this run and point the nodes at it ("
                     + BOOTSTRAP + "); it stops when the run ends.")
@@ -80,13 +127,15 @@ public final class RunCommand implements Callable<Integer> {
     PluginOptions plugins = new PluginOptions();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test.")
+            description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test or"
+                    + " KAFKA_BOOTSTRAP_SERVERS=localhost:9092.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(names = "--run-key", paramLabel = "KEY",
             description = "This run's identity (default: a new random one). Each step's idempotency key is KEY/STEP,"
                     + " and the Kafka node derives event_id from it: run again with the same KEY (after a crash, say)"
-                    + " and every event repeats its first event_id, so consumers can drop the copies.")
+                    + " and every event repeats its first event_id, so consumers can drop the copies. With --inputs,"
+                    + " each input's key is KEY/line-N (or KEY/FILE).")
     String runKey;
 
     @Option(names = "--metrics", paramLabel = "FILE",
@@ -96,8 +145,8 @@ public final class RunCommand implements Callable<Integer> {
     Path metricsFile;
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default): progress for people on stdout; json: one JSON result on stdout, progress"
-                    + " on stderr.")
+            description = "text (default): progress for people on stdout; json: one JSON result on stdout (with"
+                    + " --inputs: one JSON line per input, saying which), progress on stderr.")
     OutputFormat output = OutputFormat.TEXT;
 
     @Override
@@ -121,39 +170,48 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter progress = output == OutputFormat.JSON ? err : out;
+        checkOptions();
 
         RunOptions options = runOptions();
         Workflow workflow = new WorkflowLoader().load(workflowFile);
-        ObjectNode input = Inputs.read(inputFile, inputs);
-        Map<String, String> settings = new LinkedHashMap<>(System.getenv());
-        settings.putAll(overrides);
-
-        try (NodeRegistry registry = plugins.discover()) {
+        ObjectNode input = batchInputs == null ? Inputs.read(inputFile, inputs) : null;
+        try (BatchInputs batch = batchInputs == null ? null : BatchInputs.open(batchInputs);
+                NodeRegistry registry = plugins.discover()) {
             Map<String, NodeContract> contracts = new LinkedHashMap<>();
             registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
-            List<Problem> problems = new WorkflowValidator(contracts).validate(workflow);
+            List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
+            problems.addAll(InputSchemaCheck.check(workflow));
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
             }
-            EmbeddedBroker broker = embeddedKafka ? EmbeddedBroker.start(progress) : null;
+            if (dryRun) {
+                return plan(workflow, input, contracts, out);
+            }
+            Interruption interruption = new Interruption(err);
+            EmbeddedBroker broker = embeddedKafka ? EmbeddedBroker.start(progress, interruption) : null;
             try {
-                if (broker != null) {
-                    settings.put(BOOTSTRAP, broker.broker.bootstrapServers());
-                }
-                WorkflowResult result;
                 SimpleMeterRegistry meters = metricsFile == null ? null : new SimpleMeterRegistry();
-                try (WorkflowRunner runner = WorkflowRunner.builder()
-                        .registry(registry)
-                        .settings(settings)
-                        .listener(new ProgressPrinter(progress))
-                        .meterRegistry(meters)
-                        .build()) {
-                    // refuse, before any step runs, what would fail anyway: settings a node rejects, and step inputs
-                    // that depend only on the input and the environment but break the node's contract
+                WorkflowRunner.Builder builder = WorkflowRunner.builder()
+                        .settingsFrom("the environment", System.getenv())
+                        .settingsFrom("--set", overrides)
+                        .meterRegistry(meters);
+                if (broker != null) {
+                    builder.settingsFrom("--embedded-kafka", Map.of(BOOTSTRAP, broker.broker.bootstrapServers()));
+                }
+                if (batch != null) {
+                    return runBatch(builder.registry(registry).build(), workflow, batch, out, progress, interruption,
+                            meters);
+                }
+                RunWatch watch = new RunWatch(new ProgressPrinter(progress));
+                WorkflowResult result;
+                try (WorkflowRunner runner = builder.registry(registry).listener(watch).build()) {
+                    // refuse, before any step runs, what would fail anyway: an input the workflow or a step's node
+                    // refuses, and settings a node rejects (a Kafka address no broker answers at, say)
                     List<Problem> refused = runner.prepare(workflow, input);
                     if (!refused.isEmpty()) {
                         throw new ValidationException(refused);
                     }
+                    interruption.watch(() -> singleRunInterrupted(watch, options, interruption, err));
                     result = runner.run(workflow, input, options);
                     if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
                         MetricsFile.write(meters, metricsFile);
@@ -165,10 +223,98 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 return result.succeeded() ? Onex.OK : Onex.WORKFLOW_FAILED;
             } finally {
+                interruption.done();
                 if (broker != null) {
                     broker.close();
                 }
             }
+        }
+    }
+
+    private void checkOptions() {
+        if (batchInputs != null && (inputFile != null || !inputs.isEmpty())) {
+            throw new ParameterException(spec.commandLine(), "--inputs runs one workflow per input of a file or folder;"
+                    + " it does not combine with --input or --input-file");
+        }
+        if (batchInputs != null && dryRun) {
+            throw new ParameterException(spec.commandLine(), "--dry-run plans one input: give it with --input or"
+                    + " --input-file, not --inputs");
+        }
+        if (concurrency < 1 || concurrency > 1024) {
+            throw new ParameterException(spec.commandLine(), "--concurrency must be between 1 and 1024, but was "
+                    + concurrency);
+        }
+        if (batchInputs == null && (failFast || spec.commandLine().getParseResult().hasMatchedOption("--concurrency"))) {
+            throw new ParameterException(spec.commandLine(), "--fail-fast and --concurrency apply to a batch (--inputs)");
+        }
+    }
+
+    /** {@code --dry-run}: the plan, and exit 2 if it found a problem. Nothing is initialized. */
+    private int plan(Workflow workflow, ObjectNode input, Map<String, NodeContract> contracts, PrintWriter out) {
+        Map<String, String> settings = new LinkedHashMap<>(System.getenv());
+        settings.putAll(overrides);
+        WorkflowPlan plan = WorkflowPlan.of(workflow, input, contracts, settings);
+        if (output == OutputFormat.JSON) {
+            out.println(JsonOutput.write(JsonOutput.plan(plan)));
+            out.flush();
+        } else {
+            PlanPrinter.print(plan, out);
+        }
+        if (!plan.problems().isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            plan.problems().forEach(err::println);
+            err.println("onex: " + plan.problems().size() + (plan.problems().size() == 1 ? " error" : " errors"));
+            err.flush();
+            return Onex.INVALID;
+        }
+        return Onex.OK;
+    }
+
+    private int runBatch(WorkflowRunner runner, Workflow workflow, BatchInputs batch, PrintWriter out,
+            PrintWriter progress, Interruption interruption, SimpleMeterRegistry meters) {
+        try (runner) {
+            // the nodes, initialized once for every input; a node that refuses its settings refuses the batch
+            List<Problem> refused = runner.prepare(workflow, null);
+            if (!refused.isEmpty()) {
+                throw new ValidationException(refused);
+            }
+            BatchProgress bar = new BatchProgress(progress,
+                    BatchProgress.modeFor(System.getenv("ONEX_PROGRESS"), System.console() != null));
+            Batch b = new Batch(runner, workflow, batch, concurrency, failFast, runKey,
+                    output == OutputFormat.JSON ? out : null, bar);
+            interruption.watch(() -> {
+                int inFlight = b.interrupt();
+                interruption.say("interrupted: no new input will start; waiting up to " + BATCH_GRACE_S
+                        + " s for the " + inFlight + " " + (inFlight == 1 ? "run" : "runs") + " in flight");
+                if (!interruption.awaitDone(BATCH_GRACE_S)) {
+                    interruption.say("interrupted: runs still in flight after " + BATCH_GRACE_S + " s were cut off:"
+                            + " their effects may or may not have happened. Run the batch again with --run-key "
+                            + b.batchKey() + " and every Kafka event repeats its event_id, for consumers to drop");
+                }
+            });
+            BatchSummary summary = b.run();
+            if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
+                MetricsFile.write(meters, metricsFile);
+            }
+            summary.print(progress, batch.source().toString());
+            return summary.allSucceeded() ? Onex.OK : Onex.WORKFLOW_FAILED;
+        }
+    }
+
+    /** What Ctrl-C says about a single run: it gets a while to end, and then what was still under way. */
+    private static void singleRunInterrupted(RunWatch watch, RunOptions options, Interruption interruption,
+            PrintWriter err) {
+        String running = watch.running();
+        interruption.say("interrupted" + (running.isEmpty() ? "" : " while " + running + " ran")
+                + "; letting the run finish (up to " + SINGLE_RUN_GRACE_S + " s)");
+        if (interruption.awaitDone(SINGLE_RUN_GRACE_S)) {
+            interruption.say("interrupted: the run finished; its outcome is above");
+        } else {
+            String still = watch.running();
+            interruption.say("interrupted: " + (still.isEmpty() ? "the run" : still) + " had not finished after "
+                    + SINGLE_RUN_GRACE_S + " s and was cut off: its effect may or may not have happened. Run again"
+                    + " with --run-key " + options.runKey() + " and a Kafka event repeats its event_id, for consumers"
+                    + " to drop");
         }
     }
 
@@ -179,7 +325,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             return RunOptions.withKey(runKey);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--run-key: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), "--run-key: " + e.getMessage());
         }
     }
 
@@ -188,19 +334,23 @@ public final class RunCommand implements Callable<Integer> {
         final EmbeddedKafkaBroker broker;
         final Thread hook;
 
-        private EmbeddedBroker(EmbeddedKafkaBroker broker) {
+        private EmbeddedBroker(EmbeddedKafkaBroker broker, Interruption interruption) {
             this.broker = broker;
-            this.hook = new Thread(broker::close, "onex-embedded-kafka-stop");
+            // on Ctrl-C, the runs in flight get their time before their broker goes
+            this.hook = new Thread(() -> {
+                interruption.awaitDone(BATCH_GRACE_S);
+                broker.close();
+            }, "onex-embedded-kafka-stop");
             Runtime.getRuntime().addShutdownHook(hook);
         }
 
-        static EmbeddedBroker start(PrintWriter progress) {
+        static EmbeddedBroker start(PrintWriter progress, Interruption interruption) {
             long t0 = System.nanoTime();
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startDefault();
             progress.printf("embedded Kafka broker started at %s in %d ms%n", broker.bootstrapServers(),
                     (System.nanoTime() - t0) / 1_000_000);
             progress.flush();
-            return new EmbeddedBroker(broker);
+            return new EmbeddedBroker(broker, interruption);
         }
 
         @Override

@@ -46,6 +46,11 @@ class OnexCliTest {
                 "--plugins=DIR");
         assertThat(Cli.onex("nodes", "--help").out()).contains("contract name", "--plugins=DIR");
         assertThat(Cli.onex("help", "run").out()).contains("--embedded-kafka");
+        assertThat(Cli.onex("run", "--help").out()).contains("--inputs=FILE|DIR", "--concurrency=N", "--fail-fast",
+                "--dry-run", "default: 8", "--inputs examples/batch/documents.jsonl", "--dry-run\n", "--fail-fast \\\n");
+        assertThat(Cli.onex("describe", "--help").out()).contains("WORKFLOW.yaml", "input_schema",
+                "onex describe examples/document_ingestion.yaml");
+        assertThat(Cli.onex("nodes", "--help").out()).contains("[NAME]", "onex nodes kafka_event_effect");
     }
 
     @Test
@@ -68,7 +73,7 @@ class OnexCliTest {
         Cli.Result r = Cli.onex();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, nodes, broker or new");
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, describe, nodes, broker or new");
     }
 
     @Test
@@ -98,7 +103,7 @@ class OnexCliTest {
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("onex: error: unknown command 'rn' (did you mean 'run'?); the commands: run,"
-                + " validate, nodes, broker, new");
+                + " validate, describe, nodes, broker, new");
     }
 
     @Test

@@ -200,4 +200,110 @@ class OnexLauncherIT {
         assertThat(r.out()).startsWith("onex ");
         System.out.printf("onex --version: %d ms%n", r.millis());
     }
+
+    @Test
+    void withoutAKafkaAddressTheRunIsRefusedBeforeAnyStepNamingTheDefaultAndTheVariable() throws Exception {
+        Run r = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(2);
+        assertThat(r.out()).as("no step ran").doesNotContain("running workflow");
+        assertThat(r.err()).contains("node 'kafka_event_effect' could not be initialized: Kafka producer initialization"
+                + " failed: cannot resolve host omninode-bridge-redpanda of the Kafka bootstrap servers"
+                + " omninode-bridge-redpanda:9092 (the default address; KAFKA_BOOTSTRAP_SERVERS is not set). Set"
+                + " KAFKA_BOOTSTRAP_SERVERS to the brokers' host:port list")
+                .as("refused before any Kafka client existed").doesNotContain("ClientUtils");
+        System.out.printf("no Kafka address: refused in %d ms%n", r.millis());
+    }
+
+    @Test
+    void aRunRefusedForItsInputConnectsNowhereAndLogsNoKafkaWarning() throws Exception {
+        Run r = onex("run", "examples/document_ingestion.yaml", "--input", "document_id=doc-1");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("input: error: missing required field 'content'")
+                .doesNotContain("ClientUtils", "Couldn't resolve", "Kafka producer");
+    }
+
+    @Test
+    void theInstallationHasABashCompletionScriptThatCompletesCommandsAndOptions() throws Exception {
+        Path script = DIST.resolve("completion/onex.bash");
+        assertThat(script).isRegularFile();
+
+        Run r = launch("bash", tmp, Map.of(), "-c", ". '" + script + "'; "
+                + "COMP_WORDS=(onex ru); COMP_CWORD=1; _complete_onex 2>/dev/null; echo \"${COMPREPLY[*]}\"; "
+                + "COMP_WORDS=(onex run flow.yaml --dry); COMP_CWORD=3; _complete_onex 2>/dev/null; "
+                + "echo \"${COMPREPLY[*]}\"");
+
+        assertThat(r.out().lines().toList()).containsExactly("run", "--dry-run");
+    }
+
+    @Test
+    void ctrlCDuringABatchStartsNoNewInputLetsTheRunsInFlightFinishAndPrintsTheSummary() throws Exception {
+        Path inputs = tmp.resolve("many.jsonl");
+        String line = Files.readString(Cli.REPO.resolve("examples/batch/documents.jsonl")).lines().findFirst()
+                .orElseThrow();
+        Files.write(inputs, java.util.Collections.nCopies(20_000, line));
+        Process p = start(Map.of("ONEX_PROGRESS", "lines"), "run", "examples/document_ingestion.yaml", "--inputs",
+                inputs.toString(), "--concurrency", "4", "--embedded-kafka", "--output", "json");
+        awaitLines(tmp.resolve("out.txt"), 20, p);
+
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("exits after the runs in flight").isTrue();
+        String out = Files.readString(tmp.resolve("out.txt"));
+        String err = Files.readString(tmp.resolve("err.txt"));
+        int done = (int) out.lines().count();
+        assertThat(p.exitValue()).as(err).isEqualTo(130);
+        assertThat(err).contains("onex: interrupted: no new input will start; waiting up to 30 s for the")
+                .containsPattern("batch of 20000 inputs from .*: " + done + " succeeded, 0 failed")
+                .contains("interrupted: no new input was started; the runs in flight finished; " + (20_000 - done)
+                        + " inputs were not run");
+        assertThat(out.lines()).allSatisfy(json -> assertThat(json).contains("\"status\":\"succeeded\""));
+    }
+
+    @Test
+    void ctrlCDuringASingleRunSaysWhatHappenedToTheStepInFlight() throws Exception {
+        // the runner's test nodes, as a plugin: test_hang never answers, and its step gives up after 3 s
+        Path jar = Path.of(ai.omninode.onex.workflow.testnodes.TestNode.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        org.junit.jupiter.api.Assumptions.assumeTrue(jar.toString().endsWith(".jar"), "the test nodes are in a jar");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+        Path flow = Files.writeString(tmp.resolve("hang.yaml"), """
+                name: hang
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: wait, type: compute, compute_node: test_hang, timeout_ms: 3000}
+                """);
+        Process p = start(Map.of(), "run", flow.toString(), "--plugins", plugins.toString());
+        awaitLines(tmp.resolve("out.txt"), 1, p); // "running workflow hang ..."
+
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(tmp.resolve("err.txt"));
+        assertThat(p.exitValue()).isEqualTo(130);
+        assertThat(err).contains("onex: interrupted while step wait (node test_hang) ran; letting the run finish (up to"
+                + " 10 s)", "onex: interrupted: the run finished; its outcome is above");
+        assertThat(Files.readString(tmp.resolve("out.txt"))).contains("FAILED  wait", "did not answer within 3000 ms");
+    }
+
+    /** {@code bin/onex ARGS} started in the repository root, its output going to out.txt and err.txt in tmp. */
+    private Process start(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(DIST.resolve("bin/onex").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(Cli.REPO.toFile())
+                .redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ONEX_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static void awaitLines(Path file, int lines, Process p) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> !p.isAlive() || Files.exists(file) && Files.readAllLines(file).size() >= lines);
+        assertThat(p.isAlive()).as("still running when the signal comes").isTrue();
+    }
 }

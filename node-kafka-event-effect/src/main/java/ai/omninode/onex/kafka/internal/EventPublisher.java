@@ -88,6 +88,7 @@ public final class EventPublisher {
     private final Admin admin;
     private final TopicGates gates;
     final CircuitBreaker breaker;
+    private final ClusterCheck cluster;
     final Scheduler scheduler;
     private final Clock clock;
     private final InputValidator validator;
@@ -124,6 +125,7 @@ public final class EventPublisher {
         this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
         this.breaker = circuitBreaker(config, nodeId, metrics, breakers);
         metrics.started(producer, breakers);
+        this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
     }
 
     /**
@@ -155,6 +157,15 @@ public final class EventPublisher {
         }
         Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
         return new EventPublisher(config, nodeId, producer, admin, s, clock, validator, secrets, metrics);
+    }
+
+    /** The admin client properties of a node with this config and id, for a client of its own ({@code suffix}). */
+    public static Map<String, Object> adminProperties(ModelKafkaEventConfig config, String nodeId, String suffix) {
+        Map<String, Object> props = new LinkedHashMap<>(config.kafkaProperties());
+        props.putIfAbsent("client.id", "onex-kafka-event-effect-" + nodeId.substring(0, 8));
+        Map<String, Object> admin = adminProperties(props, config);
+        admin.put("client.id", props.get("client.id") + suffix);
+        return admin;
     }
 
     /** The producer's properties that the admin client knows, with its API timeout bounded like a produce. */
@@ -192,8 +203,9 @@ public final class EventPublisher {
             CircuitBreaker.State from = event.getStateTransition().getFromState();
             if (to == CircuitBreaker.State.OPEN) {
                 metrics.breakerOpens.increment();
+                String why = ClusterCheck.openingReason();
                 LOG.warn("Node {}: circuit breaker {} -> open after {}; refusing to publish for {} s", nodeId,
-                        status(from), from == CircuitBreaker.State.HALF_OPEN ? "a failed trial publish"
+                        status(from), why != null ? why : from == CircuitBreaker.State.HALF_OPEN ? "a failed trial publish"
                                 : threshold + " consecutive failed publishes", config.circuitBreakerTimeoutS());
             } else {
                 LOG.info("Node {}: circuit breaker {} -> {}", nodeId, status(from), status(to));
@@ -277,10 +289,11 @@ public final class EventPublisher {
         }
         if (!breaker.tryAcquirePermission()) {
             metrics.breakerRejections.increment();
-            ModelKafkaEventOutput out = new ModelKafkaEventOutput(false, route.fullTopic, null, null, CIRCUIT_OPEN,
+            String refusal = CIRCUIT_OPEN + cluster.whyOpen();
+            ModelKafkaEventOutput out = new ModelKafkaEventOutput(false, route.fullTopic, null, null, refusal,
                     input.correlationId(), eventId, input.eventType(), 0, false, null, ModelKafkaEventOutput.CIRCUIT_OPEN,
                     new String(envelope, StandardCharsets.UTF_8));
-            return CompletableFuture.failedFuture(new NodeExecutionException(CIRCUIT_OPEN, out.toMap(), true, null));
+            return CompletableFuture.failedFuture(new NodeExecutionException(refusal, out.toMap(), true, null));
         }
         Task task;
         try {
@@ -554,7 +567,14 @@ public final class EventPublisher {
                     return;
                 }
             }
+            // a cluster that does not answer at all ends the wait (and opens the breaker) before delivery.timeout.ms
+            Runnable unwatch = cluster.whileWaiting(unreachable -> {
+                if (answered.compareAndSet(false, true)) {
+                    gateAnswered(forDeadLetter, unreachable);
+                }
+            });
             gate.await().whenComplete((ignored, error) -> {
+                unwatch.run();
                 if (answered.compareAndSet(false, true)) {
                     gateAnswered(forDeadLetter, error);
                 }
@@ -622,6 +642,7 @@ public final class EventPublisher {
          */
         private void attemptFailed(Exception error, boolean neverSent) {
             lastError = error;
+            cluster.noAnswer(error); // no answer from Kafka: does the cluster answer at all? (else the breaker opens)
             if (closed) {
                 // a record the producer took may have been stored (a forced close aborts requests in flight too),
                 // unless the broker refused it for good

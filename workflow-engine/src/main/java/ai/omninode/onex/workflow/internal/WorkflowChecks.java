@@ -337,6 +337,23 @@ public final class WorkflowChecks {
         }
     }
 
+    /**
+     * Calls {@code action} with each {@code ${...}} of a step's templates and the pointer of the string it is in;
+     * strings that do not parse are skipped (the loader reports them).
+     */
+    public static void eachExpression(Step s, BiConsumer<String, Expression> action) {
+        eachTemplateString(s, (pointer, value) -> {
+            if (!Template.mayContainExpression(value)) {
+                return;
+            }
+            try {
+                Template.parse(value).placeholders().forEach(ph -> action.accept(pointer, ph.expression()));
+            } catch (Template.ExpressionSyntaxException e) {
+                // reported by the loader
+            }
+        });
+    }
+
     private static void walk(JsonNode node, String pointer, BiConsumer<String, String> action) {
         if (node.isObject()) {
             for (var e : node.properties()) {

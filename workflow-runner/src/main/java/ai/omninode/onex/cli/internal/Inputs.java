@@ -129,16 +129,38 @@ public final class Inputs {
         try {
             root = STRICT.readTree(bytes);
         } catch (JacksonException e) {
-            TokenStreamLocation at = e.getLocation();
-            int line = at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
-            int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
-            throw new ValidationException(new Problem(source, line, column, "", "invalid JSON: "
-                    + jsonError(e)));
+            throw invalidJson(e, source, 0);
         }
         if (root == null || !root.isObject()) {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
         }
         return (ObjectNode) root;
+    }
+
+    /**
+     * One line of a JSON Lines batch, as strictly as a {@code .json} input file: problems are at {@code source},
+     * {@code line} and the column in the line.
+     */
+    static ObjectNode readJsonLine(String text, String source, int line) {
+        JsonNode root;
+        try {
+            root = STRICT.readTree(text);
+        } catch (JacksonException e) {
+            throw invalidJson(e, source, line);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ValidationException(new Problem(source, line, 1, "", "the workflow input must be a JSON object,"
+                    + " found " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT))));
+        }
+        return (ObjectNode) root;
+    }
+
+    /** Jackson's error at its place: its own line, or {@code line} (a line of JSON Lines) when that is not 0. */
+    private static ValidationException invalidJson(JacksonException e, String source, int line) {
+        TokenStreamLocation at = e.getLocation();
+        int l = line > 0 ? line : at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
+        int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
+        return new ValidationException(new Problem(source, l, column, "", "invalid JSON: " + jsonError(e)));
     }
 
     /** Levels of containers in {@code node} (0 for a scalar), counted without recursion. */

@@ -1,0 +1,183 @@
+package ai.omninode.onex.workflow;
+
+import ai.omninode.onex.contract.JsonSchema;
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.contract.YamlDocument;
+import ai.omninode.onex.workflow.internal.SourceText;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What a run of a workflow on an input would do, without running anything or initializing any node: the steps in
+ * order (a parallel group's steps side by side), what each one's node would receive as far as the input and the
+ * settings decide it, and what is wrong already (the workflow's {@code input_schema}, an expression that cannot be
+ * resolved, a value the node's contract refuses). Values computed by earlier steps stay as their {@code ${...}}, and
+ * values read from the settings ({@code ${env.NAME}}) are checked but shown as written: settings may be secrets.
+ *
+ * @param steps the main steps, then the {@code on_step_failure} steps
+ * @param problems every problem found, sorted by place
+ */
+public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Problem> problems) {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    public WorkflowPlan {
+        Objects.requireNonNull(workflow, "workflow");
+        steps = List.copyOf(steps);
+        problems = List.copyOf(problems);
+    }
+
+    /**
+     * One step of the plan.
+     *
+     * @param position its place in the order: {@code "3"}, {@code "3.1"} for the first step of group 3, {@code "F1"}
+     *     for the first {@code on_step_failure} step
+     * @param group the parallel group it runs in, or null
+     * @param onFailure whether it runs only after a failure
+     * @param input what its node would receive: resolved where the input and settings decide it, else the {@code ${...}}
+     *     as written; null for a parallel group
+     * @param waitsFor the steps whose results its input needs, and its {@code depends_on}
+     */
+    public record PlannedStep(String position, Step step, String group, boolean onFailure, JsonNode input,
+            List<String> waitsFor) {
+    }
+
+    /** Plans {@code workflow} on {@code input} with the nodes' {@code contracts} and the {@code settings}. */
+    public static WorkflowPlan of(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
+            Map<String, String> settings) {
+        List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
+        problems.addAll(workflow.checkInput(input, "input"));
+        Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
+        SourceText text = new SourceText(workflow.document(), workflow.text());
+        List<PlannedStep> planned = new ArrayList<>();
+        int n = 0;
+        for (Step s : workflow.steps()) {
+            n++;
+            if (s.isParallel()) {
+                planned.add(new PlannedStep(String.valueOf(n), s, null, false, null, s.dependsOn()));
+                int m = 0;
+                for (Step child : s.steps()) {
+                    planned.add(plan(n + "." + ++m, child, s.name(), false, scope, contracts, workflow, text, problems));
+                }
+            } else {
+                planned.add(plan(String.valueOf(n), s, null, false, scope, contracts, workflow, text, problems));
+            }
+        }
+        int f = 0;
+        for (Step s : workflow.onStepFailure()) {
+            planned.add(plan("F" + ++f, s, null, true, scope, contracts, workflow, text, problems));
+        }
+        return new WorkflowPlan(workflow, planned, WorkflowLoader.sorted(problems));
+    }
+
+    private static PlannedStep plan(String position, Step s, String group, boolean onFailure, Scope scope,
+            Map<String, NodeContract> contracts, Workflow workflow, SourceText text, List<Problem> problems) {
+        String base = s.input() != null || s.type() != StepType.INTENT ? s.pointer() + "/input" : s.pointer();
+        Set<String> waitsFor = new LinkedHashSet<>(s.dependsOn());
+        List<String> later = new ArrayList<>();
+        JsonNode checked = partial(WorkflowValidator.inputTemplate(s), base, "", scope, s, text, problems, waitsFor,
+                later, true);
+        JsonNode shown = partial(WorkflowValidator.inputTemplate(s), base, "", scope, s, text, new ArrayList<>(),
+                new LinkedHashSet<>(), new ArrayList<>(), false);
+        Set<String> steps = new LinkedHashSet<>();
+        for (String root : waitsFor) {
+            steps.add(workflow.find(root).map(Step::name).orElseGet(() -> stepWithOutput(workflow, root)));
+        }
+        waitsFor = steps;
+        NodeContract contract = contracts.get(s.node());
+        if (contract != null && contract.input().isPresent() && checked != null && checked.isObject()) {
+            JsonSchema schema = contract.input().get();
+            List<Violation> violations = schema.validate(checked).stream()
+                    .filter(v -> later.stream().noneMatch(d -> v.pointer().equals(d) || v.pointer().startsWith(d + "/")))
+                    .toList();
+            if (!violations.isEmpty()) {
+                Violation first = violations.get(0);
+                String message = "step '" + s.name() + "': input does not match the input schema of node '"
+                        + contract.name() + "': " + violations.stream().map(Violation::message)
+                                .collect(Collectors.joining("; "));
+                problems.add(JsonSchema.locate(workflow.document(), new Violation(
+                        WorkflowValidator.documentPointer(s, first.pointer()), first.keyword(), message)));
+            }
+        }
+        return new PlannedStep(position, s, group, onFailure, shown, List.copyOf(waitsFor));
+    }
+
+    private static String stepWithOutput(Workflow workflow, String output) {
+        List<Step> all = new ArrayList<>(workflow.allSteps());
+        all.addAll(workflow.onStepFailure());
+        return all.stream().filter(x -> output.equals(x.output())).map(Step::name).findFirst().orElse(output);
+    }
+
+    /**
+     * The template with what the input (and, when {@code withSettings}, the settings) decide resolved; other strings
+     * as written. Each string that waits for a step's result adds the step to {@code waitsFor} and its input pointer
+     * to {@code later}.
+     */
+    private static JsonNode partial(JsonNode node, String docPointer, String inputPointer, Scope scope, Step s,
+            SourceText text, List<Problem> problems, Set<String> waitsFor, List<String> later, boolean withSettings) {
+        if (node.isObject()) {
+            ObjectNode out = NODES.objectNode();
+            for (var e : node.properties()) {
+                String key = YamlDocument.escape(e.getKey());
+                out.set(e.getKey(), partial(e.getValue(), docPointer + "/" + key, inputPointer + "/" + key, scope, s,
+                        text, problems, waitsFor, later, withSettings));
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = NODES.arrayNode();
+            for (int i = 0; i < node.size(); i++) {
+                out.add(partial(node.get(i), docPointer + "/" + i, inputPointer + "/" + i, scope, s, text, problems,
+                        waitsFor, later, withSettings));
+            }
+            return out;
+        }
+        if (!node.isString() || !Template.mayContainExpression(node.asString())) {
+            return node;
+        }
+        Template template;
+        try {
+            template = Template.parse(node.asString());
+        } catch (Template.ExpressionSyntaxException e) {
+            return node; // the loader reports it
+        }
+        boolean knownNow = true;
+        boolean readsSettings = false;
+        for (Template.Placeholder ph : template.placeholders()) {
+            String root = ph.expression().root();
+            if (Scope.ENV.equals(root)) {
+                readsSettings = true;
+            } else if (!Scope.INPUT.equals(root)) {
+                knownNow = false;
+                if (!Scope.ERROR.equals(root)) {
+                    waitsFor.add(root);
+                }
+            }
+        }
+        if (!knownNow || readsSettings && !withSettings) {
+            if (!knownNow) {
+                later.add(inputPointer);
+            }
+            return node;
+        }
+        try {
+            return ExpressionResolver.resolveString(node.asString(), scope, docPointer,
+                    (pointer, offset, expression, message) -> text.at(pointer, expression,
+                            "step '" + s.name() + "': " + message));
+        } catch (ExpressionException e) {
+            problems.add(e.problem());
+            later.add(inputPointer); // reported; not checked against the contract a second time
+            return node;
+        }
+    }
+}

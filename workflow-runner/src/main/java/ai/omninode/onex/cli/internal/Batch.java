@@ -1,0 +1,179 @@
+package ai.omninode.onex.cli.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.workflow.RunOptions;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowResult;
+import ai.omninode.onex.workflow.WorkflowRunner;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One workflow over many inputs ({@code onex run --inputs}): {@code concurrency} runs at a time on one
+ * {@link WorkflowRunner} (one set of initialized nodes), each input its own run, with the run key
+ * {@code <batch key>/<input key>} ({@code line-17}, or the file name), so that the same batch run again with the same
+ * key gives every event the same {@code event_id}. Every input ends in the {@link BatchSummary} (and, with
+ * {@code --output json}, as one JSON line): succeeded, failed (at a step), or invalid (not JSON, or refused by the
+ * workflow's {@code input_schema}), or not run (after {@code --fail-fast} or an interruption).
+ */
+public final class Batch {
+    private static final Logger LOG = LoggerFactory.getLogger(Batch.class);
+
+    private final WorkflowRunner runner;
+    private final Workflow workflow;
+    private final BatchInputs inputs;
+    private final int concurrency;
+    private final boolean failFast;
+    private final String batchKey;
+    private final PrintWriter jsonLines;
+    private final BatchProgress progress;
+    private final BatchSummary summary;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Object inputLock = new Object();
+    private final Object outputLock = new Object();
+
+    /**
+     * @param batchKey the batch's run key ({@code --run-key}), or null for a random one (printed in the summary)
+     * @param jsonLines where each input's result goes as a JSON line, or null
+     */
+    public Batch(WorkflowRunner runner, Workflow workflow, BatchInputs inputs, int concurrency, boolean failFast,
+            String batchKey, PrintWriter jsonLines, BatchProgress progress) {
+        this.runner = Objects.requireNonNull(runner);
+        this.workflow = Objects.requireNonNull(workflow);
+        this.inputs = Objects.requireNonNull(inputs);
+        this.concurrency = concurrency;
+        this.failFast = failFast;
+        this.batchKey = batchKey != null ? batchKey : UUID.randomUUID().toString();
+        this.jsonLines = jsonLines;
+        this.progress = progress;
+        this.summary = new BatchSummary(inputs.total(), concurrency, this.batchKey, batchKey != null);
+    }
+
+    /** The run key of one input: {@code <batch key>/<input key>}, cut to fit by a hash of what it leaves out. */
+    static String runKey(String batchKey, String inputKey) {
+        String key = batchKey + "/" + inputKey;
+        if (key.length() <= RunOptions.MAX_RUN_KEY_LENGTH) {
+            return key;
+        }
+        String hash = UUID.nameUUIDFromBytes(inputKey.getBytes(StandardCharsets.UTF_8)).toString();
+        return key.substring(0, RunOptions.MAX_RUN_KEY_LENGTH - hash.length() - 1) + "~" + hash;
+    }
+
+    /** Runs every input (or until stopped), then returns the summary. */
+    public BatchSummary run() {
+        progress.start(summary);
+        ExecutorService workers = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "onex-batch-" + UUID.randomUUID().toString().substring(0, 4));
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int i = 0; i < concurrency; i++) {
+                workers.execute(this::work);
+            }
+            workers.shutdown();
+            while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
+                // the workers end when the inputs do, or when stopped after their run in flight
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(true);
+        } finally {
+            workers.shutdownNow();
+            summary.finish(interrupted.get(), failFast && stop.get() && !interrupted.get());
+            progress.stop();
+            finished.countDown();
+        }
+        return summary;
+    }
+
+    /**
+     * Ctrl-C (from a shutdown hook): take no new inputs; the runs in flight go on. Returns how many were in flight.
+     */
+    public int interrupt() {
+        interrupted.set(true);
+        stop.set(true);
+        return inFlight.get();
+    }
+
+    /** Waits until {@link #run()} has returned (its summary is complete). */
+    public boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+        return finished.await(timeout, unit);
+    }
+
+    public String batchKey() {
+        return batchKey;
+    }
+
+    private void work() {
+        while (!stop.get()) {
+            BatchInputs.Input input;
+            synchronized (inputLock) {
+                if (stop.get() || !inputs.hasNext()) {
+                    return;
+                }
+                input = inputs.next();
+                inFlight.incrementAndGet();
+            }
+            try {
+                BatchSummary.Outcome outcome = runOne(input);
+                record(outcome);
+                if (failFast && outcome.status() != BatchSummary.Status.SUCCEEDED) {
+                    stop.set(true);
+                }
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    private BatchSummary.Outcome runOne(BatchInputs.Input input) {
+        long t0 = System.nanoTime();
+        if (!input.valid()) {
+            return BatchSummary.Outcome.invalid(input, input.problems(), System.nanoTime() - t0);
+        }
+        List<Problem> refused = workflow.checkInput(input.value(), input.name());
+        if (!refused.isEmpty()) {
+            if (input.line() > 0) { // a line of JSON Lines: its file and line, as for a line that is not JSON
+                refused = refused.stream().map(p -> new Problem(inputs.source().toString(), input.line(), 1, p.pointer(),
+                        p.message(), p.rule(), p.severity())).toList();
+            }
+            return BatchSummary.Outcome.invalid(input, refused, System.nanoTime() - t0);
+        }
+        try {
+            WorkflowResult result = runner.run(workflow, input.value(), RunOptions.withKey(runKey(batchKey, input.key())));
+            return BatchSummary.Outcome.of(input, result, System.nanoTime() - t0);
+        } catch (ValidationException e) {
+            return BatchSummary.Outcome.invalid(input, e.problems(), System.nanoTime() - t0);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Input {} failed unexpectedly", input.name(), e);
+            return BatchSummary.Outcome.error(input, "unexpected error: " + e, System.nanoTime() - t0);
+        }
+    }
+
+    private void record(BatchSummary.Outcome outcome) {
+        summary.add(outcome);
+        if (jsonLines != null) {
+            String line = JsonOutput.writeLine(JsonOutput.batchLine(outcome));
+            synchronized (outputLock) {
+                jsonLines.println(line);
+                jsonLines.flush();
+            }
+        }
+    }
+}

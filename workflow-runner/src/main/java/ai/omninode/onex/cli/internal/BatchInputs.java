@@ -1,0 +1,229 @@
+package ai.omninode.onex.cli.internal;
+
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.contract.YamlReader;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.stream.Stream;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The inputs of a batch ({@code onex run --inputs}), read one at a time: a JSON Lines file (one JSON object per line;
+ * blank lines are skipped) or a folder of {@code *.json} files (in name order). A line or file that is not a JSON
+ * object is that input's failure, named by its line or file, not the end of the batch. Not thread-safe: one reader
+ * hands out the inputs.
+ */
+public final class BatchInputs implements AutoCloseable {
+    /** A line longer than this is that input's failure (and is skipped unread), as is a larger file. */
+    static final int MAX_INPUT_BYTES = (int) YamlReader.DEFAULT_MAX_BYTES;
+
+    /**
+     * One input: where it came from ({@code docs.jsonl:17}, {@code inputs/a.json}), its 1-based position in the batch,
+     * what sets it apart in run keys ({@code line-17}, {@code a.json}), and the input or what is wrong with it.
+     */
+    public record Input(String name, int index, int line, String key, ObjectNode value, List<Problem> problems) {
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+    }
+
+    private final Path source;
+    private final List<Path> files;
+    private final InputStream lines;
+    private final int total;
+    private int index;
+    private int lineNumber;
+    private Input next;
+
+    private BatchInputs(Path source, List<Path> files, InputStream lines, int total) {
+        this.source = source;
+        this.files = files;
+        this.lines = lines;
+        this.total = total;
+    }
+
+    /** Opens a JSON Lines file or a folder of JSON files; throws {@link ValidationException} if it cannot. */
+    public static BatchInputs open(Path source) {
+        try {
+            if (Files.isDirectory(source)) {
+                List<Path> files;
+                try (Stream<Path> list = Files.list(source)) {
+                    files = list.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
+                            && Files.isRegularFile(f)).sorted().toList();
+                }
+                if (files.isEmpty()) {
+                    throw new ValidationException(Problem.of(source.toString(), "no *.json files in this folder"));
+                }
+                return new BatchInputs(source, files, null, files.size());
+            }
+            if (!Files.isRegularFile(source)) {
+                throw new ValidationException(Problem.of(source.toString(), "no such file or folder"));
+            }
+            int count = countInputs(source);
+            if (count == 0) {
+                throw new ValidationException(Problem.of(source.toString(), "no inputs: the file has no lines that are"
+                        + " not blank (JSON Lines: one JSON object per line)"));
+            }
+            return new BatchInputs(source, null, new BufferedInputStream(Files.newInputStream(source), 1 << 16), count);
+        } catch (IOException e) {
+            throw new ValidationException(Problem.of(source.toString(), "cannot read: " + e.getMessage()));
+        }
+    }
+
+    /** How many inputs there are (lines that are not blank, or files). */
+    public int total() {
+        return total;
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    public boolean hasNext() {
+        if (next == null) {
+            next = files != null ? nextFile() : nextLine();
+        }
+        return next != null;
+    }
+
+    public Input next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Input n = next;
+        next = null;
+        return n;
+    }
+
+    private Input nextFile() {
+        if (index >= files.size()) {
+            return null;
+        }
+        Path f = files.get(index++);
+        String key = f.getFileName().toString();
+        try {
+            return new Input(f.toString(), index, 0, key, Inputs.read(f, List.of()), List.of());
+        } catch (ValidationException e) {
+            return new Input(f.toString(), index, 0, key, null, e.problems());
+        }
+    }
+
+    private Input nextLine() {
+        try {
+            while (true) {
+                Line line = readLine();
+                if (line == null) {
+                    return null;
+                }
+                lineNumber++;
+                String name = source + ":" + lineNumber;
+                if (line.tooLong) {
+                    index++;
+                    return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
+                            source.toString(), lineNumber, 1, "", "line " + lineNumber + " is longer than "
+                            + MAX_INPUT_BYTES + " bytes")));
+                }
+                String text;
+                try {
+                    text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(java.nio.ByteBuffer.wrap(line.bytes, 0, line.length)).toString();
+                } catch (CharacterCodingException e) {
+                    index++;
+                    return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
+                            source.toString(), lineNumber, 1, "", "line " + lineNumber + " is not valid UTF-8")));
+                }
+                if (text.isBlank()) {
+                    continue;
+                }
+                index++;
+                try {
+                    return new Input(name, index, lineNumber, "line-" + lineNumber,
+                            Inputs.readJsonLine(text, source.toString(), lineNumber), List.of());
+                } catch (ValidationException e) {
+                    return new Input(name, index, lineNumber, "line-" + lineNumber, null, e.problems());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": cannot read line " + (lineNumber + 1), e);
+        }
+    }
+
+    /** One line's bytes without its terminator (\n or \r\n); past the limit, only that it was too long. */
+    private record Line(byte[] bytes, int length, boolean tooLong) {
+    }
+
+    private byte[] buffer = new byte[8192];
+
+    private Line readLine() throws IOException {
+        int n = 0;
+        boolean tooLong = false;
+        int b;
+        boolean any = false;
+        while ((b = lines.read()) != -1) {
+            any = true;
+            if (b == '\n') {
+                break;
+            }
+            if (tooLong) {
+                continue;
+            }
+            if (n == MAX_INPUT_BYTES) {
+                tooLong = true;
+                continue;
+            }
+            if (n == buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(MAX_INPUT_BYTES, buffer.length * 2L));
+            }
+            buffer[n++] = (byte) b;
+        }
+        if (!any) {
+            return null;
+        }
+        if (n > 0 && buffer[n - 1] == '\r') {
+            n--;
+        }
+        return new Line(buffer, n, tooLong);
+    }
+
+    /** Lines that are not blank, counted without decoding: for the progress bar's total. */
+    private static int countInputs(Path file) throws IOException {
+        int count = 0;
+        boolean content = false;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == '\n') {
+                    count += content ? 1 : 0;
+                    content = false;
+                } else if (b != ' ' && b != '\t' && b != '\r') {
+                    content = true;
+                }
+            }
+        }
+        return count + (content ? 1 : 0);
+    }
+
+    @Override
+    public void close() {
+        if (lines != null) {
+            try {
+                lines.close();
+            } catch (IOException e) {
+                // read-only: nothing is lost
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.workflow.testnodes.TestNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code onex run --inputs}: one run per input, every input accounted for, with the runner's test nodes. */
+class BatchRunTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Path RUN = Path.of("src/test/resources/workflows/run");
+    private static final String FLAKY = RUN.resolve("batch_flaky.yaml").toString();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void reset() {
+        TestNode.reset();
+    }
+
+    private Path lines(String... lines) throws IOException {
+        return Files.writeString(tmp.resolve("inputs.jsonl"), String.join("\n", lines) + "\n");
+    }
+
+    private static List<JsonNode> jsonLines(String out) {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : out.split("\\R")) {
+            if (!line.isBlank()) {
+                nodes.add(JSON.readTree(line));
+            }
+        }
+        return nodes;
+    }
+
+    private static JsonNode byLine(List<JsonNode> results, int line) {
+        return results.stream().filter(r -> r.path("line").asInt() == line).findFirst()
+                .orElseThrow(() -> new AssertionError("no result for line " + line + " in " + results));
+    }
+
+    @Test
+    void eachLineIsOneRunAndEveryLineIsAccountedForByItsNumber() throws Exception {
+        Path inputs = lines(
+                "{\"key\": \"a\", \"failures\": 0}",
+                "",
+                "{\"key\": \"b\", \"failures\": 1}",
+                "{\"key\": \"c\", \"failures\": ",
+                "{\"key\": \"d\"}",
+                "[1, 2]",
+                "{\"key\": \"e\", \"failures\": 0}");
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", inputs.toString(), "--output", "json", "--run-key", "k1");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        List<JsonNode> results = jsonLines(r.out());
+        assertThat(results).as("one JSON line per input; the blank line is none").hasSize(6);
+        assertThat(results).extracting(n -> n.get("line").asInt()).containsExactlyInAnyOrder(1, 3, 4, 5, 6, 7);
+        assertThat(byLine(results, 1).get("status").asString()).isEqualTo("succeeded");
+        assertThat(byLine(results, 1).get("run_key").asString()).isEqualTo("k1/line-1");
+        assertThat(byLine(results, 1).get("input").asString()).isEqualTo(inputs + ":1");
+        assertThat(byLine(results, 3).get("status").asString()).isEqualTo("failed");
+        assertThat(byLine(results, 3).get("failure").get("step").asString()).isEqualTo("call");
+        assertThat(byLine(results, 3).get("failure").get("message").asString()).isEqualTo("attempt 1 of b failed");
+        assertThat(byLine(results, 4).get("status").asString()).isEqualTo("invalid");
+        assertThat(byLine(results, 4).get("problems").get(0).get("message").asString()).startsWith("invalid JSON: ");
+        assertThat(byLine(results, 4).get("problems").get(0).get("line").asInt()).isEqualTo(4);
+        assertThat(byLine(results, 5).get("problems").get(0).get("message").asString())
+                .contains("missing required field 'failures'", "input_schema of workflow batch_flaky");
+        assertThat(byLine(results, 6).get("problems").get(0).get("message").asString())
+                .isEqualTo("the workflow input must be a JSON object, found array");
+        assertThat(TestNode.calls("test_flaky")).as("only the valid inputs ran").hasSize(3);
+        assertThat(TestNode.contexts("test_flaky")).extracting(c -> c.idempotencyKey().orElseThrow())
+                .containsExactlyInAnyOrder("k1/line-1/call", "k1/line-3/call", "k1/line-7/call");
+
+        assertThat(r.err()).contains("batch of 6 inputs from " + inputs + ": 2 succeeded, 4 failed (3 invalid)")
+                .contains("durations: p50 ")
+                .containsPattern("1  at step call: attempt 1 of b failed \\(" + inputs + ":3\\)")
+                .contains("invalid input: missing required field 'failures'", inputs + ":5")
+                .contains("run key: k1");
+    }
+
+    @Test
+    void aFolderOfJsonFilesIsOneRunPerFileInNameOrder() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("in"));
+        Files.writeString(dir.resolve("b.json"), "{\"key\": \"b\", \"failures\": 0}");
+        Files.writeString(dir.resolve("a.json"), "{\"key\": \"a\", \"failures\": 0}");
+        Files.writeString(dir.resolve("notes.txt"), "not an input");
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", dir.toString(), "--concurrency", "1", "--run-key", "f");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(TestNode.calls("test_flaky")).extracting(c -> c.get("key")).containsExactly("a", "b");
+        assertThat(TestNode.contexts("test_flaky")).extracting(c -> c.idempotencyKey().orElseThrow())
+                .containsExactly("f/a.json/call", "f/b.json/call");
+        assertThat(r.out()).contains("batch of 2 inputs from " + dir + ": 2 succeeded, 0 failed");
+    }
+
+    @Test
+    void runsGoOnAtTheSameTimeUpToTheConcurrency() throws Exception {
+        // each run waits at a barrier for 4 runs: they pass only if 4 runs are under way at once
+        Path inputs = lines("{\"n\": 1}", "{\"n\": 2}", "{\"n\": 3}", "{\"n\": 4}");
+
+        Cli.Result r = Cli.onex("run", RUN.resolve("batch_barrier.yaml").toString(), "--inputs", inputs.toString(),
+                "--concurrency", "4");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("4 succeeded, 0 failed", "concurrency 4");
+    }
+
+    @Test
+    void failFastStartsNoInputAfterTheFirstFailure() throws Exception {
+        Path inputs = lines("{\"key\": \"a\", \"failures\": 0}", "{\"key\": \"b\", \"failures\": 1}",
+                "{\"key\": \"c\", \"failures\": 0}", "{\"key\": \"d\", \"failures\": 0}");
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", inputs.toString(), "--concurrency", "1", "--fail-fast",
+                "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        assertThat(jsonLines(r.out())).extracting(n -> n.get("line").asInt()).containsExactly(1, 2);
+        assertThat(TestNode.calls("test_flaky")).hasSize(2);
+        assertThat(r.err()).contains("stopped at the first failure (--fail-fast): 2 inputs were not run");
+    }
+
+    @Test
+    void withoutARunKeyTheBatchGetsOneAndSaysHowToRepeatIt() throws Exception {
+        Path inputs = lines("{\"key\": \"a\", \"failures\": 0}");
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", inputs.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String key = TestNode.contexts("test_flaky").get(0).idempotencyKey().orElseThrow();
+        assertThat(key).endsWith("/line-1/call");
+        String batchKey = key.substring(0, key.length() - "/line-1/call".length());
+        assertThat(r.out()).contains("run key: " + batchKey, "--run-key " + batchKey);
+    }
+
+    @Test
+    void batchOptionsThatContradictEachOtherAreUsageErrors() throws Exception {
+        Path inputs = lines("{\"key\": \"a\", \"failures\": 0}");
+
+        assertThat(Cli.onex("run", FLAKY, "--inputs", inputs.toString(), "--input", "key=x").err())
+                .contains("does not combine with --input or --input-file");
+        assertThat(Cli.onex("run", FLAKY, "--inputs", inputs.toString(), "--concurrency", "0").exitCode()).isEqualTo(2);
+        assertThat(Cli.onex("run", FLAKY, "--input", "key=a", "--fail-fast").err())
+                .contains("--fail-fast and --concurrency apply to a batch (--inputs)");
+        Cli.Result missing = Cli.onex("run", FLAKY, "--inputs", tmp.resolve("none.jsonl").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("none.jsonl: error: no such file or folder");
+        assertThat(TestNode.calls("test_flaky")).isEmpty();
+    }
+}

@@ -1,0 +1,179 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
+import ai.omninode.onex.workflow.testnodes.TestNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What {@code onex run} refuses before any step runs (exit 2), and what it tells without running anything:
+ * {@code --dry-run}, {@code onex describe}, {@code onex nodes NAME}.
+ */
+class RunChecksTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Path RUN = Path.of("src/test/resources/workflows/run");
+    private static final String ECHO_THEN_PUBLISH = RUN.resolve("echo_then_publish.yaml").toString();
+    private static final String INGESTION = Cli.REPO.resolve("examples/document_ingestion.yaml").toString();
+    private static final String INGESTION_INPUT = Cli.REPO.resolve("examples/document_ingestion.input.json").toString();
+
+    @TempDir
+    Path plugins;
+
+    @BeforeEach
+    void copyPluginJars() throws IOException {
+        TestNode.reset();
+        Cli.copyPluginJars(plugins);
+    }
+
+    private static String closedAddress() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    @Test
+    void aKafkaAddressNoBrokerAnswersAtIsASettingsErrorBeforeAnyStepRuns() throws IOException {
+        String address = closedAddress();
+
+        Cli.Result r = Cli.onex("run", ECHO_THEN_PUBLISH, "--plugins", plugins.toString(), "--input", "document_id=d1",
+                "--set", "KAFKA_BOOTSTRAP_SERVERS=" + address, "--set", "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS=500");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+        assertThat(TestNode.calls("test_echo")).as("no step ran").isEmpty();
+        assertThat(r.out()).doesNotContain("running workflow");
+        assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p)
+                .contains("echo_then_publish.yaml:17:18: error: node 'kafka_event_effect' could not be initialized:"
+                        + " Kafka producer initialization failed: no Kafka broker answered at " + address
+                        + " (KAFKA_BOOTSTRAP_SERVERS) within 500 ms")
+                .contains("Set KAFKA_BOOTSTRAP_SERVERS to the brokers' host:port list")
+                .endsWith("[KAFKA_BOOTSTRAP_SERVERS is set by --set]"));
+    }
+
+    @Test
+    void anInputTheWorkflowDeclaresOtherwiseIsRefusedWithEveryProblemAndNoNodeConnects() throws IOException {
+        String address = closedAddress();
+
+        Cli.Result r = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input", "document_id:=7",
+                "--input", "metadata.lang=en", "--set", "KAFKA_BOOTSTRAP_SERVERS=" + address, "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+        JsonNode refused = JSON.readTree(r.out());
+        assertThat(refused.get("status").asString()).isEqualTo("invalid");
+        assertThat(refused.get("problems")).extracting(p -> p.get("pointer").asString()).containsExactlyInAnyOrder(
+                "/document_id", "/content", "/correlation_id", "/metadata/language", "/metadata/lang");
+        assertThat(r.err()).as("refused for its input, not for the Kafka address nothing answers at")
+                .doesNotContain("Kafka producer initialization failed");
+    }
+
+    @Test
+    void aMisspeltSettingIsRefusedWithADidYouMean() {
+        Cli.Result r = Cli.onex("run", ECHO_THEN_PUBLISH, "--plugins", plugins.toString(), "--input", "document_id=d1",
+                "--set", "KAFKA_BOOTSTRAP_SERVERS=" + SharedKafkaBroker.get().bootstrapServers(),
+                "--set", "KAFKA_EVENT_MAX_RETRIS=1");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+        assertThat(r.err()).contains("KAFKA_EVENT_MAX_RETRIS is not a setting of this node (did you mean"
+                + " KAFKA_EVENT_MAX_RETRIES?)");
+        assertThat(TestNode.calls("test_echo")).isEmpty();
+    }
+
+    @Test
+    void anUnquotedExpressionInAFlowMappingGetsTheHintToQuoteIt() throws IOException {
+        Path flow = Files.writeString(plugins.resolve("flow.yaml"), """
+                name: flow
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: echo
+                    type: compute
+                    compute_node: test_echo
+                    input: {text: ${input.message}}
+                """);
+
+        Cli.Result r = Cli.onex("validate", flow.toString());
+
+        assertThat(r.exitCode()).isEqualTo(Onex.INVALID);
+        assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p).startsWith(flow + ":7:")
+                .endsWith("quote the expression, as in \"${input.message}\" [yaml.syntax]"));
+    }
+
+    @Test
+    void dryRunPrintsThePlanWithWhatEachStepWouldReceiveAndRunsNothing() {
+        Cli.Result r = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file", INGESTION_INPUT,
+                "--set", "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9", "--dry-run");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("plan of workflow document_ingestion 1.0.0")
+                .containsPattern("(?m)^  3\\.1 +  vectorize_document +compute +vectorization_compute$")
+                .containsPattern("(?m)^  7 +publish_completion_event +effect +kafka_event_effect +\\(after extract_entities,"
+                        + " detect_relationships, vectorize_document\\)$")
+                .contains("\"document_id\":\"doc-2025-0042\"", "\"vectorized\":\"${vectorization_result.success}\"")
+                .contains("ok: no problem found");
+        assertThat(r.out()).doesNotContain("running workflow");
+    }
+
+    @Test
+    void dryRunReportsWhatTheContractOfAStepRefusesAsFarAsTheInputDecidesIt() throws IOException {
+        Path flow = Files.writeString(plugins.resolve("publish.yaml"), """
+                name: publish
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: publish
+                    type: effect
+                    effect_node: kafka_event_effect
+                    input:
+                      topic: ${input.topic}
+                      event_type: E
+                      payload: {}
+                """);
+
+        Cli.Result r = Cli.onex("run", flow.toString(), "--plugins", plugins.toString(), "--input", "topic=not a topic",
+                "--dry-run", "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+        JsonNode plan = JSON.readTree(r.out());
+        assertThat(plan.get("status").asString()).isEqualTo("invalid");
+        assertThat(plan.get("steps").get(0).get("input").get("topic").asString()).isEqualTo("not a topic");
+        assertThat(plan.get("problems").get(0).get("message").asString()).contains("'/topic' does not match");
+        assertThat(plan.get("problems").get(0).get("line").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void describeTellsTheInputsStepsNodesAndWhatIsPublished() {
+        Cli.Result r = Cli.onex("describe", INGESTION, "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("document_ingestion 1.0.0 (")
+                .contains("input (input_schema):")
+                .containsPattern("(?m)^  content +string, required  The text to ingest$")
+                .containsPattern("(?m)^    language +string, required")
+                .containsPattern("(?m)^  3\\.2 +  extract_entities +compute +entity_extraction_compute$")
+                .containsPattern("(?m)^  F1 +publish_error_event +effect +kafka_event_effect$")
+                .containsPattern("(?m)^  kafka_event_effect 1\\.0\\.0 \\(effect\\): Publishes events to Kafka")
+                .containsPattern("(?m)^  publish_completion_event +DOCUMENT_INGESTED to enrichment\\.completed\\.v1$");
+    }
+
+    @Test
+    void nodesWithANameDescribesThatNodeAndItsSchemas() {
+        Cli.Result r = Cli.onex("nodes", "kafka_event_effect", "--plugins", plugins.toString());
+        Cli.Result typo = Cli.onex("nodes", "kafka_event_efect", "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("kafka_event_effect 1.0.0 (effect node, with side effects")
+                .containsPattern("(?m)^input:$").containsPattern("(?m)^  topic +string matching .*, required")
+                .containsPattern("(?m)^output:$").containsPattern("(?m)^  offset +integer 0\\.\\. or null")
+                .containsPattern("(?m)^config .*:$").containsPattern("(?m)^  max_retries +integer 0\\.\\.100, default 3");
+        assertThat(typo.exitCode()).isEqualTo(Onex.INVALID);
+        assertThat(typo.err()).contains("kafka_event_efect: error: no node of that name (did you mean"
+                + " 'kafka_event_effect'?)");
+    }
+}
