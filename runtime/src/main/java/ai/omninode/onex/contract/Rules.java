@@ -55,6 +55,8 @@ public final class Rules {
             "retry_policy.retry_on_steps names no step of the workflow (did-you-mean), or a parallel group.");
     public static final Rule WORKFLOW_IGNORED_SETTING = add("workflow.ignored-setting", Severity.WARNING,
             "A setting that is accepted but not interpreted: monitoring, performance settings other than timeout_seconds.");
+    public static final Rule WORKFLOW_EVENT_BUS = add("workflow.event-bus", Severity.ERROR,
+            "The event_bus section: a Kafka step publishes to one of the workflow's own trigger topics, or to a topic publish_topics does not list; input_schema is not a JSON Schema.");
 
     // ---- ${...} expressions ---------------------------------------------------------------------------------------
     public static final Rule EXPRESSION_SYNTAX = add("expression.syntax", Severity.ERROR,
