@@ -284,6 +284,11 @@ public final class TriggerConsumer implements Runnable {
         long t0 = System.nanoTime();
         drainDeadline = t0 + config.drainTimeout().toNanos();
         consumer.pause(consumer.assignment());
+        try {
+            consumer.poll(Duration.ZERO); // takes the wakeup of stop() here, not in the commit below
+        } catch (WakeupException expected) {
+            // the loop was elsewhere when stop() woke it
+        }
         int inFlight = awaitRuns(states.values(), drainDeadline);
         commitSync(states.values());
         events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (inFlight == 0
