@@ -68,7 +68,8 @@ class OnexCliTest {
         Cli.Result r = Cli.onex();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, nodes, broker or new");
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, serve, publish, validate, nodes,"
+                + " broker or new");
     }
 
     @Test
@@ -98,7 +99,7 @@ class OnexCliTest {
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("onex: error: unknown command 'rn' (did you mean 'run'?); the commands: run,"
-                + " validate, nodes, broker, new");
+                + " serve, publish, validate, nodes, broker, new");
     }
 
     @Test
