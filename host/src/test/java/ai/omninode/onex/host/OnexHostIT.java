@@ -248,6 +248,47 @@ class OnexHostIT {
         }
     }
 
+    @Test
+    void triggersWithOneKeyRunInOffsetOrderWhileOtherKeysRunBetweenThem() throws Exception {
+        String prefix = Triggers.prefix("order");
+        String topic = prefix + "." + Triggers.REQUEST_TOPIC;
+        broker.createTopic(topic, 1);
+        // one partition for the events too: their offsets are the order in which the runs published them
+        broker.createTopic(prefix + "." + Triggers.COMPLETED_TOPIC, 1);
+        int keys = 4;
+        int perKey = 60;
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
+            for (int i = 0; i < perKey; i++) {
+                for (int k = 0; k < keys; k++) {
+                    String id = "key" + k + "-" + i;
+                    producer.send(new ProducerRecord<>(topic, ("key" + k).getBytes(StandardCharsets.UTF_8),
+                            Triggers.envelope(id)));
+                }
+            }
+            producer.flush();
+        }
+        host(prefix, Map.of());
+        try (Triggers.Reader reader = new Triggers.Reader(broker.bootstrapServers(), prefix + "."
+                + Triggers.COMPLETED_TOPIC)) {
+            await().atMost(Duration.ofMinutes(2)).until(() -> reader.poll() == keys * perKey);
+            Map<String, List<Integer>> order = new HashMap<>();
+            List<String> all = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : reader.records) {
+                String doc = tools.jackson.databind.json.JsonMapper.builder().build().readTree(r.value())
+                        .at("/payload/document_id").asString();
+                all.add(doc);
+                order.computeIfAbsent(doc.substring(0, doc.indexOf('-')), k -> new ArrayList<>())
+                        .add(Integer.parseInt(doc.substring(doc.indexOf('-') + 1)));
+            }
+            for (List<Integer> seq : order.values()) {
+                assertThat(seq).as("one key's runs, in the order they published").isSorted().hasSize(perKey);
+            }
+            long switches = java.util.stream.IntStream.range(1, all.size())
+                    .filter(i -> !all.get(i).startsWith(all.get(i - 1).substring(0, 4))).count();
+            assertThat(switches).as("other keys ran in between (concurrently)").isGreaterThan(keys);
+        }
+    }
+
     private KafkaProducer<byte[], byte[]> producerFor(int maxRequest) {
         Map<String, Object> p = new HashMap<>();
         p.put("bootstrap.servers", broker.bootstrapServers());
