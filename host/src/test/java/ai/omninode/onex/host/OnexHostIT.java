@@ -289,6 +289,62 @@ class OnexHostIT {
         }
     }
 
+    @Test
+    void healthAndPrometheusMetricsAreServedWithTheNodesOwnMetersAndNoSetting() throws Exception {
+        String prefix = Triggers.prefix("http");
+        Workflow metered = new WorkflowLoader().load("metered.yaml", """
+                name: metered
+                version: {major: 3, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [metered.requested.v1]
+                steps:
+                  - name: echo
+                    type: compute
+                    compute_node: test_metered
+                    input: {value: "${input.value}"}
+                """);
+        OnexHost host = OnexHost.builder().registry(newRegistry()).workflow(metered).httpPort(0)
+                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix,
+                        "MY_API_TOKEN", "s3cr3t-value-never-served"))
+                .events(events::add).build();
+        hosts.add(host);
+        host.start();
+        String base = "http://127.0.0.1:" + host.httpPort();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        await().atMost(Duration.ofMinutes(1)).until(() -> get.apply("/health/ready").statusCode() == 200);
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
+            producer.send(new ProducerRecord<>(prefix + ".metered.requested.v1", null,
+                    "{\"value\":\"a\"}".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        await().atMost(Duration.ofMinutes(1)).until(() -> count(host, "succeeded") == 1);
+
+        var live = get.apply("/health/live");
+        var health = get.apply("/health");
+        var metrics = get.apply("/metrics");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"ready\"", "\"group\":\"" + prefix + ".metered.consume.v3\"",
+                prefix + ".metered.requested.v1-0");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("test_metered_calls_total 1.0",
+                "onex_host_runs_total{outcome=\"succeeded\",workflow=\"metered\"} 1.0",
+                "onex_host_consumer_lag{partition=\"0\",topic=\"" + prefix + ".metered.requested.v1\",workflow=\"metered\"}",
+                "onex_host_trigger_latency_seconds_count{workflow=\"metered\"} 1", "jvm_memory_used_bytes");
+        assertThat(ai.omninode.onex.host.testnodes.MeteredEcho.BOUND_WITH.get())
+                .isSameAs(ai.omninode.onex.host.testnodes.MeteredEcho.class.getClassLoader());
+        for (String body : List.of(health.body(), metrics.body(), String.join("\n", events))) {
+            assertThat(body).doesNotContain("s3cr3t");
+        }
+        assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
+    }
+
     private KafkaProducer<byte[], byte[]> producerFor(int maxRequest) {
         Map<String, Object> p = new HashMap<>();
         p.put("bootstrap.servers", broker.bootstrapServers());

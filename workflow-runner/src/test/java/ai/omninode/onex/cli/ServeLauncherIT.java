@@ -213,7 +213,7 @@ class ServeLauncherIT {
     }
 
     @Test
-    void helpNamesEveryOptionAndNoSecret() throws Exception {
+    void theInstalledServeHelpNamesEveryOption() throws Exception {
         Process p = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "serve", "--help").redirectErrorStream(true)
                 .start();
         String help = new String(p.getInputStream().readAllBytes());
