@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeLauncherIT {
     private static final Path DIST = Path.of(System.getProperty("onex.test.dist", "target/onex")).toAbsolutePath();
-    static final int CI_TRIGGERS = 2000;
+    static final int CI_TRIGGERS = 1000;
     private static final int N = Integer.getInteger("onex.serve.triggers", CI_TRIGGERS);
     private static EmbeddedKafkaBroker broker;
     private final List<Process> processes = new ArrayList<>();
