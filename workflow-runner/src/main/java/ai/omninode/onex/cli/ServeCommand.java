@@ -174,7 +174,12 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             Stopper stopper = new Stopper(host);
-            host.start();
+            try {
+                host.start();
+            } catch (RuntimeException e) {
+                stopper.release();
+                throw e;
+            }
             if (broker != null) {
                 String topic = workflows.get(0).eventBus().map(b -> b.subscribeTopics().get(0)).orElse("TOPIC");
                 out.println("send a trigger from another terminal: onex publish " + (topics.isEmpty() ? topic

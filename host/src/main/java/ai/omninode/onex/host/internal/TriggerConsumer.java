@@ -584,7 +584,7 @@ public final class TriggerConsumer implements Runnable {
         }
         partitions.sort(null);
         long stuckAfter = config.drainTimeout().toNanos() + TimeUnit.SECONDS.toNanos(60);
-        boolean alive = stopped.getCount() == 0 ? false : System.nanoTime() - lastLoopNanos < stuckAfter;
+        boolean alive = stopped.getCount() > 0 && System.nanoTime() - lastLoopNanos < stuckAfter;
         return new Status(config.workflow().name(), config.groupId(), config.topics(), joined, alive, partitions,
                 inFlight, retrying, pollError);
     }
