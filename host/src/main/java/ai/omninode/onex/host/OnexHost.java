@@ -10,15 +10,11 @@ import ai.omninode.onex.host.internal.KafkaSettings;
 import ai.omninode.onex.host.internal.TopicPreparer;
 import ai.omninode.onex.host.internal.TriggerConsumer;
 import ai.omninode.onex.host.internal.TriggerDecoder;
-import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.OnexException;
-import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
-import ai.omninode.onex.runtime.internal.PluginNode;
 import ai.omninode.onex.workflow.EventBus;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowRunner;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -137,7 +133,9 @@ public final class OnexHost implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        runner = WorkflowRunner.builder().registry(b.registry).settings(b.settings).build();
+        // the runner records its run and step meters there, and binds every node that is a MeterBinder when it
+        // initializes it (with the node's class loader as context loader)
+        runner = WorkflowRunner.builder().registry(b.registry).settings(b.settings).meterRegistry(meters).build();
         try {
             for (Workflow w : b.workflows) {
                 // validates against the nodes and initializes them now: settings a node refuses stop the start
@@ -147,7 +145,6 @@ public final class OnexHost implements AutoCloseable {
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
             }
-            bindNodeMeters();
             new JvmMemoryMetrics().bindTo(meters);
             new JvmGcMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
@@ -200,36 +197,6 @@ public final class OnexHost implements AutoCloseable {
             closeResources();
             throw new UncheckedIOException("cannot open the HTTP port " + b.httpHost + ":" + b.httpPort + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Binds every node that is a Micrometer {@link MeterBinder} to the host's registry, with the node's own class
-     * loader as the thread's context class loader (a plugin's libraries load classes through it).
-     */
-    private void bindNodeMeters() {
-        Set<String> used = new LinkedHashSet<>();
-        b.workflows.forEach(w -> used.addAll(w.nodeNames()));
-        for (String name : used) {
-            DiscoveredNode d = b.registry.find(name).orElse(null);
-            if (d == null) {
-                continue;
-            }
-            EffectNode node = d.node();
-            Object inner = node instanceof PluginNode p ? p.delegate() : node;
-            if (inner instanceof MeterBinder binder) {
-                Thread thread = Thread.currentThread();
-                ClassLoader previous = thread.getContextClassLoader();
-                thread.setContextClassLoader(inner.getClass().getClassLoader());
-                try {
-                    binder.bindTo(meters);
-                    LOG.debug("Bound the meters of node {}", name);
-                } catch (RuntimeException | LinkageError e) {
-                    LOG.warn("Node {} failed to bind its meters: {}", name, e.toString());
-                } finally {
-                    thread.setContextClassLoader(previous);
-                }
-            }
         }
     }
 

@@ -104,6 +104,9 @@ class OnexHostIT {
                 assertThat(held).hasSize(6);
                 assertThat(Collections.disjoint(a.status().get(0).partitions(), b.status().get(0).partitions())).isTrue();
                 assertThat(count(a, "succeeded") + count(b, "succeeded")).isGreaterThanOrEqualTo(n);
+                assertThat(a.meterRegistry().find("onex.kafka.events").meters())
+                        .as("the Kafka node's own meters, bound by the runner, in the host's registry").isNotEmpty();
+                assertThat(a.meterRegistry().find("onex.workflow.runs").timers()).isNotEmpty();
                 System.out.printf("split: %d triggers, %d events (%d repeats), host A ran %.0f, host B ran %.0f%n", n,
                         reader.copies, reader.copies - n, count(a, "succeeded"), count(b, "succeeded"));
             }
@@ -336,7 +339,8 @@ class OnexHostIT {
         assertThat(metrics.body()).contains("test_metered_calls_total 1.0",
                 "onex_host_runs_total{outcome=\"succeeded\",workflow=\"metered\"} 1.0",
                 "onex_host_consumer_lag{partition=\"0\",topic=\"" + prefix + ".metered.requested.v1\",workflow=\"metered\"}",
-                "onex_host_trigger_latency_seconds_count{workflow=\"metered\"} 1", "jvm_memory_used_bytes");
+                "onex_host_trigger_latency_seconds_count{workflow=\"metered\"} 1", "jvm_memory_used_bytes",
+                "onex_workflow_runs_seconds_count{outcome=\"succeeded\",workflow=\"metered\"} 1");
         assertThat(ai.omninode.onex.host.testnodes.MeteredEcho.BOUND_WITH.get())
                 .isSameAs(ai.omninode.onex.host.testnodes.MeteredEcho.class.getClassLoader());
         for (String body : List.of(health.body(), metrics.body(), String.join("\n", events))) {

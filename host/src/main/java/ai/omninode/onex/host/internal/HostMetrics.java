@@ -1,7 +1,5 @@
 package ai.omninode.onex.host.internal;
 
-import ai.omninode.onex.workflow.StepResult;
-import ai.omninode.onex.workflow.WorkflowResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -20,7 +18,6 @@ import org.apache.kafka.common.TopicPartition;
  * <ul>
  *   <li>{@code onex.host.runs} [{@code onex_host_runs_total}]: finished runs by {@code outcome} (succeeded, failed,
  *       infrastructure: the last is retried, not committed);</li>
- *   <li>{@code onex.host.run.duration}, {@code onex.host.step.duration} (by {@code step} and {@code status});</li>
  *   <li>{@code onex.host.trigger.latency}: from the trigger's record timestamp to the end of its run (what a producer
  *       of triggers waits for);</li>
  *   <li>{@code onex.host.runs.in.flight}, {@code onex.host.partitions.assigned},
@@ -29,17 +26,15 @@ import org.apache.kafka.common.TopicPartition;
  *       when a rebalance takes one away, so no stale lag stays behind);</li>
  *   <li>{@code onex.host.triggers.dead.lettered} by {@code topic} and {@code kind}.</li>
  * </ul>
- * Every meter has the tag {@code workflow}. TODO(issue 11): when {@code WorkflowRunner.Builder.meterRegistry} lands,
- * the runner records run and step meters itself; the host's then keep only what the runner cannot know (triggers,
- * lag, dead letters, retries).
+ * Every meter has the tag {@code workflow}. Run and step durations are the runner's ({@code onex.workflow.runs},
+ * {@code onex.workflow.steps}, in the same registry); the host's meters say what the runner cannot know: the
+ * trigger's fate (committed, or retried for the infrastructure), lag, dead letters, retries.
  */
 public final class HostMetrics {
     private final MeterRegistry registry;
     private final String workflow;
     private final Tags tags;
     private final Map<String, Counter> runs = new ConcurrentHashMap<>();
-    private final Map<String, Timer> runTimers = new ConcurrentHashMap<>();
-    private final Map<String, Timer> stepTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Meter> lagGauges = new ConcurrentHashMap<>();
     private final Timer triggerLatency;
@@ -62,20 +57,10 @@ public final class HostMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
-    void finished(WorkflowResult result, RunClassifier.Outcome outcome, long triggerTimestampMs) {
+    void finished(RunClassifier.Outcome outcome, long triggerTimestampMs) {
         String o = outcome.tag();
         runs.computeIfAbsent(o, k -> Counter.builder("onex.host.runs").tags(tags).tag("outcome", k)
                 .description("Runs by outcome").register(registry)).increment();
-        runTimers.computeIfAbsent(o, k -> Timer.builder("onex.host.run.duration").tags(tags).tag("outcome", k)
-                .publishPercentileHistogram().register(registry)).record(result.duration());
-        for (StepResult s : result.steps()) {
-            if (s.status() == StepResult.Status.SKIPPED) {
-                continue;
-            }
-            String status = s.status().name().toLowerCase(java.util.Locale.ROOT);
-            stepTimers.computeIfAbsent(s.name() + "\u0000" + status, k -> Timer.builder("onex.host.step.duration")
-                    .tags(tags).tag("step", s.name()).tag("status", status).register(registry)).record(s.duration());
-        }
         if (triggerTimestampMs > 0) {
             long ms = System.currentTimeMillis() - triggerTimestampMs;
             if (ms >= 0) {

@@ -507,7 +507,7 @@ public final class TriggerConsumer implements Runnable {
             }
             MDC.put("correlation_id", String.valueOf(result.correlationId()));
             RunClassifier.Verdict verdict = RunClassifier.classify(result);
-            metrics.finished(result, verdict.outcome(), record.timestamp());
+            metrics.finished(verdict.outcome(), record.timestamp());
             switch (verdict.outcome()) {
                 case SUCCEEDED -> LOG.debug("Workflow {}: trigger {} ran (run {}, correlation_id {}) in {} ms", workflow,
                         where(slot), run.runKey(), result.correlationId(), result.duration().toMillis());
