@@ -86,6 +86,8 @@ class OnexHostIT {
             OnexHost a = host(prefix, Map.of());
             Triggers.send(producer, topic, 0, n / 2);
             OnexHost b = host(prefix, Map.of());
+            // a rebalance while the first half runs: the second host takes partitions from the first
+            await().atMost(Duration.ofMinutes(1)).until(() -> !b.status().get(0).partitions().isEmpty());
             Triggers.send(producer, topic, n / 2, n);
             try (Triggers.Reader reader = new Triggers.Reader(broker.bootstrapServers(),
                     prefix + "." + Triggers.COMPLETED_TOPIC)) {
@@ -94,6 +96,8 @@ class OnexHostIT {
                 await().atMost(Duration.ofMinutes(1)).until(() -> Triggers.allCommitted(
                         Triggers.committedAndEnd(admin, group, topic)));
                 reader.poll();
+                await().atMost(Duration.ofMinutes(1)).until(() -> a.status().get(0).partitions().size()
+                        + b.status().get(0).partitions().size() == 6);
 
                 assertThat(reader.inconsistent()).as("every copy of a document's event has one event_id").isEmpty();
                 assertThat(reader.distinctEventIds()).as("one distinct event_id per trigger").isEqualTo(n);
