@@ -107,6 +107,11 @@ public record Workflow(
                 ? Optional.of(Duration.ofSeconds(t.asLong())) : Optional.empty();
     }
 
+    /** The {@code event_bus} section: what triggers the workflow under {@code onex serve}, if it says. */
+    public Optional<EventBus> eventBus() {
+        return EventBus.of(document == null ? null : document.root());
+    }
+
     public Optional<Step> find(String stepName) {
         List<Step> all = allSteps();
         collect(onStepFailure, all);

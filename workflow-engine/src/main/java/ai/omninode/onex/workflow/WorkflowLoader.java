@@ -9,6 +9,7 @@ import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.workflow.internal.BoundedRead;
+import ai.omninode.onex.workflow.internal.EventBusChecks;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.StepIndex;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
@@ -28,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  * Reads a workflow file and checks everything that needs no node: YAML, the workflow schema
  * ({@value #SCHEMA_RESOURCE}), then the rules a schema cannot say: unique step and output names, the node field
  * that matches each step type, {@code depends_on} references (unknown, later, cycles), {@code retry_on_steps},
- * and every {@code ${...}}: its syntax, and whether its root can exist where it is used. All problems are
+ * and every {@code ${...}}: its syntax, and whether its root can exist where it is used; and the
+ * {@code event_bus} section ({@code EventBusChecks}). All problems are
  * reported together, each with file, line and column. Checks against node contracts are {@link WorkflowValidator}'s.
  */
 public final class WorkflowLoader {
@@ -157,6 +159,7 @@ public final class WorkflowLoader {
                 steps, onFailure, retry, doc.source(), doc, text, inputSchema);
         int schemaProblems = problems.size();
         new WorkflowChecks(workflow, new StepIndex(steps, onFailure), new SourceText(doc, text), problems).run();
+        new EventBusChecks(workflow, problems).run();
         // where a rule says more precisely what the schema said about the same value, keep the rule's words only
         Set<String> explained = new HashSet<>();
         problems.subList(schemaProblems, problems.size()).forEach(p -> explained.add(p.pointer()));

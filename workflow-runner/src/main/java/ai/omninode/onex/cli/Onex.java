@@ -12,16 +12,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code onex} command line: {@code run}, {@code validate}, {@code describe}, {@code nodes}, {@code broker} and
- * {@code new}. Exit codes: {@value #OK} ok,
+ * The {@code onex} command line: {@code run}, {@code serve}, {@code publish}, {@code validate}, {@code describe},
+ * {@code nodes}, {@code broker} and {@code new}. Exit codes: {@value #OK} ok,
  * {@value #WORKFLOW_FAILED} the workflow failed, {@value #INVALID} a usage or validation error.
  */
 @Command(name = "onex",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Runs and validates ONEX workflows whose steps are ONEX nodes.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DescribeCommand.class, NodesCommand.class,
-            BrokerCommand.class, NewCommand.class,
+        description = "Runs, serves and validates ONEX workflows whose steps are ONEX nodes.",
+        subcommands = {RunCommand.class, ServeCommand.class, PublishCommand.class, ValidateCommand.class,
+            DescribeCommand.class, NodesCommand.class, BrokerCommand.class, NewCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {

@@ -73,7 +73,8 @@ class OnexCliTest {
         Cli.Result r = Cli.onex();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: onex", "a command is required: run, validate, describe, nodes, broker or new");
+        assertThat(r.err()).contains("Usage: onex", "a command is required: run, serve, publish, validate, describe,"
+                + " nodes, broker or new");
     }
 
     @Test
@@ -103,7 +104,7 @@ class OnexCliTest {
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("onex: error: unknown command 'rn' (did you mean 'run'?); the commands: run,"
-                + " validate, describe, nodes, broker, new");
+                + " serve, publish, validate, describe, nodes, broker, new");
     }
 
     @Test

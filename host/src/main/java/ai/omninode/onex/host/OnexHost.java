@@ -1,0 +1,429 @@
+package ai.omninode.onex.host;
+
+import ai.omninode.onex.contract.JsonSchema;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.host.internal.DeadLetters;
+import ai.omninode.onex.host.internal.HealthServer;
+import ai.omninode.onex.host.internal.HostMetrics;
+import ai.omninode.onex.host.internal.KafkaSettings;
+import ai.omninode.onex.host.internal.TopicPreparer;
+import ai.omninode.onex.host.internal.TriggerConsumer;
+import ai.omninode.onex.host.internal.TriggerDecoder;
+import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.EventBus;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowRunner;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The ONEX runtime host: runs each workflow once for every event on its trigger topics
+ * ({@code event_bus.subscribe_topics}), as a member of the workflow's Kafka consumer group, so that more instances
+ * share the partitions. Delivery is at least once, with stable run keys (see {@code TriggerDecoder}) so that a trigger
+ * that runs again publishes events with the same ids; see {@link TriggerConsumer} for order, commits, poison triggers,
+ * retries, rebalances and the drain on stop.
+ *
+ * <p>Lifecycle: {@link #builder()}, {@link #start()} (validates, initializes the nodes, creates missing trigger
+ * topics, joins the groups, opens the HTTP port), then {@link #close()} (stop fetching, drain within the drain
+ * timeout, commit, leave the groups, close the nodes). One {@link WorkflowRunner} serves every workflow: a node is
+ * one instance, initialized once and shared by all runs.
+ */
+public final class OnexHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OnexHost.class);
+    public static final int DEFAULT_CONCURRENCY = 32;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_TRIGGER_BYTES = 1024 * 1024;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Builder b;
+    private final KafkaSettings kafka;
+    private final PrometheusMeterRegistry meters;
+    private final List<TriggerConsumer> consumers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private WorkflowRunner runner;
+    private Admin admin;
+    private DeadLetters deadLetters;
+    private HealthServer http;
+    private volatile boolean closed;
+
+    private OnexHost(Builder b) {
+        this.b = b;
+        this.kafka = KafkaSettings.from(b.settings);
+        this.meters = b.meterRegistry != null ? b.meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The default consumer group of a workflow: {@code {KAFKA_TOPIC_PREFIX}.{workflow name}.consume.v{major}}
+     * ({@code {workflow name}.consume.v{major}} with an empty prefix), as the Python host names groups
+     * ({@code {env}.{service}.{node}.{purpose}.{version}}, the prefix being {@code {env}.{service}}). Stable across
+     * minor and patch versions and restarts; a new major version is a new group, which reads its topics from the
+     * start.
+     */
+    public static String defaultGroupId(String topicPrefix, Workflow workflow) {
+        String base = workflow.name() + ".consume.v" + workflow.version().major();
+        return topicPrefix == null || topicPrefix.isEmpty() ? base : topicPrefix + "." + base;
+    }
+
+    /** The topics a workflow consumes, with the prefix: its subscribe topics, or {@code overrides} when given. */
+    public static List<String> triggerTopics(String topicPrefix, Workflow workflow, List<String> overrides) {
+        List<String> topics = overrides != null && !overrides.isEmpty() ? overrides
+                : workflow.eventBus().map(EventBus::subscribeTopics).orElse(List.of());
+        return topics.stream().map(t -> EventBus.fullTopic(topicPrefix, t)).toList();
+    }
+
+    /**
+     * Starts everything; throws {@link ValidationException} for a workflow the host cannot serve (no trigger topics,
+     * nodes that refuse their settings, a bad option), {@link OnexException} when Kafka cannot be reached to prepare
+     * the topics.
+     */
+    public synchronized OnexHost start() {
+        List<Problem> problems = new ArrayList<>();
+        if (b.workflows.isEmpty()) {
+            problems.add(Problem.of("onex serve", "no workflow to serve"));
+        }
+        if (b.workflows.size() > 1 && (b.groupId != null || !b.topics.isEmpty())) {
+            problems.add(Problem.of("onex serve", "--group and --topic name the group and topics of one workflow;"
+                    + " serve the workflows in separate processes, or leave them out"));
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (Workflow w : b.workflows) {
+            if (!names.add(w.name())) {
+                problems.add(Problem.of(w.source(), "workflow '" + w.name() + "' is given twice"));
+            }
+            if (triggerTopics(kafka.topicPrefix(), w, b.topics).isEmpty()) {
+                problems.add(w.document().problemAt("", "workflow '" + w.name() + "' has no event_bus.subscribe_topics"
+                        + " (and no --topic was given): nothing would trigger it"));
+            }
+            for (String t : triggerTopics(kafka.topicPrefix(), w, b.topics)) {
+                if (t.length() + DeadLetters.SUFFIX.length() > 249 || !t.matches("[A-Za-z0-9._-]+")) {
+                    problems.add(w.document().problemAt(EventBus.POINTER, "trigger topic '" + t + "' is not a Kafka"
+                            + " topic whose dead-letter topic fits Kafka's 249 characters"));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        // the runner records its run and step meters there, and binds every node that is a MeterBinder when it
+        // initializes it (with the node's class loader as context loader)
+        runner = WorkflowRunner.builder().registry(b.registry).settings(b.settings).meterRegistry(meters).build();
+        try {
+            for (Workflow w : b.workflows) {
+                // validates against the nodes and initializes them now: settings a node refuses stop the start
+                List<Problem> refused = runner.prepare(w, null);
+                problems.addAll(refused);
+            }
+            if (!problems.isEmpty()) {
+                throw new ValidationException(problems);
+            }
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmGcMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+            new UptimeMetrics().bindTo(meters);
+            admin = Admin.create(kafka.admin("onex-serve-admin"));
+            TopicPreparer topics = new TopicPreparer(admin);
+            deadLetters = new DeadLetters(kafka, "onex-serve", Duration.ofSeconds(30), topics);
+            for (Workflow w : b.workflows) {
+                List<String> triggerTopics = triggerTopics(kafka.topicPrefix(), w, b.topics);
+                for (String t : triggerTopics) {
+                    try {
+                        topics.ensure(t);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new OnexException("interrupted while preparing topic " + t);
+                    } catch (Exception e) {
+                        throw new OnexException("cannot reach Kafka at " + kafka.bootstrapServers() + " to prepare"
+                                + " trigger topic " + t + ": " + e);
+                    }
+                }
+                JsonSchema schema = w.inputSchema();
+                String group = b.groupId != null ? b.groupId : defaultGroupId(kafka.topicPrefix(), w);
+                TriggerConsumer.Config config = new TriggerConsumer.Config(w, runner,
+                        new TriggerDecoder(w.name(), schema, b.maxTriggerBytes), triggerTopics, group, b.instanceId,
+                        b.concurrency, b.drainTimeout, Math.max(1000, b.concurrency * 8));
+                TriggerConsumer c = new TriggerConsumer(config, kafka, deadLetters, new HostMetrics(meters, w.name()),
+                        "onex-serve-" + w.name() + (b.instanceId == null ? "" : "-" + b.instanceId), b.events);
+                consumers.add(c);
+                b.events.accept("serving workflow " + w.name() + " " + w.version() + " (" + w.source() + "): topics "
+                        + String.join(", ", triggerTopics) + ", group " + group
+                        + (b.instanceId == null ? "" : ", instance " + b.instanceId) + ", concurrency " + b.concurrency
+                        + ", " + kafka);
+            }
+            if (b.httpPort != null) {
+                http = new HealthServer(b.httpHost, b.httpPort, new Health(), meters);
+                b.events.accept("health and metrics at " + http.address() + "/health, /health/live, /health/ready,"
+                        + " /metrics");
+            }
+            for (TriggerConsumer c : consumers) {
+                Thread t = new Thread(c, "onex-poll-" + c.config().workflow().name());
+                threads.add(t);
+                t.start();
+            }
+            return this;
+        } catch (RuntimeException e) {
+            closeResources();
+            throw e;
+        } catch (IOException e) {
+            closeResources();
+            throw new UncheckedIOException("cannot open the HTTP port " + b.httpHost + ":" + b.httpPort + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The registry every meter of the host (and of its nodes) is in. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return meters;
+    }
+
+    /** The HTTP port, once started with one; -1 without. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public List<TriggerConsumer.Status> status() {
+        return consumers.stream().map(TriggerConsumer::status).toList();
+    }
+
+    /** Every loop joined its group and no partition waits out an infrastructure failure. */
+    public boolean ready() {
+        List<TriggerConsumer.Status> all = status();
+        return !all.isEmpty() && all.stream().allMatch(s -> s.alive() && s.joined() && s.retrying().isEmpty()
+                && s.error() == null);
+    }
+
+    public boolean live() {
+        List<TriggerConsumer.Status> all = status();
+        return !all.isEmpty() && all.stream().allMatch(TriggerConsumer.Status::alive);
+    }
+
+    /** Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). */
+    public void stop() {
+        consumers.forEach(TriggerConsumer::stop);
+    }
+
+    /** Waits until every loop has stopped (after {@link #stop()}, or a fatal error). */
+    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (TriggerConsumer c : consumers) {
+            if (!c.awaitStopped(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops fetching, drains, commits, leaves the groups, then closes the nodes and the port. Never throws. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        try {
+            // the drain is bounded by the drain timeout; commit and leave by their own 10 s each
+            awaitStopped(b.drainTimeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeResources();
+    }
+
+    private void closeResources() {
+        if (http != null) {
+            http.close();
+        }
+        if (runner != null) {
+            runner.close();
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
+        }
+        if (admin != null) {
+            try {
+                admin.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debug("closing the admin client", e);
+            }
+        }
+    }
+
+    private final class Health implements HealthServer.Source {
+        @Override
+        public boolean live() {
+            return OnexHost.this.live();
+        }
+
+        @Override
+        public boolean ready() {
+            return OnexHost.this.ready();
+        }
+
+        @Override
+        public String json() {
+            ObjectNode root = JSON.createObjectNode();
+            root.put("status", ready() ? "ready" : live() ? "not_ready" : "not_live");
+            ArrayNode workflows = root.putArray("workflows");
+            for (TriggerConsumer.Status s : status()) {
+                ObjectNode w = workflows.addObject();
+                w.put("workflow", s.workflow());
+                w.put("group", s.groupId());
+                ArrayNode topics = w.putArray("topics");
+                s.topics().forEach(topics::add);
+                w.put("joined", s.joined());
+                w.put("alive", s.alive());
+                ArrayNode partitions = w.putArray("partitions");
+                s.partitions().forEach(partitions::add);
+                w.put("runs_in_flight", s.inFlight());
+                ObjectNode retrying = w.putObject("retrying");
+                s.retrying().forEach(retrying::put);
+                if (s.error() != null) {
+                    w.put("error", s.error());
+                }
+            }
+            return root.toString() + "\n";
+        }
+    }
+
+    /** Configures a host. */
+    public static final class Builder {
+        private NodeRegistry registry;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private final List<Workflow> workflows = new ArrayList<>();
+        private final List<String> topics = new ArrayList<>();
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private int maxTriggerBytes = DEFAULT_MAX_TRIGGER_BYTES;
+        private String groupId;
+        private String instanceId;
+        private Integer httpPort;
+        private String httpHost = "127.0.0.1";
+        private PrometheusMeterRegistry meterRegistry;
+        private Consumer<String> events = line -> LOG.info("{}", line);
+
+        private Builder() {
+        }
+
+        public Builder registry(NodeRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        /** Node settings and the host's Kafka settings (usually the environment plus overrides). */
+        public Builder settings(Map<String, String> settings) {
+            this.settings.putAll(settings);
+            return this;
+        }
+
+        public Builder workflow(Workflow workflow) {
+            this.workflows.add(Objects.requireNonNull(workflow));
+            return this;
+        }
+
+        public Builder workflows(List<Workflow> workflows) {
+            workflows.forEach(this::workflow);
+            return this;
+        }
+
+        /** Trigger topics (without the prefix) instead of the workflow's {@code subscribe_topics}; one workflow only. */
+        public Builder topics(List<String> topics) {
+            this.topics.addAll(topics);
+            return this;
+        }
+
+        /** Runs in flight per workflow, at most (default {@value #DEFAULT_CONCURRENCY}). */
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > 10_000) {
+                throw new IllegalArgumentException("concurrency must be between 1 and 10000, got " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** How long runs under way may take to finish on stop and when a partition is revoked (default 30 s). */
+        public Builder drainTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("the drain timeout must be between 0 and 1 hour, got " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxTriggerBytes(int bytes) {
+            if (bytes < 2) {
+                throw new IllegalArgumentException("the largest trigger must be at least 2 bytes, got " + bytes);
+            }
+            this.maxTriggerBytes = bytes;
+            return this;
+        }
+
+        /** The consumer group instead of {@link #defaultGroupId}; one workflow only. */
+        public Builder groupId(String groupId) {
+            this.groupId = groupId == null || groupId.isBlank() ? null : groupId;
+            return this;
+        }
+
+        /** A static member id ({@code group.instance.id}): a restart within the session timeout keeps the partitions. */
+        public Builder instanceId(String instanceId) {
+            this.instanceId = instanceId == null || instanceId.isBlank() ? null : instanceId;
+            return this;
+        }
+
+        /** Serve health and metrics on this port (0: any free one); none by default. */
+        public Builder httpPort(Integer port) {
+            this.httpPort = port;
+            return this;
+        }
+
+        public Builder httpHost(String host) {
+            this.httpHost = Objects.requireNonNull(host);
+            return this;
+        }
+
+        public Builder meterRegistry(PrometheusMeterRegistry registry) {
+            this.meterRegistry = registry;
+            return this;
+        }
+
+        /** Where the host's lines for operators go (assignments, stop); by default the log. */
+        public Builder events(Consumer<String> events) {
+            this.events = Objects.requireNonNull(events);
+            return this;
+        }
+
+        public OnexHost build() {
+            Objects.requireNonNull(registry, "registry");
+            return new OnexHost(this);
+        }
+    }
+}

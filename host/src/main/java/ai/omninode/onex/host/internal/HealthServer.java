@@ -1,0 +1,98 @@
+package ai.omninode.onex.host.internal;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's HTTP port (the JDK's server, no framework): {@code GET /health/live} (200 while every trigger loop
+ * runs), {@code /health/ready} (200 once every loop joined its group, with nothing paused for an infrastructure
+ * failure), {@code /health} (the details as JSON, with the readiness status code) and {@code /metrics} (Prometheus
+ * text). What it serves is built from workflow names, topics, partitions and errors only: no setting is ever echoed.
+ */
+public final class HealthServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
+
+    /** What the endpoints show. */
+    public interface Source {
+        boolean live();
+
+        boolean ready();
+
+        /** A JSON object. */
+        String json();
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    public HealthServer(String host, int port, Source source, PrometheusMeterRegistry registry) throws IOException {
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "onex-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/health/live", ex -> respond(ex, source.live() ? 200 : 503, "text/plain",
+                () -> source.live() ? "live\n" : "not live\n"));
+        server.createContext("/health/ready", ex -> respond(ex, source.ready() ? 200 : 503, "application/json",
+                source::json));
+        server.createContext("/health", ex -> respond(ex, source.ready() ? 200 : 503, "application/json",
+                source::json));
+        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                registry::scrape));
+        server.createContext("/", ex -> respond(ex, 404, "text/plain",
+                () -> "not found; try /health, /health/live, /health/ready or /metrics\n"));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String address() {
+        InetSocketAddress a = server.getAddress();
+        return "http://" + a.getHostString() + ":" + a.getPort();
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, Supplier<String> body) throws IOException {
+        try (ex) {
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+                ex.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] bytes;
+            try {
+                bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                LOG.warn("HTTP {} failed: {}", ex.getRequestURI().getPath(), e.toString());
+                ex.sendResponseHeaders(500, -1);
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", type);
+            boolean head = "HEAD".equals(ex.getRequestMethod());
+            ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+            if (!head) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

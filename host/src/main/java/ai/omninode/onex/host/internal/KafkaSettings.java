@@ -1,0 +1,180 @@
+package ai.omninode.onex.host.internal;
+
+import ai.omninode.onex.contract.Suggestions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The Kafka clients of the host (the trigger consumer, the dead-letter producer, the admin client), configured from
+ * the same settings as the Kafka node so that one set of credentials serves both:
+ * <ul>
+ *   <li>{@code KAFKA_BOOTSTRAP_SERVERS} (wins), else {@code ONEX_KAFKA_BOOTSTRAP_SERVERS}, else the node's default;</li>
+ *   <li>{@code ONEX_KAFKA_<PROPERTY>}: given to each client for which it is a setting ({@code security.protocol},
+ *       {@code sasl.*}, {@code ssl.*} reach all three; producer tuning such as {@code linger.ms} only the producer);</li>
+ *   <li>{@code ONEX_CONSUMER_<PROPERTY>}: consumer settings the node would refuse as producer settings
+ *       ({@code ONEX_CONSUMER_MAX_POLL_RECORDS}); checked by name and type, with "did you mean".</li>
+ * </ul>
+ * Values are never logged or put in a message: a secret's name is enough to act on.
+ */
+public final class KafkaSettings {
+    public static final String BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
+    public static final String TOPIC_PREFIX = "KAFKA_TOPIC_PREFIX";
+    /** As the Kafka node's defaults, so that a host and its node agree without settings. */
+    public static final String DEFAULT_BOOTSTRAP = "omninode-bridge-redpanda:9092";
+    public static final String DEFAULT_TOPIC_PREFIX = "dev.archon-intelligence";
+    static final String CLIENT_PREFIX = "ONEX_KAFKA_";
+    static final String CONSUMER_PREFIX = "ONEX_CONSUMER_";
+    /** Set by the host: the loop depends on them. */
+    private static final Set<String> HOST_OWNED = Set.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+
+    private final String bootstrapServers;
+    private final String topicPrefix;
+    private final Map<String, Object> clientProperties;
+    private final Map<String, Object> consumerOverrides;
+
+    private KafkaSettings(String bootstrapServers, String topicPrefix, Map<String, Object> clientProperties,
+            Map<String, Object> consumerOverrides) {
+        this.bootstrapServers = bootstrapServers;
+        this.topicPrefix = topicPrefix;
+        this.clientProperties = clientProperties;
+        this.consumerOverrides = consumerOverrides;
+    }
+
+    /** Reads {@code settings}; throws {@link IllegalArgumentException} naming every bad variable (never a value). */
+    public static KafkaSettings from(Map<String, String> settings) {
+        Map<String, Object> client = new LinkedHashMap<>();
+        Map<String, Object> consumer = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        Map<String, ConfigDef.ConfigKey> consumerKeys = ConsumerConfig.configDef().configKeys();
+        for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
+            String name = e.getKey();
+            if (e.getValue() == null) {
+                continue;
+            }
+            if (name.startsWith(CLIENT_PREFIX) && name.length() > CLIENT_PREFIX.length()) {
+                client.put(property(name, CLIENT_PREFIX), e.getValue());
+            } else if (name.startsWith(CONSUMER_PREFIX) && name.length() > CONSUMER_PREFIX.length()) {
+                String property = property(name, CONSUMER_PREFIX);
+                ConfigDef.ConfigKey key = consumerKeys.get(property);
+                if (HOST_OWNED.contains(property)) {
+                    problems.add(name + ": '" + property + "' is set by the host (use --group and --instance-id for"
+                            + " the group; offsets are committed after each run)");
+                } else if (key == null) {
+                    problems.add(name + ": '" + property + "' is not a Kafka consumer setting"
+                            + Suggestions.closest(property, consumerKeys.keySet()).map(k -> "; did you mean '" + k + "'?")
+                                    .orElse(""));
+                } else {
+                    try {
+                        Object value = ConfigDef.parseType(property, e.getValue(), key.type);
+                        if (key.validator != null) {
+                            key.validator.ensureValid(property, value);
+                        }
+                        consumer.put(property, e.getValue());
+                    } catch (ConfigException | IllegalArgumentException bad) {
+                        problems.add(name + ": not a valid " + key.type.name().toLowerCase(Locale.ROOT) + " for '"
+                                + property + "'");
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid Kafka settings for the host: " + String.join("; ", problems));
+        }
+        String bootstrap = settings.get(BOOTSTRAP);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            Object fromClient = client.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+            bootstrap = fromClient == null ? DEFAULT_BOOTSTRAP : fromClient.toString();
+        }
+        client.remove(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        String prefix = settings.getOrDefault(TOPIC_PREFIX, DEFAULT_TOPIC_PREFIX);
+        return new KafkaSettings(bootstrap.strip(), prefix, client, consumer);
+    }
+
+    private static String property(String variable, String prefix) {
+        return variable.substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The prefix the Kafka node puts in front of topics, which the host puts in front of trigger topics too. */
+    public String topicPrefix() {
+        return topicPrefix;
+    }
+
+    /** The consumer of one workflow's triggers: manual commits, cooperative-sticky assignment, committed reads. */
+    public Map<String, Object> consumer(String groupId, String instanceId, String clientId) {
+        Map<String, Object> p = only(ConsumerConfig.configNames());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        if (instanceId != null) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // a group's first start reads what was sent before it joined: a trigger is never skipped by default
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a trigger of an aborted transaction never happened
+        p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.putAll(consumerOverrides);
+        return p;
+    }
+
+    /** The dead-letter producer: idempotent, acks=all, no linger (each dead letter is awaited before its commit). */
+    public Map<String, Object> producer(String clientId) {
+        Map<String, Object> p = only(ProducerConfig.configNames());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        return p;
+    }
+
+    public Map<String, Object> admin(String clientId) {
+        Map<String, Object> p = only(AdminClientConfig.configNames());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return p;
+    }
+
+    /** The ONEX_KAFKA_ properties that are settings of a client with these names. */
+    private Map<String, Object> only(Set<String> names) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        clientProperties.forEach((k, v) -> {
+            if (names.contains(k) || k.startsWith("config.providers.")) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+
+    /** Only what is safe to print: where the clients connect, never a credential. */
+    @Override
+    public String toString() {
+        return "bootstrap.servers=" + bootstrapServers + ", topic prefix '" + topicPrefix + "'";
+    }
+}

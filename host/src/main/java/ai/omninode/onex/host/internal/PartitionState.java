@@ -1,0 +1,113 @@
+package ai.omninode.onex.host.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the host holds of one assigned partition: every polled trigger that has not been committed yet, in offset
+ * order, and the queues that keep triggers of one key in order.
+ *
+ * <p>The commit point is the offset of the first trigger whose run has not finished (or one past the last polled when
+ * all have): a commit never passes an unfinished run, whatever order runs finish in. Offsets need not be contiguous
+ * (transaction markers, compaction): only polled records count.
+ *
+ * <p>Threads: the poll thread adds triggers and takes the commit point; worker threads mark triggers done and take
+ * the next trigger of their key. The key queues are guarded by this object's monitor.
+ */
+public final class PartitionState {
+    final TopicPartition partition;
+    /** Polled, not yet passed by the commit point; only the poll thread touches it. */
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private long lastPolled = -1;
+    private long committed = -1;
+    /** Key queues with triggers waiting or running; guarded by {@code this}. */
+    final Map<Object, KeyQueue> queues = new HashMap<>();
+    /** Runs of this partition under way (taken by a worker and not finished). */
+    final AtomicInteger inFlight = new AtomicInteger();
+    /** Key queues waiting out a backoff after an infrastructure failure. */
+    final AtomicInteger retrying = new AtomicInteger();
+    volatile String retryReason;
+    volatile boolean revoked;
+    final AtomicLong lag = new AtomicLong(-1);
+    boolean paused;
+
+    PartitionState(TopicPartition partition) {
+        this.partition = partition;
+    }
+
+    /** One polled trigger. */
+    static final class Slot {
+        final ConsumerRecord<byte[], byte[]> record;
+        volatile boolean done;
+        int attempts;
+
+        Slot(ConsumerRecord<byte[], byte[]> record) {
+            this.record = record;
+        }
+    }
+
+    /** The triggers of one key, run one after another in offset order. */
+    static final class KeyQueue {
+        final Object key;
+        final ArrayDeque<Slot> pending = new ArrayDeque<>();
+        /** Whether a worker holds (or will take) the head. */
+        boolean scheduled;
+
+        KeyQueue(Object key) {
+            this.key = key;
+        }
+    }
+
+    /** Poll thread: a trigger was polled. Returns its slot and whether its key queue must be scheduled. */
+    KeyQueue add(Slot slot) {
+        slots.addLast(slot);
+        lastPolled = slot.record.offset();
+        // no key: no order to keep with other triggers, so each is a queue of its own
+        Object key = slot.record.key() == null ? slot : ByteBuffer.wrap(slot.record.key());
+        synchronized (this) {
+            KeyQueue q = queues.computeIfAbsent(key, KeyQueue::new);
+            q.pending.addLast(slot);
+            if (q.scheduled) {
+                return null;
+            }
+            q.scheduled = true;
+            return q;
+        }
+    }
+
+    /**
+     * Poll thread: the offset to commit if it moved since the last commit, else -1. It is the next offset to read:
+     * the first unfinished trigger's, or one past the last polled.
+     */
+    long advance() {
+        while (!slots.isEmpty() && slots.peekFirst().done) {
+            slots.pollFirst();
+        }
+        if (lastPolled < 0) {
+            return -1;
+        }
+        long point = slots.isEmpty() ? lastPolled + 1 : slots.peekFirst().record.offset();
+        return point > committed ? point : -1;
+    }
+
+    void committed(long offset) {
+        committed = Math.max(committed, offset);
+    }
+
+    /** Triggers polled and not finished (running, queued or waiting for a retry). */
+    int unfinished() {
+        int n = 0;
+        for (Slot s : slots) {
+            if (!s.done) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

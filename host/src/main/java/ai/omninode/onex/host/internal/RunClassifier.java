@@ -1,0 +1,76 @@
+package ai.omninode.onex.host.internal;
+
+import ai.omninode.onex.workflow.StepResult;
+import ai.omninode.onex.workflow.WorkflowResult;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Whether a finished run's trigger may be committed. The rule:
+ * <ul>
+ *   <li><b>succeeded</b>: commit;</li>
+ *   <li><b>failed for its content</b> (a step failed and {@code on_step_failure} ran: bad data, a node that refused
+ *       the input, a record Kafka refuses for good): commit: running it again would fail the same way;</li>
+ *   <li><b>failed for the infrastructure</b>: any step, main or {@code on_step_failure}, whose effect may have
+ *       happened ({@link StepResult#outcomeUnknown()}), whose Kafka output says {@code error_type} is one of
+ *       {@link #INFRASTRUCTURE_ERROR_TYPES} (the broker did not answer, the breaker was open, the node was shutting
+ *       down), or whose node could not be initialized: not committed; the trigger runs again after a backoff, with the
+ *       same run key, so every event it publishes carries the event id of the first try.</li>
+ * </ul>
+ */
+public final class RunClassifier {
+    /** The Kafka node's error types that say nothing about the event and everything about the broker. */
+    public static final Set<String> INFRASTRUCTURE_ERROR_TYPES =
+            Set.of("retries_exhausted", "deadline_exceeded", "circuit_open", "shutdown", "outcome_unknown");
+
+    private RunClassifier() {
+    }
+
+    /** How a run ended, for the commit and the {@code outcome} tag of the run meters. */
+    public enum Outcome {
+        SUCCEEDED, FAILED, INFRASTRUCTURE;
+
+        public boolean commit() {
+            return this != INFRASTRUCTURE;
+        }
+
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The verdict and, for a retry, the step and error that caused it. */
+    public record Verdict(Outcome outcome, String reason) {
+    }
+
+    public static Verdict classify(WorkflowResult result) {
+        for (StepResult s : result.steps()) {
+            if (s.status() != StepResult.Status.FAILED) {
+                continue;
+            }
+            String why = infrastructure(s);
+            if (why != null) {
+                return new Verdict(Outcome.INFRASTRUCTURE, "step '" + s.name() + "' " + why + ": " + s.error());
+            }
+        }
+        if (result.succeeded()) {
+            return new Verdict(Outcome.SUCCEEDED, null);
+        }
+        return new Verdict(Outcome.FAILED, result.failure() == null ? "failed"
+                : "step '" + result.failure().step() + "' failed: " + result.failure().message());
+    }
+
+    private static String infrastructure(StepResult s) {
+        if (s.outcomeUnknown()) {
+            return "ended with its outcome unknown";
+        }
+        JsonNode type = s.output() == null ? null : s.output().get("error_type");
+        if (type != null && type.isString() && INFRASTRUCTURE_ERROR_TYPES.contains(type.asString())) {
+            return "failed with error_type " + type.asString();
+        }
+        if (s.error() != null && s.error().contains("' could not be initialized")) {
+            return "found its node uninitialized";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,98 @@
+package ai.omninode.onex.host.internal;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure a topic exists and serves before the host uses it: describes it, creates it if missing (broker defaults
+ * for partitions and replication), and waits until every partition answers ListOffsets, as the Kafka node does for
+ * its own topics (an idempotent producer that writes to a topic right after its creation can lose its first batch on
+ * Kafka 4.x; a consumer that subscribes to a missing topic sees it only at its next metadata refresh). A topic the
+ * host may not describe or create (authorization, policy) is logged once and left to the broker.
+ */
+public final class TopicPreparer {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicPreparer.class);
+    private static final Duration READY_WAIT = Duration.ofSeconds(30);
+
+    private final Admin admin;
+    /** Topics known to exist and serve, and topics the host may not create (left to the broker). */
+    private final Set<String> ready = ConcurrentHashMap.newKeySet();
+
+    public TopicPreparer(Admin admin) {
+        this.admin = admin;
+    }
+
+    public void ensure(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        if (ready.contains(topic)) {
+            return;
+        }
+        long deadline = System.nanoTime() + READY_WAIT.toNanos();
+        int partitions;
+        try {
+            TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic);
+            partitions = d.partitions().size();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                if (e.getCause() instanceof RetriableException) {
+                    throw e;
+                }
+                LOG.warn("Cannot describe topic {} ({}); leaving it to the broker", topic, e.getCause().toString());
+                ready.add(topic);
+                return;
+            }
+            try {
+                admin.createTopics(Set.of(new NewTopic(topic, Optional.empty(), Optional.empty())))
+                        .all().get(10, TimeUnit.SECONDS);
+                LOG.info("Created topic {}", topic);
+            } catch (ExecutionException create) {
+                if (!(create.getCause() instanceof TopicExistsException)) {
+                    if (create.getCause() instanceof RetriableException) {
+                        throw create;
+                    }
+                    LOG.warn("Cannot create topic {} ({}); leaving it to the broker", topic,
+                            create.getCause().toString());
+                    ready.add(topic);
+                    return;
+                }
+            }
+            partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int i = 0; i < partitions; i++) {
+            latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        while (true) {
+            try {
+                admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                break;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                // the leader is announced before it serves; ListOffsets is answered once it does
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        }
+        ready.add(topic);
+    }
+
+}

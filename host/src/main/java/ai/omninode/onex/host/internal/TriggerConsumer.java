@@ -1,0 +1,591 @@
+package ai.omninode.onex.host.internal;
+
+import ai.omninode.onex.host.internal.PartitionState.KeyQueue;
+import ai.omninode.onex.host.internal.PartitionState.Slot;
+import ai.omninode.onex.workflow.RunOptions;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowResult;
+import ai.omninode.onex.workflow.WorkflowRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The trigger loop of one workflow: one Kafka consumer in the workflow's group, polled by one thread, and
+ * {@code concurrency} worker threads that run the workflow, one trigger each.
+ *
+ * <ul>
+ *   <li><b>Order:</b> triggers with the same record key (in one partition) run one after another in offset order;
+ *       different keys, and records without a key, run concurrently.</li>
+ *   <li><b>Commits:</b> per partition, up to the first trigger whose run has not finished ({@link PartitionState}),
+ *       asynchronously every {@value #COMMIT_INTERVAL_MS} ms, synchronously before a partition is given up.</li>
+ *   <li><b>Poison:</b> a trigger that cannot be a run ({@link TriggerDecoder}) goes to {@code <topic>.dlq}; it counts
+ *       as finished once the dead letter is confirmed, and an unconfirmed one is retried like an infrastructure
+ *       failure.</li>
+ *   <li><b>Infrastructure failures</b> ({@link RunClassifier}): the trigger stays unfinished and at the head of its
+ *       key, its partition is paused (nothing new is fetched from it), and it runs again after a backoff
+ *       (0.5 s doubling to 30 s, with jitter) under the same run key, until it succeeds or the partition goes.</li>
+ *   <li><b>Backpressure:</b> past {@code maxBuffered} polled, unfinished triggers every partition is paused until
+ *       half of them are done; the loop keeps polling, so the group keeps the member.</li>
+ *   <li><b>Rebalance:</b> cooperative-sticky; a revoked partition takes no new runs, its runs under way get up to
+ *       {@code drainTimeout} to finish, and its commit point is committed before it goes. A lost partition (the
+ *       member was dropped) is let go without a commit.</li>
+ *   <li><b>Stop:</b> fetching stops, runs under way get {@code drainTimeout} to finish, offsets are committed, and the
+ *       consumer leaves the group (also with a static instance id).</li>
+ * </ul>
+ */
+public final class TriggerConsumer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(TriggerConsumer.class);
+    static final long COMMIT_INTERVAL_MS = 100;
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long MAX_BACKOFF_MS = 30_000;
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** What the host prints and reports; all fields final or thread-safe. */
+    public record Config(Workflow workflow, WorkflowRunner runner, TriggerDecoder decoder, List<String> topics,
+            String groupId, String instanceId, int concurrency, Duration drainTimeout, int maxBuffered) {
+    }
+
+    private final Config config;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final DeadLetters deadLetters;
+    private final HostMetrics metrics;
+    private final Consumer<String> events;
+    private final Map<TopicPartition, PartitionState> states = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService retries;
+    private final Object progress = new Object();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final AtomicInteger suppressedWarnings = new AtomicInteger();
+    private volatile boolean stopping;
+    private volatile long drainDeadline;
+    private volatile boolean joined;
+    private volatile long lastLoopNanos = System.nanoTime();
+    private volatile String pollError;
+    private boolean overloaded;
+    private long lastCommitNanos;
+    private int buffered;
+
+    /**
+     * @param events one line per thing an operator wants to see (assignments, stop), for the host's output
+     */
+    public TriggerConsumer(Config config, KafkaSettings settings, DeadLetters deadLetters, HostMetrics metrics,
+            String clientId, Consumer<String> events) {
+        this.config = config;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.events = events;
+        this.consumer = new KafkaConsumer<>(settings.consumer(config.groupId(), config.instanceId(), clientId));
+        String name = config.workflow().name();
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+            Thread t = new Thread(r, "onex-run-" + name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "onex-retry-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    // ---- the poll thread ----------------------------------------------------------------------------------------
+
+    @Override
+    public void run() {
+        long errorBackoffMs = 0;
+        try {
+            consumer.subscribe(config.topics(), new Rebalance());
+            while (!stopping) {
+                lastLoopNanos = System.nanoTime();
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(POLL);
+                    pollError = null;
+                    errorBackoffMs = 0;
+                } catch (WakeupException e) {
+                    continue;
+                } catch (KafkaException | IllegalStateException e) {
+                    // authorization, a fatal group error, ...: say so in health, keep the host alive, try again
+                    pollError = e.toString();
+                    errorBackoffMs = Math.min(MAX_BACKOFF_MS, Math.max(500, errorBackoffMs * 2));
+                    LOG.warn("Workflow {}: polling triggers failed, trying again in {} ms: {}", config.workflow().name(),
+                            errorBackoffMs, e.toString());
+                    pause(errorBackoffMs);
+                    continue;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    dispatch(r);
+                }
+                long now = System.nanoTime();
+                if (now - lastCommitNanos >= TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
+                    lastCommitNanos = now;
+                    commitAsync();
+                    updateLag();
+                }
+                updatePauses();
+            }
+            drainAndLeave();
+        } catch (RuntimeException | Error e) {
+            LOG.error("Workflow {}: the trigger loop stopped: {}", config.workflow().name(), e.toString(), e);
+            pollError = "the trigger loop stopped: " + e;
+            try {
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException closing) {
+                LOG.debug("closing the consumer", closing);
+            }
+        } finally {
+            workers.shutdown();
+            retries.shutdownNow();
+            stopped.countDown();
+        }
+    }
+
+    private void dispatch(ConsumerRecord<byte[], byte[]> r) {
+        PartitionState ps = states.get(new TopicPartition(r.topic(), r.partition()));
+        if (ps == null || stopping) {
+            return; // not ours (any more): not tracked, never committed past
+        }
+        KeyQueue q = ps.add(new Slot(r));
+        buffered++;
+        if (q != null) {
+            submit(ps, q);
+        }
+    }
+
+    /** Commits each partition's commit point that moved; the callback runs on this thread, in a later poll. */
+    private void commitAsync() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = commitPoints(states.values());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (done, error) -> {
+            if (error != null) {
+                LOG.debug("Workflow {}: commit failed (the next one retries it): {}", config.workflow().name(),
+                        error.toString());
+                return;
+            }
+            done.forEach((tp, om) -> {
+                PartitionState ps = states.get(tp);
+                if (ps != null) {
+                    ps.committed(om.offset());
+                }
+            });
+        });
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> commitPoints(Collection<PartitionState> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        int unfinished = 0;
+        for (PartitionState ps : partitions) {
+            long point = ps.advance();
+            if (point >= 0) {
+                offsets.put(ps.partition, new OffsetAndMetadata(point));
+            }
+            unfinished += ps.unfinished();
+        }
+        if (partitions == states.values()) {
+            buffered = unfinished;
+        }
+        return offsets;
+    }
+
+    private void commitSync(Collection<PartitionState> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = commitPoints(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets, Duration.ofSeconds(10));
+            offsets.forEach((tp, om) -> {
+                PartitionState ps = states.get(tp);
+                if (ps != null) {
+                    ps.committed(om.offset());
+                }
+            });
+            LOG.debug("Workflow {}: committed {}", config.workflow().name(), offsets);
+        } catch (KafkaException e) {
+            // the runs are done; their triggers will be redelivered and run again under the same run keys
+            LOG.warn("Workflow {}: committing {} failed: {}", config.workflow().name(), offsets, e.toString());
+        }
+    }
+
+    private void updateLag() {
+        for (PartitionState ps : states.values()) {
+            try {
+                OptionalLong lag = consumer.currentLag(ps.partition);
+                if (lag.isPresent()) {
+                    ps.lag.set(lag.getAsLong());
+                }
+            } catch (IllegalStateException notAssigned) {
+                ps.lag.set(-1);
+            }
+        }
+    }
+
+    /** Pauses a partition that waits for a retry, and every partition while too many triggers are unfinished. */
+    private void updatePauses() {
+        if (!overloaded && buffered > config.maxBuffered()) {
+            overloaded = true;
+        } else if (overloaded && buffered <= config.maxBuffered() / 2) {
+            overloaded = false;
+        }
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (PartitionState ps : states.values()) {
+            boolean want = overloaded || ps.retrying.get() > 0;
+            if (want != ps.paused) {
+                (want ? pause : resume).add(ps.partition);
+                ps.paused = want;
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    private void drainAndLeave() {
+        long t0 = System.nanoTime();
+        drainDeadline = t0 + config.drainTimeout().toNanos();
+        consumer.pause(consumer.assignment());
+        try {
+            consumer.poll(Duration.ZERO); // takes the wakeup of stop() here, not in the commit below
+        } catch (WakeupException expected) {
+            // the loop was elsewhere when stop() woke it
+        }
+        int inFlight = awaitRuns(states.values(), drainDeadline);
+        commitSync(states.values());
+        events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (inFlight == 0
+                ? "every run under way finished" : inFlight + " runs did not finish within the drain timeout (their"
+                + " triggers are not committed and will run again)") + " in "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; offsets committed; leaving group "
+                + config.groupId());
+        try {
+            // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(10)));
+        } catch (RuntimeException e) {
+            LOG.warn("Workflow {}: closing the consumer: {}", config.workflow().name(), e.toString());
+        }
+    }
+
+    /** Waits until no run of {@code partitions} is under way, or until {@code deadline}; returns how many still are. */
+    private int awaitRuns(Collection<PartitionState> partitions, long deadline) {
+        synchronized (progress) {
+            while (true) {
+                int running = 0;
+                for (PartitionState ps : partitions) {
+                    running += ps.inFlight.get();
+                }
+                long left = deadline - System.nanoTime();
+                if (running == 0 || left <= 0) {
+                    return running;
+                }
+                try {
+                    progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return running;
+                }
+            }
+        }
+    }
+
+    private void pause(long ms) {
+        synchronized (progress) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+            while (!stopping && System.nanoTime() < deadline) {
+                try {
+                    progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                PartitionState ps = new PartitionState(tp);
+                states.put(tp, ps);
+                metrics.lagGauge(tp, ps.lag::get);
+            }
+            metrics.assigned.set(states.size());
+            joined = true;
+            if (!partitions.isEmpty() || states.isEmpty()) {
+                events.accept("workflow " + config.workflow().name() + ": group " + config.groupId() + " assigned "
+                        + describe(partitions) + "; now holding " + describe(states.keySet()));
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            release(partitions, true);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            release(partitions, false);
+        }
+
+        private void release(Collection<TopicPartition> partitions, boolean commit) {
+            List<PartitionState> going = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                PartitionState ps = states.get(tp);
+                if (ps != null) {
+                    ps.revoked = true;
+                    going.add(ps);
+                }
+            }
+            if (going.isEmpty()) {
+                return;
+            }
+            long deadline = stopping ? drainDeadline : System.nanoTime() + config.drainTimeout().toNanos();
+            int still = awaitRuns(going, deadline);
+            if (commit) {
+                commitSync(going);
+            }
+            for (PartitionState ps : going) {
+                states.remove(ps.partition);
+                metrics.removeLagGauge(ps.partition);
+            }
+            metrics.assigned.set(states.size());
+            if (!stopping) {
+                events.accept("workflow " + config.workflow().name() + ": group " + config.groupId() + (commit
+                        ? " revoked " : " lost ") + describe(partitions) + (still > 0 ? " (" + still + " runs did not"
+                        + " finish in time; their triggers run again on the new owner)" : "")
+                        + "; now holding " + describe(states.keySet()));
+            }
+        }
+    }
+
+    private static String describe(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return "no partitions";
+        }
+        return partitions.stream().sorted(java.util.Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition)).map(tp -> tp.topic() + "-" + tp.partition())
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+
+    // ---- worker threads -----------------------------------------------------------------------------------------
+
+    private void submit(PartitionState ps, KeyQueue q) {
+        try {
+            workers.execute(() -> work(ps, q));
+        } catch (RejectedExecutionException stoppingAlready) {
+            synchronized (ps) {
+                q.scheduled = false;
+            }
+        }
+    }
+
+    private void work(PartitionState ps, KeyQueue q) {
+        Slot slot;
+        synchronized (ps) {
+            slot = ps.revoked || stopping ? null : q.pending.peekFirst();
+            if (slot == null) {
+                q.scheduled = false;
+                ps.queues.remove(q.key);
+                return;
+            }
+            ps.inFlight.incrementAndGet();
+        }
+        metrics.inFlight.incrementAndGet();
+        boolean done;
+        try {
+            done = process(ps, slot);
+        } catch (RuntimeException | LinkageError e) {
+            ps.retryReason = "unexpected error: " + e;
+            LOG.error("Workflow {}: trigger {} failed unexpectedly; it runs again after a backoff",
+                    config.workflow().name(), where(slot), e);
+            done = false;
+        } finally {
+            metrics.inFlight.decrementAndGet();
+            ps.inFlight.decrementAndGet();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+        if (done) {
+            slot.done = true;
+            synchronized (ps) {
+                q.pending.pollFirst();
+                if (q.pending.isEmpty()) {
+                    q.scheduled = false;
+                    ps.queues.remove(q.key);
+                    return;
+                }
+            }
+            submit(ps, q); // behind the other keys waiting for a worker
+            return;
+        }
+        slot.attempts++;
+        long delay = backoffMs(slot.attempts);
+        ps.retrying.incrementAndGet();
+        metrics.retrying.incrementAndGet();
+        try {
+            retries.schedule(() -> {
+                ps.retrying.decrementAndGet();
+                metrics.retrying.decrementAndGet();
+                submit(ps, q);
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stoppingAlready) {
+            ps.retrying.decrementAndGet();
+            metrics.retrying.decrementAndGet();
+        }
+    }
+
+    /** Runs (or dead-letters) one trigger; true when it is finished and may be committed. */
+    private boolean process(PartitionState ps, Slot slot) {
+        ConsumerRecord<byte[], byte[]> record = slot.record;
+        String workflow = config.workflow().name();
+        TriggerDecoder.Trigger trigger = config.decoder().decode(record);
+        if (trigger instanceof TriggerDecoder.Poison poison) {
+            DeadLetters.Written w = deadLetters.write(record, poison.reason(), workflow, config.groupId());
+            if (w.confirmed()) {
+                metrics.deadLettered(record.topic(), poison.kind());
+                return true;
+            }
+            ps.retryReason = w.error();
+            warn("Workflow {}: poison trigger {} ({}) not committed: {}; trying again after a backoff", workflow,
+                    where(slot), poison.reason(), w.error());
+            return false;
+        }
+        TriggerDecoder.Run run = (TriggerDecoder.Run) trigger;
+        RunOptions options = RunOptions.withKey(run.runKey()).correlationId(run.correlationId())
+                .traceContext(run.trace());
+        WorkflowResult result;
+        MDC.put("run_key", run.runKey());
+        try {
+            try {
+                result = config.runner().run(config.workflow(), run.input(), options);
+            } catch (RuntimeException e) {
+                ps.retryReason = "the run could not start: " + e.getMessage();
+                warn("Workflow {}: trigger {} (run {}): the run could not start, trying again after a backoff: {}",
+                        workflow, where(slot), run.runKey(), e.toString());
+                return false;
+            }
+            MDC.put("correlation_id", String.valueOf(result.correlationId()));
+            RunClassifier.Verdict verdict = RunClassifier.classify(result);
+            metrics.finished(verdict.outcome(), record.timestamp());
+            switch (verdict.outcome()) {
+                case SUCCEEDED -> LOG.debug("Workflow {}: trigger {} ran (run {}, correlation_id {}) in {} ms", workflow,
+                        where(slot), run.runKey(), result.correlationId(), result.duration().toMillis());
+                case FAILED -> LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content,"
+                        + " on_step_failure ran, committed: {}", workflow, where(slot), run.runKey(),
+                        result.correlationId(), verdict.reason());
+                case INFRASTRUCTURE -> {
+                    ps.retryReason = verdict.reason();
+                    warn("Workflow {}: trigger {} (run {}, correlation_id {}) failed for the infrastructure, not"
+                            + " committed; it runs again after a backoff: {}", workflow, where(slot), run.runKey(),
+                            result.correlationId(), verdict.reason());
+                }
+            }
+            return verdict.outcome().commit();
+        } finally {
+            MDC.remove("run_key");
+            MDC.remove("correlation_id");
+        }
+    }
+
+    /** One WARN line per 10 s at most; the rest at DEBUG, counted in the next WARN. */
+    private void warn(String format, Object... args) {
+        long now = System.nanoTime();
+        long last = lastWarn.get();
+        if (now - last >= WARN_EVERY_NANOS && lastWarn.compareAndSet(last, now)) {
+            int suppressed = suppressedWarnings.getAndSet(0);
+            LOG.warn(format + (suppressed > 0 ? " (and " + suppressed + " such failures in the last 10 s)" : ""), args);
+        } else {
+            suppressedWarnings.incrementAndGet();
+            LOG.debug(format, args);
+        }
+    }
+
+    private static long backoffMs(int attempts) {
+        long base = Math.min(MAX_BACKOFF_MS, 500L << Math.min(16, attempts - 1));
+        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    }
+
+    private static String where(Slot slot) {
+        return slot.record.topic() + "-" + slot.record.partition() + "@" + slot.record.offset();
+    }
+
+    // ---- control and status ---------------------------------------------------------------------------------------
+
+    /** Stops fetching and drains (asynchronously); {@link #awaitStopped} waits for it. */
+    public void stop() {
+        stopping = true;
+        consumer.wakeup();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    /** What health reports about this loop. */
+    public record Status(String workflow, String groupId, List<String> topics, boolean joined, boolean alive,
+            List<String> partitions, int inFlight, Map<String, String> retrying, String error) {
+    }
+
+    public Status status() {
+        List<String> partitions = new ArrayList<>();
+        Map<String, String> retrying = new java.util.TreeMap<>();
+        int inFlight = 0;
+        for (PartitionState ps : states.values()) {
+            String name = ps.partition.topic() + "-" + ps.partition.partition();
+            partitions.add(name);
+            inFlight += ps.inFlight.get();
+            if (ps.retrying.get() > 0) {
+                retrying.put(name, String.valueOf(ps.retryReason));
+            }
+        }
+        partitions.sort(null);
+        long stuckAfter = config.drainTimeout().toNanos() + TimeUnit.SECONDS.toNanos(60);
+        boolean alive = stopped.getCount() > 0 && System.nanoTime() - lastLoopNanos < stuckAfter;
+        return new Status(config.workflow().name(), config.groupId(), config.topics(), joined, alive, partitions,
+                inFlight, retrying, pollError);
+    }
+}

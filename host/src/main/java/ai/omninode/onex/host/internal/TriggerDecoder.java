@@ -1,0 +1,216 @@
+package ai.omninode.onex.host.internal;
+
+import ai.omninode.onex.contract.JsonSchema;
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.node.TraceContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns a trigger record into a run, or says why it cannot be one (a poison trigger, for the dead-letter topic).
+ *
+ * <p>The value must be at most {@code maxBytes}, valid UTF-8, one strict JSON object (no duplicate keys, no trailing
+ * content, at most {@value #MAX_DEPTH} levels deep). An object with {@code event_type} and {@code payload} is an ONEX
+ * envelope (what the Kafka node writes): its {@code payload} (an object) is the input, its {@code correlation_id}
+ * (a UUID, if given) the run's correlation id, and its {@code event_id} (if a UUID) names the run. Any other object is
+ * the input itself. The input must match the workflow's {@code input_schema}, if it has one.
+ *
+ * <p>The run key is stable across redeliveries of one trigger and distinct per workflow:
+ * {@code <workflow>:<event_id>} for an envelope with a valid {@code event_id}, else
+ * {@code <workflow>:<topic>/<partition>/<offset>}.
+ */
+public final class TriggerDecoder {
+    static final int MAX_DEPTH = 500;
+    public static final String CORRELATION_HEADER = "correlation_id";
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private final String workflow;
+    private final JsonSchema inputSchema;
+    private final int maxBytes;
+
+    /** @param inputSchema the workflow's {@code input_schema}, or null */
+    public TriggerDecoder(String workflow, JsonSchema inputSchema, int maxBytes) {
+        this.workflow = workflow;
+        this.inputSchema = inputSchema;
+        this.maxBytes = maxBytes;
+    }
+
+    /** What a trigger record is: a run, or poison. */
+    public sealed interface Trigger permits Run, Poison {
+    }
+
+    /**
+     * @param correlationId null to let the runner take the input's {@code correlation_id} (or make one)
+     * @param trace null to start a new trace
+     */
+    public record Run(ObjectNode input, String runKey, UUID correlationId, TraceContext trace) implements Trigger {
+    }
+
+    /** Why a trigger cannot run; {@code kind} is a small fixed set (a metric tag), {@code reason} says the details. */
+    public record Poison(Kind kind, String reason) implements Trigger {
+    }
+
+    public enum Kind {
+        TOMBSTONE, TOO_LARGE, NOT_UTF8, NOT_JSON, NOT_AN_OBJECT, BAD_ENVELOPE, INPUT_SCHEMA;
+
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public Trigger decode(ConsumerRecord<byte[], byte[]> record) {
+        byte[] value = record.value();
+        if (value == null) {
+            return new Poison(Kind.TOMBSTONE, "the record has no value (a tombstone), so there is no input to run");
+        }
+        if (value.length > maxBytes) {
+            return new Poison(Kind.TOO_LARGE, "the value is " + value.length + " bytes, more than the limit of "
+                    + maxBytes + " (--max-trigger-bytes)");
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer bytes = ByteBuffer.wrap(value);
+        try {
+            utf8.decode(bytes);
+        } catch (CharacterCodingException e) {
+            String at = e instanceof MalformedInputException ? " at byte " + bytes.position() : "";
+            return new Poison(Kind.NOT_UTF8, "the value is not valid UTF-8" + at);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(value);
+        } catch (JacksonException e) {
+            return new Poison(Kind.NOT_JSON, "the value is not JSON: " + firstLine(e.getOriginalMessage()));
+        }
+        if (root == null || root.isMissingNode()) {
+            return new Poison(Kind.NOT_JSON, "the value is empty, not a JSON object");
+        }
+        if (!root.isObject()) {
+            return new Poison(Kind.NOT_AN_OBJECT, "the value is " + describe(root) + ", not a JSON object");
+        }
+        ObjectNode object = (ObjectNode) root;
+        UUID correlation = header(record, CORRELATION_HEADER);
+        String eventId = null;
+        ObjectNode input;
+        if (object.has("event_type") && object.has("payload")) {
+            JsonNode payload = object.get("payload");
+            if (!payload.isObject()) {
+                return new Poison(Kind.BAD_ENVELOPE, "the envelope's payload is " + describe(payload)
+                        + ", not a JSON object");
+            }
+            if (!object.get("event_type").isString()) {
+                return new Poison(Kind.BAD_ENVELOPE, "the envelope's event_type is " + describe(object.get("event_type"))
+                        + ", not a string");
+            }
+            JsonNode c = object.get("correlation_id");
+            if (c != null && !c.isNull()) {
+                UUID parsed = c.isString() ? uuid(c.asString()) : null;
+                if (parsed == null) {
+                    return new Poison(Kind.BAD_ENVELOPE, "the envelope's correlation_id is not a UUID: "
+                            + shorten(c.toString()));
+                }
+                correlation = parsed;
+            }
+            JsonNode id = object.get("event_id");
+            if (id != null && id.isString() && uuid(id.asString()) != null) {
+                eventId = uuid(id.asString()).toString();
+            }
+            input = (ObjectNode) payload;
+        } else {
+            input = object;
+        }
+        if (inputSchema != null) {
+            List<Violation> violations = inputSchema.validate(input);
+            if (!violations.isEmpty()) {
+                return new Poison(Kind.INPUT_SCHEMA, "the input does not match the workflow's input_schema: "
+                        + violations.stream().map(v -> v.message() + " [" + v.keyword() + " at "
+                                + (v.pointer().isEmpty() ? "/" : v.pointer()) + "]").collect(Collectors.joining("; ")));
+            }
+        }
+        if (correlation != null && !input.has("correlation_id")) {
+            // the envelope's correlation id, for workflows that write ${input.correlation_id} (as onex run gives it)
+            input.put("correlation_id", correlation.toString());
+        }
+        String runKey = workflow + ":" + (eventId != null ? eventId
+                : record.topic() + "/" + record.partition() + "/" + record.offset());
+        return new Run(input, runKey, correlation, trace(record));
+    }
+
+    private static TraceContext trace(ConsumerRecord<byte[], byte[]> record) {
+        String parent = text(record.headers().lastHeader(TraceContext.TRACEPARENT));
+        return parent == null ? null
+                : TraceContext.parse(parent, text(record.headers().lastHeader(TraceContext.TRACESTATE))).orElse(null);
+    }
+
+    private static UUID header(ConsumerRecord<byte[], byte[]> record, String name) {
+        String v = text(record.headers().lastHeader(name));
+        return v == null ? null : uuid(v);
+    }
+
+    private static String text(Header h) {
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static UUID uuid(String s) {
+        if (s == null || s.length() != 36) {
+            return null; // UUID.fromString accepts shorter forms such as 1-1-1-1-1
+        }
+        try {
+            return UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String describe(JsonNode n) {
+        if (n.isArray()) {
+            return "a JSON array";
+        }
+        if (n.isString()) {
+            return "a string";
+        }
+        if (n.isNumber()) {
+            return "a number";
+        }
+        if (n.isBoolean()) {
+            return "a boolean";
+        }
+        if (n.isNull()) {
+            return "null";
+        }
+        return "an object";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return shorten(nl < 0 ? s : s.substring(0, nl));
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+}

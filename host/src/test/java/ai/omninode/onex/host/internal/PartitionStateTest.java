@@ -1,0 +1,91 @@
+package ai.omninode.onex.host.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.host.internal.PartitionState.KeyQueue;
+import ai.omninode.onex.host.internal.PartitionState.Slot;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class PartitionStateTest {
+    private final PartitionState ps = new PartitionState(new TopicPartition("t", 0));
+
+    private Slot add(long offset, String key) {
+        Slot s = new Slot(new ConsumerRecord<>("t", 0, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                new byte[0]));
+        ps.add(s);
+        return s;
+    }
+
+    @Test
+    void nothingIsCommittedBeforeATriggerWasPolled() {
+        assertThat(ps.advance()).isEqualTo(-1);
+    }
+
+    @Test
+    void theCommitPointNeverPassesAnUnfinishedRunWhateverOrderRunsFinishIn() {
+        Random random = new Random(42);
+        for (int round = 0; round < 200; round++) {
+            PartitionState p = new PartitionState(new TopicPartition("t", 0));
+            List<Slot> slots = new ArrayList<>();
+            long offset = 0;
+            for (int i = 0; i < 50; i++) {
+                offset += 1 + random.nextInt(3); // gaps: transaction markers, compaction
+                Slot s = new Slot(new ConsumerRecord<>("t", 0, offset, null, new byte[0]));
+                p.add(s);
+                slots.add(s);
+            }
+            List<Slot> order = new ArrayList<>(slots);
+            Collections.shuffle(order, random);
+            long committed = -1;
+            for (Slot s : order) {
+                s.done = true;
+                long point = p.advance();
+                if (point >= 0) {
+                    committed = point;
+                    p.committed(point);
+                }
+                for (Slot other : slots) {
+                    if (!other.done) {
+                        assertThat(committed).isLessThanOrEqualTo(other.record.offset());
+                    }
+                }
+            }
+            assertThat(committed).isEqualTo(offset + 1);
+        }
+    }
+
+    @Test
+    void aCommitPointIsGivenOnlyWhenItMoved() {
+        Slot a = add(0, "k");
+        add(1, "k");
+        a.done = true;
+        assertThat(ps.advance()).isEqualTo(1);
+        ps.committed(1);
+        assertThat(ps.advance()).isEqualTo(-1);
+    }
+
+    @Test
+    void triggersOfOneKeyQueueBehindTheFirstAndOthersGetTheirOwnQueue() {
+        Slot a = new Slot(new ConsumerRecord<>("t", 0, 0, "k".getBytes(StandardCharsets.UTF_8), new byte[0]));
+        Slot b = new Slot(new ConsumerRecord<>("t", 0, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[0]));
+        Slot c = new Slot(new ConsumerRecord<>("t", 0, 2, "other".getBytes(StandardCharsets.UTF_8), new byte[0]));
+        Slot d = new Slot(new ConsumerRecord<>("t", 0, 3, null, new byte[0]));
+        Slot e = new Slot(new ConsumerRecord<>("t", 0, 4, null, new byte[0]));
+
+        KeyQueue first = ps.add(a);
+        assertThat(first).isNotNull();
+        assertThat(ps.add(b)).as("same key: waits behind a").isNull();
+        assertThat(first.pending).containsExactly(a, b);
+        assertThat(ps.add(c)).isNotNull().isNotSameAs(first);
+        assertThat(ps.add(d)).as("no key: a queue of its own").isNotNull();
+        assertThat(ps.add(e)).isNotNull();
+        assertThat(ps.unfinished()).isEqualTo(5);
+    }
+}

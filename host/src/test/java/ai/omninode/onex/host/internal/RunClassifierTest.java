@@ -1,0 +1,76 @@
+package ai.omninode.onex.host.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.host.internal.RunClassifier.Outcome;
+import ai.omninode.onex.workflow.StepResult;
+import ai.omninode.onex.workflow.WorkflowResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class RunClassifierTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static StepResult step(String name, boolean handler, StepResult.Status status, JsonNode output, String error,
+            boolean unknown) {
+        return new StepResult(name, null, handler, status, "node", 1, Duration.ZERO, null, output, error, null, false,
+                unknown);
+    }
+
+    private static WorkflowResult result(boolean ok, StepResult... steps) {
+        return new WorkflowResult("flow", "1.0.0", "flow.yaml", ok, List.of(steps),
+                ok ? null : new WorkflowResult.Failure(steps[0].name(), "bad", null), Duration.ZERO, Map.of(), "k",
+                null, null);
+    }
+
+    @Test
+    void aSucceededRunIsCommitted() {
+        assertThat(RunClassifier.classify(result(true, step("a", false, StepResult.Status.SUCCEEDED, null, null, false)))
+                .outcome()).isEqualTo(Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void aRunThatFailedForItsContentWithOnStepFailureDoneIsCommitted() {
+        var v = RunClassifier.classify(result(false,
+                step("store", false, StepResult.Status.FAILED, null, "collection 'x' does not exist", false),
+                step("publish_error", true, StepResult.Status.SUCCEEDED, null, null, false)));
+        assertThat(v.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(v.outcome().commit()).isTrue();
+        var refused = RunClassifier.classify(result(false, step("publish", false, StepResult.Status.FAILED,
+                JSON.readTree("{\"error_type\":\"non_retriable\"}"), "RecordTooLargeException", false)));
+        assertThat(refused.outcome()).as("Kafka refused it for good").isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
+    void kafkaErrorTypesOfTheInfrastructureAreRetriedNotCommitted() {
+        for (String type : RunClassifier.INFRASTRUCTURE_ERROR_TYPES) {
+            var v = RunClassifier.classify(result(false, step("publish", false, StepResult.Status.FAILED,
+                    JSON.readTree("{\"error_type\":\"" + type + "\"}"), "failed", false)));
+            assertThat(v.outcome()).as(type).isEqualTo(Outcome.INFRASTRUCTURE);
+            assertThat(v.outcome().commit()).isFalse();
+            assertThat(v.reason()).contains("publish", type);
+        }
+    }
+
+    @Test
+    void anOnStepFailureStepThatCouldNotReachKafkaMeansOnStepFailureIsNotDone() {
+        var v = RunClassifier.classify(result(false,
+                step("store", false, StepResult.Status.FAILED, null, "collection missing", false),
+                step("publish_error", true, StepResult.Status.FAILED, JSON.readTree("{\"error_type\":\"circuit_open\"}"),
+                        "Circuit breaker is open", false)));
+        assertThat(v.outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+    }
+
+    @Test
+    void anUnknownOutcomeAndAnUninitializedNodeAreInfrastructure() {
+        assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
+                "outcome unknown: no answer", true))).outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+        assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
+                "node 'kafka_event_effect' could not be initialized: down", false))).outcome())
+                .isEqualTo(Outcome.INFRASTRUCTURE);
+    }
+}

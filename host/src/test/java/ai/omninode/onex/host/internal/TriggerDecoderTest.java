@@ -1,0 +1,101 @@
+package ai.omninode.onex.host.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.contract.JsonSchema;
+import ai.omninode.onex.host.internal.TriggerDecoder.Kind;
+import ai.omninode.onex.host.internal.TriggerDecoder.Poison;
+import ai.omninode.onex.host.internal.TriggerDecoder.Run;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class TriggerDecoderTest {
+    private static final JsonSchema SCHEMA = JsonSchema.of(JsonMapper.builder().build().readTree(
+            "{\"type\":\"object\",\"required\":[\"document_id\"],\"properties\":{\"document_id\":{\"type\":\"string\"}}}"),
+            "test");
+    private final TriggerDecoder decoder = new TriggerDecoder("flow", SCHEMA, 1000);
+
+    private static ConsumerRecord<byte[], byte[]> record(byte[] value, RecordHeaders headers) {
+        return new ConsumerRecord<>("t.in", 2, 41, 0L, TimestampType.CREATE_TIME, 0, value == null ? 0 : value.length,
+                "k".getBytes(StandardCharsets.UTF_8), value, headers, Optional.empty());
+    }
+
+    private TriggerDecoder.Trigger decode(String value) {
+        return decoder.decode(record(value.getBytes(StandardCharsets.UTF_8), new RecordHeaders()));
+    }
+
+    private static Kind kind(TriggerDecoder.Trigger t) {
+        assertThat(t).isInstanceOf(Poison.class);
+        return ((Poison) t).kind();
+    }
+
+    @Test
+    void anEnvelopesPayloadIsTheInputAndItsEventIdNamesTheRun() {
+        String id = "0b5b5b8e-2f56-5a4c-9d2e-111111111111";
+        String correlation = "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13";
+        Run run = (Run) decode("{\"event_id\":\"" + id + "\",\"event_type\":\"REQ\",\"correlation_id\":\"" + correlation
+                + "\",\"timestamp\":1.5,\"version\":\"1.0.0\",\"source\":{},\"payload\":{\"document_id\":\"d1\"}}");
+
+        assertThat(run.runKey()).isEqualTo("flow:" + id);
+        assertThat(run.correlationId()).isEqualTo(UUID.fromString(correlation));
+        assertThat(run.input().toString()).isEqualTo("{\"document_id\":\"d1\",\"correlation_id\":\"" + correlation + "\"}");
+        assertThat(run.trace()).isNull();
+    }
+
+    @Test
+    void aPlainObjectIsTheInputAndItsPlaceNamesTheRun() {
+        Run run = (Run) decode("{\"document_id\":\"d1\"}");
+
+        assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
+        assertThat(run.correlationId()).isNull();
+        assertThat(run.input().toString()).isEqualTo("{\"document_id\":\"d1\"}");
+    }
+
+    @Test
+    void anEnvelopeWithoutAValidEventIdIsNamedByItsPlace() {
+        Run run = (Run) decode("{\"event_id\":\"nope\",\"event_type\":\"REQ\",\"payload\":{\"document_id\":\"d1\"}}");
+
+        assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
+    }
+
+    @Test
+    void theCorrelationHeaderAndTraceparentCarryIntoTheRun() {
+        RecordHeaders h = new RecordHeaders();
+        h.add("correlation_id", "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13".getBytes(StandardCharsets.UTF_8));
+        h.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes(StandardCharsets.UTF_8));
+        Run run = (Run) decoder.decode(record("{\"document_id\":\"d1\"}".getBytes(StandardCharsets.UTF_8), h));
+
+        assertThat(run.correlationId()).hasToString("6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13");
+        assertThat(run.trace().traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(run.trace().spanId()).isEqualTo("b7ad6b7169203331");
+    }
+
+    @Test
+    void poisonTriggersSayWhatIsWrongWithThem() {
+        assertThat(kind(decoder.decode(record(null, new RecordHeaders())))).isEqualTo(Kind.TOMBSTONE);
+        assertThat(kind(decode("x".repeat(1001)))).isEqualTo(Kind.TOO_LARGE);
+        assertThat(kind(decoder.decode(record(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '"', '}'},
+                new RecordHeaders())))).isEqualTo(Kind.NOT_UTF8);
+        assertThat(kind(decode("not json"))).isEqualTo(Kind.NOT_JSON);
+        assertThat(kind(decode(""))).isEqualTo(Kind.NOT_JSON);
+        assertThat(kind(decode("{\"document_id\":\"a\"} trailing"))).isEqualTo(Kind.NOT_JSON);
+        assertThat(kind(decode("{\"document_id\":\"a\",\"document_id\":\"b\"}"))).isEqualTo(Kind.NOT_JSON);
+        assertThat(kind(decode("{\"document_id\":NaN}"))).isEqualTo(Kind.NOT_JSON);
+        assertThat(kind(decode("[" .repeat(600)))).isEqualTo(Kind.NOT_JSON);
+        assertThat(kind(decode("[{\"document_id\":\"a\"}]"))).isEqualTo(Kind.NOT_AN_OBJECT);
+        assertThat(kind(decode("\"text\""))).isEqualTo(Kind.NOT_AN_OBJECT);
+        assertThat(kind(decode("{\"event_type\":\"X\",\"payload\":[1]}"))).isEqualTo(Kind.BAD_ENVELOPE);
+        assertThat(kind(decode("{\"event_type\":\"X\",\"correlation_id\":\"zz\",\"payload\":{\"document_id\":\"a\"}}")))
+                .isEqualTo(Kind.BAD_ENVELOPE);
+        assertThat(kind(decode("{}"))).isEqualTo(Kind.INPUT_SCHEMA);
+        assertThat(kind(decode("{\"document_id\":7}"))).isEqualTo(Kind.INPUT_SCHEMA);
+        assertThat(((Poison) decode("{\"document_id\":7}")).reason())
+                .contains("does not match the workflow's input_schema").contains("/document_id");
+    }
+}

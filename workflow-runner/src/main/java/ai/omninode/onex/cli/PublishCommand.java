@@ -1,0 +1,168 @@
+package ai.omninode.onex.cli;
+
+import ai.omninode.onex.cli.internal.Inputs;
+import ai.omninode.onex.cli.internal.PluginOptions;
+import ai.omninode.onex.node.EffectNode;
+import ai.omninode.onex.node.ExecutionContext;
+import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.runtime.DiscoveredNode;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.EventBus;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code onex publish}: one event, through the Kafka node itself, in the envelope a host reads as a trigger. */
+@Command(name = "publish",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Publishes one event with the Kafka node (kafka_event_effect from the plugins): the ONEX envelope with "
+                + "the input as its payload, to TOPIC with KAFKA_TOPIC_PREFIX in front, as a workflow step would. "
+                + "A workflow served by onex serve that subscribes to TOPIC runs once for it. Prints where it went "
+                + "(topic, partition, offset) and its event_id."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  the broker acknowledged the event",
+            "  1  it was not published (the error says why; the node may have dead-lettered it)",
+            "  2  usage error, or an invalid input, node setting or plugin (nothing was sent)",
+            "",
+            "Examples:",
+            "  onex publish documents.ingest.requested.v1 \\",
+            "      --input-file examples/document_ingestion.input.json --bootstrap-servers 127.0.0.1:9092",
+            "  onex publish documents.ingest.requested.v1 --input document_id=doc-7 --input content=Hello \\",
+            "      --input metadata.language=en --key doc-7"})
+public final class PublishCommand implements Callable<Integer> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long ANSWER_TIMEOUT_S = 180;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic, as a workflow writes it (without the"
+            + " prefix).")
+    String topic;
+
+    @Option(names = "--input", paramLabel = "KEY=VALUE",
+            description = "A payload value (repeatable): KEY=text, or KEY:=JSON; a dotted KEY sets a nested member."
+                    + " Applied over --input-file.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--input-file", paramLabel = "FILE", description = "The payload: a JSON (or YAML) object.")
+    Path inputFile;
+
+    @Option(names = "--event-type", paramLabel = "TYPE", defaultValue = "TRIGGER",
+            description = "The envelope's event_type (default ${DEFAULT-VALUE}).")
+    String eventType;
+
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "The record key (default: the correlation id): triggers with one key run in order.")
+    String key;
+
+    @Option(names = "--correlation-id", paramLabel = "UUID",
+            description = "The envelope's correlation_id (default: the payload's correlation_id if it is a UUID, else"
+                    + " a new one).")
+    UUID correlationId;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "The Kafka brokers (default: $KAFKA_BOOTSTRAP_SERVERS), e.g. the address onex serve"
+                    + " --embedded-kafka prints.")
+    String bootstrapServers;
+
+    @Mixin
+    PluginOptions plugins = new PluginOptions();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode payload = Inputs.read(inputFile, inputs);
+        Map<String, String> settings = new LinkedHashMap<>(System.getenv());
+        settings.putAll(overrides);
+        if (bootstrapServers != null) {
+            settings.put(RunCommand.BOOTSTRAP, bootstrapServers);
+        }
+        try (NodeRegistry registry = plugins.discover()) {
+            DiscoveredNode discovered = registry.find(EventBus.KAFKA_NODE).orElseThrow(() -> new OnexException(
+                    "no node named '" + EventBus.KAFKA_NODE + "' was discovered (discovered: " + registry.names()
+                            + "); onex publish sends with it"));
+            EffectNode node = discovered.node();
+            try {
+                node.initialize(settings);
+            } catch (RuntimeException e) {
+                throw new OnexException(e.getMessage());
+            }
+            try {
+                UUID correlation = correlationId != null ? correlationId : correlationOf(payload);
+                Map<String, Object> input = new LinkedHashMap<>();
+                input.put("topic", topic);
+                input.put("event_type", eventType);
+                input.put("payload", JSON.convertValue(payload, new TypeReference<Map<String, Object>>() { }));
+                input.put("correlation_id", correlation.toString());
+                if (key != null) {
+                    input.put("key", key);
+                }
+                Map<String, Object> result;
+                try {
+                    result = node.execute(input, ExecutionContext.builder().correlationId(correlation).build())
+                            .toCompletableFuture().get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS);
+                } catch (ExecutionException | CompletionException e) {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof NodeExecutionException n && n.details() != null
+                            && "invalid_input".equals(n.details().get("error_type"))) {
+                        throw new OnexException("invalid event, not published: " + n.getMessage());
+                    }
+                    err.println("onex: error: not published: " + cause.getMessage());
+                    return Onex.WORKFLOW_FAILED;
+                } catch (TimeoutException e) {
+                    err.println("onex: error: no answer from the Kafka node within " + ANSWER_TIMEOUT_S + " s");
+                    return Onex.WORKFLOW_FAILED;
+                }
+                out.printf("published %s: topic %s, partition %s, offset %s, event_id %s, correlation_id %s%n", eventType,
+                        result.get("topic"), result.get("partition"), result.get("offset"), result.get("event_id"),
+                        result.get("correlation_id"));
+                out.flush();
+                return Onex.OK;
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    private static UUID correlationOf(ObjectNode payload) {
+        if (payload.path("correlation_id").isString()) {
+            String s = payload.get("correlation_id").asString();
+            if (s.length() == 36) {
+                try {
+                    return UUID.fromString(s);
+                } catch (IllegalArgumentException notAUuid) {
+                    // a correlation id of the caller's own format stays in the payload; the envelope gets a UUID
+                }
+            }
+        }
+        return UUID.randomUUID();
+    }
+}

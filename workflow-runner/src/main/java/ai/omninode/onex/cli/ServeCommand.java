@@ -1,0 +1,283 @@
+package ai.omninode.onex.cli;
+
+import ai.omninode.onex.cli.internal.PluginOptions;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.ValidationException;
+import ai.omninode.onex.host.OnexHost;
+import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code onex serve}: the ONEX runtime host, running workflows for the events on their trigger topics. */
+@Command(name = "serve",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs each workflow once for every event on its trigger topics (event_bus.subscribe_topics, with "
+                + "KAFKA_TOPIC_PREFIX in front as the Kafka node writes topics), as a member of the workflow's "
+                + "Kafka consumer group: start more copies to share the partitions. The event's payload is the "
+                + "run's input (an ONEX envelope's payload, or a plain JSON object), its correlation_id and W3C "
+                + "traceparent carry into the run.",
+            "",
+            "At least once: a trigger's offset is committed only after its run ended (succeeded, or failed with "
+                + "on_step_failure done), never past a run still under way. Triggers with the same key run in "
+                + "order, others concurrently. A trigger that is not a JSON object (or breaks "
+                + "event_bus.input_schema) goes to <topic>.dlq with dead-letter-* headers and is committed. A run "
+                + "that failed because Kafka could not be reached (or its outcome is unknown) is not committed: "
+                + "its partition pauses and it runs again with backoff, under the same run key, so its events "
+                + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "
+                + "--drain-timeout, commit, leave the group, exit 0."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  stopped by SIGTERM or Ctrl-C after the drain",
+            "  1  a trigger loop stopped on an error it cannot recover from",
+            "  2  usage error, or a workflow, node setting or plugin is invalid (nothing ran)",
+            "",
+            "Settings: the environment plus --set: KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, ONEX_KAFKA_<PROPERTY>",
+            "(every Kafka client of the host and of the Kafka node, credentials included), ONEX_CONSUMER_<PROPERTY>",
+            "(the trigger consumer only, e.g. ONEX_CONSUMER_MAX_POLL_RECORDS=200).",
+            "",
+            "Examples:",
+            "  onex serve examples/document_ingestion.yaml --embedded-kafka --http-port 8080",
+            "  onex publish documents.ingest.requested.v1 \\",
+            "      --input-file examples/document_ingestion.input.json --bootstrap-servers 127.0.0.1:PORT",
+            "  KAFKA_BOOTSTRAP_SERVERS=kafka:9092 onex serve examples/document_ingestion.yaml \\",
+            "      --concurrency 64 --instance-id ingest-1 --http-port 8080"})
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "WORKFLOW.yaml", arity = "1..*", description = "The workflows to serve.")
+    List<Path> workflowFiles = new ArrayList<>();
+
+    @Option(names = "--embedded-kafka",
+            description = "Start an in-process Kafka broker (3 partitions per new topic) and serve on it; it prints its"
+                    + " address for onex publish, and stops with the host.")
+    boolean embeddedKafka;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "The Kafka brokers (default: $KAFKA_BOOTSTRAP_SERVERS).")
+    String bootstrapServers;
+
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "A trigger topic instead of the workflow's subscribe_topics (repeatable; one workflow only)."
+                    + " KAFKA_TOPIC_PREFIX is put in front, as for subscribe_topics.")
+    List<String> topics = new ArrayList<>();
+
+    @Option(names = "--group", paramLabel = "GROUP",
+            description = "The consumer group (one workflow only). Default: <KAFKA_TOPIC_PREFIX>.<workflow>.consume.v"
+                    + "<major version>, stable across restarts and minor versions.")
+    String group;
+
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "Static group membership (group.instance.id): a restart within the session timeout gets its"
+                    + " partitions back without a rebalance. Unique per running copy.")
+    String instanceId;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + OnexHost.DEFAULT_CONCURRENCY,
+            description = "Runs in flight per workflow, at most (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long runs under way may take to finish when the host stops or a partition is taken"
+                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m).")
+    Duration drainTimeout;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Serve /health/live, /health/ready, /health and /metrics (Prometheus) on this port (0: a"
+                    + " free one). Off by default.")
+    Integer httpPort;
+
+    @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address the HTTP port listens on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String httpHost;
+
+    @Option(names = "--max-trigger-bytes", paramLabel = "BYTES", defaultValue = "" + OnexHost.DEFAULT_MAX_TRIGGER_BYTES,
+            description = "Larger triggers go to the dead-letter topic (default ${DEFAULT-VALUE}).")
+    int maxTriggerBytes;
+
+    @Mixin
+    PluginOptions plugins = new PluginOptions();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--http-port must be between 0 and 65535, got " + httpPort);
+        }
+        List<Workflow> workflows = load();
+        Map<String, String> settings = new LinkedHashMap<>(System.getenv());
+        settings.putAll(overrides);
+        if (bootstrapServers != null) {
+            settings.put(RunCommand.BOOTSTRAP, bootstrapServers);
+        }
+        EmbeddedKafkaBroker broker = null;
+        try (NodeRegistry registry = plugins.discover()) {
+            if (embeddedKafka) {
+                long t0 = System.nanoTime();
+                broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();
+                settings.put(RunCommand.BOOTSTRAP, broker.bootstrapServers());
+                out.printf("embedded Kafka broker started at %s in %d ms%n", broker.bootstrapServers(),
+                        (System.nanoTime() - t0) / 1_000_000);
+                out.flush();
+            }
+            OnexHost host;
+            try {
+                host = OnexHost.builder()
+                        .registry(registry)
+                        .settings(settings)
+                        .topics(topics)
+                        .groupId(group)
+                        .instanceId(instanceId)
+                        .concurrency(concurrency)
+                        .drainTimeout(drainTimeout)
+                        .maxTriggerBytes(maxTriggerBytes)
+                        .httpPort(httpPort)
+                        .httpHost(httpHost)
+                        .events(line -> {
+                            synchronized (out) {
+                                out.println(line);
+                                out.flush();
+                            }
+                        })
+                        .workflows(workflows)
+                        .build();
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Stopper stopper = new Stopper(host);
+            try {
+                host.start();
+            } catch (RuntimeException e) {
+                stopper.release();
+                throw e;
+            }
+            if (broker != null) {
+                String topic = workflows.get(0).eventBus().map(b -> b.subscribeTopics().get(0)).orElse("TOPIC");
+                out.println("send a trigger from another terminal: onex publish " + (topics.isEmpty() ? topic
+                        : topics.get(0)) + " --input-file FILE.json --bootstrap-servers " + broker.bootstrapServers());
+                out.flush();
+            }
+            host.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
+            host.close();
+            stopper.release();
+            if (!stopper.requested) {
+                spec.commandLine().getErr().println("onex: error: the host stopped: " + host.status());
+                return Onex.WORKFLOW_FAILED;
+            }
+            out.println("stopped");
+            out.flush();
+            return Onex.OK;
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private List<Workflow> load() {
+        List<Workflow> workflows = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        WorkflowLoader loader = new WorkflowLoader();
+        for (Path file : workflowFiles) {
+            try {
+                workflows.add(loader.load(file));
+            } catch (ValidationException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return workflows;
+    }
+
+    /**
+     * SIGTERM and SIGINT ask the host to drain, and the main thread then exits 0 once it has; a JVM stopped by a
+     * shutdown hook alone would exit 143. Other ways out of the JVM still drain, through a shutdown hook.
+     */
+    private static final class Stopper {
+        private final OnexHost host;
+        private final Thread hook;
+        volatile boolean requested;
+
+        Stopper(OnexHost host) {
+            this.host = host;
+            this.hook = new Thread(host::close, "onex-serve-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            for (String name : List.of("TERM", "INT")) {
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                        requested = true;
+                        LOG.debug("SIG{}: draining", name);
+                        host.stop();
+                    });
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    LOG.debug("cannot handle SIG{}; the shutdown hook drains instead", name, e);
+                }
+            }
+        }
+
+        void release() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs; close() is idempotent
+            }
+        }
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or an ISO-8601 duration ({@code PT30S}). */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            try {
+                if (v.startsWith("pt") || v.startsWith("p")) {
+                    return Duration.parse(value.strip().toUpperCase(Locale.ROOT));
+                }
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                long n = Long.parseLong(v.substring(0, v.length() - 1));
+                return switch (v.charAt(v.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> throw new NumberFormatException();
+                };
+            } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration; write e.g."
+                        + " 500ms, 30s, 2m or 1h");
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package ai.omninode.onex.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.omninode.onex.host.Triggers;
+import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code onex publish} against the shared broker, and what {@code onex serve} refuses before it starts. */
+class ServeAndPublishCommandTest {
+    private static final Path EXAMPLE = Cli.REPO.resolve("examples/document_ingestion.yaml");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void publishSendsTheEnvelopeAHostReadsAndSaysWhereItWent() throws Exception {
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        String prefix = Triggers.prefix("publish");
+        Cli.Result r = Cli.onex("publish", Triggers.REQUEST_TOPIC, "--input-file",
+                Cli.REPO.resolve("examples/document_ingestion.input.json").toString(), "--event-type",
+                "DOCUMENT_INGEST_REQUESTED", "--key", "doc-2025-0042", "--bootstrap-servers", broker.bootstrapServers(),
+                "--set", "KAFKA_TOPIC_PREFIX=" + prefix, "--plugins", Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).matches("(?s)published DOCUMENT_INGEST_REQUESTED: topic " + prefix.replace(".", "\\.")
+                + "\\.documents\\.ingest\\.requested\\.v1, partition \\d+, offset 0, event_id [0-9a-f-]{36},"
+                + " correlation_id 6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13\\R");
+        try (Triggers.Reader reader = new Triggers.Reader(broker.bootstrapServers(), prefix + "."
+                + Triggers.REQUEST_TOPIC)) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                reader.poll();
+                return !reader.records.isEmpty();
+            });
+            ConsumerRecord<byte[], byte[]> record = reader.records.get(0);
+            JsonNode envelope = JsonMapper.builder().build().readTree(record.value());
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("doc-2025-0042");
+            assertThat(envelope.get("event_type").asString()).isEqualTo("DOCUMENT_INGEST_REQUESTED");
+            assertThat(envelope.at("/payload/document_id").asString()).isEqualTo("doc-2025-0042");
+            assertThat(r.out()).contains(envelope.get("event_id").asString());
+        }
+    }
+
+    @Test
+    void serveRefusesAWorkflowWithoutTriggerTopicsBeforeConnecting() throws Exception {
+        Path flow = tmp.resolve("flow.yaml");
+        Files.writeString(flow, Files.readString(EXAMPLE).replaceAll("(?s)event_bus:.*?\n\nsteps:", "steps:"));
+
+        Cli.Result r = Cli.onex("serve", flow.toString(), "--bootstrap-servers", "127.0.0.1:1", "--plugins",
+                Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("has no event_bus.subscribe_topics");
+    }
+
+    @Test
+    void serveRefusesOneGroupForSeveralWorkflowsAndBadOptions() {
+        Path other = Cli.REPO.resolve("examples/document_ingestion_failing.yaml");
+        Cli.Result group = Cli.onex("serve", EXAMPLE.toString(), other.toString(), "--group", "g", "--plugins",
+                Cli.PLUGINS.toString());
+        Cli.Result drain = Cli.onex("serve", EXAMPLE.toString(), "--drain-timeout", "soon");
+        Cli.Result concurrency = Cli.onex("serve", EXAMPLE.toString(), "--concurrency", "0", "--plugins",
+                Cli.PLUGINS.toString());
+
+        assertThat(group.exitCode()).isEqualTo(2);
+        assertThat(group.err()).contains("--group and --topic name the group and topics of one workflow");
+        assertThat(drain.exitCode()).isEqualTo(2);
+        assertThat(drain.err()).contains("'soon' is not a duration");
+        assertThat(concurrency.exitCode()).isEqualTo(2);
+        assertThat(concurrency.err()).contains("concurrency must be between 1 and 10000");
+    }
+
+    @Test
+    void helpShowsExamplesAndNoSettingValue() {
+        Cli.Result serve = Cli.onex("serve", "--help");
+        Cli.Result publish = Cli.onex("publish", "--help");
+
+        assertThat(serve.exitCode()).isZero();
+        assertThat(serve.out()).contains("onex serve examples/document_ingestion.yaml --embedded-kafka",
+                "--drain-timeout", "ONEX_CONSUMER_<PROPERTY>");
+        assertThat(publish.out()).contains("onex publish documents.ingest.requested.v1");
+    }
+}
