@@ -21,6 +21,7 @@ final class Report {
     int pipelinedWindow;
     Map<String, Object> nodeMetrics;
     Map<String, BrokerBench.Series> sequential;
+    Peers.Result peers;
     List<Sweep.Row> sweep;
     RunnerResult runner;
     ColdStartResult coldStart;
@@ -124,6 +125,10 @@ final class Report {
             }
         }
 
+        if (peers != null) {
+            renderPeers(sb);
+        }
+
         if (sweep != null) {
             sb.append("### Producer defaults: candidates on the raw producer (node's other settings)\n\n");
             sb.append("| linger, batch.size, compression | pipelined median records/s | pipelined CPU ns/record: sender, "
@@ -175,6 +180,74 @@ final class Report {
             }
         }
         return sb.toString();
+    }
+
+    private static final Map<String, String> PEER_LABELS = Map.of(
+            Peers.NODE, "node: `NodeKafkaEventEffect.executeEffect`, defaults",
+            Peers.TEMPLATE, "Spring Kafka `KafkaTemplate`, `JacksonJsonSerializer` (no type headers), observation off",
+            Peers.TEMPLATE_OBSERVED, "`KafkaTemplate` as above, observation on (`ObservationRegistry` + `SimpleMeterRegistry`)",
+            Peers.JACKSON, "hand-written: Jackson 3 `JsonMapper.writeValueAsBytes` of the map + `KafkaProducer.send` with a callback",
+            Peers.RAW, "raw `KafkaProducer`, pre-serialized distinct envelopes (the limit)");
+
+    private void renderPeers(StringBuilder sb) {
+        sb.append("### (g) Peers: the node, `KafkaTemplate` and hand-written senders, same rounds\n\n");
+        sb.append("Envelope check (one event of each sender read back from the broker):\n\n");
+        for (String line : peers.check()) {
+            sb.append("- ").append(line).append('\n');
+        }
+        sb.append('\n');
+        Map<String, BrokerBench.Series> pipe = peers.pipelined();
+        if (pipe != null) {
+            BrokerBench.Series node = pipe.get(Peers.NODE);
+            sb.append(String.format(Locale.ROOT, "#### Pipelined: %,d events per round, %,d in flight for every sender%n%n",
+                    peers.n(), peers.window()));
+            sb.append("| sender | median records/s | worst round | node ÷ sender: median of per-round ratios | worst round's "
+                    + "ratio | CPU ns/record: sending thread, I/O thread, broker and rest | GC ms per round: median, worst "
+                    + "| failed |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (BrokerBench.Series s : pipe.values()) {
+                List<Double> ratios = perRound(node.rates, s.rates);
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %,.0f, %,.0f, %,.0f | %.0f, %.0f | %d |%n",
+                        PEER_LABELS.getOrDefault(s.name, s.name), s.rate(), s.worst(),
+                        s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", Stats.median(ratios)),
+                        s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN)),
+                        Stats.median(s.cpuSender), Stats.median(s.cpuIo), Stats.median(s.cpuRest), Stats.median(s.gcMs),
+                        s.gcMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN), s.failures));
+            }
+            sb.append('\n');
+            double vsTemplate = Stats.median(perRound(node.rates, pipe.get(Peers.TEMPLATE).rates));
+            double vsObserved = Stats.median(perRound(node.rates, pipe.get(Peers.TEMPLATE_OBSERVED).rates));
+            double vsJackson = Stats.median(perRound(node.rates, pipe.get(Peers.JACKSON).rates));
+            double vsRaw = Stats.median(perRound(node.rates, pipe.get(Peers.RAW).rates));
+            target("(g) pipelined node ≥ 2.0 × KafkaTemplate (observation off)", String.format(Locale.ROOT, "%.2f ×", vsTemplate),
+                    vsTemplate >= 2.0);
+            target("(g) pipelined node ≥ 2.0 × KafkaTemplate, observation on (\"and more\")",
+                    String.format(Locale.ROOT, "%.2f ×", vsObserved), vsObserved >= Math.max(2.0, vsTemplate));
+            target("(g) pipelined node ≥ 1.5 × hand-written Jackson producer", String.format(Locale.ROOT, "%.2f ×", vsJackson),
+                    vsJackson >= 1.5);
+            target("(g) pipelined node ≥ 0.75 × raw, pre-serialized distinct envelopes",
+                    String.format(Locale.ROOT, "%.2f ×", vsRaw), vsRaw >= 0.75);
+        }
+        Map<String, BrokerBench.Series> seq = peers.sequential();
+        if (seq != null) {
+            BrokerBench.Series node = seq.get(Peers.NODE);
+            sb.append("#### One event at a time, awaited\n\n");
+            sb.append("| sender | median rate/s | worst round | node ÷ sender (rate): median of per-round ratios | median p50 ms "
+                    + "| median p99 ms | worst round's p99 ms | node p50 − sender p50: median of per-round differences, ms "
+                    + "| failed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (BrokerBench.Series s : seq.values()) {
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %.3f | %.3f | %.3f | %s | %d |%n",
+                        PEER_LABELS.getOrDefault(s.name, s.name), s.rate(), s.worst(),
+                        s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", Stats.median(perRound(node.rates, s.rates))),
+                        s.p50(), s.p99(), s.p99.stream().mapToDouble(d -> d).max().orElse(Double.NaN),
+                        s == node ? "—" : String.format(Locale.ROOT, "%+.3f", Stats.median(perRoundDiff(node.p50, s.p50))),
+                        s.failures));
+            }
+            sb.append('\n');
+            double dp50 = Stats.median(perRoundDiff(node.p50, seq.get(Peers.JACKSON).p50));
+            target("(g) one at a time: node p50 within 0.05 ms of the hand-written Jackson producer",
+                    String.format(Locale.ROOT, "%+.3f ms", dp50), dp50 <= 0.05);
+        }
+        sb.append(peers.observed()).append(".\n\n");
     }
 
     private void target(String what, String measured, boolean met) {
