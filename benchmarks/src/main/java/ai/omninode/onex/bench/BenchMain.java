@@ -47,8 +47,9 @@ public final class BenchMain {
         String profile = null;
         int rounds = -1;
         Set<String> skip = new HashSet<>();
+        List<String> senders = new ArrayList<>();
         String usage = "usage: onex-benchmarks [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,sweep,runner,cli]"
-                + " | --peers [--quick] [--rounds N] | --broker | --profile-node | --profile-raw | --profile-jackson"
+                + " | --peers [--quick] [--rounds N] [--senders NAME,...] | --broker | --profile-node | --profile-raw | --profile-jackson"
                 + " | --profile-template";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -62,6 +63,8 @@ public final class BenchMain {
                 case "--broker" -> profile = "broker";
                 // (g) alone: the peers, pipelined and one at a time, nothing else
                 case "--peers" -> skip.addAll(List.of("jmh", "pipelined", "sequential", "sweep", "runner", "cli"));
+                // (g) with some of its senders (and the node): names as in Peers.TOPICS, e.g. "node,hand-written Jackson"
+                case "--senders" -> senders.addAll(Arrays.asList(args[++i].split(",")));
                 case "--help", "-h" -> {
                     System.out.println(usage);
                     return;
@@ -70,6 +73,12 @@ public final class BenchMain {
                     System.err.println(usage);
                     System.exit(2);
                 }
+            }
+        }
+        for (String s : senders) {
+            if (!Peers.TOPICS.containsKey(s)) {
+                System.err.println("--senders: no sender " + s + "; senders are " + String.join(", ", Peers.TOPICS.keySet()));
+                System.exit(2);
             }
         }
         if (rounds < 0) {
@@ -128,8 +137,11 @@ public final class BenchMain {
                         broker.createTopic(PREFIX + "." + Peers.TOPICS.get(sink.name()), PARTITIONS, topicConfig);
                     }
                     long end = System.nanoTime() + 60_000_000_000L;
-                    while (System.nanoTime() < end) {
-                        System.err.printf("  %s pipelined: %.0f/s%n", profile, BrokerBench.pipelinedRound(sink, 300_000, 10_000, null));
+                    BrokerBench.Series series = new BrokerBench.Series(profile);
+                    BrokerBench.verbose = true;
+                    for (int r = 1; System.nanoTime() < end; r++) {
+                        BrokerBench.pipelinedRound(sink, 300_000, 10_000, series);
+                        BrokerBench.progress(profile + " pipelined, round " + r, Map.of(profile, series));
                     }
                 }
                 return;
@@ -169,7 +181,7 @@ public final class BenchMain {
 
             if (!skip.contains("peers")) {
                 report.peers = Peers.run(nodeConfig, topic -> broker.createTopic(topic, PARTITIONS, topicConfig),
-                        rounds, quick, true, true);
+                        rounds, quick, true, true, senders);
             }
 
             if (!skip.contains("sweep")) {

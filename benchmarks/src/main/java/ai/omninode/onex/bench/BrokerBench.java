@@ -198,7 +198,7 @@ final class BrokerBench {
     /** Progress lines with each round's UTC window and collections ({@code --peers}, for matching a dip to JFR). */
     static volatile boolean verbose;
 
-    private static void progress(String what, Map<String, Series> series) {
+    static void progress(String what, Map<String, Series> series) {
         StringBuilder sb = new StringBuilder("  ").append(what).append(":");
         for (Series s : series.values()) {
             int last = s.rates.size() - 1;

@@ -64,15 +64,25 @@ final class Peers {
         return t;
     }
 
+    /**
+     * Runs the senders named in {@code only} (all when empty; the node always, as the reference), the envelope check
+     * first, then the pipelined and the one-at-a-time rounds.
+     */
     static Result run(ModelKafkaEventConfig nodeConfig, Consumer<String> createTopic, int rounds, boolean quick,
-            boolean pipelined, boolean sequential) throws Exception {
-        for (String topic : TOPICS.values()) {
-            createTopic.accept(BenchMain.PREFIX + "." + topic);
+            boolean pipelined, boolean sequential, List<String> only) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (String name : TOPICS.keySet()) {
+            if (only.isEmpty() || only.contains(name) || name.equals(NODE)) {
+                names.add(name);
+            }
+        }
+        for (String name : names) {
+            createTopic.accept(full(name));
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         List<Sink> sinks = new ArrayList<>();
         try {
-            for (String name : TOPICS.keySet()) {
+            for (String name : names) {
                 sinks.add(sink(name, nodeConfig, meters));
             }
 
@@ -158,7 +168,7 @@ final class Peers {
         for (Sink s : sinks) {
             s.sendAwait(0);
         }
-        Map<String, ConsumerRecord<byte[], byte[]>> read = readOne(bootstrap);
+        Map<String, ConsumerRecord<byte[], byte[]>> read = readOne(bootstrap, sinks.stream().map(Sink::name).toList());
         JsonMapper json = JsonMapper.builder().build();
         ConsumerRecord<byte[], byte[]> nodeRecord = Objects.requireNonNull(read.get(NODE), "no record of the node");
         Shape reference = shape(nodeRecord, json, NODE);
@@ -240,9 +250,9 @@ final class Peers {
     }
 
     /** The first record of every sender's topic (each holds only the check's record at this point). */
-    private static Map<String, ConsumerRecord<byte[], byte[]>> readOne(String bootstrap) {
+    private static Map<String, ConsumerRecord<byte[], byte[]>> readOne(String bootstrap, List<String> senders) {
         Map<String, String> senderOf = new HashMap<>();
-        TOPICS.forEach((sender, topic) -> senderOf.put(BenchMain.PREFIX + "." + topic, sender));
+        senders.forEach(sender -> senderOf.put(full(sender), sender));
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "enable.auto.commit", false,
                 "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class);
         Map<String, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
@@ -256,14 +266,14 @@ final class Peers {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < TOPICS.size() && System.nanoTime() < deadline) {
+            while (out.size() < senders.size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     out.putIfAbsent(senderOf.get(r.topic()), r);
                 }
             }
         }
-        if (out.size() < TOPICS.size()) {
-            List<String> missing = new ArrayList<>(TOPICS.keySet());
+        if (out.size() < senders.size()) {
+            List<String> missing = new ArrayList<>(senders);
             missing.removeAll(out.keySet());
             throw new IllegalStateException("no record read back within 30 s from " + Arrays.toString(missing.toArray()));
         }
