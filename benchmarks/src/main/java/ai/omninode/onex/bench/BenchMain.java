@@ -23,7 +23,7 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
 
 /**
  * Runs every benchmark and prints one table (Markdown). Usage:
- * <pre>java -jar benchmarks/target/onex-benchmarks.jar [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,sweep,runner,cli]</pre>
+ * <pre>java -jar benchmarks/target/onex-benchmarks.jar [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,peers-pipelined,peers-sequential,sweep,runner,cli]</pre>
  * ({@code --peers} runs only (g), the node against KafkaTemplate and hand-written senders, in a few minutes;
  * {@code --broker} only starts the broker and prints its address; {@code --profile-node}, {@code --profile-raw},
  * {@code --profile-jackson}, {@code --profile-template} run one sender pipelined for a minute, for a profiler.)
@@ -48,7 +48,7 @@ public final class BenchMain {
         int rounds = -1;
         Set<String> skip = new HashSet<>();
         List<String> senders = new ArrayList<>();
-        String usage = "usage: onex-benchmarks [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,sweep,runner,cli]"
+        String usage = "usage: onex-benchmarks [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,peers-pipelined,peers-sequential,sweep,runner,cli]"
                 + " | --peers [--quick] [--rounds N] [--senders NAME,...] | --broker | --profile-node | --profile-raw | --profile-jackson"
                 + " | --profile-template";
         for (int i = 0; i < args.length; i++) {
@@ -181,7 +181,7 @@ public final class BenchMain {
 
             if (!skip.contains("peers")) {
                 report.peers = Peers.run(nodeConfig, topic -> broker.createTopic(topic, PARTITIONS, topicConfig),
-                        rounds, quick, true, true, senders);
+                        rounds, quick, !skip.contains("peers-pipelined"), !skip.contains("peers-sequential"), senders);
             }
 
             if (!skip.contains("sweep")) {

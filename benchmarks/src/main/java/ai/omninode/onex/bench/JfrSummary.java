@@ -27,6 +27,9 @@ import jdk.jfr.consumer.RecordingFile;
  * <pre>java -cp benchmarks/target/onex-benchmarks.jar ai.omninode.onex.bench.JfrSummary REC.jfr [--from HH:mm:ss.SSS --to HH:mm:ss.SSS] [--top N]</pre>
  * or, for all pipelined rounds of one sender of a run whose progress (stderr) is in LOG:
  * <pre>... JfrSummary REC.jfr --log LOG --sender "node" [--top N]</pre>
+ * or, one line per pipelined round of every sender in LOG (rate, this JVM's and other processes' share of the cores,
+ * collection pauses), to tell a slow round caused by the machine from one caused by the sender:
+ * <pre>... JfrSummary REC.jfr --log LOG --rounds</pre>
  */
 public final class JfrSummary {
     private JfrSummary() {
@@ -46,14 +49,20 @@ public final class JfrSummary {
                 case "--top" -> top = Integer.parseInt(args[++i]);
                 case "--log" -> log = Path.of(args[++i]);
                 case "--sender" -> sender = args[++i];
+                case "--rounds" -> sender = "";
                 default -> file = Path.of(args[i]);
             }
         }
         if (file == null || (log == null) != (sender == null)) {
-            System.err.println("usage: JfrSummary REC.jfr [--from HH:mm:ss.SSS --to HH:mm:ss.SSS | --log RUN.err --sender NAME] [--top N]");
+            System.err.println("usage: JfrSummary REC.jfr [--from HH:mm:ss.SSS --to HH:mm:ss.SSS | --log RUN.err --sender NAME"
+                    + " | --log RUN.err --rounds] [--top N]");
             System.exit(2);
         }
         List<LocalTime[]> windows = new ArrayList<>();
+        if (log != null && sender.isEmpty()) {
+            rounds(file, log);
+            return;
+        }
         if (log != null) {
             // "    node=183,381/s (cpu ns/rec ...) [17:24:46.769–17:24:48.408 UTC, ...]": pipelined rounds only
             java.util.regex.Pattern p = java.util.regex.Pattern.compile("^\\s+" + java.util.regex.Pattern.quote(sender)
@@ -87,6 +96,56 @@ public final class JfrSummary {
     private final Map<String, Group> groups = new TreeMap<>();
     private final Map<String, long[]> pauses = new TreeMap<>();
     private final List<String> notable = new ArrayList<>();
+    private int cpuLoads;
+    private double jvmLoad;
+    private double machineLoad;
+
+    /** One line per pipelined round in {@code log}: sender, rate, CPU shares and pauses inside the round (from JFR). */
+    private static void rounds(Path file, Path log) throws IOException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(
+                "^\\s+(.+?)=([0-9,]+)/s \\(cpu ns/rec.*\\[([0-9:.]+)–([0-9:.]+) UTC");
+        List<Object[]> rounds = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(log)) {
+            java.util.regex.Matcher m = p.matcher(line);
+            if (m.find()) {
+                rounds.add(new Object[] {m.group(1), Double.parseDouble(m.group(2).replace(",", "")),
+                    LocalTime.parse(m.group(3)), LocalTime.parse(m.group(4)), new double[4]});
+            }
+        }
+        // per round: [CPULoad samples, JVM share, machine share, pause ms]
+        try (RecordingFile rec = new RecordingFile(file)) {
+            while (rec.hasMoreEvents()) {
+                RecordedEvent e = rec.readEvent();
+                String type = e.getEventType().getName();
+                if (!type.equals("jdk.CPULoad") && !type.equals("jdk.GarbageCollection")) {
+                    continue;
+                }
+                LocalTime t = LocalTime.ofInstant(e.getStartTime(), ZoneOffset.UTC);
+                for (Object[] r : rounds) {
+                    double[] acc = (double[]) r[4];
+                    // a CPULoad sample covers the second before it: count it for a round it ends in
+                    if (t.isBefore((LocalTime) r[2]) || t.isAfter((LocalTime) r[3])) {
+                        continue;
+                    }
+                    if (type.equals("jdk.CPULoad")) {
+                        acc[0]++;
+                        acc[1] += e.getFloat("jvmUser") + e.getFloat("jvmSystem");
+                        acc[2] += e.getFloat("machineTotal");
+                    } else {
+                        acc[3] += e.getDuration("sumOfPauses").toNanos() / 1e6;
+                    }
+                }
+            }
+        }
+        System.out.println("| sender | start UTC | records/s | this JVM, % of cores | other processes, % | GC pauses ms |");
+        System.out.println("|---|---|---:|---:|---:|---:|");
+        for (Object[] r : rounds) {
+            double[] acc = (double[]) r[4];
+            System.out.printf(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %.0f |%n", r[0], r[2], (Double) r[1],
+                    acc[0] == 0 ? "?" : String.format(Locale.ROOT, "%.0f", 100 * acc[1] / acc[0]),
+                    acc[0] == 0 ? "?" : String.format(Locale.ROOT, "%.0f", 100 * Math.max(0, acc[2] - acc[1]) / acc[0]), acc[3]);
+        }
+    }
 
     /** Takes the events that overlap one of {@code windows} (a park that began before a round and ended in it, too). */
     private JfrSummary read(Path file, List<LocalTime[]> windows) throws IOException {
@@ -153,6 +212,12 @@ public final class JfrSummary {
                     notable.add(String.format(Locale.ROOT, "%s %s: %.1f ms", LocalTime.ofInstant(e.getStartTime(), ZoneOffset.UTC),
                             what, ns / 1e6));
                 }
+            }
+            case "jdk.CPULoad" -> {
+                // once a second: this JVM's share of all cores next to the machine's, to tell waiting from starving
+                cpuLoads++;
+                jvmLoad += e.getFloat("jvmUser") + e.getFloat("jvmSystem");
+                machineLoad += e.getFloat("machineTotal");
             }
             case "jdk.Deoptimization" -> {
                 long[] c = pauses.computeIfAbsent("deoptimizations (count only)", k -> new long[3]);
@@ -251,6 +316,11 @@ public final class JfrSummary {
                         b.getValue()[1] / 1e6, b.getValue()[2] / 1e6, b.getKey()));
             }
             System.out.println();
+        }
+        if (cpuLoads > 0) {
+            System.out.printf(Locale.ROOT, "## CPU (jdk.CPULoad, %d samples): this JVM %.0f %% of all cores, the machine %.0f %%, "
+                    + "other processes %.0f %%%n%n", cpuLoads, 100 * jvmLoad / cpuLoads, 100 * machineLoad / cpuLoads,
+                    100 * Math.max(0, machineLoad - jvmLoad) / cpuLoads);
         }
         System.out.println("## pauses in the window: count, total ms, max ms");
         pauses.forEach((k, c) -> System.out.printf(Locale.ROOT, "    %6d  %9.1f  %7.1f  %s%n", c[0], c[1] / 1e6, c[2] / 1e6, k));
