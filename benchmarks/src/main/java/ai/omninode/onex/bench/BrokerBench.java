@@ -32,6 +32,9 @@ final class BrokerBench {
         /** Per round: wall-clock start and end (epoch ms), to find a slow round in a JFR recording or a GC log. */
         final List<Long> startedAt = new ArrayList<>();
         final List<Long> endedAt = new ArrayList<>();
+        /** Per pipelined round, from the producer's own counters: records per produce request, bytes sent per record. */
+        final List<Double> recordsPerRequest = new ArrayList<>();
+        final List<Double> bytesPerRecord = new ArrayList<>();
         long failures;
         long events;
 
@@ -93,6 +96,7 @@ final class BrokerBench {
         LongAdder failures = new LongAdder();
         long[] cpu0 = into == null ? null : CpuClock.now(Thread.currentThread());
         long[] gc0 = gc();
+        Map<String, double[]> producers0 = into == null ? null : ProducerStats.snapshot();
         long startMs = System.currentTimeMillis();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -118,6 +122,11 @@ final class BrokerBench {
             into.failures += failures.sum();
             into.events += n;
             into.window(startMs, gc0);
+            double[] batching = ProducerStats.round(producers0, ProducerStats.snapshot());
+            if (batching != null) {
+                into.recordsPerRequest.add(batching[0]);
+                into.bytesPerRecord.add(batching[1]);
+            }
         }
         return rate;
     }
@@ -206,6 +215,10 @@ final class BrokerBench {
             if (!s.cpuIo.isEmpty()) {
                 sb.append(String.format(" (cpu ns/rec sender %.0f, io %.0f, rest %.0f)", s.cpuSender.get(last),
                         s.cpuIo.get(last), s.cpuRest.get(last)));
+            }
+            if (verbose && !s.recordsPerRequest.isEmpty()) {
+                sb.append(String.format(" (%.0f records/request, %.0f B/record sent)",
+                        s.recordsPerRequest.get(s.recordsPerRequest.size() - 1), s.bytesPerRecord.get(s.bytesPerRecord.size() - 1)));
             }
             if (!s.p50.isEmpty()) {
                 sb.append(String.format(" (p50 %.3f ms)", s.p50.get(last)));

@@ -202,15 +202,16 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "#### Pipelined: %,d events per round, %,d in flight for every sender%n%n",
                     peers.n(), peers.window()));
             sb.append("| sender | median records/s | worst round | node ÷ sender: median of per-round ratios | worst round's "
-                    + "ratio | CPU ns/record: sending thread, I/O thread, broker and rest | GC ms per round: median, worst "
-                    + "| failed |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "ratio | CPU ns/record: sending thread, I/O thread, broker and rest | records per request, bytes sent per "
+                    + "record | GC ms per round: median, worst | failed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (BrokerBench.Series s : pipe.values()) {
                 List<Double> ratios = perRound(node.rates, s.rates);
-                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %,.0f, %,.0f, %,.0f | %.0f, %.0f | %d |%n",
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %,.0f, %,.0f, %,.0f | %.0f, %.0f | %.0f, %.0f | %d |%n",
                         PEER_LABELS.getOrDefault(s.name, s.name), s.rate(), s.worst(),
                         s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", Stats.median(ratios)),
                         s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN)),
-                        Stats.median(s.cpuSender), Stats.median(s.cpuIo), Stats.median(s.cpuRest), Stats.median(s.gcMs),
+                        Stats.median(s.cpuSender), Stats.median(s.cpuIo), Stats.median(s.cpuRest),
+                        Stats.median(s.recordsPerRequest), Stats.median(s.bytesPerRecord), Stats.median(s.gcMs),
                         s.gcMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN), s.failures));
             }
             sb.append('\n');
