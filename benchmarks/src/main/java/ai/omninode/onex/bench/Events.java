@@ -67,6 +67,11 @@ public final class Events {
         return out;
     }
 
+    /** An idempotency key as the runner gives one per step of a run: distinct per event, about 60 characters. */
+    public static String idempotencyKey(int i) {
+        return String.format("run-%08d-0000-4000-8000-%012d/publish_ingested", i, i);
+    }
+
     public static int envelopeBytes(ProducerRecord<byte[], byte[]>[] records) {
         return records[0].value().length;
     }

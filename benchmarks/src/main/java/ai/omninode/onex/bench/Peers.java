@@ -2,6 +2,7 @@ package ai.omninode.onex.bench;
 
 import ai.omninode.onex.kafka.ModelKafkaEventConfig;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
+import ai.omninode.onex.kafka.NodeKafkaEventEffect;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,10 +42,15 @@ import tools.jackson.databind.node.ObjectNode;
 final class Peers {
     static final String NODE = "node";
     static final String TEMPLATE = "KafkaTemplate";
-    static final String TEMPLATE_OBSERVED = "KafkaTemplate, observation on";
+    static final String TEMPLATE_OBSERVED = "KafkaTemplate observed";
     static final String JACKSON = "hand-written Jackson";
-    static final String RAW = "raw, pre-serialized";
-    /** The senders in the order of the tables, each with its topic (under {@link BenchMain#PREFIX}). */
+    static final String RAW = "raw pre-serialized";
+    /** Not run unless named in {@code --senders}: the node as the runner calls it (idempotency key, deadline). */
+    static final String NODE_CONTEXT = "node with context";
+    /**
+     * The senders in the order of the tables, each with its topic (under {@link BenchMain#PREFIX}); the names are what
+     * {@code --senders} takes (no commas).
+     */
     static final Map<String, String> TOPICS = topics();
 
     record Result(Map<String, BrokerBench.Series> pipelined, int n, int window, Map<String, BrokerBench.Series> sequential,
@@ -61,6 +67,7 @@ final class Peers {
         t.put(TEMPLATE_OBSERVED, "peer-template-observed");
         t.put(JACKSON, "peer-jackson");
         t.put(RAW, "peer-raw");
+        t.put(NODE_CONTEXT, "peer-node-context");
         return t;
     }
 
@@ -72,7 +79,7 @@ final class Peers {
             boolean pipelined, boolean sequential, List<String> only) throws Exception {
         List<String> names = new ArrayList<>();
         for (String name : TOPICS.keySet()) {
-            if (only.isEmpty() || only.contains(name) || name.equals(NODE)) {
+            if ((only.isEmpty() && !name.equals(NODE_CONTEXT)) || only.contains(name) || name.equals(NODE)) {
                 names.add(name);
             }
         }
@@ -127,6 +134,15 @@ final class Peers {
             case JACKSON -> Sink.Raw.jackson(JACKSON, BenchMain.producer(nodeConfig, Map.of("client.id", "bench-jackson")),
                     JsonMapper.builder().build(), new EnvelopeMap(UUID.randomUUID().toString()),
                     Events.inputs(TOPICS.get(JACKSON)), full(JACKSON));
+            case NODE_CONTEXT -> {
+                NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, nodeConfig);
+                node.initialize();
+                String[] keys = new String[Events.COUNT];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = Events.idempotencyKey(i);
+                }
+                yield new Sink.Node(NODE_CONTEXT, node, Events.inputs(TOPICS.get(NODE_CONTEXT)), keys);
+            }
             case RAW -> new Sink.Raw(RAW, BenchMain.producer(nodeConfig, Map.of("client.id", "bench-raw")),
                     Events.records(Events.inputs(TOPICS.get(RAW)), full(RAW)));
             default -> throw new IllegalArgumentException("no sender " + name);

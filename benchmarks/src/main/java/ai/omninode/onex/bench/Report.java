@@ -187,7 +187,8 @@ final class Report {
             Peers.TEMPLATE, "Spring Kafka `KafkaTemplate`, `JacksonJsonSerializer` (no type headers), observation off",
             Peers.TEMPLATE_OBSERVED, "`KafkaTemplate` as above, observation on (`ObservationRegistry` + `SimpleMeterRegistry`)",
             Peers.JACKSON, "hand-written: Jackson 3 `JsonMapper.writeValueAsBytes` of the map + `KafkaProducer.send` with a callback",
-            Peers.RAW, "raw `KafkaProducer`, pre-serialized distinct envelopes (the limit)");
+            Peers.RAW, "raw `KafkaProducer`, pre-serialized distinct envelopes (the limit)",
+            Peers.NODE_CONTEXT, "node as the runner calls it: `executeEffect(input, context)` with an idempotency key and a 30 s deadline");
 
     private void renderPeers(StringBuilder sb) {
         sb.append("### (g) Peers: the node, `KafkaTemplate` and hand-written senders, same rounds\n\n");

@@ -5,9 +5,12 @@ import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.NodeKafkaEventEffect;
 import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Uuids;
+import ai.omninode.onex.node.ExecutionContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,6 +35,9 @@ interface Sink extends AutoCloseable {
 
     @Override
     void close();
+
+    /** The deadline {@link Node} gives each call when it plays the runner. */
+    Duration RUNNER_DEADLINE = Duration.ofSeconds(30);
 
     /**
      * A {@code KafkaProducer} sending the record {@code records} gives for event {@code i}, with a counting callback:
@@ -135,10 +141,24 @@ interface Sink extends AutoCloseable {
         }
     }
 
-    record Node(String name, NodeKafkaEventEffect node, ModelKafkaEventInput[] inputs) implements Sink {
+    /**
+     * The node. With {@code idempotencyKeys}, each call passes an {@link ExecutionContext} as the runner builds one per
+     * step: that event's idempotency key (the event id derives from it) and a 30 s deadline (a timer per event).
+     */
+    record Node(String name, NodeKafkaEventEffect node, ModelKafkaEventInput[] inputs, String[] idempotencyKeys)
+            implements Sink {
+        Node(String name, NodeKafkaEventEffect node, ModelKafkaEventInput[] inputs) {
+            this(name, node, inputs, null);
+        }
+
+        private CompletableFuture<ModelKafkaEventOutput> execute(int i) {
+            return idempotencyKeys == null ? node.executeEffect(inputs[i]) : node.executeEffect(inputs[i],
+                    ExecutionContext.builder().idempotencyKey(idempotencyKeys[i]).deadlineAfter(RUNNER_DEADLINE).build());
+        }
+
         @Override
         public void sendAsync(int i, AtomicLong ended, LongAdder failures) {
-            node.executeEffect(inputs[i]).whenComplete((out, e) -> {
+            execute(i).whenComplete((out, e) -> {
                 if (e != null || !out.success()) {
                     failures.increment();
                 }
@@ -148,7 +168,7 @@ interface Sink extends AutoCloseable {
 
         @Override
         public void sendAwait(int i) throws Exception {
-            ModelKafkaEventOutput out = node.executeEffect(inputs[i]).get();
+            ModelKafkaEventOutput out = execute(i).get();
             if (!out.success()) {
                 throw new IllegalStateException("publish failed: " + out.error());
             }
