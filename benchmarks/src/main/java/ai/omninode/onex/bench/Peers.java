@@ -54,7 +54,7 @@ final class Peers {
     static final Map<String, String> TOPICS = topics();
 
     record Result(Map<String, BrokerBench.Series> pipelined, int n, int window, Map<String, BrokerBench.Series> sequential,
-            List<String> check, String observed) {
+            List<String> check, String observed, String nodeMetrics) {
     }
 
     private Peers() {
@@ -117,7 +117,17 @@ final class Peers {
             String observed = timer == null ? "no spring.kafka.template timer in the SimpleMeterRegistry"
                     : String.format(Locale.ROOT, "the observed template's `spring.kafka.template` timer counted "
                             + "%,d sends (%s)", timer.count(), timer.getId().getTags());
-            return new Result(pipe, n, window, seq, check, observed);
+            StringBuilder nodeMetrics = new StringBuilder();
+            for (Sink s : sinks) {
+                if (s instanceof Sink.Node node) {
+                    Map<String, Object> m = node.node().getMetrics();
+                    nodeMetrics.append(String.format(Locale.ROOT, "%s: events_published=%s, events_failed=%s, "
+                            + "retries_attempted=%s, events_sent_to_dlq=%s, circuit_breaker_status=%s; ", s.name(),
+                            m.get("events_published"), m.get("events_failed"), m.get("retries_attempted"),
+                            m.get("events_sent_to_dlq"), m.get("circuit_breaker_status")));
+                }
+            }
+            return new Result(pipe, n, window, seq, check, observed, nodeMetrics.toString().trim());
         } finally {
             for (Sink s : sinks) {
                 s.close();

@@ -247,6 +247,7 @@ final class Report {
             }
         }
         sb.append(peers.observed()).append(".\n\n");
+        sb.append("node metrics after (g): ").append(peers.nodeMetrics()).append("\n\n");
     }
 
     /** Node ÷ {@code sender}, median of per-round ratios, against {@code min}; nothing if the sender did not run. */
