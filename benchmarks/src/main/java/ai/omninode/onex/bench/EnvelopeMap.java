@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -16,7 +17,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * node's keys in the node's order, a {@link UUID#randomUUID()} event id, and the time as a {@link BigDecimal} of epoch
  * seconds with six decimals, so that Jackson writes the same number text as the node ({@code 1764184352.123456}; a
  * {@code double} would come out as {@code 1.764184352123456E9}). The {@code source} map is built once, as the node
- * builds its {@code source} bytes once.
+ * builds its {@code source} bytes once. Headers: the node's four ({@code correlation_id, event_type, event_id,
+ * traceparent}).
  */
 final class EnvelopeMap {
     private final Map<String, Object> source;
@@ -29,7 +31,7 @@ final class EnvelopeMap {
         this.source = s;
     }
 
-    /** One event's envelope and the node's three headers, with a fresh event id and timestamp. */
+    /** One event's envelope and the node's four headers, with a fresh event id and timestamp. */
     Event next(ModelKafkaEventInput in) {
         String eventId = UUID.randomUUID().toString();
         String correlation = in.correlationId().toString();
@@ -46,8 +48,23 @@ final class EnvelopeMap {
             new RecordHeader("correlation_id", correlation.getBytes(StandardCharsets.UTF_8)),
             new RecordHeader("event_type", in.eventType().getBytes(StandardCharsets.UTF_8)),
             new RecordHeader("event_id", eventId.getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader("traceparent", traceparent().getBytes(StandardCharsets.UTF_8)),
         });
         return new Event(correlation, m, headers);
+    }
+
+    /**
+     * A W3C {@code traceparent} for a new trace, as a team without a tracer would write one (the node's events carry
+     * one): version 00, random 128-bit trace id and 64-bit span id in lower-case hex, sampled.
+     */
+    private static String traceparent() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "00-" + hex16(r.nextLong()) + hex16(r.nextLong()) + "-" + hex16(r.nextLong() | 1) + "-01";
+    }
+
+    private static String hex16(long v) {
+        String h = Long.toHexString(v);
+        return "0".repeat(16 - h.length()) + h;
     }
 
     /** The key (the correlation id, as the node uses it), the envelope and the headers of one event. */

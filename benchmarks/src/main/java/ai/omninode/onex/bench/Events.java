@@ -3,6 +3,7 @@ package ai.omninode.onex.bench;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
 import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Uuids;
+import ai.omninode.onex.node.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -60,6 +61,7 @@ public final class Events {
                 new RecordHeader("correlation_id", correlation.getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("event_type", in.eventType().getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("event_id", eventId.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(TraceContext.TRACEPARENT, TraceContext.newRoot().traceparent().getBytes(StandardCharsets.UTF_8)),
             });
             out[i] = new ProducerRecord<>(fullTopic, null, null, correlation.getBytes(StandardCharsets.UTF_8), envelope,
                     headers);

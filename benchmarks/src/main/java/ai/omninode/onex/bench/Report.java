@@ -48,7 +48,7 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "- machine use during the run: %.0f %% of all cores busy, %.0f %% by other "
                     + "processes (load average %s before, %s after)%n", machineUse[0], machineUse[1], loadBefore, loadAfter));
         }
-        sb.append("- envelope: ").append(envelopeBytes).append(" bytes of JSON, 36-byte key, 3 headers; topics with ")
+        sb.append("- envelope: ").append(envelopeBytes).append(" bytes of JSON, 36-byte key, 4 headers (correlation_id, event_type, event_id, traceparent); topics with ")
                 .append(BenchMain.PARTITIONS).append(" partitions\n");
         if (nodeProducerSettings != null) {
             sb.append("- node producer settings (raw uses the same unless noted): ").append(nodeProducerSettings).append('\n');

@@ -5,6 +5,7 @@ import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.NodeKafkaEventEffect;
 import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Uuids;
+import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.node.ExecutionContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,6 +68,8 @@ interface Sink extends AutoCloseable {
                     new RecordHeader("correlation_id", correlationBytes),
                     new RecordHeader("event_type", in.eventType().getBytes(StandardCharsets.UTF_8)),
                     new RecordHeader("event_id", eventId.getBytes(StandardCharsets.UTF_8)),
+                    new RecordHeader(TraceContext.TRACEPARENT,
+                            TraceContext.newRoot().traceparent().getBytes(StandardCharsets.UTF_8)),
                 });
                 return new ProducerRecord<>(topic, null, null, correlationBytes, envelope, headers);
             });
@@ -74,7 +77,7 @@ interface Sink extends AutoCloseable {
 
         /**
          * What a Java team would write by hand: the envelope as a map ({@link EnvelopeMap}), Jackson 3's
-         * {@code JsonMapper.writeValueAsBytes}, the node's three headers, {@code send} with a callback, on a producer
+         * {@code JsonMapper.writeValueAsBytes}, the node's four headers, {@code send} with a callback, on a producer
          * with the node's settings. No validation, retries of its own, dead letters, breaker or metrics.
          */
         static Raw jackson(String name, Producer<byte[], byte[]> producer, JsonMapper mapper, EnvelopeMap envelopes,
