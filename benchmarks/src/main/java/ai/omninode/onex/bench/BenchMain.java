@@ -23,9 +23,10 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
 
 /**
  * Runs every benchmark and prints one table (Markdown). Usage:
- * <pre>java -jar benchmarks/target/onex-benchmarks.jar [--quick] [--rounds N] [--skip jmh,pipelined,sequential,sweep,runner,cli]</pre>
- * ({@code --broker} only starts the broker and prints its address; {@code --profile-node}, {@code --profile-raw}
- * run one sender pipelined for a minute, for a profiler.)
+ * <pre>java -jar benchmarks/target/onex-benchmarks.jar [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,peers-pipelined,peers-sequential,sweep,runner,cli]</pre>
+ * ({@code --peers} runs only (g), the node against KafkaTemplate and hand-written senders, in a few minutes;
+ * {@code --broker} only starts the broker and prints its address; {@code --profile-node}, {@code --profile-raw},
+ * {@code --profile-jackson}, {@code --profile-template} run one sender pipelined for a minute, for a profiler.)
  * Run it from the repository root: (e) and (f) use {@code examples/} and {@code workflow-runner/target/onex}.
  * JMH runs first, in a forked JVM, while nothing else runs; then one in-process broker starts and the broker-bound
  * scenarios run in interleaved rounds after warm-up rounds.
@@ -46,6 +47,10 @@ public final class BenchMain {
         String profile = null;
         int rounds = -1;
         Set<String> skip = new HashSet<>();
+        List<String> senders = new ArrayList<>();
+        String usage = "usage: onex-benchmarks [--quick] [--rounds N] [--skip jmh,pipelined,sequential,peers,peers-pipelined,peers-sequential,sweep,runner,cli]"
+                + " | --peers [--quick] [--rounds N] [--senders NAME,...] | --broker | --profile-node | --profile-raw | --profile-jackson"
+                + " | --profile-template";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -53,12 +58,27 @@ public final class BenchMain {
                 case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                 case "--profile-node" -> profile = "node";
                 case "--profile-raw" -> profile = "raw";
+                case "--profile-jackson" -> profile = "jackson";
+                case "--profile-template" -> profile = "template";
                 case "--broker" -> profile = "broker";
+                // (g) alone: the peers, pipelined and one at a time, nothing else
+                case "--peers" -> skip.addAll(List.of("jmh", "pipelined", "sequential", "sweep", "runner", "cli"));
+                // (g) with some of its senders (and the node): names as in Peers.TOPICS, e.g. "node,hand-written Jackson"
+                case "--senders" -> senders.addAll(Arrays.asList(args[++i].split(",")));
+                case "--help", "-h" -> {
+                    System.out.println(usage);
+                    return;
+                }
                 default -> {
-                    System.err.println("usage: onex-benchmarks [--quick] [--rounds N] "
-                            + "[--skip jmh,pipelined,sequential,sweep,runner,cli] | --broker | --profile-node | --profile-raw");
+                    System.err.println(usage);
                     System.exit(2);
                 }
+            }
+        }
+        for (String s : senders) {
+            if (!Peers.TOPICS.containsKey(s)) {
+                System.err.println("--senders: no sender " + s + "; senders are " + String.join(", ", Peers.TOPICS.keySet()));
+                System.exit(2);
             }
         }
         if (rounds < 0) {
@@ -107,11 +127,21 @@ public final class BenchMain {
             }
             if (profile != null) {
                 // for a profiler (JFR): the node or the raw producer alone, pipelined, for a minute
-                try (Sink sink = profile.equals("node") ? nodeSink("node", nodeConfig, "events")
-                        : new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords)) {
+                try (Sink sink = switch (profile) {
+                    case "node" -> nodeSink("node", nodeConfig, "events");
+                    case "jackson" -> Peers.sink(Peers.JACKSON, nodeConfig, null);
+                    case "template" -> Peers.sink(Peers.TEMPLATE, nodeConfig, null);
+                    default -> new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords);
+                }) {
+                    if (!profile.equals("raw") && !profile.equals("node")) {
+                        broker.createTopic(PREFIX + "." + Peers.TOPICS.get(sink.name()), PARTITIONS, topicConfig);
+                    }
                     long end = System.nanoTime() + 60_000_000_000L;
-                    while (System.nanoTime() < end) {
-                        System.err.printf("  %s pipelined: %.0f/s%n", profile, BrokerBench.pipelinedRound(sink, 300_000, 10_000, null));
+                    BrokerBench.Series series = new BrokerBench.Series(profile);
+                    BrokerBench.verbose = true;
+                    for (int r = 1; System.nanoTime() < end; r++) {
+                        BrokerBench.pipelinedRound(sink, 300_000, 10_000, series);
+                        BrokerBench.progress(profile + " pipelined, round " + r, Map.of(profile, series));
                     }
                 }
                 return;
@@ -122,7 +152,7 @@ public final class BenchMain {
                 System.err.printf("(a)/(b) pipelined: %d events per round, %d in flight, %d rounds%n", n, window, rounds);
                 try (Sink node = nodeSink("node", nodeConfig, "events");
                         Sink raw = new Sink.Raw("raw", producer(nodeConfig, Map.of()), rawRecords);
-                        Sink rawSerializing = new Sink.RawSerializing("raw-serializing", producer(nodeConfig, Map.of()),
+                        Sink rawSerializing = Sink.Raw.serializing("raw-serializing", producer(nodeConfig, Map.of()),
                                 inputs, PREFIX + ".raw")) {
                     report.pipelined = BrokerBench.pipelined(List.of(raw, node, rawSerializing), rounds, 3, n, window);
                     report.pipelinedN = n;
@@ -147,6 +177,11 @@ public final class BenchMain {
                                 Events.records(inputs, PREFIX + ".seq-python"))) {
                     report.sequential = BrokerBench.sequential(List.of(node, raw, raw0, python), rounds, 3, n, maxMs);
                 }
+            }
+
+            if (!skip.contains("peers")) {
+                report.peers = Peers.run(nodeConfig, topic -> broker.createTopic(topic, PARTITIONS, topicConfig),
+                        rounds, quick, !skip.contains("peers-pipelined"), !skip.contains("peers-sequential"), senders);
             }
 
             if (!skip.contains("sweep")) {

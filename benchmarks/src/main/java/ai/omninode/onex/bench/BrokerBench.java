@@ -1,5 +1,10 @@
 package ai.omninode.onex.bench;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +26,15 @@ final class BrokerBench {
         final List<Double> cpuSender = new ArrayList<>();
         final List<Double> cpuIo = new ArrayList<>();
         final List<Double> cpuRest = new ArrayList<>();
+        /** Per round: milliseconds and number of collections (all collectors, stop-the-world or not) during it. */
+        final List<Double> gcMs = new ArrayList<>();
+        final List<Double> gcCount = new ArrayList<>();
+        /** Per round: wall-clock start and end (epoch ms), to find a slow round in a JFR recording or a GC log. */
+        final List<Long> startedAt = new ArrayList<>();
+        final List<Long> endedAt = new ArrayList<>();
+        /** Per pipelined round, from the producer's own counters: records per produce request, bytes sent per record. */
+        final List<Double> recordsPerRequest = new ArrayList<>();
+        final List<Double> bytesPerRecord = new ArrayList<>();
         long failures;
         long events;
 
@@ -39,6 +53,33 @@ final class BrokerBench {
         double p99() {
             return Stats.median(p99);
         }
+
+        /** The slowest round's rate: a dip a median would hide. */
+        double worst() {
+            return rates.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        }
+
+        /** Records the round's wall-clock window and the collections that ran in it. */
+        void window(long startMs, long[] gc0) {
+            long[] gc1 = gc();
+            startedAt.add(startMs);
+            endedAt.add(System.currentTimeMillis());
+            gcCount.add((double) (gc1[0] - gc0[0]));
+            gcMs.add((double) (gc1[1] - gc0[1]));
+        }
+    }
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    /** [collections, milliseconds] so far, over all collectors of this JVM. */
+    static long[] gc() {
+        long count = 0;
+        long ms = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, ms};
     }
 
     private BrokerBench() {
@@ -54,6 +95,9 @@ final class BrokerBench {
         AtomicLong ended = new AtomicLong();
         LongAdder failures = new LongAdder();
         long[] cpu0 = into == null ? null : CpuClock.now(Thread.currentThread());
+        long[] gc0 = gc();
+        Map<String, double[]> producers0 = into == null ? null : ProducerStats.snapshot();
+        long startMs = System.currentTimeMillis();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             while (i - ended.get() >= window) {
@@ -77,6 +121,12 @@ final class BrokerBench {
             into.cpuRest.add((cpu1[2] - cpu0[2]) / (double) n);
             into.failures += failures.sum();
             into.events += n;
+            into.window(startMs, gc0);
+            double[] batching = ProducerStats.round(producers0, ProducerStats.snapshot());
+            if (batching != null) {
+                into.recordsPerRequest.add(batching[0]);
+                into.bytesPerRecord.add(batching[1]);
+            }
         }
         return rate;
     }
@@ -84,6 +134,8 @@ final class BrokerBench {
     /** One sequential round: up to {@code n} awaited publishes, stopping after {@code maxMillis}. */
     static void sequentialRound(Sink sink, int n, long maxMillis, Series into) throws Exception {
         long[] lat = new long[n];
+        long[] gc0 = gc();
+        long startMs = System.currentTimeMillis();
         long deadline = System.nanoTime() + maxMillis * 1_000_000;
         long t0 = System.nanoTime();
         int done = 0;
@@ -104,6 +156,7 @@ final class BrokerBench {
             into.p50.add(Stats.percentileMs(lat, done, 0.50));
             into.p99.add(Stats.percentileMs(lat, done, 0.99));
             into.events += done;
+            into.window(startMs, gc0);
         }
     }
 
@@ -151,16 +204,28 @@ final class BrokerBench {
         return out;
     }
 
-    private static void progress(String what, Map<String, Series> series) {
+    /** Progress lines with each round's UTC window and collections ({@code --peers}, for matching a dip to JFR). */
+    static volatile boolean verbose;
+
+    static void progress(String what, Map<String, Series> series) {
         StringBuilder sb = new StringBuilder("  ").append(what).append(":");
         for (Series s : series.values()) {
-            sb.append(String.format(" %s=%.0f/s", s.name, s.rates.get(s.rates.size() - 1)));
+            int last = s.rates.size() - 1;
+            sb.append(verbose ? "\n    " : " ").append(String.format(verbose ? "%s=%,.0f/s" : "%s=%.0f/s", s.name, s.rates.get(last)));
             if (!s.cpuIo.isEmpty()) {
-                sb.append(String.format(" (cpu ns/rec sender %.0f, io %.0f, rest %.0f)", s.cpuSender.get(s.cpuSender.size() - 1),
-                        s.cpuIo.get(s.cpuIo.size() - 1), s.cpuRest.get(s.cpuRest.size() - 1)));
+                sb.append(String.format(" (cpu ns/rec sender %.0f, io %.0f, rest %.0f)", s.cpuSender.get(last),
+                        s.cpuIo.get(last), s.cpuRest.get(last)));
+            }
+            if (verbose && !s.recordsPerRequest.isEmpty()) {
+                sb.append(String.format(" (%.0f records/request, %.0f B/record sent)",
+                        s.recordsPerRequest.get(s.recordsPerRequest.size() - 1), s.bytesPerRecord.get(s.bytesPerRecord.size() - 1)));
             }
             if (!s.p50.isEmpty()) {
-                sb.append(String.format(" (p50 %.3f ms)", s.p50.get(s.p50.size() - 1)));
+                sb.append(String.format(" (p50 %.3f ms)", s.p50.get(last)));
+            }
+            if (verbose) {
+                sb.append(String.format(" [%s–%s UTC, gc %.0f ms in %.0f]", CLOCK.format(Instant.ofEpochMilli(s.startedAt.get(last))),
+                        CLOCK.format(Instant.ofEpochMilli(s.endedAt.get(last))), s.gcMs.get(last), s.gcCount.get(last)));
             }
         }
         System.err.println(sb);

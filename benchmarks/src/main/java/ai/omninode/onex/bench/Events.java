@@ -3,6 +3,7 @@ package ai.omninode.onex.bench;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
 import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Uuids;
+import ai.omninode.onex.node.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -60,11 +61,17 @@ public final class Events {
                 new RecordHeader("correlation_id", correlation.getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("event_type", in.eventType().getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("event_id", eventId.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(TraceContext.TRACEPARENT, TraceContext.newRoot().traceparent().getBytes(StandardCharsets.UTF_8)),
             });
             out[i] = new ProducerRecord<>(fullTopic, null, null, correlation.getBytes(StandardCharsets.UTF_8), envelope,
                     headers);
         }
         return out;
+    }
+
+    /** An idempotency key as the runner gives one per step of a run: distinct per event, about 60 characters. */
+    public static String idempotencyKey(int i) {
+        return String.format("run-%08d-0000-4000-8000-%012d/publish_ingested", i, i);
     }
 
     public static int envelopeBytes(ProducerRecord<byte[], byte[]>[] records) {

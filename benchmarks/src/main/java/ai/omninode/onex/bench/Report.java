@@ -21,6 +21,7 @@ final class Report {
     int pipelinedWindow;
     Map<String, Object> nodeMetrics;
     Map<String, BrokerBench.Series> sequential;
+    Peers.Result peers;
     List<Sweep.Row> sweep;
     RunnerResult runner;
     ColdStartResult coldStart;
@@ -47,7 +48,7 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "- machine use during the run: %.0f %% of all cores busy, %.0f %% by other "
                     + "processes (load average %s before, %s after)%n", machineUse[0], machineUse[1], loadBefore, loadAfter));
         }
-        sb.append("- envelope: ").append(envelopeBytes).append(" bytes of JSON, 36-byte key, 3 headers; topics with ")
+        sb.append("- envelope: ").append(envelopeBytes).append(" bytes of JSON, 36-byte key, 4 headers (correlation_id, event_type, event_id, traceparent); topics with ")
                 .append(BenchMain.PARTITIONS).append(" partitions\n");
         if (nodeProducerSettings != null) {
             sb.append("- node producer settings (raw uses the same unless noted): ").append(nodeProducerSettings).append('\n');
@@ -124,6 +125,10 @@ final class Report {
             }
         }
 
+        if (peers != null) {
+            renderPeers(sb);
+        }
+
         if (sweep != null) {
             sb.append("### Producer defaults: candidates on the raw producer (node's other settings)\n\n");
             sb.append("| linger, batch.size, compression | pipelined median records/s | pipelined CPU ns/record: sender, "
@@ -175,6 +180,83 @@ final class Report {
             }
         }
         return sb.toString();
+    }
+
+    private static final Map<String, String> PEER_LABELS = Map.of(
+            Peers.NODE, "node: `NodeKafkaEventEffect.executeEffect`, defaults",
+            Peers.TEMPLATE, "Spring Kafka `KafkaTemplate`, `JacksonJsonSerializer` (no type headers), observation off",
+            Peers.TEMPLATE_OBSERVED, "`KafkaTemplate` as above, observation on (`ObservationRegistry` + `SimpleMeterRegistry`)",
+            Peers.JACKSON, "hand-written: Jackson 3 `JsonMapper.writeValueAsBytes` of the map + `KafkaProducer.send` with a callback",
+            Peers.RAW, "raw `KafkaProducer`, pre-serialized distinct envelopes (the limit)",
+            Peers.NODE_CONTEXT, "node as the runner calls it: `executeEffect(input, context)` with an idempotency key and a 30 s deadline");
+
+    private void renderPeers(StringBuilder sb) {
+        sb.append("### (g) Peers: the node, `KafkaTemplate` and hand-written senders, same rounds\n\n");
+        sb.append("Envelope check (one event of each sender read back from the broker):\n\n");
+        for (String line : peers.check()) {
+            sb.append("- ").append(line).append('\n');
+        }
+        sb.append('\n');
+        Map<String, BrokerBench.Series> pipe = peers.pipelined();
+        if (pipe != null) {
+            BrokerBench.Series node = pipe.get(Peers.NODE);
+            sb.append(String.format(Locale.ROOT, "#### Pipelined: %,d events per round, %,d in flight for every sender%n%n",
+                    peers.n(), peers.window()));
+            sb.append("| sender | median records/s | worst round | node ÷ sender: median of per-round ratios | worst round's "
+                    + "ratio | CPU ns/record: sending thread, I/O thread, broker and rest | records per request, bytes sent per "
+                    + "record | GC ms per round: median, worst | failed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (BrokerBench.Series s : pipe.values()) {
+                List<Double> ratios = perRound(node.rates, s.rates);
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %,.0f, %,.0f, %,.0f | %.0f, %.0f | %.0f, %.0f | %d |%n",
+                        PEER_LABELS.getOrDefault(s.name, s.name), s.rate(), s.worst(),
+                        s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", Stats.median(ratios)),
+                        s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN)),
+                        Stats.median(s.cpuSender), Stats.median(s.cpuIo), Stats.median(s.cpuRest),
+                        Stats.median(s.recordsPerRequest), Stats.median(s.bytesPerRecord), Stats.median(s.gcMs),
+                        s.gcMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN), s.failures));
+            }
+            sb.append('\n');
+            peerTarget(pipe, Peers.TEMPLATE, "(g) pipelined node ≥ 2.0 × KafkaTemplate (observation off)", 2.0);
+            BrokerBench.Series template = pipe.get(Peers.TEMPLATE);
+            peerTarget(pipe, Peers.TEMPLATE_OBSERVED, "(g) pipelined node ≥ 2.0 × KafkaTemplate with observation on, and above "
+                    + "its ratio to the template without", template == null ? 2.0
+                    : Math.max(2.0, Stats.median(perRound(node.rates, template.rates))));
+            peerTarget(pipe, Peers.JACKSON, "(g) pipelined node ≥ 1.5 × hand-written Jackson producer", 1.5);
+            peerTarget(pipe, Peers.RAW, "(g) pipelined node ≥ 0.75 × raw, pre-serialized distinct envelopes", 0.75);
+        }
+        Map<String, BrokerBench.Series> seq = peers.sequential();
+        if (seq != null) {
+            BrokerBench.Series node = seq.get(Peers.NODE);
+            sb.append("#### One event at a time, awaited\n\n");
+            sb.append("| sender | median rate/s | worst round | node ÷ sender (rate): median of per-round ratios | median p50 ms "
+                    + "| median p99 ms | worst round's p99 ms | node p50 − sender p50: median of per-round differences, ms "
+                    + "| failed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (BrokerBench.Series s : seq.values()) {
+                sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %.3f | %.3f | %.3f | %s | %d |%n",
+                        PEER_LABELS.getOrDefault(s.name, s.name), s.rate(), s.worst(),
+                        s == node ? "—" : String.format(Locale.ROOT, "%.2f ×", Stats.median(perRound(node.rates, s.rates))),
+                        s.p50(), s.p99(), s.p99.stream().mapToDouble(d -> d).max().orElse(Double.NaN),
+                        s == node ? "—" : String.format(Locale.ROOT, "%+.3f", Stats.median(perRoundDiff(node.p50, s.p50))),
+                        s.failures));
+            }
+            sb.append('\n');
+            if (seq.containsKey(Peers.JACKSON)) {
+                double dp50 = Stats.median(perRoundDiff(node.p50, seq.get(Peers.JACKSON).p50));
+                target("(g) one at a time: node p50 within 0.05 ms of the hand-written Jackson producer",
+                        String.format(Locale.ROOT, "%+.3f ms", dp50), dp50 <= 0.05);
+            }
+        }
+        sb.append(peers.observed()).append(".\n\n");
+        sb.append("node metrics after (g): ").append(peers.nodeMetrics()).append("\n\n");
+    }
+
+    /** Node ÷ {@code sender}, median of per-round ratios, against {@code min}; nothing if the sender did not run. */
+    private void peerTarget(Map<String, BrokerBench.Series> pipe, String sender, String what, double min) {
+        BrokerBench.Series s = pipe.get(sender);
+        if (s != null) {
+            double ratio = Stats.median(perRound(pipe.get(Peers.NODE).rates, s.rates));
+            target(what, String.format(Locale.ROOT, "%.2f ×", ratio), ratio >= min);
+        }
     }
 
     private void target(String what, String measured, boolean met) {

@@ -35,6 +35,7 @@ public class NodeStepsBenchmark {
     private NodeMeters.TopicMeters topic;
     private ModelKafkaEventInput[] inputs;
     private String[] correlationIds;
+    private String[] idempotencyKeys;
     private final Clock clock = Clock.systemUTC();
     private int next;
 
@@ -52,8 +53,10 @@ public class NodeStepsBenchmark {
         publisher = EventPublisher.start(config, nodeId, props -> new NoopProducer(), null, clock, validator, metrics);
         inputs = Events.inputs("events");
         correlationIds = new String[inputs.length];
+        idempotencyKeys = new String[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             correlationIds[i] = inputs[i].correlationId().toString();
+            idempotencyKeys[i] = Events.idempotencyKey(i);
         }
     }
 
@@ -79,6 +82,12 @@ public class NodeStepsBenchmark {
     @Benchmark
     public String eventIdAndTimestamp() {
         return Uuids.random().toString() + EnvelopeCodec.timestamp(clock.instant());
+    }
+
+    /** The event id a caller's idempotency key gives (a version 5 UUID, SHA-1): what every runner step pays. */
+    @Benchmark
+    public java.util.UUID eventIdFromIdempotencyKey() {
+        return Uuids.eventId(idempotencyKeys[next++ & (Events.COUNT - 1)]);
     }
 
     @Benchmark
