@@ -104,9 +104,15 @@ public final class WorkflowRunner implements AutoCloseable {
     private final Executor steps;
     /** Guards the three maps below: concurrent runs initialize a node once and share it. */
     private final Object nodesLock = new Object();
-    private final Map<String, EffectNode> initialized = new LinkedHashMap<>();
-    private final Map<String, String> initFailures = new HashMap<>();
-    private final Map<String, Throwable> initErrors = new HashMap<>();
+    /**
+     * Read without the lock (a run looking up its nodes never waits for another run initializing a slow one);
+     * written under it, once per node.
+     */
+    private final Map<String, EffectNode> initialized = new ConcurrentHashMap<>();
+    private final Map<String, String> initFailures = new ConcurrentHashMap<>();
+    private final Map<String, Throwable> initErrors = new ConcurrentHashMap<>();
+    /** The order nodes were initialized in, to close them in reverse. Guarded by the lock. */
+    private final List<String> initOrder = new ArrayList<>();
 
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
@@ -219,21 +225,23 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     private EffectNode initializedNode(String name) {
-        synchronized (nodesLock) {
-            return initialized.get(name);
-        }
+        return initialized.get(name);
     }
 
     private String initFailure(String name) {
-        synchronized (nodesLock) {
-            return initFailures.get(name);
-        }
+        return initFailures.get(name);
     }
 
     /** Initializes the nodes of a workflow that are not yet; a failure fails the first main step that needs it. */
     private void initializeNodes(Workflow workflow, Run run) {
-        synchronized (nodesLock) {
-            initializeNodesLocked(workflow);
+        boolean allTried = true;
+        for (String name : workflow.nodeNames()) {
+            allTried &= initialized.containsKey(name) || initFailures.containsKey(name);
+        }
+        if (!allTried) {
+            synchronized (nodesLock) {
+                initializeNodesLocked(workflow);
+            }
         }
         for (Step s : run == null ? List.<Step>of() : workflow.allSteps()) {
             String message = s.isParallel() ? null : initFailure(s.node());
@@ -255,6 +263,7 @@ public final class WorkflowRunner implements AutoCloseable {
             try {
                 node.node().initialize(settings);
                 initialized.put(name, node.node());
+                initOrder.add(name);
                 if (meterRegistry != null) {
                     node.bindMeters(meterRegistry);
                 }
@@ -462,9 +471,10 @@ public final class WorkflowRunner implements AutoCloseable {
                 CompletableFuture<Map<String, Object>> bounded = nodeCall.copy();
                 ScheduledFuture<?> timer = timers.schedule(() -> {
                     if (bounded.completeExceptionally(new StepTimeout(wait))) {
-                        nodeCall.whenComplete((late, lateError) -> LOG.info("Step {} of run {}: node '{}' answered"
-                                + " after the step had given up on it: {}", step.name(), run.options.runKey(),
-                                step.node(), lateError == null ? "success" : message(lateError)));
+                        // logged on the runner's thread, with the run's MDC, whichever thread the node answers on
+                        nodeCall.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
+                                + " answered after the step had given up on it: {}", step.name(), run.options.runKey(),
+                                step.node(), lateError == null ? "success" : message(lateError)), run.executor(steps));
                     }
                 }, wait, TimeUnit.MILLISECONDS);
                 bounded.whenComplete((out, error) -> timer.cancel(false));
@@ -493,6 +503,7 @@ public final class WorkflowRunner implements AutoCloseable {
             String failure = null;
             boolean retriable = true;
             boolean outcomeUnknown = false;
+            boolean unsaid = false;
             if (error != null) {
                 Throwable cause = unwrap(error);
                 if (cause instanceof StepTimeout) {
@@ -504,7 +515,9 @@ public final class WorkflowRunner implements AutoCloseable {
                     failure = sideEffectFree ? late : "outcome unknown: " + late + " (nor " + ANSWER_GRACE_MS
                             + " ms later); not retried: its effect may have happened";
                 } else {
-                    retriable = !(cause instanceof NodeExecutionException n) || n.retriable();
+                    // a node that says nothing about retrying: repeat a compute node, never an effect that may be done
+                    retriable = cause instanceof NodeExecutionException n ? n.retriable() : sideEffectFree;
+                    unsaid = !(cause instanceof NodeExecutionException);
                     outcomeUnknown = cause instanceof NodeExecutionException n && n.isOutcomeUnknown();
                     if (cause instanceof NodeExecutionException n && n.details() != null && !n.details().isEmpty()) {
                         // what the node said about the failure (the Kafka node: error type, dead letter, envelope),
@@ -558,8 +571,10 @@ public final class WorkflowRunner implements AutoCloseable {
             }
             RetryPolicy policy = run.workflow.retryPolicy();
             if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries() && !retriable) {
-                failure = failure + " (not retried: node '" + contract.name() + "' reports that retrying cannot help"
-                        + " or could repeat its side effect)";
+                failure = failure + (unsaid ? " (not retried: effect node '" + contract.name() + "' failed without"
+                        + " saying whether a retry is safe, and its effect may have happened)"
+                        : " (not retried: node '" + contract.name() + "' reports that retrying cannot help or could"
+                        + " repeat its side effect)");
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
                 listener.stepRetrying(step, attempts, delay, failure);
@@ -940,9 +955,12 @@ public final class WorkflowRunner implements AutoCloseable {
     /** Closes every node this runner initialized (each once; never throws), then its threads. */
     @Override
     public void close() {
-        Map<String, EffectNode> nodes;
+        Map<String, EffectNode> nodes = new LinkedHashMap<>();
         synchronized (nodesLock) {
-            nodes = new LinkedHashMap<>(initialized);
+            for (String name : initOrder) {
+                nodes.put(name, initialized.get(name));
+            }
+            initOrder.clear();
             initialized.clear();
         }
         List<String> names = new ArrayList<>(nodes.keySet());

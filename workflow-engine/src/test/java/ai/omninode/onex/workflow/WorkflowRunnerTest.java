@@ -442,6 +442,26 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void anEffectNodeThatFailsWithoutSayingWhetherARetryIsSafeIsNotRetried() {
+        WorkflowResult result = run("""
+                name: broken_effect
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: broke1, failures: 5, mode: throw_runtime}
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [flaky], base_delay_ms: 1}
+                """, "{}");
+
+        StepResult flaky = result.step("flaky").orElseThrow();
+        assertThat(flaky.attempts()).as("an effect that may have happened is not repeated on a guess").isEqualTo(1);
+        assertThat(flaky.error()).contains("IllegalStateException: attempt 1 of broke1 broke")
+                .contains("not retried: effect node 'test_flaky' failed without saying whether a retry is safe");
+    }
+
+    @Test
     void aComputeNodeThatTimesOutIsRetriedAsItHasNoSideEffect() {
         WorkflowResult result = run("""
                 name: slow_compute

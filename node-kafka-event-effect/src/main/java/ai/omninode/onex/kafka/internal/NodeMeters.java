@@ -183,6 +183,11 @@ public final class NodeMeters implements MeterBinder {
         if (bound.contains(registry)) {
             return;
         }
+        if (registry.find("onex.kafka.events.rejected").tags(tags).meter() != null) {
+            // Micrometer keeps the first meter of a name and tags: this node's counts would not show there
+            LOG.warn("Another Kafka event effect node is bound to this meter registry already; its meters stay, and"
+                    + " this node's counts show only in its getMetrics(). Bind one node per registry.");
+        }
         bound.add(registry);
         Timer[] timers = java.util.Arrays.copyOf(boundLatency, boundLatency.length + 1);
         timers[timers.length - 1] = timer(registry);

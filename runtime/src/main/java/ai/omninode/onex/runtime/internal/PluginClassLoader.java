@@ -15,9 +15,10 @@ import java.util.Map;
  * a JSON Schema validator, ...), except for the packages it must share with the host, listed in {@link #SHARED}: the
  * JDK, the ONEX SPI ({@code ai.omninode.onex.node}, whose types cross between host and node), the logging API
  * (SLF4J, so that a plugin logs where the host does) and the metrics API (Micrometer, so that a node's meters land in
- * the host's registry: a node that is a {@code MeterBinder} is bound to it). A plugin's own copy of a shared package,
- * if it has one, is ignored. This list is the only one: node builds keep the shared artifacts out of their plugin jars
- * by declaring them {@code provided}.
+ * the host's registry: a node that is a {@code MeterBinder} is bound to it). For those, the host's classes win over a
+ * copy the plugin carries (the Kafka node bundles Micrometer for its Java callers; in a host that copy goes unused, but
+ * for {@link #PLUGIN_OWN}); a shared class the host lacks is still found in the plugin. This list is the only one:
+ * node builds keep the SPI and SLF4J out of their plugin jars by declaring them {@code provided}.
  */
 public final class PluginClassLoader extends URLClassLoader {
     static {

@@ -37,6 +37,9 @@ public final class FlakyEffect extends TestNode {
                         Map.of("error_type", "non_retriable", "attempt", attempt, "topic", "t", "partition", 0,
                                 "offset", 7), false, null);
             }
+            if ("throw_runtime".equals(input.get("mode"))) { // says nothing about whether the effect happened
+                throw new IllegalStateException("attempt " + attempt + " of " + key + " broke");
+            }
             throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed");
         }
         return CompletableFuture.completedFuture(Map.of("success", true, "attempts", attempt));
