@@ -140,6 +140,17 @@ public final class TriggerDecoder {
         } else {
             input = object;
         }
+        String runKey = workflow + ":" + (eventId != null ? eventId
+                : record.topic() + "/" + record.partition() + "/" + record.offset());
+        if (correlation == null) {
+            // none given: one derived from the run key, so that a redelivery has the same one
+            correlation = UUID.nameUUIDFromBytes(runKey.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!input.has("correlation_id")) {
+            // the trigger's correlation id, for workflows that read ${input.correlation_id} (as onex run gives it);
+            // put in before the input_schema check, which may require it
+            input.put("correlation_id", correlation.toString());
+        }
         if (inputSchema != null) {
             List<Violation> violations = inputSchema.validate(input);
             if (!violations.isEmpty()) {
@@ -148,12 +159,6 @@ public final class TriggerDecoder {
                                 + (v.pointer().isEmpty() ? "/" : v.pointer()) + "]").collect(Collectors.joining("; ")));
             }
         }
-        if (correlation != null && !input.has("correlation_id")) {
-            // the envelope's correlation id, for workflows that write ${input.correlation_id} (as onex run gives it)
-            input.put("correlation_id", correlation.toString());
-        }
-        String runKey = workflow + ":" + (eventId != null ? eventId
-                : record.topic() + "/" + record.partition() + "/" + record.offset());
         return new Run(input, runKey, correlation, trace(record));
     }
 

@@ -53,8 +53,9 @@ class TriggerDecoderTest {
         Run run = (Run) decode("{\"document_id\":\"d1\"}");
 
         assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
-        assertThat(run.correlationId()).isNull();
-        assertThat(run.input().toString()).isEqualTo("{\"document_id\":\"d1\"}");
+        UUID derived = UUID.nameUUIDFromBytes("flow:t.in/2/41".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(run.correlationId()).as("one of its own, the same on every redelivery").isEqualTo(derived);
+        assertThat(run.input().toString()).isEqualTo("{\"document_id\":\"d1\",\"correlation_id\":\"" + derived + "\"}");
     }
 
     @Test
