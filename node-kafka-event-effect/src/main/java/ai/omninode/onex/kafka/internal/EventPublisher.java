@@ -124,7 +124,7 @@ public final class EventPublisher {
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
         this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
         this.breaker = circuitBreaker(config, nodeId, metrics, breakers);
-        metrics.started(producer, breakers);
+        metrics.started(producer, breakers, scheduler);
         this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
     }
 
@@ -1046,6 +1046,7 @@ public final class EventPublisher {
             try {
                 scheduler.schedule(() -> {
                     parked.remove(this);
+                    metrics.flush(); // whatever the node's thread does next sees the latencies acknowledged before
                     if (closed) {
                         failShutdown(false);
                     } else {
