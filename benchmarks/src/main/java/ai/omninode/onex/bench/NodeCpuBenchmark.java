@@ -4,6 +4,7 @@ import ai.omninode.onex.kafka.ModelKafkaEventConfig;
 import ai.omninode.onex.kafka.ModelKafkaEventInput;
 import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.NodeKafkaEventEffect;
+import ai.omninode.onex.node.ExecutionContext;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,6 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class NodeCpuBenchmark {
     private NodeKafkaEventEffect node;
     private ModelKafkaEventInput[] inputs;
+    private String[] idempotencyKeys;
     private int next;
 
     @Setup(Level.Trial)
@@ -38,6 +40,10 @@ public class NodeCpuBenchmark {
         node = new NodeKafkaEventEffect(null, config, props -> new NoopProducer());
         node.initialize();
         inputs = Events.inputs("events");
+        idempotencyKeys = new String[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            idempotencyKeys[i] = Events.idempotencyKey(i);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -51,7 +57,25 @@ public class NodeCpuBenchmark {
 
     @Benchmark
     public ModelKafkaEventOutput executeEffect() {
-        ModelKafkaEventOutput out = node.executeEffect(inputs[next++ & (Events.COUNT - 1)]).join();
+        return check(node.executeEffect(inputs[next++ & (Events.COUNT - 1)]).join());
+    }
+
+    /** With a deadline (the runner's 30 s): what the timer that answers at the deadline costs. */
+    @Benchmark
+    public ModelKafkaEventOutput executeEffectWithDeadline() {
+        return check(node.executeEffect(inputs[next++ & (Events.COUNT - 1)],
+                ExecutionContext.builder().deadlineAfter(Sink.RUNNER_DEADLINE).build()).join());
+    }
+
+    /** As the runner calls it: a deadline and an idempotency key (the event id derives from it). */
+    @Benchmark
+    public ModelKafkaEventOutput executeEffectAsTheRunnerCalls() {
+        int i = next++ & (Events.COUNT - 1);
+        return check(node.executeEffect(inputs[i], ExecutionContext.builder().idempotencyKey(idempotencyKeys[i])
+                .deadlineAfter(Sink.RUNNER_DEADLINE).build()).join());
+    }
+
+    private static ModelKafkaEventOutput check(ModelKafkaEventOutput out) {
         if (!out.success()) {
             throw new IllegalStateException(out.error());
         }

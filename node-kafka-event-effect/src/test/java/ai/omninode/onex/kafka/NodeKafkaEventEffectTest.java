@@ -90,6 +90,32 @@ class NodeKafkaEventEffectTest {
     }
 
     @Test
+    void manyEventTypesTakingTurnsOnOneTopicEachCarryTheirOwnTypeInHeaderAndEnvelope() throws Exception {
+        // the node keeps the bytes of a topic's recent event types: types that share its slots, and equal types in
+        // distinct String objects, must never get another type's bytes
+        List<String> types = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            types.add("TYPE_" + i + (i % 3 == 0 ? " \"quoted\"\n" : "") + (i % 4 == 1 ? " \u00e9" : ""));
+        }
+        try (MockNode m = new MockNode(MockNode.config().build(), true)) {
+            for (int round = 0; round < 3; round++) {
+                for (String type : types) {
+                    String copy = new String(type.toCharArray());
+                    m.node.executeEffect(ModelKafkaEventInput.builder().topic("mixed").eventType(copy)
+                            .payload("n", round).build()).get();
+                }
+            }
+            List<ProducerRecord<byte[], byte[]>> sent = m.producer.history();
+            assertThat(sent).hasSize(3 * types.size());
+            for (int i = 0; i < sent.size(); i++) {
+                String type = types.get(i % types.size());
+                assertThat(headers(sent.get(i))).containsEntry("event_type", type);
+                assertThat(json(sent.get(i).value())).containsEntry("event_type", type);
+            }
+        }
+    }
+
+    @Test
     void aCustomHeaderNamedLikeAStandardOneIsNotSentNextToIt() throws Exception {
         // a consumer that reads the first header of a name (or all of them, as kcat and confluent_kafka do) must not
         // see a second correlation_id, event_type or event_id that contradicts the envelope

@@ -72,6 +72,29 @@ public final class EnvelopeCodec {
         return jacksonEnvelope(eventId, eventType, correlationId, timestamp, payload);
     }
 
+    /**
+     * {@link #envelope(String, String, String, String, Map)} from what the node has at hand: the event and correlation
+     * ids as the 36 ASCII bytes of their UUIDs ({@link Ascii#uuid}), the event type with its JSON form from
+     * {@link #eventTypeJson} (or {@code null}), and the time.
+     */
+    public byte[] envelope(byte[] eventId, String eventType, byte[] eventTypeJson, byte[] correlationId, Instant time,
+            Map<String, Object> payload) {
+        if (fast) {
+            byte[] b = FastJson.envelope(eventId, eventType, eventTypeJson, correlationId, time.getEpochSecond(),
+                    time.getNano(), sourceBytes, payload);
+            if (b != null) {
+                return b;
+            }
+        }
+        return jacksonEnvelope(new String(eventId, StandardCharsets.US_ASCII), eventType,
+                new String(correlationId, StandardCharsets.US_ASCII), timestamp(time), payload);
+    }
+
+    /** The event type as a JSON string, as this codec writes it into an envelope; {@code null} if it cannot say. */
+    public byte[] eventTypeJson(String eventType) {
+        return fast ? FastJson.quoted(eventType) : null;
+    }
+
     /** The envelope as Jackson writes it: the reference {@link FastJson} is held to. */
     byte[] jacksonEnvelope(String eventId, String eventType, String correlationId, String timestamp,
             Map<String, Object> payload) {

@@ -124,7 +124,7 @@ public final class EventPublisher {
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
         this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
         this.breaker = circuitBreaker(config, nodeId, metrics, breakers);
-        metrics.started(producer, breakers);
+        metrics.started(producer, breakers, scheduler);
         this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
     }
 
@@ -259,9 +259,8 @@ public final class EventPublisher {
             throw new IllegalStateException(NOT_INITIALIZED + ": the node was shut down");
         }
         long start = System.nanoTime();
-        String correlationId = input.correlationId().toString();
         if (validate) {
-            List<Violation> violations = validator.validate(input, correlationId);
+            List<Violation> violations = validator.validate(input);
             if (!violations.isEmpty()) {
                 return rejected(input, violations);
             }
@@ -272,11 +271,14 @@ public final class EventPublisher {
         }
         String key = context.idempotencyKey().orElse(null);
         UUID eventId = key == null ? Uuids.random() : Uuids.eventId(key);
-        String eventIdText = eventId.toString();
+        // the ids' and the event type's bytes serve the envelope, the headers and the key alike
+        byte[] eventIdBytes = Ascii.uuid(eventId);
+        byte[] correlationBytes = Ascii.uuid(input.correlationId());
+        EventType type = route.eventType(input.eventType());
         byte[] envelope;
         try {
-            envelope = codec.envelope(eventIdText, input.eventType(), correlationId,
-                    EnvelopeCodec.timestamp(clock.instant()), input.payload());
+            envelope = codec.envelope(eventIdBytes, input.eventType(), type.json, correlationBytes, clock.instant(),
+                    input.payload());
         } catch (RuntimeException e) {
             return rejected(input, List.of(InputValidator.unwritablePayload(e, secrets)));
         }
@@ -297,7 +299,7 @@ public final class EventPublisher {
         }
         Task task;
         try {
-            task = new Task(input, route, eventId, eventIdText, correlationId, envelope, start, context);
+            task = new Task(input, route, eventId, eventIdBytes, correlationBytes, type, envelope, start, context);
         } catch (RuntimeException e) { // an input that skipped validation; give the breaker its permit back
             breaker.releasePermission();
             throw e;
@@ -349,6 +351,8 @@ public final class EventPublisher {
         final TopicGates.Gate gate;
         final TopicGates.Gate dlqGate;
         final NodeMeters.TopicMeters meters;
+        /** The bytes of the event types published here lately, by {@code hashCode() & 3}: usually one per topic. */
+        private final EventType[] types = new EventType[4];
 
         TopicRoute(String fullTopic) {
             this.fullTopic = fullTopic;
@@ -359,6 +363,28 @@ public final class EventPublisher {
             this.dlqGate = gates == null || problems != null || !config.enableDlq() ? null : gates.gate(dlqTopic);
             this.meters = problems != null ? null : metrics.topic(fullTopic);
         }
+
+        /** The header and JSON bytes of {@code eventType}, cached (racily: entries are immutable, a miss costs little). */
+        EventType eventType(String eventType) {
+            if (eventType == null) {
+                return EventType.NONE;
+            }
+            int i = eventType.hashCode() & (types.length - 1);
+            EventType t = types[i];
+            if (t == null || !(t.name == eventType || t.name.equals(eventType))) {
+                t = new EventType(eventType, eventType.getBytes(StandardCharsets.UTF_8), codec.eventTypeJson(eventType));
+                types[i] = t;
+            }
+            return t;
+        }
+    }
+
+    /**
+     * An event type's {@code event_type} header value and its JSON string in the envelope (or {@code null}: the codec
+     * writes it itself). Kafka and the envelope writer only read the arrays, so every event of that type shares them.
+     */
+    record EventType(String name, byte[] header, byte[] json) {
+        static final EventType NONE = new EventType(null, null, null);
     }
 
     /** Whether the node sets a header of this name on every event (so a caller's header of that name is left out). */
@@ -368,11 +394,11 @@ public final class EventPublisher {
     }
 
     /**
-     * The trace context an event carries: a child (a new span id) of the context's trace; without one, of the
-     * caller's own {@code traceparent} header if it is valid; else a new trace. One per event: its dead letter
-     * carries the same.
+     * The trace an event continues: the context's; without one, the caller's own {@code traceparent} header if it is
+     * valid; else none ({@code null}: the event starts a new trace). The event carries a child of it (a new span id),
+     * one per event: its dead letter carries the same.
      */
-    static TraceContext traceOf(ExecutionContext context, Map<String, String> callerHeaders) {
+    static TraceContext parentOf(ExecutionContext context, Map<String, String> callerHeaders) {
         TraceContext parent = context.traceContext().orElse(null);
         if (parent == null && callerHeaders != null) {
             String traceparent = callerHeaders.get(TraceContext.TRACEPARENT);
@@ -380,7 +406,7 @@ public final class EventPublisher {
                 parent = TraceContext.parse(traceparent, callerHeaders.get(TraceContext.TRACESTATE)).orElse(null);
             }
         }
-        return parent == null ? TraceContext.newRoot() : parent.newChild();
+        return parent;
     }
 
     /** The wait before retry number {@code retry} (0-based): {@code retry_backoff_ms * 2^retry}, saturating. */
@@ -422,7 +448,6 @@ public final class EventPublisher {
         private final ModelKafkaEventInput input;
         private final TopicRoute route;
         private final UUID eventId;
-        private final String correlationId;
         private final byte[] envelope;
         private final ProducerRecord<byte[], byte[]> record;
         private final long startNanos;
@@ -458,21 +483,19 @@ public final class EventPublisher {
         /** Calls the deadline timer off once the event ended. */
         private volatile Runnable cancelDeadline;
 
-        Task(ModelKafkaEventInput input, TopicRoute route, UUID eventId, String eventIdText, String correlationId,
-                byte[] envelope, long startNanos, ExecutionContext context) {
+        Task(ModelKafkaEventInput input, TopicRoute route, UUID eventId, byte[] eventIdBytes, byte[] correlationBytes,
+                EventType type, byte[] envelope, long startNanos, ExecutionContext context) {
             this.hasDeadline = context.hasDeadline();
             this.deadlineNanos = context.deadlineNanoTime();
             this.input = input;
             this.route = route;
             this.eventId = eventId;
-            this.correlationId = correlationId;
             this.envelope = envelope;
             this.startNanos = startNanos;
             // the correlation id is usually the key too: one array for both (Kafka only reads them)
-            byte[] correlationBytes = correlationId.getBytes(StandardCharsets.UTF_8);
             byte[] key = input.key() != null ? input.key().getBytes(StandardCharsets.UTF_8) : correlationBytes;
             this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope,
-                    headers(eventIdText, correlationBytes, traceOf(context, input.headers())));
+                    headers(eventIdBytes, correlationBytes, type, parentOf(context, input.headers())));
         }
 
         /**
@@ -480,10 +503,11 @@ public final class EventPublisher {
          * standard one carries the envelope's value, and a second header of that name would contradict it for
          * consumers that read the first one (or all of them).
          */
-        private RecordHeaders headers(String eventIdText, byte[] correlationBytes, TraceContext trace) {
+        private RecordHeaders headers(byte[] eventIdBytes, byte[] correlationBytes, EventType type, TraceContext parent) {
             Map<String, String> extra = input.headers();
-            this.traceparent = trace.traceparent().getBytes(StandardCharsets.UTF_8);
-            this.tracestate = trace.traceState().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+            this.traceparent = Ascii.traceparent(parent);
+            this.tracestate = parent == null ? null
+                    : parent.traceState().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
             int n = (extra == null ? 0 : extra.size()) + (tracestate == null ? 4 : 5);
             Header[] headers = new Header[n];
             int i = 0;
@@ -495,13 +519,18 @@ public final class EventPublisher {
                 }
             }
             headers[i++] = new RecordHeader("correlation_id", correlationBytes);
-            headers[i++] = new RecordHeader("event_type", input.eventType().getBytes(StandardCharsets.UTF_8));
-            headers[i++] = new RecordHeader("event_id", eventIdText.getBytes(StandardCharsets.UTF_8));
+            headers[i++] = new RecordHeader("event_type", type.header());
+            headers[i++] = new RecordHeader("event_id", eventIdBytes);
             headers[i++] = new RecordHeader(TraceContext.TRACEPARENT, traceparent);
             if (tracestate != null) {
                 headers[i++] = new RecordHeader(TraceContext.TRACESTATE, tracestate);
             }
             return new RecordHeaders(i == n ? headers : Arrays.copyOf(headers, i));
+        }
+
+        /** The correlation id's text, for the slow paths (log lines, dead letters). */
+        private String correlationId() {
+            return input.correlationId().toString();
         }
 
         boolean isDone() {
@@ -794,7 +823,7 @@ public final class EventPublisher {
             headers.add("dead-letter-reason", failure.getBytes(StandardCharsets.UTF_8));
             headers.add("dead-letter-exception-class-name", Errors.className(lastError).getBytes(StandardCharsets.UTF_8));
             headers.add("dead-letter-topic", route.fullTopic.getBytes(StandardCharsets.UTF_8));
-            headers.add("correlation_id", correlationId.getBytes(StandardCharsets.UTF_8));
+            headers.add("correlation_id", correlationId().getBytes(StandardCharsets.UTF_8));
             headers.add("event_id", eventId.toString().getBytes(StandardCharsets.UTF_8));
             headers.add(TraceContext.TRACEPARENT, traceparent);
             if (tracestate != null) {
@@ -849,7 +878,7 @@ public final class EventPublisher {
          */
         private void withMdc(Runnable log) {
             String previous = MDC.get(CORRELATION_ID);
-            MDC.put(CORRELATION_ID, correlationId);
+            MDC.put(CORRELATION_ID, correlationId());
             try {
                 log.run();
             } finally {
@@ -1017,6 +1046,7 @@ public final class EventPublisher {
             try {
                 scheduler.schedule(() -> {
                     parked.remove(this);
+                    metrics.flush(); // whatever the node's thread does next sees the latencies acknowledged before
                     if (closed) {
                         failShutdown(false);
                     } else {

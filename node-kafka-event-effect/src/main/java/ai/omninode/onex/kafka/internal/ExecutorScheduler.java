@@ -1,6 +1,5 @@
 package ai.omninode.onex.kafka.internal;
 
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -11,6 +10,7 @@ public final class ExecutorScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorScheduler.class);
 
     private final ScheduledThreadPoolExecutor executor;
+    private final TimerWheel timers;
 
     public ExecutorScheduler(String threadName) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -22,6 +22,7 @@ public final class ExecutorScheduler implements Scheduler {
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timers = new TimerWheel(executor);
     }
 
     @Override
@@ -33,11 +34,20 @@ public final class ExecutorScheduler implements Scheduler {
         }
     }
 
-    /** Cancelling removes the task from the queue at once (remove-on-cancel), so timers that rarely fire cost no memory. */
+    /**
+     * On a {@link TimerWheel} rather than the executor's own queue: these are the events' deadlines, one per event and
+     * nearly always cancelled, by Kafka's I/O thread, which must not wait for a lock the callers' threads take too.
+     */
     @Override
     public Runnable scheduleCancellable(Runnable task, long delayMs) {
-        ScheduledFuture<?> f = executor.schedule(logged(task), Math.max(0, delayMs), TimeUnit.MILLISECONDS);
-        return () -> f.cancel(false);
+        return timers.schedule(task, TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
+    }
+
+    /** On the timer wheel: its next tick, within a millisecond, with no call into the executor's queue. */
+    @Override
+    public boolean runSoon(Runnable task) {
+        timers.schedule(task, 0);
+        return true;
     }
 
     private static Runnable logged(Runnable task) {

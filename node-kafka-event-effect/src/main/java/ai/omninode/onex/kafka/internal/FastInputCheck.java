@@ -78,7 +78,15 @@ final class FastInputCheck {
 
     /** A typed input: its fields are the schema's, so only their values need checking. */
     static boolean accepts(ModelKafkaEventInput in, String correlationId) {
-        return topic(in.topic()) && eventType(in.eventType()) && in.payload() != null && uuid(correlationId)
+        return uuid(correlationId) && accepts(in);
+    }
+
+    /**
+     * A typed input with its own correlation id: a {@code UUID}'s text ({@link java.util.UUID#toString()}, 8-4-4-4-12
+     * lower-case hex digits) always matches the pattern, so only the other fields need checking.
+     */
+    static boolean accepts(ModelKafkaEventInput in) {
+        return topic(in.topic()) && eventType(in.eventType()) && in.payload() != null
                 && (in.key() == null || in.key().length() <= 4096 || codePoints(in.key()) <= 4096)
                 && headers(in.headers());
     }

@@ -62,6 +62,8 @@ final class FastJson {
 
     private byte[] buf;
     private int pos;
+    /** The thread's scratch buffer this writer started with, if any. */
+    private byte[] scratch;
 
     private FastJson(byte[] buf) {
         this.buf = buf;
@@ -74,45 +76,120 @@ final class FastJson {
     /** The envelope, or {@code null} when the payload holds something only Jackson writes. */
     static byte[] envelope(String eventId, String eventType, String correlationId, String timestamp, byte[] source,
             Map<String, Object> payload) {
-        byte[] scratch = SCRATCH.get();
-        FastJson w = new FastJson(scratch != null ? scratch : new byte[1024]);
+        FastJson w = start();
         try {
-            return w.write(eventId, eventType, correlationId, timestamp, source, payload) ? Arrays.copyOf(w.buf, w.pos) : null;
-        } finally {
-            if (w.buf != scratch && w.buf.length <= MAX_KEPT) {
-                SCRATCH.set(w.buf);
+            w.raw(EVENT_ID);
+            if (!w.string(eventId)) {
+                return null;
             }
+            w.raw(EVENT_TYPE);
+            if (!w.string(eventType)) {
+                return null;
+            }
+            w.raw(CORRELATION_ID);
+            if (!w.string(correlationId)) {
+                return null;
+            }
+            w.raw(TIMESTAMP);
+            w.latin(timestamp);
+            return w.rest(source, payload);
+        } finally {
+            w.end();
         }
     }
 
-    private boolean write(String eventId, String eventType, String correlationId, String timestamp, byte[] source,
-            Map<String, Object> payload) {
-        raw(EVENT_ID);
-        if (!string(eventId)) {
-            return false;
+    /**
+     * The envelope from the node's bytes: the event and correlation ids as the 36 ASCII bytes of a UUID (which JSON
+     * never escapes), the event type as {@link #quoted} wrote it (or {@code null}: written here), the time as
+     * {@link EnvelopeCodec#timestamp} writes it. {@code null} when the payload holds something only Jackson writes.
+     */
+    static byte[] envelope(byte[] eventId, String eventType, byte[] eventTypeJson, byte[] correlationId,
+            long epochSecond, int nanos, byte[] source, Map<String, Object> payload) {
+        FastJson w = start();
+        try {
+            w.raw(EVENT_ID);
+            w.quotedAscii(eventId);
+            w.raw(EVENT_TYPE);
+            if (eventTypeJson != null) {
+                w.raw(eventTypeJson);
+            } else if (!w.string(eventType)) {
+                return null;
+            }
+            w.raw(CORRELATION_ID);
+            w.quotedAscii(correlationId);
+            w.raw(TIMESTAMP);
+            w.timestamp(epochSecond, nanos);
+            return w.rest(source, payload);
+        } finally {
+            w.end();
         }
-        raw(EVENT_TYPE);
-        if (!string(eventType)) {
-            return false;
+    }
+
+    /** {@code s} as a JSON string, quotes included, as Jackson writes it; {@code null} if only Jackson may write it. */
+    static byte[] quoted(String s) {
+        FastJson w = new FastJson(new byte[s.length() * 6 + 2]);
+        return w.string(s) ? Arrays.copyOf(w.buf, w.pos) : null;
+    }
+
+    private static FastJson start() {
+        byte[] scratch = SCRATCH.get();
+        FastJson w = new FastJson(scratch != null ? scratch : new byte[1024]);
+        w.scratch = scratch;
+        return w;
+    }
+
+    /** Keeps this writer's buffer for the thread's next envelope unless it grew too large. */
+    private void end() {
+        if (buf != scratch && buf.length <= MAX_KEPT) {
+            SCRATCH.set(buf);
         }
-        raw(CORRELATION_ID);
-        if (!string(correlationId)) {
-            return false;
-        }
-        raw(TIMESTAMP);
-        latin(timestamp);
+    }
+
+    /** From {@code "version"} on: version, source, payload and the closing brace; the envelope's bytes. */
+    private byte[] rest(byte[] source, Map<String, Object> payload) {
         raw(VERSION);
         raw(source);
         raw(PAYLOAD);
         if (payload == null) {
             raw(NULL);
         } else if (!map(payload, 0)) {
-            return false;
+            return null;
         }
         ensure(1);
         buf[pos++] = '}';
-        return true;
+        return Arrays.copyOf(buf, pos);
     }
+
+    private void quotedAscii(byte[] b) {
+        ensure(b.length + 2);
+        buf[pos++] = '"';
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+        buf[pos++] = '"';
+    }
+
+    /** Epoch seconds, a dot, six digits of microseconds: {@code Long.toString(epochSecond) + "." + micros}. */
+    private void timestamp(long epochSecond, int nanos) {
+        Second second = lastSecond;
+        if (second.epochSecond != epochSecond) {
+            second = new Second(epochSecond, (epochSecond + ".").getBytes(StandardCharsets.US_ASCII));
+            lastSecond = second; // racy on purpose: a Second is immutable, and a miss costs one toString
+        }
+        raw(second.text);
+        ensure(6);
+        int micros = nanos / 1_000;
+        for (int i = pos + 5; i >= pos; i--) {
+            buf[i] = (byte) ('0' + micros % 10);
+            micros /= 10;
+        }
+        pos += 6;
+    }
+
+    /** The text of an epoch second with its dot: it changes once a second, envelopes come by the thousand. */
+    private record Second(long epochSecond, byte[] text) {
+    }
+
+    private static Second lastSecond = new Second(Long.MIN_VALUE, new byte[0]);
 
     private void ensure(int n) {
         if (pos + n > buf.length) {

@@ -70,6 +70,14 @@ public final class InputValidator {
         return validateBySchema(in, correlationId);
     }
 
+    /** Violations of a typed input with the text of its own correlation id; empty when it is valid. */
+    public List<Violation> validate(ModelKafkaEventInput in) {
+        if (fastPath && FastInputCheck.accepts(in)) {
+            return List.of();
+        }
+        return validateBySchema(in, in.correlationId().toString());
+    }
+
     /** {@link #validate(ModelKafkaEventInput, String)} by the JSON Schema validator alone. */
     List<Violation> validateBySchema(ModelKafkaEventInput in, String correlationId) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();

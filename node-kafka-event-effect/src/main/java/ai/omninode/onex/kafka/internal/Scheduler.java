@@ -24,6 +24,16 @@ public interface Scheduler {
         return () -> cancelled.set(true);
     }
 
+    /**
+     * Runs {@code task} within about a millisecond, batched with other such tasks, without waking the scheduler's thread
+     * for each: for work that comes by the thousand and may wait that long (meters). Returns {@code false} if this
+     * scheduler has no such way, and then the caller does the work itself. Throws
+     * {@link java.util.concurrent.RejectedExecutionException} once shut down.
+     */
+    default boolean runSoon(Runnable task) {
+        return false;
+    }
+
     /** Runs {@code task} soon. Throws {@link java.util.concurrent.RejectedExecutionException} once shut down. */
     default void execute(Runnable task) {
         schedule(task, 0);

@@ -1,0 +1,124 @@
+package ai.omninode.onex.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TimerWheelTest {
+    private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1);
+    private final TimerWheel wheel = new TimerWheel(executor);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private static long ms(long n) {
+        return TimeUnit.MILLISECONDS.toNanos(n);
+    }
+
+    @Test
+    void timersFireInTheOrderOfTheirDeadlinesNeverBeforeThemAlsoSeveralRoundsAhead() throws Exception {
+        long[] delaysMs = {70, 3, 140, 40, TimerWheel.SLOTS + 1, 1, TimerWheel.SLOTS, 0, 2 * TimerWheel.SLOTS + 5};
+        List<Long> fired = new CopyOnWriteArrayList<>();
+        Map<Long, Long> lateBy = new ConcurrentHashMap<>();
+        CountDownLatch all = new CountDownLatch(delaysMs.length);
+        for (long d : delaysMs) {
+            long due = System.nanoTime() + ms(d);
+            wheel.schedule(() -> {
+                lateBy.put(d, System.nanoTime() - due);
+                fired.add(d);
+                all.countDown();
+            }, ms(d));
+        }
+
+        assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(fired).isSortedAccordingTo(Long::compare);
+        assertThat(lateBy.values()).as("never before the deadline").allMatch(late -> late >= 0);
+    }
+
+    @Test
+    void aCancelledTimerNeverRunsAndLeavesTheWheelWithinARound() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        List<Runnable> handles = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) { // due in 10 s and more: cancelled long before, however slow this thread
+            handles.add(wheel.schedule(ran::incrementAndGet, ms(10_000 + i % 300)));
+        }
+        handles.forEach(Runnable::run);
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        wheel.schedule(() -> later.complete(null), ms(3 * TimerWheel.SLOTS));
+
+        later.get(30, TimeUnit.SECONDS);
+
+        assertThat(ran).hasValue(0);
+        CompletableFuture<Integer> size = CompletableFuture.supplyAsync(wheel::size, executor);
+        assertThat(size.get(30, TimeUnit.SECONDS)).as("nothing left in the wheel").isZero();
+    }
+
+    @Test
+    void theWheelTicksOnlyWhileItHoldsTimers() throws Exception {
+        CompletableFuture<Void> fired = new CompletableFuture<>();
+        wheel.schedule(() -> fired.complete(null), ms(2));
+        wheel.schedule(() -> { }, ms(10)).run();
+        fired.get(30, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> executor.getQueue().isEmpty() && executor.getActiveCount() == 0);
+        CompletableFuture<Void> again = new CompletableFuture<>();
+        wheel.schedule(() -> again.complete(null), ms(1));
+        again.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void timersScheduledFromManyThreadsAtOnceAllFireOnce() throws Exception {
+        int threads = 4;
+        int each = 5_000;
+        AtomicInteger ran = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(threads * each / 2);
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    // the cancelled half is due in 10 s: cancelled long before, however slow this thread runs
+                    Runnable cancel = wheel.schedule(() -> {
+                        ran.incrementAndGet();
+                        all.countDown();
+                    }, ms(i % 2 == 0 ? i % 20 : 10_000 + i % 20));
+                    if (i % 2 == 1) {
+                        cancel.run();
+                    }
+                }
+            });
+            thread.start();
+            started.add(thread);
+        }
+        for (Thread t : started) {
+            t.join();
+        }
+
+        assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> CompletableFuture.supplyAsync(wheel::size, executor).get() == 0);
+        assertThat(ran).as("each timer not cancelled ran exactly once, no cancelled one ran").hasValue(threads * each / 2);
+    }
+
+    @Test
+    void schedulingIsRefusedOnceTheExecutorIsShutDown() {
+        executor.shutdownNow();
+        assertThatThrownBy(() -> wheel.schedule(() -> { }, ms(1))).isInstanceOf(RejectedExecutionException.class);
+    }
+}
