@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -113,9 +114,20 @@ public final class WorkflowRunner implements AutoCloseable {
     private final Map<String, Throwable> initErrors = new ConcurrentHashMap<>();
     /** The order nodes were initialized in, to close them in reverse. Guarded by the lock. */
     private final List<String> initOrder = new ArrayList<>();
+    /** The contracts of the registry's nodes, by name; the registry never changes. */
+    private final Map<String, NodeContract> contracts;
+    /**
+     * Workflows this runner has run, prepared (validated) once each, by identity: a record's equals would compare
+     * whole documents. Bounded, for callers that load a new workflow object for every run.
+     */
+    private final Map<Identity, PreparedWorkflow> prepared = new ConcurrentHashMap<>();
+    private static final int MAX_PREPARED = 256;
 
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
+        Map<String, NodeContract> byName = new LinkedHashMap<>();
+        registry.nodes().forEach(n -> byName.put(n.name(), n.contract()));
+        this.contracts = Collections.unmodifiableMap(byName);
         this.settings = Map.copyOf(b.settings);
         this.settingOrigins = Map.copyOf(b.origins);
         this.listener = new GuardedListener(b.listener);
@@ -154,12 +166,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
     /** {@link #run(Workflow, JsonNode)} as the run {@code options} names. Safe to call from many threads at once. */
     public WorkflowResult run(Workflow workflow, JsonNode input, RunOptions options) {
-        Map<String, NodeContract> contracts = new LinkedHashMap<>();
-        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
-        List<Problem> problems = new WorkflowValidator(contracts).validate(workflow);
-        if (!problems.isEmpty()) {
-            throw new ValidationException(problems);
-        }
+        PreparedWorkflow prepared = prepared(workflow);
         if (input == null || !input.isObject()) {
             throw new ValidationException(Problem.of("input", "the workflow input must be a JSON object, found "
                     + (input == null ? "nothing" : ExpressionResolver.describe(input))));
@@ -169,7 +176,7 @@ public final class WorkflowRunner implements AutoCloseable {
             throw new ValidationException(badInput);
         }
         long t0 = System.nanoTime();
-        Run run = new Run(workflow, input, Objects.requireNonNull(options, "options"));
+        Run run = new Run(prepared, input, Objects.requireNonNull(options, "options"));
         Map<String, String> outerMdc = MDC.getCopyOfContextMap();
         run.mdc.forEach(MDC::put);
         try {
@@ -188,7 +195,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
     private WorkflowResult run(Workflow workflow, Run run, long t0) {
         listener.workflowStarted(workflow);
-        initializeNodes(workflow, run);
+        initializeNodes(run.prepared, run);
         for (Step s : workflow.steps()) {
             if (run.failure.get() != null) {
                 skip(s, null, run);
@@ -207,7 +214,7 @@ public final class WorkflowRunner implements AutoCloseable {
             }
         }
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
-        for (String name : nodeMetricsInResults ? workflow.nodeNames() : List.<String>of()) {
+        for (String name : nodeMetricsInResults ? run.prepared.nodeNames : Set.<String>of()) {
             EffectNode node = initializedNode(name);
             if (node != null) {
                 try {
@@ -224,6 +231,36 @@ public final class WorkflowRunner implements AutoCloseable {
         return result;
     }
 
+    /** {@code workflow} validated against this runner's nodes (once); throws its problems when it cannot run. */
+    private PreparedWorkflow prepared(Workflow workflow) {
+        Objects.requireNonNull(workflow, "workflow");
+        Identity key = new Identity(workflow);
+        PreparedWorkflow p = prepared.get(key);
+        if (p == null) {
+            if (prepared.size() >= MAX_PREPARED) {
+                prepared.clear();
+            }
+            p = prepared.computeIfAbsent(key, k -> new PreparedWorkflow(workflow, contracts));
+        }
+        if (!p.problems.isEmpty()) {
+            throw new ValidationException(p.problems);
+        }
+        return p;
+    }
+
+    /** A key that is equal only to itself's referent: the same object, not an equal one. */
+    private record Identity(Object referent) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && i.referent == referent;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(referent);
+        }
+    }
+
     private EffectNode initializedNode(String name) {
         return initialized.get(name);
     }
@@ -233,17 +270,21 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     /** Initializes the nodes of a workflow that are not yet; a failure fails the first main step that needs it. */
-    private void initializeNodes(Workflow workflow, Run run) {
+    private void initializeNodes(PreparedWorkflow prepared, Run run) {
+        Workflow workflow = prepared.workflow;
         boolean allTried = true;
-        for (String name : workflow.nodeNames()) {
+        for (String name : prepared.nodeNames) {
             allTried &= initialized.containsKey(name) || initFailures.containsKey(name);
         }
         if (!allTried) {
             synchronized (nodesLock) {
-                initializeNodesLocked(workflow);
+                initializeNodesLocked(prepared.nodeNames);
             }
         }
-        for (Step s : run == null ? List.<Step>of() : workflow.allSteps()) {
+        if (run == null || initFailures.isEmpty()) {
+            return;
+        }
+        for (Step s : prepared.allSteps) {
             String message = s.isParallel() ? null : initFailure(s.node());
             if (message != null) {
                 run.fail(new WorkflowResult.Failure(s.name(), message,
@@ -253,8 +294,8 @@ public final class WorkflowRunner implements AutoCloseable {
         }
     }
 
-    private void initializeNodesLocked(Workflow workflow) {
-        for (String name : workflow.nodeNames()) {
+    private void initializeNodesLocked(Set<String> nodeNames) {
+        for (String name : nodeNames) {
             if (initialized.containsKey(name) || initFailures.containsKey(name)) {
                 continue;
             }
@@ -494,7 +535,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
         private String workflowTimedOut() {
             return "the workflow ran out of time (performance.timeout_seconds: "
-                    + run.workflow.timeout().map(Duration::toSeconds).orElse(0L) + ") while step '" + step.name()
+                    + (run.prepared.timeout == null ? 0L : run.prepared.timeout.toSeconds()) + ") while step '" + step.name()
                     + "' ran node '" + step.node() + "'";
         }
 
@@ -677,12 +718,7 @@ public final class WorkflowRunner implements AutoCloseable {
      * Throws {@link ValidationException} as {@link #run} does when the workflow cannot run with these nodes.
      */
     public List<Problem> prepare(Workflow workflow, JsonNode input) {
-        Map<String, NodeContract> contracts = new LinkedHashMap<>();
-        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
-        List<Problem> invalid = new WorkflowValidator(contracts).validate(workflow);
-        if (!invalid.isEmpty()) {
-            throw new ValidationException(invalid);
-        }
+        PreparedWorkflow prepared = prepared(workflow);
         List<Problem> problems = new ArrayList<>();
         if (input != null && input.isObject()) {
             problems.addAll(inputProblems(workflow, input, contracts));
@@ -691,8 +727,8 @@ public final class WorkflowRunner implements AutoCloseable {
             // the input is refused as it is: no node connects anywhere for a run that cannot start
             return problems;
         }
-        initializeNodes(workflow, null);
-        for (String name : workflow.nodeNames()) {
+        initializeNodes(prepared, null);
+        for (String name : prepared.nodeNames) {
             Throwable refused;
             String message;
             synchronized (nodesLock) {
@@ -719,7 +755,7 @@ public final class WorkflowRunner implements AutoCloseable {
             return problems;
         }
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
-        SourceText text = new SourceText(workflow.document(), workflow.text());
+        SourceText text = prepared(workflow).text;
         List<Step> main = new ArrayList<>();
         for (Step s : workflow.steps()) {
             main.addAll(s.isParallel() ? s.steps() : List.of(s));
@@ -786,6 +822,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
     /** The state of one run. */
     private final class Run {
+        final PreparedWorkflow prepared;
         final Workflow workflow;
         final JsonNode input;
         final SourceText text;
@@ -800,16 +837,17 @@ public final class WorkflowRunner implements AutoCloseable {
         /** What every log line about this run carries, on whichever thread it is written. */
         final Map<String, String> mdc;
 
-        Run(Workflow workflow, JsonNode input, RunOptions options) {
-            this.workflow = workflow;
+        Run(PreparedWorkflow prepared, JsonNode input, RunOptions options) {
+            this.prepared = prepared;
+            this.workflow = prepared.workflow;
             this.input = input;
             this.options = options;
             this.correlationId = options.correlationId() != null ? options.correlationId() : correlationOf(input);
             this.trace = options.traceContext() != null ? options.traceContext().newChild() : TraceContext.newRoot();
             this.mdc = Map.of(MDC_CORRELATION_ID, correlationId.toString(), MDC_RUN_KEY, options.runKey(),
                     MDC_TRACE_ID, trace.traceId());
-            this.deadlineNanos = workflow.timeout().map(Run::deadline).orElse(Long.MAX_VALUE);
-            this.text = new SourceText(workflow.document(), workflow.text());
+            this.deadlineNanos = prepared.timeout == null ? Long.MAX_VALUE : deadline(prepared.timeout);
+            this.text = prepared.text;
         }
 
         /** {@code budget} from now in {@link System#nanoTime()} terms; one too long to count is no limit (MAX_VALUE). */
