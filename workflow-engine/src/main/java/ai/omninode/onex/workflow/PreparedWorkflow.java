@@ -5,6 +5,7 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.workflow.internal.SourceText;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,8 @@ final class PreparedWorkflow {
     /** {@code performance.timeout_seconds}, or null. */
     final Duration timeout;
     final SourceText text;
+    /** The compiled input of every node step (main and on_step_failure), by step identity. */
+    private final Map<Step, CompiledInput> inputs = new IdentityHashMap<>();
 
     PreparedWorkflow(Workflow workflow, Map<String, NodeContract> contracts) {
         this.workflow = workflow;
@@ -33,5 +36,19 @@ final class PreparedWorkflow {
         this.allSteps = List.copyOf(workflow.allSteps());
         this.timeout = workflow.timeout().orElse(null);
         this.text = new SourceText(workflow.document(), workflow.text());
+        for (Step s : workflow.nodeSteps()) {
+            inputs.put(s, CompiledInput.of(WorkflowValidator.inputTemplate(s), inputPointer(s)));
+        }
+    }
+
+    /** Where a step's input template is in the document: its {@code input}, or the step for an intent without one. */
+    static String inputPointer(Step s) {
+        return s.input() != null || s.type() != StepType.INTENT ? s.pointer() + "/input" : s.pointer();
+    }
+
+    /** The compiled input of {@code step}, one of this workflow's node steps. */
+    CompiledInput input(Step step) {
+        CompiledInput c = inputs.get(step);
+        return c != null ? c : CompiledInput.of(WorkflowValidator.inputTemplate(step), inputPointer(step));
     }
 }

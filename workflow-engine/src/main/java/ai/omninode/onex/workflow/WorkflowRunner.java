@@ -471,7 +471,8 @@ public final class WorkflowRunner implements AutoCloseable {
             sideEffectFree = discovered.kind().sideEffectFree();
             node = initializedNode(step.node());
             trace = run.trace.newChild();
-            ResolvedInput resolved = resolveInput(step, contract, run.scope(handler), run.workflow, run.text);
+            ResolvedInput resolved = resolveInput(step, run.prepared.input(step), contract, run.scope(handler),
+                    run.workflow, run.text);
             input = resolved.input();
             if (resolved.problem() != null) {
                 finish(null, resolved.problem().message(), resolved.problem());
@@ -671,14 +672,13 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     /** Resolves a step's input in {@code scope} and checks it against the node contract's input schema. */
-    private static ResolvedInput resolveInput(Step step, NodeContract contract, Scope scope, Workflow workflow,
-            SourceText text) {
-        String base = step.input() != null || step.type() != StepType.INTENT ? step.pointer() + "/input" : step.pointer();
+    private static ResolvedInput resolveInput(Step step, CompiledInput template, NodeContract contract, Scope scope,
+            Workflow workflow, SourceText text) {
+        String base = PreparedWorkflow.inputPointer(step);
         JsonNode input;
         try {
-            input = ExpressionResolver.resolve(WorkflowValidator.inputTemplate(step), scope, base,
-                    (pointer, offset, expression, message) -> text.at(pointer, expression,
-                            "step '" + step.name() + "': " + message));
+            input = template.resolve(scope, (pointer, offset, expression, message) -> text.at(pointer, expression,
+                    "step '" + step.name() + "': " + message));
         } catch (ExpressionException e) {
             return new ResolvedInput(null, e.problem());
         }
@@ -765,7 +765,7 @@ public final class WorkflowRunner implements AutoCloseable {
             if (contract == null || !dependsOnInputAndEnvOnly(s)) {
                 continue;
             }
-            Problem p = resolveInput(s, contract, scope, workflow, text).problem();
+            Problem p = resolveInput(s, prepared(workflow).input(s), contract, scope, workflow, text).problem();
             if (p != null) {
                 problems.add(p);
             }
@@ -903,12 +903,10 @@ public final class WorkflowRunner implements AutoCloseable {
         }
 
         Scope scope(boolean handler) {
-            Scope.Builder b = Scope.builder().input(input).env(settings).results(values);
             WorkflowResult.Failure f = failure.get();
-            if (handler && f != null) {
-                b.error(f.step(), f.message());
-            }
-            return b.build();
+            // the results as they are now, without a copy: a step's expressions read only steps that finished before
+            // it started, and results are only ever added
+            return Scope.of(input, settings, values, handler && f != null ? Scope.error(f.step(), f.message()) : null);
         }
     }
 
