@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -196,23 +197,24 @@ public final class WorkflowRunner implements AutoCloseable {
     private WorkflowResult run(Workflow workflow, Run run, long t0) {
         listener.workflowStarted(workflow);
         initializeNodes(run.prepared, run);
-        for (Step s : workflow.steps()) {
-            if (run.failure.get() != null) {
-                skip(s, null, run);
-            } else {
-                (s.isParallel() ? runGroup(s, run) : runNodeStep(s, null, false, run)).join();
+        // the steps run on the runner's threads, one step after another on the thread that finished the one before
+        // (a node that answers at once costs no hand-off); this thread only waits, so that a node blocking in
+        // execute() delays the run no longer than its step's time limit
+        CompletableFuture<Void> stepsDone = new CompletableFuture<>();
+        run.executor(steps).execute(() -> drive(workflow.steps(), 0, false, run, stepsDone));
+        try {
+            stepsDone.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
             }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
         }
         WorkflowResult.Failure failure = run.failure.get();
-        if (failure != null) {
-            LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
-            if (!workflow.onStepFailure().isEmpty()) {
-                listener.handlingFailure(failure);
-            }
-            for (Step h : workflow.onStepFailure()) {
-                runNodeStep(h, null, true, run).join();
-            }
-        }
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
         for (String name : nodeMetricsInResults ? run.prepared.nodeNames : Set.<String>of()) {
             EffectNode node = initializedNode(name);
@@ -229,6 +231,44 @@ public final class WorkflowRunner implements AutoCloseable {
                 run.options.runKey(), run.correlationId, run.trace.traceId());
         listener.workflowFinished(result);
         return result;
+    }
+
+    /**
+     * Runs {@code steps} from {@code index} in order on this thread while each one finishes at once, and goes on from
+     * the thread that finishes a step that does not; after the main steps the {@code on_step_failure} steps if a step
+     * failed; then completes {@code done}.
+     */
+    private void drive(List<Step> steps, int index, boolean handlers, Run run, CompletableFuture<Void> done) {
+        try {
+            for (int i = index; i < steps.size(); i++) {
+                Step s = steps.get(i);
+                if (!handlers && run.failure.get() != null) {
+                    skip(s, null, run);
+                    continue;
+                }
+                CompletableFuture<StepResult> step = handlers || !s.isParallel() ? runNodeStep(s, null, handlers, run)
+                        : runGroup(s, run);
+                if (!step.isDone()) {
+                    int next = i + 1;
+                    // completed on one of the runner's threads (never a node's or the timer's): go on there
+                    step.whenComplete((r, e) -> drive(steps, next, handlers, run, done));
+                    return;
+                }
+            }
+            WorkflowResult.Failure failure = run.failure.get();
+            if (!handlers && failure != null) {
+                Workflow workflow = run.workflow;
+                LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
+                if (!workflow.onStepFailure().isEmpty()) {
+                    listener.handlingFailure(failure);
+                    drive(workflow.onStepFailure(), 0, true, run, done);
+                    return;
+                }
+            }
+            done.complete(null);
+        } catch (RuntimeException | Error e) {
+            done.completeExceptionally(e);
+        }
     }
 
     /** {@code workflow} validated against this runner's nodes (once); throws its problems when it cannot run. */
@@ -359,8 +399,17 @@ public final class WorkflowRunner implements AutoCloseable {
         long t0 = System.nanoTime();
         listener.stepStarted(group);
         Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
+        List<Runnable> ready = new ArrayList<>();
         for (Step child : group.steps()) {
-            child(child, group, futures, run);
+            child(child, group, futures, ready, run);
+        }
+        // the children that wait for nothing start now: each on a runner thread of its own, the last on this one
+        Executor executor = run.executor(steps);
+        for (int i = 0; i < ready.size() - 1; i++) {
+            executor.execute(ready.get(i));
+        }
+        if (!ready.isEmpty()) {
+            ready.get(ready.size() - 1).run();
         }
         List<CompletableFuture<StepResult>> all = group.steps().stream().map(c -> futures.get(c.name())).toList();
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -376,23 +425,47 @@ public final class WorkflowRunner implements AutoCloseable {
         });
     }
 
+    /**
+     * The future of a group's child: started by {@code ready} (the caller runs it) when it depends on no sibling, else
+     * on a runner thread once the siblings it depends on are done.
+     */
     private CompletableFuture<StepResult> child(Step child, Step group, Map<String, CompletableFuture<StepResult>> futures,
-            Run run) {
+            List<Runnable> ready, Run run) {
         CompletableFuture<StepResult> existing = futures.get(child.name());
         if (existing != null) {
             return existing;
         }
         List<CompletableFuture<StepResult>> deps = new ArrayList<>();
         for (String d : child.dependsOn()) {
-            group.steps().stream().filter(s -> s.name().equals(d)).findFirst()
-                    .ifPresent(sibling -> deps.add(child(sibling, group, futures, run)));
+            for (Step sibling : group.steps()) {
+                if (sibling.name().equals(d)) {
+                    deps.add(child(sibling, group, futures, ready, run));
+                    break;
+                }
+            }
         }
-        CompletableFuture<StepResult> f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
-                .thenCompose(v -> run.failure.get() != null
-                        ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
-                        : runNodeStep(child, group.name(), false, run));
+        CompletableFuture<StepResult> f;
+        if (deps.isEmpty()) {
+            CompletableFuture<StepResult> started = new CompletableFuture<>();
+            ready.add(() -> startChild(child, group, run).whenComplete((r, e) -> {
+                if (e != null) {
+                    started.completeExceptionally(e);
+                } else {
+                    started.complete(r);
+                }
+            }));
+            f = started;
+        } else {
+            f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                    .thenComposeAsync(v -> startChild(child, group, run), run.executor(steps));
+        }
         futures.put(child.name(), f);
         return f;
+    }
+
+    private CompletableFuture<StepResult> startChild(Step child, Step group, Run run) {
+        return run.failure.get() != null ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
+                : runNodeStep(child, group.name(), false, run);
     }
 
     private void skip(Step s, String group, Run run) {
@@ -504,34 +577,76 @@ public final class WorkflowRunner implements AutoCloseable {
                     .deadlineAfter(bound == null ? null : Duration.ofMillis(bound))
                     .attempt(attempts)
                     .build();
-            CompletableFuture<Map<String, Object>> nodeCall = CompletableFuture
-                    .supplyAsync(() -> node.execute(arguments, context), run.executor(pool))
-                    .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
-            CompletableFuture<Map<String, Object>> call = nodeCall;
+            // whichever comes first decides the attempt: the node's answer, or the runner's time limit
+            AtomicBoolean decided = new AtomicBoolean();
+            CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+            ScheduledFuture<?> timer = null;
             if (bound != null) {
                 long wait = answerWaitMs(bound, sideEffectFree);
-                CompletableFuture<Map<String, Object>> bounded = nodeCall.copy();
-                ScheduledFuture<?> timer = timers.schedule(() -> {
-                    if (bounded.completeExceptionally(new StepTimeout(wait))) {
+                timer = timers.schedule(() -> {
+                    if (decided.compareAndSet(false, true)) {
+                        run.executor(steps).execute(() -> completedSafely(null, new StepTimeout(wait)));
                         // logged on the runner's thread, with the run's MDC, whichever thread the node answers on
-                        nodeCall.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
+                        answer.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
                                 + " answered after the step had given up on it: {}", step.name(), run.options.runKey(),
                                 step.node(), lateError == null ? "success" : message(lateError)), run.executor(steps));
                     }
                 }, wait, TimeUnit.MILLISECONDS);
-                bounded.whenComplete((out, error) -> timer.cancel(false));
-                call = bounded;
             }
-            // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
-            // the thread that completed the stage: a node's I/O thread, or the runner's timer thread
-            call.whenCompleteAsync((out, error) -> {
+            CompletableFuture<Map<String, Object>> call;
+            try {
+                call = Objects.requireNonNull(node.execute(arguments, context), "execute returned null")
+                        .toCompletableFuture();
+            } catch (RuntimeException | Error e) {
+                call = CompletableFuture.failedFuture(e); // as a node's own failure
+            }
+            ScheduledFuture<?> scheduled = timer;
+            if (call.isDone()) {
+                // the node answered on this thread, one of the runner's: go on here, without a hand-off
+                Map<String, Object> out = null;
+                Throwable error = null;
                 try {
-                    completed(out, error);
-                } catch (RuntimeException | LinkageError e) {
-                    LOG.warn("Step {} failed unexpectedly", step.name(), e);
-                    finish(null, "unexpected error: " + e, null);
+                    out = call.join();
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    error = e;
                 }
-            }, run.executor(steps));
+                answered(out, error, decided, answer, scheduled, null);
+            } else {
+                // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
+                // the thread that completed the stage: a node's I/O thread
+                Executor executor = run.executor(steps);
+                call.whenComplete((out, error) -> answered(out, error, decided, answer, scheduled, executor));
+            }
+        }
+
+        /** The node answered: unless the time limit decided the attempt already, completes it (on {@code executor}). */
+        private void answered(Map<String, Object> out, Throwable error, AtomicBoolean decided,
+                CompletableFuture<Map<String, Object>> answer, ScheduledFuture<?> timer, Executor executor) {
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else {
+                answer.complete(out);
+            }
+            if (!decided.compareAndSet(false, true)) {
+                return; // timed out already; the late answer is logged
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (executor == null) {
+                completedSafely(out, error);
+            } else {
+                executor.execute(() -> completedSafely(out, error));
+            }
+        }
+
+        private void completedSafely(Map<String, Object> out, Throwable error) {
+            try {
+                completed(out, error);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Step {} failed unexpectedly", step.name(), e);
+                finish(null, "unexpected error: " + e, null);
+            }
         }
 
         private String workflowTimedOut() {
