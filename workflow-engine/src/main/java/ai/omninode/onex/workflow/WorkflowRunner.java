@@ -13,6 +13,7 @@ import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.internal.PlainData;
 import ai.omninode.onex.workflow.internal.RunnerMeters;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
@@ -47,7 +48,6 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -78,8 +78,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WorkflowRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowRunner.class);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
     /**
      * How long past a step's deadline the runner waits for an effect node's own answer before it reports the outcome
      * as unknown: nodes answer at their deadline themselves (the Kafka node within milliseconds); this only bounds
@@ -569,7 +567,7 @@ public final class WorkflowRunner implements AutoCloseable {
                     deadlineApplies = true;
                 }
             }
-            Map<String, Object> arguments = MAPPER.convertValue(input, MAP);
+            Map<String, Object> arguments = PlainData.toMap(input); // a copy of its own for every attempt
             ExecutionContext context = ExecutionContext.builder()
                     .idempotencyKey(run.idempotencyKey(step, handler))
                     .correlationId(run.correlationId)
@@ -692,7 +690,7 @@ public final class WorkflowRunner implements AutoCloseable {
                 }
             } else {
                 try {
-                    output = out == null ? null : MAPPER.valueToTree(out);
+                    output = out == null ? null : PlainData.toTree(out);
                 } catch (RuntimeException e) {
                     failure = "node '" + contract.name() + "' returned output that is not plain data: " + e.getMessage();
                 }
