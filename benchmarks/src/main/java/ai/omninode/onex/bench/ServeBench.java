@@ -97,8 +97,10 @@ public final class ServeBench {
                     burst(producer, events, requests, 0, triggers);
                     System.err.println("throughput: " + triggers + " triggers");
                     double cpu0 = cpuSeconds(serves);
+                    Map<String, Long> threads0 = threadTicks(serves);
                     double runsPerSecond = burst(producer, events, requests, triggers, 2 * triggers);
                     double cpuPerRunMs = (cpuSeconds(serves) - cpu0) * 1000 / triggers;
+                    printThreadCpu(threads0, threadTicks(serves), triggers);
                     int rate = Integer.parseInt(opt.get("--rate"));
                     if (rate <= 0) {
                         rate = (int) (runsPerSecond / 2);
@@ -140,6 +142,46 @@ public final class ServeBench {
         return total;
     }
 
+    /**
+     * CPU clock ticks of the serve processes' threads so far, by thread group: the name without its trailing number
+     * ("onex-step-12" counts as "onex-step-"), from /proc/PID/task.
+     */
+    private static Map<String, Long> threadTicks(List<Process> serves) {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        for (Process p : serves) {
+            try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.merge(name.replaceAll("[0-9]+$", ""), Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                                Long::sum);
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return Map.of();
+            }
+        }
+        return ticks;
+    }
+
+    /** The CPU ms per run of each thread group during the throughput phase, largest first, on stderr. */
+    private static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, int runs) {
+        List<Map.Entry<String, Long>> used = new ArrayList<>();
+        after.forEach((name, t) -> used.add(Map.entry(name, t - before.getOrDefault(name, 0L))));
+        used.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        StringBuilder out = new StringBuilder("CPU ms per run by serve thread (threads that ended are not counted):");
+        for (Map.Entry<String, Long> e : used) {
+            if (e.getValue() > 0) {
+                out.append(String.format(" %s %.3f;", e.getKey(), e.getValue() * 10.0 / runs));
+            }
+        }
+        System.err.println(out);
+    }
+
     private static double burst(KafkaProducer<byte[], byte[]> producer, Events events, String topic, int from, int to)
             throws Exception {
         long t0 = System.nanoTime();
@@ -176,10 +218,12 @@ public final class ServeBench {
         String id = "doc-" + i;
         long now = System.currentTimeMillis();
         events.sentAt.put(id, now);
+        String correlation = UUID.randomUUID().toString();
+        // the payload is the workflow's input, which its input_schema checks: correlation_id is required there
         String value = "{\"event_id\":\"" + UUID.randomUUID() + "\",\"event_type\":\"DOCUMENT_INGEST_REQUESTED\","
-                + "\"correlation_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":" + now / 1000.0 + ",\"version\":"
+                + "\"correlation_id\":\"" + correlation + "\",\"timestamp\":" + now / 1000.0 + ",\"version\":"
                 + "\"1.0.0\",\"source\":{\"service\":\"bench\",\"node_type\":\"kafka_event_effect\",\"node_id\":\"b\"},"
-                + "\"payload\":{\"document_id\":\"" + id + "\",\"content\":\"Ada Lovelace worked with Charles Babbage"
+                + "\"payload\":{\"document_id\":\"" + id + "\",\"correlation_id\":\"" + correlation + "\",\"content\":\"Ada Lovelace worked with Charles Babbage"
                 + " on the Analytical Engine in London. In 1843 she published the first algorithm meant for a machine."
                 + "\",\"metadata\":{\"title\":\"Ada\",\"language\":\"en\"}}}";
         producer.send(new ProducerRecord<>(topic, null, now, id.getBytes(StandardCharsets.UTF_8),
@@ -236,8 +280,15 @@ public final class ServeBench {
 
         void awaitCount(int n, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
+            int seen = count.get();
+            long progressed = System.nanoTime();
             while (count.get() < n) {
-                if (System.nanoTime() > deadline) {
+                if (count.get() != seen) {
+                    seen = count.get();
+                    progressed = System.nanoTime();
+                }
+                // no event for a minute: the triggers are not running (dead-lettered, say); do not wait the full time
+                if (System.nanoTime() > deadline || System.nanoTime() - progressed > TimeUnit.SECONDS.toNanos(60)) {
                     throw new IllegalStateException("only " + count.get() + " of " + n + " events arrived");
                 }
                 Thread.sleep(5); // a benchmark harness polling a counter

@@ -22,6 +22,7 @@ public final class NodeEntityExtractionCompute implements ComputeNode {
     private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+");
     private static final Pattern URL_PATTERN = Pattern.compile("https?://[^\\s)\\]]+[^\\s.,;)\\]]");
     private static final Pattern YEAR = Pattern.compile("\\b(1\\d{3}|20\\d{2})\\b");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern NAME_RUN = Pattern.compile("\\b\\p{Lu}[\\p{L}&-]+(?:\\s+\\p{Lu}[\\p{L}&-]+)*\\b");
     /** Capitalized only because they start a sentence, or too common to be a name. */
     private static final Set<String> STOP = Set.of("The", "A", "An", "This", "That", "These", "It", "In", "On", "At",
@@ -45,7 +46,7 @@ public final class NodeEntityExtractionCompute implements ComputeNode {
         Matcher m = NAME_RUN.matcher(content);
         while (m.find()) {
             String text = m.group();
-            String[] words = text.split("\\s+");
+            String[] words = SPACES.split(text);
             int start = m.start();
             if (STOP.contains(words[0])) {
                 if (words.length == 1) {

@@ -83,6 +83,22 @@ class ExampleNodesTest {
     }
 
     @Test
+    void aFullStopEndsASentenceBeforeWhiteSpaceOrWhereTheNextEntityStartsButNotInsideAWord() {
+        String text = "Ada met Charles.London and Dr.Who went";
+        List<Object> entities = List.of(
+                Map.of("text", "Ada", "type", "TERM", "start", 0, "end", 3),
+                Map.of("text", "London", "type", "TERM", "start", 16, "end", 22),
+                Map.of("text", "went", "type", "TERM", "start", 34, "end", 38));
+
+        Map<String, Object> out = run(new NodeRelationshipDetectionCompute(), Map.of("entities", entities, "content", text));
+
+        // Ada..London ends with the full stop; the ones in "Charles.London" and "Dr.Who" end nothing further on
+        assertThat(out.get("relationships")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .extracting(r -> ((Map<?, ?>) r).get("source") + "->" + ((Map<?, ?>) r).get("target"))
+                .containsExactly("Ada->went", "London->went");
+    }
+
+    @Test
     void theVectorStoreRefusesACollectionItDoesNotHave() {
         NodeQdrantVectorEffect node = new NodeQdrantVectorEffect();
         node.initialize(Map.of("QDRANT_COLLECTIONS", "documents, images"));

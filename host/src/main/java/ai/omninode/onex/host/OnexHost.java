@@ -134,8 +134,10 @@ public final class OnexHost implements AutoCloseable {
             throw new ValidationException(problems);
         }
         // the runner records its run and step meters there, and binds every node that is a MeterBinder when it
-        // initializes it (with the node's class loader as context loader)
-        runner = WorkflowRunner.builder().registry(b.registry).settings(b.settings).meterRegistry(meters).build();
+        // initializes it (with the node's class loader as context loader); nodes' metrics() are read through the
+        // registry, not copied into every run's result (the Kafka node's snapshot computes its percentiles each time)
+        runner = WorkflowRunner.builder().registry(b.registry).settings(b.settings).meterRegistry(meters)
+                .nodeMetricsInResults(false).build();
         try {
             for (Workflow w : b.workflows) {
                 // validates against the nodes and initializes them now: settings a node refuses stop the start

@@ -82,9 +82,19 @@ public final class ExpressionResolver {
         try {
             template = Template.parse(value);
         } catch (Template.ExpressionSyntaxException e) {
-            throw new ExpressionException(locator.locate(pointer, e.offset(), e.expressionText(),
-                    "bad expression '" + e.expressionText() + "': " + e.getMessage()), e.expressionText());
+            throw syntaxError(e, pointer, locator);
         }
+        return resolveTemplate(template, scope, pointer, locator);
+    }
+
+    /** The error {@link #resolveString} throws for a value that does not parse. */
+    static ExpressionException syntaxError(Template.ExpressionSyntaxException e, String pointer, Locator locator) {
+        return new ExpressionException(locator.locate(pointer, e.offset(), e.expressionText(),
+                "bad expression '" + e.expressionText() + "': " + e.getMessage()), e.expressionText());
+    }
+
+    /** {@link #resolveString} of a value parsed already. */
+    static JsonNode resolveTemplate(Template template, Scope scope, String pointer, Locator locator) {
         if (!template.hasExpressions()) {
             return NODES.stringNode(template.literal());
         }

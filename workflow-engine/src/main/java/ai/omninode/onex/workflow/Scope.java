@@ -13,7 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What {@code ${...}} can see at one point of a run: the workflow {@code input}, the environment ({@code env.NAME}),
  * the results of the steps that finished (under their output name and their step name), and inside
- * {@code on_step_failure} the {@code error} ({@code error.step}, {@code error.message}). Immutable.
+ * {@code on_step_failure} the {@code error} ({@code error.step}, {@code error.message}). Immutable when built by
+ * {@link #builder()}.
  */
 public final class Scope {
     public static final String INPUT = "input";
@@ -30,6 +31,19 @@ public final class Scope {
         this.env = env;
         this.results = results;
         this.error = error;
+    }
+
+    /** A scope over {@code results} as they are (not copied); {@code env} must be immutable already. */
+    static Scope of(JsonNode input, Map<String, String> env, Map<String, JsonNode> results, ObjectNode error) {
+        return new Scope(input, env, results, error);
+    }
+
+    /** The {@code error} root: {@code error.step} and {@code error.message}. */
+    static ObjectNode error(String step, String message) {
+        ObjectNode e = JsonNodeFactory.instance.objectNode();
+        e.put("step", step);
+        e.put("message", message);
+        return e;
     }
 
     public static Builder builder() {
@@ -99,10 +113,7 @@ public final class Scope {
 
         /** Makes {@code error.step} and {@code error.message} available (inside {@code on_step_failure}). */
         public Builder error(String step, String message) {
-            ObjectNode e = JsonNodeFactory.instance.objectNode();
-            e.put("step", step);
-            e.put("message", message);
-            this.error = e;
+            this.error = Scope.error(step, message);
             return this;
         }
 

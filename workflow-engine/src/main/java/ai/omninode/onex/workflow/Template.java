@@ -48,7 +48,12 @@ public record Template(String raw, List<Part> parts) {
     }
 
     public boolean hasExpressions() {
-        return parts.stream().anyMatch(p -> p instanceof Placeholder);
+        for (Part p : parts) {
+            if (p instanceof Placeholder) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<Placeholder> placeholders() {

@@ -13,6 +13,7 @@ import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.internal.PlainData;
 import ai.omninode.onex.workflow.internal.RunnerMeters;
 import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -39,13 +41,13 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -76,8 +78,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WorkflowRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowRunner.class);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
     /**
      * How long past a step's deadline the runner waits for an effect node's own answer before it reports the outcome
      * as unknown: nodes answer at their deadline themselves (the Kafka node within milliseconds); this only bounds
@@ -113,9 +113,20 @@ public final class WorkflowRunner implements AutoCloseable {
     private final Map<String, Throwable> initErrors = new ConcurrentHashMap<>();
     /** The order nodes were initialized in, to close them in reverse. Guarded by the lock. */
     private final List<String> initOrder = new ArrayList<>();
+    /** The contracts of the registry's nodes, by name; the registry never changes. */
+    private final Map<String, NodeContract> contracts;
+    /**
+     * Workflows this runner has run, prepared (validated) once each, by identity: a record's equals would compare
+     * whole documents. Bounded, for callers that load a new workflow object for every run.
+     */
+    private final Map<Identity, PreparedWorkflow> prepared = new ConcurrentHashMap<>();
+    private static final int MAX_PREPARED = 256;
 
     private WorkflowRunner(Builder b) {
         this.registry = Objects.requireNonNull(b.registry, "registry");
+        Map<String, NodeContract> byName = new LinkedHashMap<>();
+        registry.nodes().forEach(n -> byName.put(n.name(), n.contract()));
+        this.contracts = Collections.unmodifiableMap(byName);
         this.settings = Map.copyOf(b.settings);
         this.settingOrigins = Map.copyOf(b.origins);
         this.listener = new GuardedListener(b.listener);
@@ -154,12 +165,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
     /** {@link #run(Workflow, JsonNode)} as the run {@code options} names. Safe to call from many threads at once. */
     public WorkflowResult run(Workflow workflow, JsonNode input, RunOptions options) {
-        Map<String, NodeContract> contracts = new LinkedHashMap<>();
-        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
-        List<Problem> problems = new WorkflowValidator(contracts).validate(workflow);
-        if (!problems.isEmpty()) {
-            throw new ValidationException(problems);
-        }
+        PreparedWorkflow prepared = prepared(workflow);
         if (input == null || !input.isObject()) {
             throw new ValidationException(Problem.of("input", "the workflow input must be a JSON object, found "
                     + (input == null ? "nothing" : ExpressionResolver.describe(input))));
@@ -169,7 +175,7 @@ public final class WorkflowRunner implements AutoCloseable {
             throw new ValidationException(badInput);
         }
         long t0 = System.nanoTime();
-        Run run = new Run(workflow, input, Objects.requireNonNull(options, "options"));
+        Run run = new Run(prepared, input, Objects.requireNonNull(options, "options"));
         Map<String, String> outerMdc = MDC.getCopyOfContextMap();
         run.mdc.forEach(MDC::put);
         try {
@@ -188,26 +194,27 @@ public final class WorkflowRunner implements AutoCloseable {
 
     private WorkflowResult run(Workflow workflow, Run run, long t0) {
         listener.workflowStarted(workflow);
-        initializeNodes(workflow, run);
-        for (Step s : workflow.steps()) {
-            if (run.failure.get() != null) {
-                skip(s, null, run);
-            } else {
-                (s.isParallel() ? runGroup(s, run) : runNodeStep(s, null, false, run)).join();
+        initializeNodes(run.prepared, run);
+        // the steps run on the runner's threads, one step after another on the thread that finished the one before
+        // (a node that answers at once costs no hand-off); this thread only waits, so that a node blocking in
+        // execute() delays the run no longer than its step's time limit
+        CompletableFuture<Void> stepsDone = new CompletableFuture<>();
+        run.executor(steps).execute(() -> drive(workflow.steps(), 0, false, run, stepsDone));
+        try {
+            stepsDone.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
             }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
         }
         WorkflowResult.Failure failure = run.failure.get();
-        if (failure != null) {
-            LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
-            if (!workflow.onStepFailure().isEmpty()) {
-                listener.handlingFailure(failure);
-            }
-            for (Step h : workflow.onStepFailure()) {
-                runNodeStep(h, null, true, run).join();
-            }
-        }
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
-        for (String name : nodeMetricsInResults ? workflow.nodeNames() : List.<String>of()) {
+        for (String name : nodeMetricsInResults ? run.prepared.nodeNames : Set.<String>of()) {
             EffectNode node = initializedNode(name);
             if (node != null) {
                 try {
@@ -224,6 +231,74 @@ public final class WorkflowRunner implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Runs {@code steps} from {@code index} in order on this thread while each one finishes at once, and goes on from
+     * the thread that finishes a step that does not; after the main steps the {@code on_step_failure} steps if a step
+     * failed; then completes {@code done}.
+     */
+    private void drive(List<Step> steps, int index, boolean handlers, Run run, CompletableFuture<Void> done) {
+        try {
+            for (int i = index; i < steps.size(); i++) {
+                Step s = steps.get(i);
+                if (!handlers && run.failure.get() != null) {
+                    skip(s, null, run);
+                    continue;
+                }
+                CompletableFuture<StepResult> step = handlers || !s.isParallel() ? runNodeStep(s, null, handlers, run)
+                        : runGroup(s, run);
+                if (!step.isDone()) {
+                    int next = i + 1;
+                    // completed on one of the runner's threads (never a node's or the timer's): go on there
+                    step.whenComplete((r, e) -> drive(steps, next, handlers, run, done));
+                    return;
+                }
+            }
+            WorkflowResult.Failure failure = run.failure.get();
+            if (!handlers && failure != null) {
+                Workflow workflow = run.workflow;
+                LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
+                if (!workflow.onStepFailure().isEmpty()) {
+                    listener.handlingFailure(failure);
+                    drive(workflow.onStepFailure(), 0, true, run, done);
+                    return;
+                }
+            }
+            done.complete(null);
+        } catch (RuntimeException | Error e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /** {@code workflow} validated against this runner's nodes (once); throws its problems when it cannot run. */
+    private PreparedWorkflow prepared(Workflow workflow) {
+        Objects.requireNonNull(workflow, "workflow");
+        Identity key = new Identity(workflow);
+        PreparedWorkflow p = prepared.get(key);
+        if (p == null) {
+            if (prepared.size() >= MAX_PREPARED) {
+                prepared.clear();
+            }
+            p = prepared.computeIfAbsent(key, k -> new PreparedWorkflow(workflow, contracts));
+        }
+        if (!p.problems.isEmpty()) {
+            throw new ValidationException(p.problems);
+        }
+        return p;
+    }
+
+    /** A key that is equal only to itself's referent: the same object, not an equal one. */
+    private record Identity(Object referent) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && i.referent == referent;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(referent);
+        }
+    }
+
     private EffectNode initializedNode(String name) {
         return initialized.get(name);
     }
@@ -233,17 +308,21 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     /** Initializes the nodes of a workflow that are not yet; a failure fails the first main step that needs it. */
-    private void initializeNodes(Workflow workflow, Run run) {
+    private void initializeNodes(PreparedWorkflow prepared, Run run) {
+        Workflow workflow = prepared.workflow;
         boolean allTried = true;
-        for (String name : workflow.nodeNames()) {
+        for (String name : prepared.nodeNames) {
             allTried &= initialized.containsKey(name) || initFailures.containsKey(name);
         }
         if (!allTried) {
             synchronized (nodesLock) {
-                initializeNodesLocked(workflow);
+                initializeNodesLocked(prepared.nodeNames);
             }
         }
-        for (Step s : run == null ? List.<Step>of() : workflow.allSteps()) {
+        if (run == null || initFailures.isEmpty()) {
+            return;
+        }
+        for (Step s : prepared.allSteps) {
             String message = s.isParallel() ? null : initFailure(s.node());
             if (message != null) {
                 run.fail(new WorkflowResult.Failure(s.name(), message,
@@ -253,8 +332,8 @@ public final class WorkflowRunner implements AutoCloseable {
         }
     }
 
-    private void initializeNodesLocked(Workflow workflow) {
-        for (String name : workflow.nodeNames()) {
+    private void initializeNodesLocked(Set<String> nodeNames) {
+        for (String name : nodeNames) {
             if (initialized.containsKey(name) || initFailures.containsKey(name)) {
                 continue;
             }
@@ -318,8 +397,17 @@ public final class WorkflowRunner implements AutoCloseable {
         long t0 = System.nanoTime();
         listener.stepStarted(group);
         Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
+        List<Runnable> ready = new ArrayList<>();
         for (Step child : group.steps()) {
-            child(child, group, futures, run);
+            child(child, group, futures, ready, run);
+        }
+        // the children that wait for nothing start now: each on a runner thread of its own, the last on this one
+        Executor executor = run.executor(steps);
+        for (int i = 0; i < ready.size() - 1; i++) {
+            executor.execute(ready.get(i));
+        }
+        if (!ready.isEmpty()) {
+            ready.get(ready.size() - 1).run();
         }
         List<CompletableFuture<StepResult>> all = group.steps().stream().map(c -> futures.get(c.name())).toList();
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -335,23 +423,47 @@ public final class WorkflowRunner implements AutoCloseable {
         });
     }
 
+    /**
+     * The future of a group's child: started by {@code ready} (the caller runs it) when it depends on no sibling, else
+     * on a runner thread once the siblings it depends on are done.
+     */
     private CompletableFuture<StepResult> child(Step child, Step group, Map<String, CompletableFuture<StepResult>> futures,
-            Run run) {
+            List<Runnable> ready, Run run) {
         CompletableFuture<StepResult> existing = futures.get(child.name());
         if (existing != null) {
             return existing;
         }
         List<CompletableFuture<StepResult>> deps = new ArrayList<>();
         for (String d : child.dependsOn()) {
-            group.steps().stream().filter(s -> s.name().equals(d)).findFirst()
-                    .ifPresent(sibling -> deps.add(child(sibling, group, futures, run)));
+            for (Step sibling : group.steps()) {
+                if (sibling.name().equals(d)) {
+                    deps.add(child(sibling, group, futures, ready, run));
+                    break;
+                }
+            }
         }
-        CompletableFuture<StepResult> f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
-                .thenCompose(v -> run.failure.get() != null
-                        ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
-                        : runNodeStep(child, group.name(), false, run));
+        CompletableFuture<StepResult> f;
+        if (deps.isEmpty()) {
+            CompletableFuture<StepResult> started = new CompletableFuture<>();
+            ready.add(() -> startChild(child, group, run).whenComplete((r, e) -> {
+                if (e != null) {
+                    started.completeExceptionally(e);
+                } else {
+                    started.complete(r);
+                }
+            }));
+            f = started;
+        } else {
+            f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                    .thenComposeAsync(v -> startChild(child, group, run), run.executor(steps));
+        }
         futures.put(child.name(), f);
         return f;
+    }
+
+    private CompletableFuture<StepResult> startChild(Step child, Step group, Run run) {
+        return run.failure.get() != null ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
+                : runNodeStep(child, group.name(), false, run);
     }
 
     private void skip(Step s, String group, Run run) {
@@ -430,7 +542,8 @@ public final class WorkflowRunner implements AutoCloseable {
             sideEffectFree = discovered.kind().sideEffectFree();
             node = initializedNode(step.node());
             trace = run.trace.newChild();
-            ResolvedInput resolved = resolveInput(step, contract, run.scope(handler), run.workflow, run.text);
+            ResolvedInput resolved = resolveInput(step, run.prepared.input(step), contract, run.scope(handler),
+                    run.workflow, run.text);
             input = resolved.input();
             if (resolved.problem() != null) {
                 finish(null, resolved.problem().message(), resolved.problem());
@@ -454,7 +567,7 @@ public final class WorkflowRunner implements AutoCloseable {
                     deadlineApplies = true;
                 }
             }
-            Map<String, Object> arguments = MAPPER.convertValue(input, MAP);
+            Map<String, Object> arguments = PlainData.toMap(input); // a copy of its own for every attempt
             ExecutionContext context = ExecutionContext.builder()
                     .idempotencyKey(run.idempotencyKey(step, handler))
                     .correlationId(run.correlationId)
@@ -462,39 +575,81 @@ public final class WorkflowRunner implements AutoCloseable {
                     .deadlineAfter(bound == null ? null : Duration.ofMillis(bound))
                     .attempt(attempts)
                     .build();
-            CompletableFuture<Map<String, Object>> nodeCall = CompletableFuture
-                    .supplyAsync(() -> node.execute(arguments, context), run.executor(pool))
-                    .thenCompose(stage -> Objects.requireNonNull(stage, "execute returned null").toCompletableFuture());
-            CompletableFuture<Map<String, Object>> call = nodeCall;
+            // whichever comes first decides the attempt: the node's answer, or the runner's time limit
+            AtomicBoolean decided = new AtomicBoolean();
+            CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+            ScheduledFuture<?> timer = null;
             if (bound != null) {
                 long wait = answerWaitMs(bound, sideEffectFree);
-                CompletableFuture<Map<String, Object>> bounded = nodeCall.copy();
-                ScheduledFuture<?> timer = timers.schedule(() -> {
-                    if (bounded.completeExceptionally(new StepTimeout(wait))) {
+                timer = timers.schedule(() -> {
+                    if (decided.compareAndSet(false, true)) {
+                        run.executor(steps).execute(() -> completedSafely(null, new StepTimeout(wait)));
                         // logged on the runner's thread, with the run's MDC, whichever thread the node answers on
-                        nodeCall.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
+                        answer.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
                                 + " answered after the step had given up on it: {}", step.name(), run.options.runKey(),
                                 step.node(), lateError == null ? "success" : message(lateError)), run.executor(steps));
                     }
                 }, wait, TimeUnit.MILLISECONDS);
-                bounded.whenComplete((out, error) -> timer.cancel(false));
-                call = bounded;
             }
-            // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
-            // the thread that completed the stage: a node's I/O thread, or the runner's timer thread
-            call.whenCompleteAsync((out, error) -> {
+            CompletableFuture<Map<String, Object>> call;
+            try {
+                call = Objects.requireNonNull(node.execute(arguments, context), "execute returned null")
+                        .toCompletableFuture();
+            } catch (RuntimeException | Error e) {
+                call = CompletableFuture.failedFuture(e); // as a node's own failure
+            }
+            ScheduledFuture<?> scheduled = timer;
+            if (call.isDone()) {
+                // the node answered on this thread, one of the runner's: go on here, without a hand-off
+                Map<String, Object> out = null;
+                Throwable error = null;
                 try {
-                    completed(out, error);
-                } catch (RuntimeException | LinkageError e) {
-                    LOG.warn("Step {} failed unexpectedly", step.name(), e);
-                    finish(null, "unexpected error: " + e, null);
+                    out = call.join();
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    error = e;
                 }
-            }, run.executor(steps));
+                answered(out, error, decided, answer, scheduled, null);
+            } else {
+                // the runner's own work (checking the output, listeners, the next steps) on its own threads, never on
+                // the thread that completed the stage: a node's I/O thread
+                Executor executor = run.executor(steps);
+                call.whenComplete((out, error) -> answered(out, error, decided, answer, scheduled, executor));
+            }
+        }
+
+        /** The node answered: unless the time limit decided the attempt already, completes it (on {@code executor}). */
+        private void answered(Map<String, Object> out, Throwable error, AtomicBoolean decided,
+                CompletableFuture<Map<String, Object>> answer, ScheduledFuture<?> timer, Executor executor) {
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else {
+                answer.complete(out);
+            }
+            if (!decided.compareAndSet(false, true)) {
+                return; // timed out already; the late answer is logged
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (executor == null) {
+                completedSafely(out, error);
+            } else {
+                executor.execute(() -> completedSafely(out, error));
+            }
+        }
+
+        private void completedSafely(Map<String, Object> out, Throwable error) {
+            try {
+                completed(out, error);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Step {} failed unexpectedly", step.name(), e);
+                finish(null, "unexpected error: " + e, null);
+            }
         }
 
         private String workflowTimedOut() {
             return "the workflow ran out of time (performance.timeout_seconds: "
-                    + run.workflow.timeout().map(Duration::toSeconds).orElse(0L) + ") while step '" + step.name()
+                    + (run.prepared.timeout == null ? 0L : run.prepared.timeout.toSeconds()) + ") while step '" + step.name()
                     + "' ran node '" + step.node() + "'";
         }
 
@@ -535,7 +690,7 @@ public final class WorkflowRunner implements AutoCloseable {
                 }
             } else {
                 try {
-                    output = out == null ? null : MAPPER.valueToTree(out);
+                    output = out == null ? null : PlainData.toTree(out);
                 } catch (RuntimeException e) {
                     failure = "node '" + contract.name() + "' returned output that is not plain data: " + e.getMessage();
                 }
@@ -630,14 +785,13 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     /** Resolves a step's input in {@code scope} and checks it against the node contract's input schema. */
-    private static ResolvedInput resolveInput(Step step, NodeContract contract, Scope scope, Workflow workflow,
-            SourceText text) {
-        String base = step.input() != null || step.type() != StepType.INTENT ? step.pointer() + "/input" : step.pointer();
+    private static ResolvedInput resolveInput(Step step, CompiledInput template, NodeContract contract, Scope scope,
+            Workflow workflow, SourceText text) {
+        String base = PreparedWorkflow.inputPointer(step);
         JsonNode input;
         try {
-            input = ExpressionResolver.resolve(WorkflowValidator.inputTemplate(step), scope, base,
-                    (pointer, offset, expression, message) -> text.at(pointer, expression,
-                            "step '" + step.name() + "': " + message));
+            input = template.resolve(scope, (pointer, offset, expression, message) -> text.at(pointer, expression,
+                    "step '" + step.name() + "': " + message));
         } catch (ExpressionException e) {
             return new ResolvedInput(null, e.problem());
         }
@@ -677,12 +831,7 @@ public final class WorkflowRunner implements AutoCloseable {
      * Throws {@link ValidationException} as {@link #run} does when the workflow cannot run with these nodes.
      */
     public List<Problem> prepare(Workflow workflow, JsonNode input) {
-        Map<String, NodeContract> contracts = new LinkedHashMap<>();
-        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
-        List<Problem> invalid = new WorkflowValidator(contracts).validate(workflow);
-        if (!invalid.isEmpty()) {
-            throw new ValidationException(invalid);
-        }
+        PreparedWorkflow prepared = prepared(workflow);
         List<Problem> problems = new ArrayList<>();
         if (input != null && input.isObject()) {
             problems.addAll(inputProblems(workflow, input, contracts));
@@ -691,8 +840,8 @@ public final class WorkflowRunner implements AutoCloseable {
             // the input is refused as it is: no node connects anywhere for a run that cannot start
             return problems;
         }
-        initializeNodes(workflow, null);
-        for (String name : workflow.nodeNames()) {
+        initializeNodes(prepared, null);
+        for (String name : prepared.nodeNames) {
             Throwable refused;
             String message;
             synchronized (nodesLock) {
@@ -719,7 +868,7 @@ public final class WorkflowRunner implements AutoCloseable {
             return problems;
         }
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
-        SourceText text = new SourceText(workflow.document(), workflow.text());
+        SourceText text = prepared(workflow).text;
         List<Step> main = new ArrayList<>();
         for (Step s : workflow.steps()) {
             main.addAll(s.isParallel() ? s.steps() : List.of(s));
@@ -729,7 +878,7 @@ public final class WorkflowRunner implements AutoCloseable {
             if (contract == null || !dependsOnInputAndEnvOnly(s)) {
                 continue;
             }
-            Problem p = resolveInput(s, contract, scope, workflow, text).problem();
+            Problem p = resolveInput(s, prepared(workflow).input(s), contract, scope, workflow, text).problem();
             if (p != null) {
                 problems.add(p);
             }
@@ -786,6 +935,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
     /** The state of one run. */
     private final class Run {
+        final PreparedWorkflow prepared;
         final Workflow workflow;
         final JsonNode input;
         final SourceText text;
@@ -800,16 +950,17 @@ public final class WorkflowRunner implements AutoCloseable {
         /** What every log line about this run carries, on whichever thread it is written. */
         final Map<String, String> mdc;
 
-        Run(Workflow workflow, JsonNode input, RunOptions options) {
-            this.workflow = workflow;
+        Run(PreparedWorkflow prepared, JsonNode input, RunOptions options) {
+            this.prepared = prepared;
+            this.workflow = prepared.workflow;
             this.input = input;
             this.options = options;
             this.correlationId = options.correlationId() != null ? options.correlationId() : correlationOf(input);
             this.trace = options.traceContext() != null ? options.traceContext().newChild() : TraceContext.newRoot();
             this.mdc = Map.of(MDC_CORRELATION_ID, correlationId.toString(), MDC_RUN_KEY, options.runKey(),
                     MDC_TRACE_ID, trace.traceId());
-            this.deadlineNanos = workflow.timeout().map(Run::deadline).orElse(Long.MAX_VALUE);
-            this.text = new SourceText(workflow.document(), workflow.text());
+            this.deadlineNanos = prepared.timeout == null ? Long.MAX_VALUE : deadline(prepared.timeout);
+            this.text = prepared.text;
         }
 
         /** {@code budget} from now in {@link System#nanoTime()} terms; one too long to count is no limit (MAX_VALUE). */
@@ -865,12 +1016,10 @@ public final class WorkflowRunner implements AutoCloseable {
         }
 
         Scope scope(boolean handler) {
-            Scope.Builder b = Scope.builder().input(input).env(settings).results(values);
             WorkflowResult.Failure f = failure.get();
-            if (handler && f != null) {
-                b.error(f.step(), f.message());
-            }
-            return b.build();
+            // the results as they are now, without a copy: a step's expressions read only steps that finished before
+            // it started, and results are only ever added
+            return Scope.of(input, settings, values, handler && f != null ? Scope.error(f.step(), f.message()) : null);
         }
     }
 

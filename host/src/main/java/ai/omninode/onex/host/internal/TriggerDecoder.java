@@ -88,14 +88,16 @@ public final class TriggerDecoder {
             return new Poison(Kind.TOO_LARGE, "the value is " + value.length + " bytes, more than the limit of "
                     + maxBytes + " (--max-trigger-bytes)");
         }
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer bytes = ByteBuffer.wrap(value);
-        try {
-            utf8.decode(bytes);
-        } catch (CharacterCodingException e) {
-            String at = e instanceof MalformedInputException ? " at byte " + bytes.position() : "";
-            return new Poison(Kind.NOT_UTF8, "the value is not valid UTF-8" + at);
+        if (!isAscii(value)) { // ASCII is valid UTF-8; only other bytes need the decoder (which copies the text)
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer bytes = ByteBuffer.wrap(value);
+            try {
+                utf8.decode(bytes);
+            } catch (CharacterCodingException e) {
+                String at = e instanceof MalformedInputException ? " at byte " + bytes.position() : "";
+                return new Poison(Kind.NOT_UTF8, "the value is not valid UTF-8" + at);
+            }
         }
         JsonNode root;
         try {
@@ -160,6 +162,15 @@ public final class TriggerDecoder {
             }
         }
         return new Run(input, runKey, correlation, trace(record));
+    }
+
+    private static boolean isAscii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TraceContext trace(ConsumerRecord<byte[], byte[]> record) {

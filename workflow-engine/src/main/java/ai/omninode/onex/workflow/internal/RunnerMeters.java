@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The runner's meters, in the registry a host gives it ({@code WorkflowRunner.Builder.meterRegistry}); none without
@@ -28,8 +29,12 @@ public final class RunnerMeters {
 
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
+
+    /** A meter's name and tags, as a map key (strings keep their hash codes: no text is built per lookup). */
+    private record Key(String meter, String workflow, String step, String node, boolean succeeded) {
+    }
 
     private RunnerMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -55,7 +60,7 @@ public final class RunnerMeters {
         }
         active.decrementAndGet();
         String outcome = succeeded ? "succeeded" : "failed";
-        timers.computeIfAbsent("run\0" + workflow + "\0" + outcome, k -> Timer.builder("onex.workflow.runs")
+        timer(new Key("runs", workflow, null, null, succeeded), () -> Timer.builder("onex.workflow.runs")
                 .tags("workflow", workflow, "outcome", outcome).publishPercentiles(0.5, 0.99)
                 .description("Workflow runs, by how they ended").register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
@@ -66,10 +71,9 @@ public final class RunnerMeters {
             return;
         }
         String outcome = succeeded ? "succeeded" : "failed";
-        timers.computeIfAbsent("step\0" + workflow + "\0" + step + "\0" + node + "\0" + outcome, k ->
-                Timer.builder("onex.workflow.steps").tags("workflow", workflow, "step", step, "node", node,
-                        "outcome", outcome).description("Node steps, retries included, by how they ended")
-                        .register(registry))
+        timer(new Key("steps", workflow, step, node, succeeded), () -> Timer.builder("onex.workflow.steps")
+                .tags("workflow", workflow, "step", step, "node", node, "outcome", outcome)
+                .description("Node steps, retries included, by how they ended").register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -77,8 +81,19 @@ public final class RunnerMeters {
         if (registry == null) {
             return;
         }
-        counters.computeIfAbsent(workflow + "\0" + step + "\0" + node, k -> Counter.builder("onex.workflow.step.retries")
-                .tags("workflow", workflow, "step", step, "node", node).description("Step attempts after the first")
-                .register(registry)).increment();
+        Key key = new Key("retries", workflow, step, node, false);
+        Counter c = counters.get(key);
+        if (c == null) {
+            c = counters.computeIfAbsent(key, k -> Counter.builder("onex.workflow.step.retries")
+                    .tags("workflow", workflow, "step", step, "node", node).description("Step attempts after the first")
+                    .register(registry));
+        }
+        c.increment();
+    }
+
+    /** The timer for {@code key}: a plain read once it exists (computeIfAbsent may lock the bin even then). */
+    private Timer timer(Key key, Supplier<Timer> register) {
+        Timer t = timers.get(key);
+        return t != null ? t : timers.computeIfAbsent(key, k -> register.get());
     }
 }

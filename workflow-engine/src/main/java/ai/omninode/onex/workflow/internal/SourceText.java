@@ -12,11 +12,22 @@ public final class SourceText {
     private static final int MAX_LINES_AHEAD = 200;
 
     private final YamlDocument document;
-    private final String[] lines;
+    private final String text;
+    /** Split on first use: only an error needs a column. */
+    private volatile String[] lines;
 
     public SourceText(YamlDocument document, String text) {
         this.document = document;
-        this.lines = text == null ? new String[0] : text.split("\r\n|\r|\n", -1);
+        this.text = text;
+    }
+
+    private String[] lines() {
+        String[] l = lines;
+        if (l == null) {
+            l = text == null ? new String[0] : text.split("\r\n|\r|\n", -1);
+            lines = l;
+        }
+        return l;
     }
 
     public YamlDocument document() {
@@ -31,6 +42,7 @@ public final class SourceText {
 
     public SourcePosition positionOf(String pointer, String expression) {
         SourcePosition start = document.positionOf(pointer);
+        String[] lines = lines();
         if (expression == null || expression.isEmpty() || lines.length == 0) {
             return start;
         }

@@ -1,0 +1,54 @@
+package ai.omninode.onex.workflow;
+
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.workflow.internal.SourceText;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a runner knows about one workflow before any run of it: whether it can run with the runner's nodes (the
+ * {@link WorkflowValidator} problems), the nodes it uses, its main steps and its time limit. Worked out once per
+ * runner and workflow, since neither the registry nor a loaded workflow changes; a host running the workflow for every
+ * trigger would otherwise validate it again each time.
+ */
+final class PreparedWorkflow {
+    final Workflow workflow;
+    /** Empty when the workflow can run with the runner's nodes. */
+    final List<Problem> problems;
+    final Set<String> nodeNames;
+    /** Every main step, depth first: groups before their nested steps. */
+    final List<Step> allSteps;
+    /** {@code performance.timeout_seconds}, or null. */
+    final Duration timeout;
+    final SourceText text;
+    /** The compiled input of every node step (main and on_step_failure), by step identity. */
+    private final Map<Step, CompiledInput> inputs = new IdentityHashMap<>();
+
+    PreparedWorkflow(Workflow workflow, Map<String, NodeContract> contracts) {
+        this.workflow = workflow;
+        this.problems = List.copyOf(new WorkflowValidator(contracts).validate(workflow));
+        this.nodeNames = Collections.unmodifiableSet(workflow.nodeNames()); // in order of first use
+        this.allSteps = List.copyOf(workflow.allSteps());
+        this.timeout = workflow.timeout().orElse(null);
+        this.text = new SourceText(workflow.document(), workflow.text());
+        for (Step s : workflow.nodeSteps()) {
+            inputs.put(s, CompiledInput.of(WorkflowValidator.inputTemplate(s), inputPointer(s)));
+        }
+    }
+
+    /** Where a step's input template is in the document: its {@code input}, or the step for an intent without one. */
+    static String inputPointer(Step s) {
+        return s.input() != null || s.type() != StepType.INTENT ? s.pointer() + "/input" : s.pointer();
+    }
+
+    /** The compiled input of {@code step}, one of this workflow's node steps. */
+    CompiledInput input(Step step) {
+        CompiledInput c = inputs.get(step);
+        return c != null ? c : CompiledInput.of(WorkflowValidator.inputTemplate(step), inputPointer(step));
+    }
+}

@@ -1,0 +1,148 @@
+package ai.omninode.onex.workflow.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+class PlainDataTest {
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    @Test
+    void aTreeBecomesTheSameMapAsJacksonsConversionWithTheSameTypes() {
+        ObjectNode tree = (ObjectNode) MAPPER.readTree("""
+                {"s": "text", "i": 7, "big": 3000000000, "d": 0.25, "whole": 2.0, "t": true, "n": null,
+                 "list": [1, "two", [3.5], {"x": null}], "map": {"nested": {"deep": [false]}}, "empty": {}, "none": []}
+                """);
+        tree.put("small_long", 5L);
+        tree.set("unicode", JsonNodeFactory.instance.stringNode("\uD83D\uDE00 é"));
+
+        Map<String, Object> fast = PlainData.toMap(tree);
+        Map<String, Object> jackson = MAPPER.convertValue(tree, MAP);
+
+        assertThat(fast).isEqualTo(jackson);
+        assertSameTypes(fast, jackson);
+        assertThat(fast).isInstanceOf(LinkedHashMap.class);
+        assertThat(new ArrayList<>(fast.keySet())).isEqualTo(new ArrayList<>(jackson.keySet()));
+    }
+
+    @Test
+    void aTreeWithOtherNumbersIsConvertedByJacksonWhole() {
+        ObjectNode tree = JsonNodeFactory.instance.objectNode();
+        tree.put("f", 1.5f);
+        tree.put("bd", new BigDecimal("1.10"));
+        tree.put("bi", new BigInteger("123456789012345678901234567890"));
+        tree.put("sh", (short) 3);
+
+        Map<String, Object> fast = PlainData.toMap(tree);
+        Map<String, Object> jackson = MAPPER.convertValue(tree, MAP);
+
+        assertThat(fast).isEqualTo(jackson);
+        assertSameTypes(fast, jackson);
+    }
+
+    @Test
+    void plainValuesBecomeTheSameTreeAsJacksonsWithTheSameNodeTypes() {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("s", "text");
+        value.put("i", 7);
+        value.put("l", 5L);
+        value.put("d", 1.0);
+        value.put("b", false);
+        value.put("n", null);
+        value.put("list", Arrays.asList(1, null, List.of("x"), Map.of("k", 2.5)));
+        value.put("map", Map.of("nested", new HashMap<>(Map.of("deep", List.of(true)))));
+
+        JsonNode fast = PlainData.toTree(value);
+        JsonNode jackson = MAPPER.valueToTree(value);
+
+        assertThat(fast).isEqualTo(jackson);
+        assertSameNodeTypes(fast, jackson);
+    }
+
+    @Test
+    void valuesThatAreNotPlainGoToJacksonWhole() {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("uuid", UUID.fromString("6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13"));
+        value.put("set", Set.of("a"));
+        value.put("array", new int[] {1, 2});
+        value.put("float", 1.5f);
+        value.put("decimal", new BigDecimal("2.50"));
+        value.put("keys", Map.of(1, "one"));
+
+        JsonNode fast = PlainData.toTree(value);
+        JsonNode jackson = MAPPER.valueToTree(value);
+
+        assertThat(fast).isEqualTo(jackson);
+        assertSameNodeTypes(fast, jackson);
+    }
+
+    @Test
+    void dataJacksonCannotWriteFailsWithJacksonsError() {
+        Map<String, Object> value = Map.of("thing", new Boom());
+
+        assertThatThrownBy(() -> PlainData.toTree(value)).isInstanceOf(RuntimeException.class)
+                .hasMessage(messageOf(() -> MAPPER.valueToTree(value)));
+    }
+
+    /** A bean whose property cannot be read. */
+    public static final class Boom {
+        public String getX() {
+            throw new IllegalStateException("no x");
+        }
+    }
+
+    private static String messageOf(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static void assertSameTypes(Object fast, Object jackson) {
+        if (fast == null || jackson == null) {
+            assertThat(fast).isEqualTo(jackson);
+            return;
+        }
+        assertThat(fast.getClass()).isEqualTo(jackson.getClass());
+        if (fast instanceof Map<?, ?> f) {
+            f.forEach((k, v) -> assertSameTypes(v, ((Map<?, ?>) jackson).get(k)));
+        } else if (fast instanceof List<?> f) {
+            for (int i = 0; i < f.size(); i++) {
+                assertSameTypes(f.get(i), ((List<?>) jackson).get(i));
+            }
+        }
+    }
+
+    private static void assertSameNodeTypes(JsonNode fast, JsonNode jackson) {
+        assertThat(fast.getClass()).isEqualTo(jackson.getClass());
+        if (fast.isObject()) {
+            for (String name : fast.propertyNames()) {
+                assertSameNodeTypes(fast.get(name), jackson.get(name));
+            }
+        } else if (fast.isArray()) {
+            for (int i = 0; i < fast.size(); i++) {
+                assertSameNodeTypes(fast.get(i), jackson.get(i));
+            }
+        }
+    }
+}
