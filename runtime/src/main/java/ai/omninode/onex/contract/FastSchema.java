@@ -19,6 +19,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * The validator (networknt) builds an execution context, paths and error lists for every value, which made it the
  * largest cost of a step; most instances are valid, so this answers those.
  *
+ * <p>Why hand-written next to a maintained validator (measured): networknt's validation was 16 % of the
+ * {@code onex serve} process's JFR CPU samples; answering valid instances here took the engine and nodes' CPU per
+ * run from 0.49 to 0.42 ms (RunnerBench, 8 callers). {@code FastSchemaTest} checks it against networknt on random
+ * documents.
+ *
  * <p>{@link #accepts} is {@code true} only when the validator would find no violation, with its own rules (lengths
  * in code points, {@code pattern} searched with the JDK's regular expressions after the validator's rewriting, numbers
  * compared exactly); {@code false} means "not sure": ask the validator, which also says what is wrong. A schema with
