@@ -75,6 +75,33 @@ public class NodeCpuBenchmark {
                 .deadlineAfter(Sink.RUNNER_DEADLINE).build()).join());
     }
 
+    /**
+     * The node with a Prometheus registry bound, as {@code onex serve} binds one: its events counted and its publish
+     * timer (decaying percentiles) recorded in that registry as well as in the node's own.
+     */
+    @State(Scope.Thread)
+    public static class Bound {
+        private final NodeCpuBenchmark inner = new NodeCpuBenchmark();
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            inner.setUp();
+            inner.node.bindTo(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            inner.tearDown();
+        }
+    }
+
+    /** {@link #executeEffectAsTheRunnerCalls} with a Prometheus registry bound: the host's case, meters on. */
+    @Benchmark
+    public ModelKafkaEventOutput executeEffectInTheHost(Bound bound) {
+        return bound.inner.executeEffectAsTheRunnerCalls();
+    }
+
     private static ModelKafkaEventOutput check(ModelKafkaEventOutput out) {
         if (!out.success()) {
             throw new IllegalStateException(out.error());
