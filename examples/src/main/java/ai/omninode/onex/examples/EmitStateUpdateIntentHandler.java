@@ -6,10 +6,7 @@ import ai.omninode.onex.node.NodeKind;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -18,13 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code emit_state_update_intent}: records an intent for the workflow's state reducer (the FSM that tracks a
  * document: processing, completed, failed). The ONEX original hands intents to a reducer; this stand-in keeps them
- * in memory, numbered, and returns the recorded intent.
+ * in memory (the latest {@value ExampleNodes#MAX_KEPT}), numbered, and returns the recorded intent.
  */
 public final class EmitStateUpdateIntentHandler implements EffectNode {
     static final String NAME = "emit_state_update_intent";
 
     private final AtomicLong sequence = new AtomicLong();
-    private final List<Map<String, Object>> intents = Collections.synchronizedList(new ArrayList<>());
+    /** The latest intents, by id (a redelivered step's intent replaces the one it emitted before). */
+    private final Map<String, Map<String, Object>> intents = ExampleNodes.bounded();
 
     @Override
     public URL contractLocation() {
@@ -53,7 +51,7 @@ public final class EmitStateUpdateIntentHandler implements EffectNode {
             intent.put("sequence", sequence.incrementAndGet());
             intent.put("emitted_at", Instant.now().toString());
             intent.put("payload", ExampleNodes.map(input, "payload"));
-            intents.add(intent);
+            intents.put((String) intent.get("intent_id"), intent);
             return intent;
         });
     }

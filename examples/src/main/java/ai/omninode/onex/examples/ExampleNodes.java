@@ -3,8 +3,11 @@ package ai.omninode.onex.examples;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import java.net.URL;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -12,6 +15,29 @@ import java.util.function.Supplier;
 /** What the example nodes share: where their contracts are, and how a synchronous result becomes a stage. */
 final class ExampleNodes {
     private ExampleNodes() {
+    }
+
+    /**
+     * How many entries an in-memory stand-in keeps (points of a collection, graph nodes, graph edges, intents): the
+     * latest ones. Under {@code onex serve} the example nodes run for as long as the host does, and a store that only
+     * grows fills the heap: unbounded, 55,000 runs of document_ingestion kept 150 MB and young collections took
+     * 80-114 ms.
+     */
+    static final int MAX_KEPT = 10_000;
+
+    /** A thread-safe map that forgets its oldest entry past {@link #MAX_KEPT}. */
+    static <K, V> Map<K, V> bounded() {
+        return Collections.synchronizedMap(new LinkedHashMap<K, V>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > MAX_KEPT;
+            }
+        });
+    }
+
+    /** A thread-safe set that forgets its oldest element past {@link #MAX_KEPT}. */
+    static <T> Set<T> boundedSet() {
+        return Collections.newSetFromMap(bounded());
     }
 
     /** Each example node's contract is {@code contracts/<name>/contract.yaml} next to the classes. */

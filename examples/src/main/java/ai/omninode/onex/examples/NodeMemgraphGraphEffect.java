@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code memgraph_graph_effect}: merges a document's entities (nodes) and relationships (edges) into a graph. An
- * in-memory stand-in for Memgraph with MERGE semantics: storing the same entity twice creates it once.
+ * in-memory stand-in for Memgraph with MERGE semantics: storing the same entity twice creates it once. It keeps the
+ * latest {@value ExampleNodes#MAX_KEPT} nodes and edges, so a long-running host stays bounded.
  */
 public final class NodeMemgraphGraphEffect implements EffectNode {
     static final String NAME = "memgraph_graph_effect";
 
-    private final Set<String> nodes = ConcurrentHashMap.newKeySet();
-    private final Set<String> edges = ConcurrentHashMap.newKeySet();
+    private final Set<String> nodes = ExampleNodes.boundedSet();
+    private final Set<String> edges = ExampleNodes.boundedSet();
 
     @Override
     public URL contractLocation() {

@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * {@code qdrant_vector_effect}: stores a vector in a collection. An in-memory stand-in for Qdrant with the same
  * contract a real one would have: the collections exist up front ({@code QDRANT_COLLECTIONS}, comma-separated;
  * default {@code documents}), and an upsert into a collection that does not exist fails, as it would against
- * Qdrant. The failing example workflow relies on that.
+ * Qdrant. The failing example workflow relies on that. A collection keeps its latest {@value ExampleNodes#MAX_KEPT}
+ * points, so a long-running host stays bounded.
  */
 public final class NodeQdrantVectorEffect implements EffectNode {
     static final String NAME = "qdrant_vector_effect";
@@ -35,7 +35,7 @@ public final class NodeQdrantVectorEffect implements EffectNode {
         String names = settings.getOrDefault(COLLECTIONS_SETTING, "documents");
         for (String name : names.split(",")) {
             if (!name.isBlank()) {
-                collections.put(name.strip(), new ConcurrentHashMap<>());
+                collections.put(name.strip(), ExampleNodes.bounded());
             }
         }
         if (collections.isEmpty()) {

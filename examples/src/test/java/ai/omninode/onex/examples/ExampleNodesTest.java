@@ -40,6 +40,36 @@ class ExampleNodesTest {
     }
 
     @Test
+    void inMemoryStandInsKeepTheLatestEntriesOnlySoALongRunningHostStaysBounded() throws Exception {
+        NodeMemgraphGraphEffect graph = new NodeMemgraphGraphEffect();
+        NodeQdrantVectorEffect vectors = new NodeQdrantVectorEffect();
+        EmitStateUpdateIntentHandler intents = new EmitStateUpdateIntentHandler();
+        graph.initialize(Map.of());
+        vectors.initialize(Map.of());
+        intents.initialize(Map.of());
+        int documents = ExampleNodes.MAX_KEPT + 500;
+        Map<String, Object> last = Map.of();
+        for (int i = 0; i < documents; i++) {
+            last = graph.execute(Map.of("document_id", "doc-" + i, "entities",
+                    List.of(Map.of("type", "PERSON", "text", "Person " + i)))).toCompletableFuture().join();
+            vectors.execute(Map.of("vector_id", "v-" + i, "embedding", List.of(1.0), "metadata", Map.of()))
+                    .toCompletableFuture().join();
+            intents.execute(Map.of("intent_type", "STARTED", "payload", Map.of())).toCompletableFuture().join();
+        }
+        assertThat(last).containsEntry("nodes_created", 2).containsEntry("edges_created", 1)
+                .containsEntry("graph_nodes", ExampleNodes.MAX_KEPT).containsEntry("graph_edges", ExampleNodes.MAX_KEPT);
+        assertThat(vectors.metrics()).containsEntry("points.documents", ExampleNodes.MAX_KEPT);
+        assertThat(intents.metrics()).containsEntry("intents_emitted", (long) documents);
+        // MERGE still holds for what is kept: the latest document again creates nothing
+        Map<String, Object> again = graph.execute(Map.of("document_id", "doc-" + (documents - 1), "entities",
+                List.of(Map.of("type", "PERSON", "text", "Person " + (documents - 1))))).toCompletableFuture().join();
+        assertThat(again).containsEntry("nodes_created", 0).containsEntry("edges_created", 0);
+        graph.close();
+        vectors.close();
+        intents.close();
+    }
+
+    @Test
     void vectorizationGivesTheSameUnitLengthVectorForTheSameText() {
         Map<String, Object> a = run(new NodeVectorizationCompute(), Map.of("content", "Ada Lovelace and Babbage"));
         Map<String, Object> b = run(new NodeVectorizationCompute(), Map.of("content", "Ada Lovelace and Babbage"));
