@@ -105,9 +105,9 @@ public final class RunCommand implements Callable<Integer> {
                     + " line. Not with --input, --input-file or --dry-run.")
     Path batchInputs;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
             description = "With --inputs: how many runs at a time (default: ${DEFAULT-VALUE}).")
-    int concurrency = 8;
+    int concurrency = 16;
 
     @Option(names = "--fail-fast", description = "With --inputs: start no new input after the first failure.")
     boolean failFast;

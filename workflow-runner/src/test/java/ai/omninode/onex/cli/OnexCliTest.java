@@ -47,7 +47,7 @@ class OnexCliTest {
         assertThat(Cli.onex("nodes", "--help").out()).contains("contract name", "--plugins=DIR");
         assertThat(Cli.onex("help", "run").out()).contains("--embedded-kafka");
         assertThat(Cli.onex("run", "--help").out()).contains("--inputs=FILE|DIR", "--concurrency=N", "--fail-fast",
-                "--dry-run", "default: 8", "--inputs examples/batch/documents.jsonl", "--dry-run\n", "--fail-fast \\\n");
+                "--dry-run", "default: 16", "--inputs examples/batch/documents.jsonl", "--dry-run\n", "--fail-fast \\\n");
         assertThat(Cli.onex("describe", "--help").out()).contains("WORKFLOW.yaml", "input_schema",
                 "onex describe examples/document_ingestion.yaml");
         assertThat(Cli.onex("nodes", "--help").out()).contains("[NAME]", "onex nodes kafka_event_effect");
