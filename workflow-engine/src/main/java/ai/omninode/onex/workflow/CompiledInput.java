@@ -10,9 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A step's input template with its strings parsed and the document pointers of its values worked out, once per
- * workflow: resolving it for a run only looks values up. Resolves exactly as {@link ExpressionResolver#resolve} does
- * (the same values, the same errors in the same order), and builds new maps and lists for every run, so that no run
- * sees another's.
+ * workflow: resolving it for a run only looks values up ({@link ExpressionResolver#resolve} is this, compiled for one
+ * use). Errors come in document order, and every run gets new maps and lists, so that no run sees another's.
  */
 final class CompiledInput {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Resolves the {@code ${...}} expressions of a step's input against a {@link Scope}, by the rules of DESIGN.md §5:
@@ -46,31 +44,13 @@ public final class ExpressionResolver {
         return (pointer, offset, expression, message) -> Problem.of(source, message);
     }
 
-    /** Resolves every expression in {@code template}; {@code pointer} is the template's place in its document. */
+    /**
+     * Resolves every expression in {@code template}; {@code pointer} is the template's place in its document. The
+     * runner compiles a step's template once ({@link CompiledInput}) and resolves it per run; this is the same, for
+     * a template used once.
+     */
     public static JsonNode resolve(JsonNode template, Scope scope, String pointer, Locator locator) {
-        if (template == null) {
-            return null;
-        }
-        if (template.isObject()) {
-            ObjectNode out = NODES.objectNode();
-            for (var entry : template.properties()) {
-                out.set(entry.getKey(), resolve(entry.getValue(), scope,
-                        pointer + "/" + ai.omninode.onex.contract.YamlDocument.escape(entry.getKey()), locator));
-            }
-            return out;
-        }
-        if (template.isArray()) {
-            ArrayNode out = NODES.arrayNode();
-            int i = 0;
-            for (JsonNode item : template) {
-                out.add(resolve(item, scope, pointer + "/" + i++, locator));
-            }
-            return out;
-        }
-        if (template.isString()) {
-            return resolveString(template.asString(), scope, pointer, locator);
-        }
-        return template;
+        return template == null ? null : CompiledInput.of(template, pointer).resolve(scope, locator);
     }
 
     /** Resolves one string value. */

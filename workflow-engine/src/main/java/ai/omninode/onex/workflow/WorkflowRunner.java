@@ -49,7 +49,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs workflows with nodes from a {@link NodeRegistry}.
@@ -77,7 +76,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class WorkflowRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowRunner.class);
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
     /**
      * How long past a step's deadline the runner waits for an effect node's own answer before it reports the outcome
      * as unknown: nodes answer at their deadline themselves (the Kafka node within milliseconds); this only bounds
@@ -678,7 +676,7 @@ public final class WorkflowRunner implements AutoCloseable {
                         // what the node said about the failure (the Kafka node: error type, dead letter, envelope),
                         // kept as the step's output, as for a node that answers with an output saying success: false
                         try {
-                            output = MAPPER.valueToTree(n.details());
+                            output = PlainData.toTree(n.details());
                         } catch (RuntimeException e) {
                             LOG.debug("details of the failure of step {} are not plain data", step.name(), e);
                         }
