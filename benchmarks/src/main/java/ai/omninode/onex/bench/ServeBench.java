@@ -34,8 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <ul>
  *   <li><b>throughput</b>: {@code --triggers} sent at once (after a warm-up of the same size), runs/s from the first
  *       send to the last event read;</li>
- *   <li><b>latency</b>: an open-loop load at {@code --rate} triggers/s (default half the measured throughput) for
- *       {@code --seconds}; each trigger's latency is its event's broker timestamp (LogAppendTime) minus its own send
+ *   <li><b>latency</b>: an open-loop load at {@code --rate} triggers/s (default half the measured throughput), first
+ *       for {@code --steady-warm-up} seconds not measured (default 60: the JIT recompiles for the open-loop load for
+ *       about a minute, see below), then for {@code --seconds} measured; each trigger's latency is its event's broker timestamp (LogAppendTime) minus its own send
  *       time (both from this JVM's clock; millisecond resolution), p50 and p99.</li>
  * </ul>
  *
@@ -50,7 +51,7 @@ public final class ServeBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--instances", "1", "--concurrency", "32", "--triggers", "20000",
-                "--seconds", "20", "--partitions", "6", "--rate", "0", "--repo", ".", "--serve-opts", ""));
+                "--seconds", "20", "--steady-warm-up", "60", "--partitions", "6", "--rate", "0", "--repo", ".", "--serve-opts", ""));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opt.put(args[i], args[i + 1]);
         }
@@ -107,8 +108,30 @@ public final class ServeBench {
                         rate = (int) (runsPerSecond / 2);
                     }
                     int seconds = Integer.parseInt(opt.get("--seconds"));
+                    int warmSeconds = Integer.parseInt(opt.get("--steady-warm-up"));
+                    int next = 2 * triggers;
+                    if (warmSeconds > 0) {
+                        // the same load, not measured: the bursts above leave the JIT profiles of a batched load and
+                        // the open-loop load recompiles; on two cores C2 took 0.26-0.46 of a core for a minute, and p99
+                        // at 1,000 runs/s was 52-153 ms in the first 20 s against 19-25 ms after a minute
+
+                        System.err.println("latency warm-up: " + rate + " triggers/s for " + warmSeconds + " s");
+                        steady(producer, events, requests, next, rate, warmSeconds);
+                        next += rate * warmSeconds;
+                    }
                     System.err.println("latency: " + rate + " triggers/s for " + seconds + " s");
-                    long[] lat = steady(producer, events, requests, 2 * triggers, rate, seconds);
+                    MachineLoad steadyLoad = MachineLoad.start();
+                    double steadyCpu0 = cpuSeconds(serves);
+                    Map<String, Long> steadyThreads0 = threadTicks(serves);
+                    long[] lat = steady(producer, events, requests, next, rate, seconds);
+                    printThreadCpu(steadyThreads0, threadTicks(serves), rate * seconds);
+                    double[] steadyUsed = steadyLoad.since();
+                    if (steadyUsed != null) {
+                        System.err.printf("latency phase: machine %.0f %% busy (of all cores), this JVM (broker, sender,"
+                                + " reader) %.0f %%, serve %.2f ms CPU per run%n", steadyUsed[0],
+                                steadyUsed[0] - steadyUsed[1],
+                                (cpuSeconds(serves) - steadyCpu0) * 1000 / ((double) rate * seconds));
+                    }
                     double[] used = load.since();
                     System.out.printf("| %d | %s | %,d | %,.0f | %.2f | %,d | %d | %d | %d | %s | %s |%n", instances,
                             opt.get("--concurrency"), triggers, runsPerSecond, cpuPerRunMs, rate, pct(lat, 50), pct(lat, 99),
