@@ -50,7 +50,8 @@ public class NodeCpuBenchmark {
     public void tearDown() {
         long published = ((Number) node.getMetrics().get("events_published")).longValue();
         node.shutdown();
-        if (published == 0) {
+        // executeEffectInTheHost runs on Bound's node: this instance's own node is then never called
+        if (next > 0 && published == 0) {
             throw new IllegalStateException("nothing was published");
         }
     }
