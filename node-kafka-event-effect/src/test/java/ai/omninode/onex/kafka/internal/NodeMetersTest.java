@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,5 +86,28 @@ class NodeMetersTest {
         meters.stopped();
         topic.published(1_000);
         assertThat(timer(registry).count()).as("a stopped node records at once").isEqualTo(n + 1);
+    }
+
+    @Test
+    void getMetricsReadsTheBoundTimerOnceThereIsOneAndItsOwnBeforeAndWhenAFilterChangedTheBoundOne() {
+        NodeMeters unbound = new NodeMeters();
+        unbound.topic("t").published(TimeUnit.MILLISECONDS.toNanos(4));
+        assertThat((Double) unbound.snapshot("closed", "n").get("p50_publish_time_ms")).isBetween(3.9, 4.1);
+
+        NodeMeters meters = new NodeMeters();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        meters.bindTo(registry);
+        meters.topic("t").published(TimeUnit.MILLISECONDS.toNanos(4));
+        assertThat((Double) meters.snapshot("closed", "n").get("p99_publish_time_ms")).isBetween(3.9, 4.1);
+        assertThat(timer(registry).count()).isEqualTo(1);
+
+        // a registry whose filter denies the timer (a no-op timer, no percentiles): the node keeps its own
+        NodeMeters filtered = new NodeMeters();
+        SimpleMeterRegistry denying = new SimpleMeterRegistry();
+        denying.config().meterFilter(MeterFilter.denyNameStartsWith("onex.kafka.publish"));
+        filtered.bindTo(denying);
+        filtered.topic("t").published(TimeUnit.MILLISECONDS.toNanos(4));
+        assertThat((Double) filtered.snapshot("closed", "n").get("p50_publish_time_ms")).isBetween(3.9, 4.1);
+        assertThat(denying.find("onex.kafka.publish").timer()).isNull();
     }
 }
