@@ -16,9 +16,42 @@ public record Problem(String source, int line, int column, String pointer, Strin
     public Problem {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(message, "message");
+        // a message quotes the document (node names, expressions, values): its control characters would reach a
+        // terminal (clearing it, recolouring it) and make a JUnit report malformed XML; shown escaped instead
+        source = printable(source);
+        message = printable(message);
         pointer = pointer == null ? "" : pointer;
         rule = rule == null ? "" : rule;
         severity = severity == null ? Severity.ERROR : severity;
+    }
+
+    /**
+     * {@code text} with every control character but line feed and tab (C0, DEL, C1) written as {@code \\uXXXX}, so
+     * that it prints as it reads and fits in any output format; the same string when there is none.
+     */
+    public static String printable(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && !escaped(text.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(n + 16).append(text, 0, i);
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (escaped(c)) {
+                b.append(String.format("\\u%04X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean escaped(char c) {
+        return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F);
     }
 
     /** An error with no rule id yet. */

@@ -2,6 +2,7 @@ package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.SchemaSummary;
+import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
@@ -45,7 +46,8 @@ public final class DescribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        // a description or a name may hold control characters: written escaped, never to the terminal as they are
+        PrintWriter out = new PrintWriter(new Printable(spec.commandLine().getOut()));
         Workflow w = new WorkflowLoader().load(workflowFile);
         out.printf("%s %s (%s)%n", w.name(), w.version(), w.source());
         if (!w.description().isBlank()) {
@@ -160,5 +162,27 @@ public final class DescribeCommand implements Callable<Integer> {
     private static String firstSentence(String text) {
         int dot = text.indexOf(". ");
         return dot < 0 ? text : text.substring(0, dot + 1);
+    }
+
+    /** Passes text on with its control characters but line feed and tab escaped ({@link Problem#printable}). */
+    private static final class Printable extends java.io.FilterWriter {
+        Printable(java.io.Writer out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int c) throws java.io.IOException {
+            out.write(Problem.printable(String.valueOf((char) c)));
+        }
+
+        @Override
+        public void write(char[] cbuf, int off, int len) throws java.io.IOException {
+            out.write(Problem.printable(new String(cbuf, off, len)));
+        }
+
+        @Override
+        public void write(String str, int off, int len) throws java.io.IOException {
+            out.write(Problem.printable(str.substring(off, off + len)));
+        }
     }
 }

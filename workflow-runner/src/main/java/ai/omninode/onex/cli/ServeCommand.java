@@ -176,6 +176,11 @@ public final class ServeCommand implements Callable<Integer> {
             Stopper stopper = new Stopper(host);
             try {
                 host.start();
+            } catch (java.io.UncheckedIOException e) {
+                // the HTTP port is taken or the host address is not this machine's: a setting, not a bug (exit 2)
+                stopper.release();
+                throw new ai.omninode.onex.node.OnexException(e.getMessage() + " (choose another with --http-port"
+                        + " / --http-host, or 0 for any free port)", e);
             } catch (RuntimeException e) {
                 stopper.release();
                 throw e;

@@ -63,6 +63,21 @@ class ServeAndPublishCommandTest {
     }
 
     @Test
+    void aTakenHttpPortIsASettingErrorNamedWithTheWayOutNotAStackTrace() throws Exception {
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Cli.Result r = Cli.onex("serve", EXAMPLE.toString(), "--bootstrap-servers", broker.bootstrapServers(),
+                    "--set", "KAFKA_TOPIC_PREFIX=" + Triggers.prefix("port"), "--http-port",
+                    String.valueOf(taken.getLocalPort()), "--plugins", Cli.PLUGINS.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("onex: error: cannot open the HTTP port 127.0.0.1:" + taken.getLocalPort())
+                    .contains("--http-port").doesNotContain("internal error").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void serveRefusesOneGroupForSeveralWorkflowsAndBadOptions() {
         Path other = Cli.REPO.resolve("examples/document_ingestion_failing.yaml");
         Cli.Result group = Cli.onex("serve", EXAMPLE.toString(), other.toString(), "--group", "g", "--plugins",

@@ -57,6 +57,29 @@ class ValidateCommandTest {
     }
 
     @Test
+    void controlCharactersFromAWorkflowAreShownEscapedAndTheJunitReportStaysWellFormedXml(@TempDir Path dir)
+            throws Exception {
+        Path flow = dir.resolve("esc.yaml");
+        // YAML double-quoted escapes: ESC (clears a terminal, recolours it), NUL, BEL
+        Files.writeString(flow, WORKFLOW.replace("compute_node: greeting_compute",
+                "compute_node: \"greeting\\u001b[2J\\u001b[31m\\u0000compute\"")
+                .replace("name: ${input.name}", "name: \"${input.\\u0007}\""));
+        Path junit = dir.resolve("TEST-onex.xml");
+
+        Cli.Result r = Cli.onex("validate", flow.toString(), "--junit", junit.toString(), "--plugins",
+                Files.createDirectory(dir.resolve("none")).toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("greeting\\u001B[2J\\u001B[31m\\u0000compute").doesNotContain("\u001b", "\u0000",
+                "\u0007");
+        assertThat(r.err()).contains("\\u0007");
+        org.w3c.dom.Document xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(junit.toFile());
+        assertThat(xml.getElementsByTagName("failure").getLength()).isEqualTo(1);
+        assertThat(Files.readString(junit)).contains("\\u001B[2J");
+    }
+
+    @Test
     void aNodeProjectValidatesItsWorkflowsAgainstItsOwnContractBeforeAnyJarExists(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
 

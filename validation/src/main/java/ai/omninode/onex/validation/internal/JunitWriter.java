@@ -60,8 +60,8 @@ public final class JunitWriter {
             for (Case c : cases) {
                 x.writeCharacters("\n    ");
                 x.writeStartElement("testcase");
-                x.writeAttribute("classname", c.classname());
-                x.writeAttribute("name", c.name());
+                x.writeAttribute("classname", Problem.printable(c.classname())); // XML holds no control characters
+                x.writeAttribute("name", Problem.printable(c.name()));
                 x.writeAttribute("time", "0");
                 List<Problem> errors = c.problems().stream().filter(Problem::isError).toList();
                 List<Problem> rest = c.problems().stream().filter(p -> !p.isError()).toList();

@@ -145,6 +145,9 @@ public final class BatchInputs implements AutoCloseable {
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
                             source.toString(), lineNumber, 1, "", "line " + lineNumber + " is not valid UTF-8")));
                 }
+                if (lineNumber == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1); // a byte order mark, as Windows tools write one: not part of the input
+                }
                 if (text.isBlank()) {
                     continue;
                 }

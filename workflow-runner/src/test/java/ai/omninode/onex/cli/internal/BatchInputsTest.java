@@ -1,0 +1,34 @@
+package ai.omninode.onex.cli.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** JSON Lines as other tools write them. */
+class BatchInputsTest {
+
+    @Test
+    void aByteOrderMarkBeforeTheFirstLineAndCrlfLineEndsAreNotPartOfTheInputs(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("in.jsonl");
+        // as a Windows tool exports it: UTF-8 with a BOM, CRLF line ends, no line end after the last line
+        Files.write(file, "\uFEFF{\"n\": 1}\r\n\r\n{\"n\": 2}\r\n{\"n\": \"\uFEFF3\"}".getBytes(StandardCharsets.UTF_8));
+
+        List<BatchInputs.Input> inputs = new ArrayList<>();
+        try (BatchInputs batch = BatchInputs.open(file)) {
+            while (batch.hasNext()) {
+                inputs.add(batch.next());
+            }
+        }
+
+        assertThat(inputs).hasSize(3).allMatch(BatchInputs.Input::valid);
+        assertThat(inputs).extracting(BatchInputs.Input::line).containsExactly(1, 3, 4);
+        assertThat(inputs.get(0).value().get("n").asInt()).isEqualTo(1);
+        assertThat(inputs.get(2).value().get("n").asString()).as("a BOM inside a value is data").isEqualTo("\uFEFF3");
+    }
+}
