@@ -76,6 +76,27 @@ class RunChecksTest {
     }
 
     @Test
+    void aFieldOfALaterStepsInputThatTheInputAloneDecidesIsCheckedBeforeAnyStepAsTheDryRunChecksIt()
+            throws IOException {
+        // correlation_id reaches the publish step as written; the Kafka node's contract wants a UUID there
+        Path input = Files.writeString(plugins.resolve("in.json"), Files.readString(Path.of(INGESTION_INPUT))
+                .replaceFirst("\"correlation_id\"\\s*:\\s*\"[^\"]*\"", "\"correlation_id\": \"z\""));
+        String broker = SharedKafkaBroker.get().bootstrapServers();
+
+        Cli.Result dry = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file", input.toString(),
+                "--dry-run");
+        Cli.Result run = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file", input.toString(),
+                "--set", "KAFKA_BOOTSTRAP_SERVERS=" + broker);
+
+        assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(Onex.INVALID);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Onex.INVALID);
+        assertThat(run.out()).as("no step ran").doesNotContain("running workflow").doesNotContain("ok ");
+        assertThat(run.problems()).singleElement().satisfies(p -> assertThat(p)
+                .contains("step 'publish_completion_event'", "/correlation_id"));
+        assertThat(dry.problems()).contains(run.problems().get(0));
+    }
+
+    @Test
     void aMisspeltSettingIsRefusedWithADidYouMean() {
         Cli.Result r = Cli.onex("run", ECHO_THEN_PUBLISH, "--plugins", plugins.toString(), "--input", "document_id=d1",
                 "--set", "KAFKA_BOOTSTRAP_SERVERS=" + SharedKafkaBroker.get().bootstrapServers(),
