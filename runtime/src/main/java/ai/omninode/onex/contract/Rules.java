@@ -21,6 +21,8 @@ public final class Rules {
             "The path does not exist, is not a regular file, or cannot be read.");
     public static final Rule FILE_UNRECOGNIZED = add("file.unrecognized", Severity.ERROR,
             "A file named on the command line is neither an ONEX workflow (no 'steps') nor a node contract (no 'node_type').");
+    public static final Rule FILE_NOTHING_VALIDATED = add("file.nothing-validated", Severity.ERROR,
+            "The paths given hold no ONEX workflow, node contract or schema, so nothing was validated (a CI job pointed at the wrong folder would otherwise pass).");
     public static final Rule FILE_SKIPPED = add("file.skipped", Severity.NOTE,
             "A YAML file found in a searched folder is not an ONEX file, so it was skipped (docker-compose.yml, CI settings).");
     public static final Rule YAML_ENCODING = add("yaml.encoding", Severity.ERROR,

@@ -57,6 +57,22 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aFolderWithNoOnexFileIsAnErrorNotAPass(@TempDir Path dir) throws IOException {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Path other = Files.createDirectory(dir.resolve("other"));
+        Files.writeString(other.resolve("docker-compose.yml"), "services:\n  kafka: {image: redpanda}\n");
+
+        Cli.Result none = Cli.onex("validate", empty.toString());
+        Cli.Result skippedOnly = Cli.onex("validate", other.toString());
+
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(2);
+        assertThat(none.err()).contains(empty + ": error: no ONEX workflow or node contract here, so nothing was"
+                + " validated (no YAML files)");
+        assertThat(skippedOnly.exitCode()).as(skippedOnly.toString()).isEqualTo(2);
+        assertThat(skippedOnly.err()).contains("nothing was validated (1 file skipped: not ONEX files)");
+    }
+
+    @Test
     void controlCharactersFromAWorkflowAreShownEscapedAndTheJunitReportStaysWellFormedXml(@TempDir Path dir)
             throws Exception {
         Path flow = dir.resolve("esc.yaml");
