@@ -103,7 +103,8 @@ public final class TriggerDecoder {
         try {
             root = JSON.readTree(value);
         } catch (JacksonException e) {
-            return new Poison(Kind.NOT_JSON, "the value is not JSON: " + firstLine(e.getOriginalMessage()));
+            return new Poison(Kind.NOT_JSON, "the value is not JSON: "
+                    + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())));
         }
         if (root == null || root.isMissingNode()) {
             return new Poison(Kind.NOT_JSON, "the value is empty, not a JSON object");
@@ -216,14 +217,6 @@ public final class TriggerDecoder {
             return "null";
         }
         return "an object";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return shorten(nl < 0 ? s : s.substring(0, nl));
     }
 
     private static String shorten(String s) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
@@ -194,18 +193,7 @@ public final class Inputs {
      * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"), which a user of the CLI cannot act on.
      */
     static String jsonError(JacksonException e) {
-        return PARSER_ADVICE.matcher(firstLine(e.getOriginalMessage())).replaceAll("").strip();
+        return ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage());
     }
 
-    private static final Pattern PARSER_ADVICE = Pattern.compile(
-            ":?\\s*\\(?enable `[^`]*` to allow\\)?|\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)"
-            + "|\\s*\\(consider enabling `[^`]*` to allow[^)]*\\)+");
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 }

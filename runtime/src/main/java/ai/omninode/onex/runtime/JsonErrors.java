@@ -1,0 +1,27 @@
+package ai.omninode.onex.runtime;
+
+import java.util.regex.Pattern;
+
+/**
+ * Jackson's words for a JSON parse error, as a person who sent the JSON can act on them: the first line, without
+ * the advice Jackson gives the programmer ("enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow", "from
+ * `StreamReadConstraints.getMaxNestingDepth()`"), which the sender of a file or a trigger cannot follow.
+ */
+public final class JsonErrors {
+    private static final Pattern PARSER_ADVICE = Pattern.compile(
+            ":?\\s*\\(?enable `[^`]*` to allow\\)?|\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)"
+            + "|\\s*\\(consider enabling `[^`]*` to allow[^)]*\\)+|,\\s*from `[^`]*`");
+
+    private JsonErrors() {
+    }
+
+    /** @param originalMessage {@code JacksonException.getOriginalMessage()} (the message without its location) */
+    public static String userMessage(String originalMessage) {
+        if (originalMessage == null) {
+            return "";
+        }
+        int nl = originalMessage.indexOf('\n');
+        String first = nl < 0 ? originalMessage : originalMessage.substring(0, nl);
+        return PARSER_ADVICE.matcher(first).replaceAll("").strip();
+    }
+}
