@@ -133,6 +133,12 @@ public final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--http-port must be between 0 and 65535, got " + httpPort);
         }
+        try {
+            // the host's own checks of these options, now: a usage error must not wait for a broker to start first
+            OnexHost.builder().concurrency(concurrency).drainTimeout(drainTimeout).maxTriggerBytes(maxTriggerBytes);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         List<Workflow> workflows = load();
         Map<String, String> settings = new LinkedHashMap<>(System.getenv());
         settings.putAll(overrides);

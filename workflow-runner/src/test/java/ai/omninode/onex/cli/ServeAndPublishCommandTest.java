@@ -78,6 +78,16 @@ class ServeAndPublishCommandTest {
     }
 
     @Test
+    void aBadOptionIsAUsageErrorBeforeAnEmbeddedBrokerStarts() {
+        Cli.Result r = Cli.onex("serve", EXAMPLE.toString(), "--embedded-kafka", "--max-trigger-bytes", "0",
+                "--plugins", Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("the largest trigger must be at least 2 bytes, got 0");
+        assertThat(r.out()).doesNotContain("embedded Kafka broker started");
+    }
+
+    @Test
     void serveRefusesOneGroupForSeveralWorkflowsAndBadOptions() {
         Path other = Cli.REPO.resolve("examples/document_ingestion_failing.yaml");
         Cli.Result group = Cli.onex("serve", EXAMPLE.toString(), other.toString(), "--group", "g", "--plugins",
