@@ -133,6 +133,7 @@ public final class Inputs {
         if (root == null || !root.isObject()) {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
         }
+        refuseOutOfRange(root, source, 1);
         return (ObjectNode) root;
     }
 
@@ -151,7 +152,34 @@ public final class Inputs {
             throw new ValidationException(new Problem(source, line, 1, "", "the workflow input must be a JSON object,"
                     + " found " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT))));
         }
+        refuseOutOfRange(root, source, line);
         return (ObjectNode) root;
+    }
+
+    /**
+     * A number too large for a double (1e400) parses as infinity, which the user never wrote and no node takes: refused
+     * here, at its JSON pointer.
+     */
+    private static void refuseOutOfRange(JsonNode root, String source, int line) {
+        java.util.ArrayDeque<java.util.Map.Entry<String, JsonNode>> todo = new java.util.ArrayDeque<>();
+        todo.push(java.util.Map.entry("", root));
+        while (!todo.isEmpty()) {
+            java.util.Map.Entry<String, JsonNode> e = todo.pop();
+            JsonNode n = e.getValue();
+            if (n.isFloatingPointNumber() && !Double.isFinite(n.asDouble())) {
+                String at = e.getKey().isEmpty() ? "/" : e.getKey();
+                throw new ValidationException(new Problem(source, line, 1, e.getKey(), "the number at " + at
+                        + " is out of range: larger than a 64-bit floating-point number can hold"));
+            }
+            if (n.isObject()) {
+                n.properties().forEach(p -> todo.push(java.util.Map.entry(e.getKey() + "/"
+                        + p.getKey().replace("~", "~0").replace("/", "~1"), p.getValue())));
+            } else if (n.isArray()) {
+                for (int i = 0; i < n.size(); i++) {
+                    todo.push(java.util.Map.entry(e.getKey() + "/" + i, n.get(i)));
+                }
+            }
+        }
     }
 
     /** Jackson's error at its place: its own line, or {@code line} (a line of JSON Lines) when that is not 0. */

@@ -31,4 +31,24 @@ class BatchInputsTest {
         assertThat(inputs.get(0).value().get("n").asInt()).isEqualTo(1);
         assertThat(inputs.get(2).value().get("n").asString()).as("a BOM inside a value is data").isEqualTo("\uFEFF3");
     }
+
+    @Test
+    void aNumberTooLargeForADoubleIsRefusedAtItsPointerNotTurnedIntoInfinity(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("in.jsonl");
+        Files.writeString(file, "{\"a\": {\"b/c\": [1, 1e400]}}\n{\"a\": 1e308}\n");
+
+        List<BatchInputs.Input> inputs = new ArrayList<>();
+        try (BatchInputs batch = BatchInputs.open(file)) {
+            while (batch.hasNext()) {
+                inputs.add(batch.next());
+            }
+        }
+
+        assertThat(inputs.get(0).valid()).isFalse();
+        assertThat(inputs.get(0).problems()).singleElement().satisfies(p -> {
+            assertThat(p.pointer()).isEqualTo("/a/b~1c/1");
+            assertThat(p.message()).contains("out of range").doesNotContain("Infinity");
+        });
+        assertThat(inputs.get(1).valid()).as("large, but a double").isTrue();
+    }
 }
