@@ -36,8 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       send to the last event read;</li>
  *   <li><b>latency</b>: an open-loop load at {@code --rate} triggers/s (default half the measured throughput), first
  *       for {@code --steady-warm-up} seconds not measured (default 60: the JIT recompiles for the open-loop load for
- *       about a minute, see below), then for {@code --seconds} measured; each trigger's latency is its event's broker timestamp (LogAppendTime) minus its own send
- *       time (both from this JVM's clock; millisecond resolution), p50 and p99.</li>
+ *       about a minute, see below), then for {@code --seconds} measured; each trigger's latency is its event's broker
+ *       timestamp (LogAppendTime) minus its own send time (both from this JVM's clock; millisecond resolution), p50
+ *       and p99.</li>
  * </ul>
  *
  * Also printed: the serve processes' CPU time per run during the throughput phase (from /proc), which depends
@@ -51,7 +52,8 @@ public final class ServeBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--instances", "1", "--concurrency", "32", "--triggers", "20000",
-                "--seconds", "20", "--steady-warm-up", "60", "--partitions", "6", "--rate", "0", "--repo", ".", "--serve-opts", ""));
+                "--seconds", "20", "--steady-warm-up", "60", "--partitions", "6", "--rate", "0", "--repo", ".",
+                "--serve-opts", ""));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opt.put(args[i], args[i + 1]);
         }
@@ -114,7 +116,6 @@ public final class ServeBench {
                         // the same load, not measured: the bursts above leave the JIT profiles of a batched load and
                         // the open-loop load recompiles; on two cores C2 took 0.26-0.46 of a core for a minute, and p99
                         // at 1,000 runs/s was 52-153 ms in the first 20 s against 19-25 ms after a minute
-
                         System.err.println("latency warm-up: " + rate + " triggers/s for " + warmSeconds + " s");
                         steady(producer, events, requests, next, rate, warmSeconds);
                         next += rate * warmSeconds;

@@ -136,9 +136,10 @@ public final class Validator {
         }
         if (general.stream().noneMatch(Problem::isError)
                 && results.values().stream().allMatch(r -> r != null && r.kind() == Kind.SKIPPED)) {
+            String why = results.isEmpty() ? "no YAML files"
+                    : results.size() + (results.size() == 1 ? " file" : " files") + " skipped: not ONEX files";
             general.add(Problem.of(String.join(" ", b.paths), "no ONEX workflow or node contract here, so nothing was"
-                    + " validated" + (results.isEmpty() ? " (no YAML files)" : " (" + results.size()
-                    + (results.size() == 1 ? " file" : " files") + " skipped: not ONEX files)")).as(Rules.FILE_NOTHING_VALIDATED));
+                    + " validated (" + why + ")").as(Rules.FILE_NOTHING_VALIDATED));
         }
         return new ValidationReport(new ArrayList<>(results.values()), general);
     }

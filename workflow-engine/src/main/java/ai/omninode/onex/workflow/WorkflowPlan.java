@@ -57,6 +57,23 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
             Map<String, String> settings) {
         List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
         problems.addAll(workflow.checkInput(input, "input"));
+        List<PlannedStep> planned = steps(workflow, input, contracts, settings, problems);
+        return new WorkflowPlan(workflow, planned, WorkflowLoader.sorted(problems));
+    }
+
+    /**
+     * Only what {@link #of} finds in the steps' inputs, for a workflow already validated and an input already checked
+     * against its {@code input_schema} (the runner's check before a run).
+     */
+    static List<Problem> stepInputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
+            Map<String, String> settings) {
+        List<Problem> problems = new ArrayList<>();
+        steps(workflow, input, contracts, settings, problems);
+        return WorkflowLoader.sorted(problems);
+    }
+
+    private static List<PlannedStep> steps(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
+            Map<String, String> settings, List<Problem> problems) {
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
         SourceText text = new SourceText(workflow.document(), workflow.text());
         List<PlannedStep> planned = new ArrayList<>();
@@ -77,7 +94,7 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
         for (Step s : workflow.onStepFailure()) {
             planned.add(plan("F" + ++f, s, null, true, scope, contracts, workflow, text, problems));
         }
-        return new WorkflowPlan(workflow, planned, WorkflowLoader.sorted(problems));
+        return planned;
     }
 
     private static PlannedStep plan(String position, Step s, String group, boolean onFailure, Scope scope,

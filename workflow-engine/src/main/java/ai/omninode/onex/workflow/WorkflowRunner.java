@@ -885,7 +885,7 @@ public final class WorkflowRunner implements AutoCloseable {
             // then the fields of the other main steps' inputs that the input alone decides, as --dry-run checks them:
             // such a field breaks the node's contract whatever the earlier steps return (on_step_failure steps are
             // left to the run: they may never run)
-            for (Problem p : WorkflowPlan.of(workflow, input, contracts, settings).problems()) {
+            for (Problem p : WorkflowPlan.stepInputProblems(workflow, input, contracts, settings)) {
                 if (p.isError() && main.stream().anyMatch(s -> p.pointer().equals(s.pointer())
                         || p.pointer().startsWith(s.pointer() + "/"))) {
                     problems.add(p);

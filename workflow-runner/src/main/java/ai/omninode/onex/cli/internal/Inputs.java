@@ -173,7 +173,7 @@ public final class Inputs {
             }
             if (n.isObject()) {
                 n.properties().forEach(p -> todo.push(java.util.Map.entry(e.getKey() + "/"
-                        + p.getKey().replace("~", "~0").replace("/", "~1"), p.getValue())));
+                        + ai.omninode.onex.contract.YamlDocument.escape(p.getKey()), p.getValue())));
             } else if (n.isArray()) {
                 for (int i = 0; i < n.size(); i++) {
                     todo.push(java.util.Map.entry(e.getKey() + "/" + i, n.get(i)));
