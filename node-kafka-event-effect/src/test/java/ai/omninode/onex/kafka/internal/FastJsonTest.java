@@ -76,6 +76,9 @@ class FastJsonTest {
         p.put("list", List.of(1, "x", List.of(), Map.of()));
         p.put("maxlong", Long.MAX_VALUE);
         p.put("minint", Integer.MIN_VALUE);
+        p.put("maxint", Integer.MAX_VALUE);
+        p.put("minlong", Long.MIN_VALUE);
+        p.put("zero", 0L);
         assertSameAsJackson("DOCUMENT_INGESTED", p);
         assertSameAsJackson("X", null);
         assertSameAsJackson("X", Map.of());
