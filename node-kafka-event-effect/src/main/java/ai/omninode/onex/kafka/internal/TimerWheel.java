@@ -2,6 +2,8 @@ package ai.omninode.onex.kafka.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * executor's thread, a millisecond's worth at a time.
  *
  * <p>A hashed wheel, as Netty's {@code HashedWheelTimer} and Kafka's purgatory have: {@value #SLOTS} slots of one
- * millisecond. Every tick runs the due timers of the slots whose time has come, drops the cancelled ones it meets
- * there and keeps those due in a later round; then it moves the new timers into the slot of their deadline. So a
+ * millisecond. Every tick takes the due timers of the slots whose time has come, drops the cancelled ones it meets
+ * there and keeps those due in a later round; then it moves the new timers into the slot of their deadline, and
+ * fires the due ones in the order of their deadlines. So a
  * cancelled timer is dropped within one round ({@value #SLOTS} ms), while a timer still pending is looked at once
  * a round. A timer fires at the first tick at or after its deadline (never before it; about a millisecond after it at
  * most, and the executor timer it replaces rounded delays up to whole milliseconds too). The wheel ticks only while
@@ -35,6 +38,7 @@ final class TimerWheel {
     private static final Logger LOG = LoggerFactory.getLogger(TimerWheel.class);
     static final int SLOTS = 64;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final Comparator<Timer> BY_DUE_TICK = Comparator.comparingLong(t -> t.dueTick);
     private static final VarHandle TASK;
 
     static {
@@ -84,6 +88,11 @@ final class TimerWheel {
     // the wheel: the executor's thread only
     private final Timer[] slots = new Timer[SLOTS];
     private int size;
+    /**
+     * The timers a tick found due, fired together in the order of their deadlines: after a stall longer than a round,
+     * one pass over the slots meets them in slot order, not deadline order (and new timers come newest first).
+     */
+    private final ArrayList<Timer> due = new ArrayList<>();
     /** The last tick done, in ticks since {@link #origin}. */
     private long tick;
 
@@ -121,6 +130,7 @@ final class TimerWheel {
         }
         tick = Math.max(tick, nowTick);
         place(incoming.getAndSet(null), nowTick);
+        fireDue();
         if (size == 0 && incoming.get() == null) {
             ticking.set(false);
             // a timer scheduled after the check above saw the flag still set, so it asked for no tick: ask here
@@ -143,7 +153,7 @@ final class TimerWheel {
                 size--;
             } else if (t.dueTick <= nowTick) {
                 size--;
-                fire(t);
+                due.add(t);
             } else {
                 t.next = kept;
                 kept = t;
@@ -159,7 +169,7 @@ final class TimerWheel {
             if (t.cancelled()) {
                 // dropped
             } else if (t.dueTick <= nowTick) {
-                fire(t);
+                due.add(t);
             } else {
                 int slot = (int) (t.dueTick & (SLOTS - 1));
                 t.next = slots[slot];
@@ -168,6 +178,19 @@ final class TimerWheel {
             }
             t = next;
         }
+    }
+
+    private void fireDue() {
+        if (due.isEmpty()) {
+            return;
+        }
+        if (due.size() > 1) {
+            due.sort(BY_DUE_TICK);
+        }
+        for (Timer t : due) {
+            fire(t);
+        }
+        due.clear();
     }
 
     private static void fire(Timer t) {

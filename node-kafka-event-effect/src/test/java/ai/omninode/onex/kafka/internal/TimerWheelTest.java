@@ -53,6 +53,50 @@ class TimerWheelTest {
         assertThat(lateBy.values()).as("never before the deadline").allMatch(late -> late >= 0);
     }
 
+    /**
+     * The executor stalls (a collection, a busy machine) for several rounds while timers wait in their slots and new
+     * ones arrive: the tick after it meets them in slot order and the new ones newest first, yet fires them in the
+     * order of their deadlines.
+     */
+    @Test
+    void afterAStallOfSeveralRoundsDueTimersStillFireInTheOrderOfTheirDeadlines() throws Exception {
+        List<Long> fired = new CopyOnWriteArrayList<>();
+        // far enough ahead to be in their slots before the stall; spread over rounds and slots
+        long[] inSlots = {270, 4 * TimerWheel.SLOTS + 1, 300, 5 * TimerWheel.SLOTS + 5, 230};
+        long[] duringStall = {9, 2, 5};
+        CountDownLatch all = new CountDownLatch(inSlots.length + duringStall.length);
+        long start = System.nanoTime();
+        for (long d : inSlots) {
+            wheel.schedule(() -> {
+                fired.add(start + ms(d));
+                all.countDown();
+            }, ms(d));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(
+                () -> CompletableFuture.supplyAsync(wheel::size, executor).get() == inSlots.length);
+        CountDownLatch stall = new CountDownLatch(1);
+        executor.execute(() -> {
+            try {
+                stall.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (long d : duringStall) {
+            long now = System.nanoTime();
+            wheel.schedule(() -> {
+                fired.add(now + ms(d));
+                all.countDown();
+            }, ms(d));
+        }
+        // the stall itself: the executor is blocked until every timer is due, and more than a round has passed
+        await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - start > ms(7L * TimerWheel.SLOTS));
+        stall.countDown();
+
+        assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(fired).as("deadlines, in the order they fired").isSortedAccordingTo(Long::compare);
+    }
+
     @Test
     void aCancelledTimerNeverRunsAndLeavesTheWheelWithinARound() throws Exception {
         AtomicInteger ran = new AtomicInteger();
