@@ -71,7 +71,10 @@ public final class HostMetrics {
 
     void deadLettered(String topic, TriggerDecoder.Kind kind) {
         deadLettered.computeIfAbsent(topic + "\u0000" + kind.tag(), k -> Counter.builder("onex.host.triggers.dead.lettered")
-                .tags(tags).tag("topic", topic).tag("kind", kind.tag()).register(registry)).increment();
+                .tags(tags).tag("topic", topic).tag("kind", kind.tag())
+                .description("Triggers sent to the dead-letter topic, by kind (tombstone, too_large, not_utf8, not_json,"
+                        + " not_an_object, bad_envelope, input_schema)")
+                .register(registry)).increment();
     }
 
     void lagGauge(TopicPartition tp, Supplier<Number> lag) {
