@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +34,12 @@ public final class EmitStateUpdateIntentHandler implements EffectNode {
     @Override
     public NodeKind kind() {
         return NodeKind.REDUCER;
+    }
+
+    /** Reads no setting. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of();
     }
 
     @Override

@@ -28,6 +28,12 @@ public final class NodeEntityExtractionCompute implements ComputeNode {
     private static final Set<String> STOP = Set.of("The", "A", "An", "This", "That", "These", "It", "In", "On", "At",
             "And", "But", "Or", "For", "With", "We", "Our", "Its", "Der", "Die", "Das", "Le", "La", "El");
 
+    /** Reads no setting. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of();
+    }
+
     @Override
     public URL contractLocation() {
         return ExampleNodes.contract(NAME);

@@ -25,6 +25,12 @@ public final class NodeMemgraphGraphEffect implements EffectNode {
         return ExampleNodes.contract(NAME);
     }
 
+    /** Reads no setting. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of();
+    }
+
     @Override
     public void initialize(Map<String, String> settings) {
     }

@@ -8,6 +8,7 @@ import java.net.URL;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -28,6 +29,12 @@ public final class NodeQdrantVectorEffect implements EffectNode {
     @Override
     public URL contractLocation() {
         return ExampleNodes.contract(NAME);
+    }
+
+    /** Reads {@value #COLLECTIONS_SETTING} alone. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of(COLLECTIONS_SETTING);
     }
 
     @Override

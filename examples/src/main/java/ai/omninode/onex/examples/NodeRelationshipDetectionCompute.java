@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +21,12 @@ public final class NodeRelationshipDetectionCompute implements ComputeNode {
      * end of the text between them. Compiled once: it is asked for every pair of entities.
      */
     private static final Pattern SENTENCE_END = Pattern.compile("[.!?](\\s|$)");
+
+    /** Reads no setting. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of();
+    }
 
     @Override
     public URL contractLocation() {

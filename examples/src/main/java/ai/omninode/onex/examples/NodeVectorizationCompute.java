@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -30,6 +31,12 @@ public final class NodeVectorizationCompute implements ComputeNode {
 
     /** ServiceLoader needs a public no-argument constructor; it must stay cheap. */
     public NodeVectorizationCompute() {
+    }
+
+    /** Reads no setting. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of();
     }
 
     @Override

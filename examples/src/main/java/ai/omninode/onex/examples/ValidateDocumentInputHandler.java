@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code validate_document_input}: the checks a schema cannot make. Types and required fields are the contract's
@@ -17,6 +18,12 @@ import java.util.Map;
 public final class ValidateDocumentInputHandler implements ComputeNode {
     static final String NAME = "validate_document_input";
     static final int DEFAULT_MAX_CONTENT_LENGTH = 1_000_000;
+
+    /** Reads no setting. */
+    @Override
+    public Set<String> settingNames() {
+        return Set.of();
+    }
 
     @Override
     public URL contractLocation() {

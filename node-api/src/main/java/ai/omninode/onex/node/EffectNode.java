@@ -2,6 +2,7 @@ package ai.omninode.onex.node;
 
 import java.net.URL;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -56,6 +57,17 @@ public interface EffectNode extends AutoCloseable {
      * run before it starts).
      */
     void initialize(Map<String, String> settings);
+
+    /**
+     * The settings this node reads from {@link #initialize(Map)}'s map, so that a host can refuse a misspelled name
+     * it was given on purpose ({@code onex run --set}) instead of letting the node run on a default: exact names
+     * ({@code KAFKA_BOOTSTRAP_SERVERS}), and families as a prefix followed by {@code *} ({@code ONEX_KAFKA_*}); an
+     * empty set for a node that reads none. The default, {@code *}, is every name: the node does not say, so a host
+     * refuses no name on its account.
+     */
+    default Set<String> settingNames() {
+        return Set.of("*");
+    }
 
     /**
      * Runs the node once on an input that already passed the contract's input schema. Returns at once; the stage

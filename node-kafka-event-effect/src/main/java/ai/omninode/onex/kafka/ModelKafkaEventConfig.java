@@ -5,6 +5,7 @@ import ai.omninode.onex.kafka.internal.Secrets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -190,6 +191,17 @@ public final class ModelKafkaEventConfig {
         b.clusterCheckTimeoutMs = clusterCheckTimeoutMs;
         b.producerProperties.putAll(producerProperties);
         return b;
+    }
+
+    /**
+     * Every variable {@link #fromEnvironment(Map)} reads, as {@code EffectNode.settingNames()} lists them: the exact
+     * names, and {@code ONEX_KAFKA_*} for the producer properties.
+     */
+    public static Set<String> settingNames() {
+        Set<String> names = new LinkedHashSet<>(List.of("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PREFIX"));
+        names.addAll(ENVIRONMENT_FIELDS);
+        names.add("ONEX_KAFKA_*");
+        return Collections.unmodifiableSet(names);
     }
 
     /** The defaults, with whatever the process environment sets; see {@link #fromEnvironment(Map)}. */

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -153,6 +154,12 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
     }
 
     /** The input schema of this node's contract, loaded once. */
+    /** {@link ModelKafkaEventConfig#settingNames()}: the variables {@link #initialize(Map)} reads. */
+    @Override
+    public Set<String> settingNames() {
+        return ModelKafkaEventConfig.settingNames();
+    }
+
     private InputValidator validator() {
         InputValidator v = sharedValidator;
         if (v == null) {

@@ -3,6 +3,7 @@ package ai.omninode.onex.runtime;
 import ai.omninode.onex.contract.ContractLoader;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.ExecutionContext;
@@ -17,14 +18,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -87,6 +91,50 @@ public final class NodeRegistry implements AutoCloseable {
      */
     public List<String> emptyPlugins() {
         return emptyPlugins;
+    }
+
+    /**
+     * Of {@code names}, settings given on purpose (as {@code onex run --set} gives them), those no node here reads,
+     * each as a message with the closest name one does: a misspelled name would otherwise be ignored and the node run
+     * on its default. A name is known when a node lists it ({@link EffectNode#settingNames()}, a family as
+     * {@code PREFIX*}) or {@code hostNames} does (the host's own settings, in the same form). A node that does not
+     * say reads {@code *}, every name: then none is reported.
+     */
+    public List<String> unknownSettings(Collection<String> names, Collection<String> hostNames) {
+        Set<String> known = new LinkedHashSet<>(hostNames);
+        for (DiscoveredNode n : nodes.values()) {
+            Set<String> declared;
+            try {
+                declared = n.node().settingNames();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debug("node {}: settingNames() failed", n.name(), e);
+                declared = null;
+            }
+            if (declared == null || declared.contains("*")) {
+                return List.of();
+            }
+            known.addAll(declared);
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String name : names) {
+            if (!isKnown(name, known)) {
+                List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
+                String suggestion = Suggestions.didYouMean(name, exact);
+                unknown.add(name + " is not a setting of any node here" + (suggestion.isEmpty()
+                        ? "; they read " + String.join(", ", known) : suggestion));
+            }
+        }
+        return unknown;
+    }
+
+    private static boolean isKnown(String name, Collection<String> known) {
+        for (String k : known) {
+            if (k.endsWith("*") ? name.startsWith(k.substring(0, k.length() - 1)) && name.length() >= k.length()
+                    : k.equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String names() {

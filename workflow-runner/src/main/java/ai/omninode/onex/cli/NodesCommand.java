@@ -12,6 +12,7 @@ import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,8 +96,10 @@ public final class NodesCommand implements Callable<Integer> {
         }
         section(out, "input", c.input().map(s -> s.schemaNode()).orElse(null));
         section(out, "output", c.output().map(s -> s.schemaNode()).orElse(null));
-        section(out, "config (settings: see the node's documentation for their variables)",
-                c.config().map(s -> s.schemaNode()).orElse(null));
+        Set<String> settings = node.node().settingNames();
+        section(out, settings.contains("*") ? "config (settings: see the node's documentation for their variables)"
+                : "config (settings " + (settings.isEmpty() ? "it reads: none" : "it reads: " + String.join(", ", settings))
+                        + ")", c.config().map(s -> s.schemaNode()).orElse(null));
         out.flush();
         return Onex.OK;
     }

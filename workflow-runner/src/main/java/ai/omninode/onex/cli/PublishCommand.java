@@ -106,6 +106,11 @@ public final class PublishCommand implements Callable<Integer> {
             settings.put(RunCommand.BOOTSTRAP, bootstrapServers);
         }
         try (NodeRegistry registry = plugins.discover()) {
+            List<String> unknown = registry.unknownSettings(overrides.keySet(), List.of());
+            if (!unknown.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--set " + String.join("; ", unknown));
+            }
             DiscoveredNode discovered = registry.find(EventBus.KAFKA_NODE).orElseThrow(() -> new OnexException(
                     "no node named '" + EventBus.KAFKA_NODE + "' was discovered (discovered: " + registry.names()
                             + "); onex publish sends with it"));

@@ -181,6 +181,7 @@ public final class RunCommand implements Callable<Integer> {
             registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
             List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
             problems.addAll(InputSchemaCheck.check(workflow));
+            registry.unknownSettings(overrides.keySet(), List.of()).forEach(m -> problems.add(Problem.of("--set", m)));
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
             }

@@ -4,6 +4,7 @@ import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.host.OnexHost;
+import ai.omninode.onex.host.internal.KafkaSettings;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.Workflow;
@@ -147,6 +148,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         EmbeddedKafkaBroker broker = null;
         try (NodeRegistry registry = plugins.discover()) {
+            List<String> unknown = registry.unknownSettings(overrides.keySet(), KafkaSettings.SETTING_NAMES);
+            if (!unknown.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--set " + String.join("; ", unknown));
+            }
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();

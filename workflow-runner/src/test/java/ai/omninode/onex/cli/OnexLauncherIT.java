@@ -215,6 +215,42 @@ class OnexLauncherIT {
         System.out.printf("no Kafka address: refused in %d ms%n", r.millis());
     }
 
+    /**
+     * A misspelled --set name would be ignored and the node run on its default address. The installed nodes all list
+     * the settings they read, so such a name is refused before any node or broker starts, with the name meant; the
+     * nodes' own names and families, and the host's, pass. Never with the value.
+     */
+    @Test
+    void aSetNameNoInstalledNodeReadsIsRefusedWithTheNameMeant() throws Exception {
+        Run dry = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--dry-run", "--set", "KAFKA_BOOTSTRAP_SERVRES=127.0.0.1:1", "--set", "QDRANT_COLLECTIONS=documents");
+        Run run = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--set", "KAFKA_EVENT_ENABLE_DLQ=false", "--set", "NO_SUCH_SETTING=1");
+        Run fine = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--dry-run", "--set", "ONEX_KAFKA_LINGER_MS=5", "--set", "QDRANT_COLLECTIONS=documents");
+        Run serve = onex("serve", "examples/document_ingestion.yaml", "--embedded-kafka", "--set", "KAFKA_TOPIC_PREFX=x",
+                "--set", "ONEX_CONSUMER_MAX_POLL_RECORDS=5");
+        Run publish = onex("publish", "t", "--event-type", "E", "--input", "a=1",
+                "--set", "KAFKA_BOOTSTRAP_SERVRES=127.0.0.1:1");
+
+        assertThat(dry.exitCode()).as("%s%n%s", dry.out(), dry.err()).isEqualTo(2);
+        assertThat(dry.err()).contains("--set: error: KAFKA_BOOTSTRAP_SERVRES is not a setting of any node here (did"
+                + " you mean 'KAFKA_BOOTSTRAP_SERVERS'?)").doesNotContain("QDRANT_COLLECTIONS is not", "127.0.0.1:1");
+        assertThat(run.exitCode()).as("%s%n%s", run.out(), run.err()).isEqualTo(2);
+        assertThat(run.out()).as("no step ran").doesNotContain("running workflow");
+        assertThat(run.err()).contains("--set: error: NO_SUCH_SETTING is not a setting of any node here; they read"
+                + " KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, ").contains("ONEX_KAFKA_*", "QDRANT_COLLECTIONS")
+                .doesNotContain("KAFKA_EVENT_ENABLE_DLQ is not");
+        assertThat(fine.exitCode()).as("%s%n%s", fine.out(), fine.err()).isZero();
+        assertThat(serve.exitCode()).as("%s%n%s", serve.out(), serve.err()).isEqualTo(2);
+        assertThat(serve.err()).contains("--set KAFKA_TOPIC_PREFX is not a setting of any node here (did you mean"
+                + " 'KAFKA_TOPIC_PREFIX'?)").doesNotContain("ONEX_CONSUMER_MAX_POLL_RECORDS");
+        assertThat(serve.out()).doesNotContain("embedded Kafka broker started");
+        assertThat(publish.exitCode()).as("%s%n%s", publish.out(), publish.err()).isEqualTo(2);
+        assertThat(publish.err()).contains("--set KAFKA_BOOTSTRAP_SERVRES is not a setting of any node here (did you"
+                + " mean 'KAFKA_BOOTSTRAP_SERVERS'?)").doesNotContain("127.0.0.1:1");
+    }
+
     @Test
     void aRunRefusedForItsInputConnectsNowhereAndLogsNoKafkaWarning() throws Exception {
         Run r = onex("run", "examples/document_ingestion.yaml", "--input", "document_id=doc-1");

@@ -37,6 +37,8 @@ public final class KafkaSettings {
     public static final String DEFAULT_TOPIC_PREFIX = "dev.archon-intelligence";
     static final String CLIENT_PREFIX = "ONEX_KAFKA_";
     static final String CONSUMER_PREFIX = "ONEX_CONSUMER_";
+    /** The settings the host reads, as {@code EffectNode.settingNames()} lists a node's. */
+    public static final Set<String> SETTING_NAMES = Set.of(BOOTSTRAP, TOPIC_PREFIX, "ONEX_KAFKA_*", "ONEX_CONSUMER_*");
     /** Set by the host: the loop depends on them. */
     private static final Set<String> HOST_OWNED = Set.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,

@@ -5,6 +5,7 @@ import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeKind;
 import java.net.URL;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -41,6 +42,11 @@ public final class PluginNode implements EffectNode {
             delegate.initialize(settings);
             return null;
         });
+    }
+
+    @Override
+    public Set<String> settingNames() {
+        return in(delegate::settingNames);
     }
 
     @Override
