@@ -861,10 +861,22 @@ public final class WorkflowRunner implements AutoCloseable {
      * input schema.
      */
     private List<Problem> inputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts) {
-        List<Problem> problems = new ArrayList<>(workflow.checkInput(input, "input"));
-        if (!problems.isEmpty()) {
-            return problems;
-        }
+        List<Problem> problems = workflow.checkInput(input, "input");
+        return problems.isEmpty() ? stepInputProblems(workflow, input, contracts) : problems;
+    }
+
+    /**
+     * What {@link #prepare} finds wrong with an input that its workflow's {@code input_schema} accepts, without
+     * initializing a node: the main steps' inputs, as far as the input and the settings decide them, checked against
+     * their nodes' input schemas (a batch checks each of its inputs so before running it). Sorted; empty if none.
+     */
+    public List<Problem> stepInputProblems(Workflow workflow, JsonNode input) {
+        return input == null || !input.isObject() ? List.of()
+                : WorkflowLoader.sorted(stepInputProblems(workflow, input, contracts));
+    }
+
+    private List<Problem> stepInputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts) {
+        List<Problem> problems = new ArrayList<>();
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
         SourceText text = prepared(workflow).text;
         List<Step> main = new ArrayList<>();

@@ -96,6 +96,26 @@ class RunChecksTest {
         assertThat(dry.problems()).contains(run.problems().get(0));
     }
 
+    /** The same check for each input of a batch: such an input is invalid, and no step runs for it. */
+    @Test
+    void inABatchAnInputThatBreaksALaterStepsContractIsInvalidAndRunsNoStep() throws IOException {
+        String good = Files.readString(Path.of(INGESTION_INPUT)).replaceAll("\\s*\\R\\s*", " ");
+        String bad = good.replaceFirst("\"correlation_id\"\\s*:\\s*\"[^\"]*\"", "\"correlation_id\": \"z\"");
+        Path inputs = Files.writeString(plugins.resolve("in.jsonl"), good + "\n" + bad + "\n");
+
+        Cli.Result r = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--inputs", inputs.toString(),
+                "--output", "json", "--set", "KAFKA_BOOTSTRAP_SERVERS=" + SharedKafkaBroker.get().bootstrapServers());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        assertThat(r.out()).contains("\"line\":1,\"status\":\"succeeded\"");
+        String line2 = r.out().lines().filter(l -> l.contains("\"line\":2,\"status\"")).findFirst().orElseThrow();
+        assertThat(line2).contains("\"line\":2,\"status\":\"invalid\"", "step 'publish_completion_event'",
+                        "/correlation_id")
+                .doesNotContain("\"steps\":[{");
+        assertThat(r.err()).contains("1 succeeded, 1 failed (1 invalid)").as("the summary names the step's place")
+                .containsPattern("invalid input: \\S*document_ingestion\\.yaml:\\d+:\\d+: step 'publish_completion_event'");
+    }
+
     @Test
     void aMisspeltSettingIsRefusedWithADidYouMean() {
         Cli.Result r = Cli.onex("run", ECHO_THEN_PUBLISH, "--plugins", plugins.toString(), "--input", "document_id=d1",

@@ -155,6 +155,12 @@ public final class Batch {
             }
             return BatchSummary.Outcome.invalid(input, refused, System.nanoTime() - t0);
         }
+        // as onex run refuses one input: a step's input that this input alone makes break the step's contract fails
+        // that step whatever runs before it, so nothing runs (the problem names the step, at its place in the workflow)
+        List<Problem> steps = runner.stepInputProblems(workflow, input.value());
+        if (steps.stream().anyMatch(Problem::isError)) {
+            return BatchSummary.Outcome.invalid(input, steps, System.nanoTime() - t0);
+        }
         try {
             WorkflowResult result = runner.run(workflow, input.value(), RunOptions.withKey(runKey(batchKey, input.key())));
             return BatchSummary.Outcome.of(input, result, System.nanoTime() - t0);

@@ -81,8 +81,14 @@ public final class BatchSummary {
         this.keyGiven = keyGiven;
     }
 
-    /** A problem as one line: where it is inside the input (a column of its line, a line of its file), and what. */
+    /**
+     * A problem as one line: where it is inside the input (a column of its line, a line of its file), and what; or,
+     * for a problem found elsewhere (a step of the workflow whose contract this input breaks), its file:line:col.
+     */
     static String describe(BatchInputs.Input input, Problem p) {
+        if (p.source() != null && !input.name().startsWith(p.source())) {
+            return p.source() + (p.hasPosition() ? ":" + p.line() + ":" + p.column() : "") + ": " + p.message();
+        }
         if (input.line() > 0) {
             return (p.column() > 1 ? "column " + p.column() + ": " : "") + p.message();
         }
