@@ -54,8 +54,8 @@ import tools.jackson.databind.node.ObjectNode;
                 + "steps, and prints one line per step and, at the end, where each published event went (topic, "
                 + "partition, offset).",
             "",
-            "With --inputs, runs it once per input of a JSON Lines file (one object per line) or a folder of *.json "
-                + "files, --concurrency at a time, on one set of initialized nodes, with a progress bar (plain lines "
+            "With --inputs, runs it once per input of a JSON Lines file (one object per line; - for standard input) "
+                + "or a folder of *.json files, --concurrency at a time, on one set of initialized nodes, with a progress bar (plain lines "
                 + "when the output is not a terminal; ONEX_PROGRESS=bar|lines|off decides) and a summary at the end. "
                 + "Each input's run key is RUN_KEY/line-N (RUN_KEY/FILE for a folder): run the same batch again with "
                 + "the same --run-key and every Kafka event repeats its event_id. Ctrl-C starts no new input, lets "
@@ -96,13 +96,15 @@ public final class RunCommand implements Callable<Integer> {
                     + " sets a nested member. Applied over --input-file.")
     List<String> inputs = new ArrayList<>();
 
-    @Option(names = "--input-file", paramLabel = "FILE", description = "The workflow input: a JSON (or YAML) object.")
+    @Option(names = "--input-file", paramLabel = "FILE", description = "The workflow input: a JSON (or YAML) object;"
+            + " - reads it from standard input.")
     Path inputFile;
 
     @Option(names = "--inputs", paramLabel = "FILE|DIR",
             description = "Run once per input: a JSON Lines file (one JSON object per line; blank lines are skipped)"
-                    + " or a folder of *.json files. A line that is not a JSON object fails that input, named by its"
-                    + " line. Not with --input, --input-file or --dry-run.")
+                    + " or a folder of *.json files; - (or a pipe) reads JSON Lines from standard input as they come."
+                    + " A line that is not a JSON object fails that input, named by its line. Not with --input,"
+                    + " --input-file or --dry-run.")
     Path batchInputs;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",

@@ -3,11 +3,17 @@ package ai.omninode.onex.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.omninode.onex.workflow.testnodes.TestNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +29,16 @@ class BatchRunTest {
     @TempDir
     Path tmp;
 
+    private final InputStream stdin = System.in;
+
     @BeforeEach
     void reset() {
         TestNode.reset();
+    }
+
+    @AfterEach
+    void restoreStdin() {
+        System.setIn(stdin);
     }
 
     private Path lines(String... lines) throws IOException {
@@ -102,6 +115,61 @@ class BatchRunTest {
         assertThat(TestNode.contexts("test_flaky")).extracting(c -> c.idempotencyKey().orElseThrow())
                 .containsExactly("f/a.json/call", "f/b.json/call");
         assertThat(r.out()).contains("batch of 2 inputs from " + dir + ": 2 succeeded, 0 failed");
+    }
+
+    /** {@code --inputs -}: JSON Lines from standard input, named stdin:LINE, counted as they come. */
+    @Test
+    void dashReadsTheInputsFromStandardInput() {
+        System.setIn(new ByteArrayInputStream(("{\"key\": \"a\", \"failures\": 0}\n{\"key\": \n\n"
+                + "{\"key\": \"c\", \"failures\": 0}\n").getBytes(StandardCharsets.UTF_8)));
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", "-", "--output", "json", "--run-key", "s");
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        Cli.Result empty = Cli.onex("run", FLAKY, "--inputs", "-");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        List<JsonNode> results = jsonLines(r.out());
+        assertThat(results).extracting(n -> n.get("input").asString())
+                .containsExactlyInAnyOrder("stdin:1", "stdin:2", "stdin:4");
+        assertThat(byLine(results, 2).get("status").asString()).isEqualTo("invalid");
+        assertThat(byLine(results, 4).get("run_key").asString()).isEqualTo("s/line-4");
+        assertThat(r.err()).contains("batch of 3 inputs from stdin: 2 succeeded, 1 failed (1 invalid)");
+        assertThat(empty.exitCode()).as(empty.toString()).isEqualTo(Onex.INVALID);
+        assertThat(empty.err()).contains("stdin: error: no inputs");
+    }
+
+    /**
+     * A stream that stays open (a producer still writing): --fail-fast ends the batch at the first failure without
+     * waiting for the stream's next line, and says the rest was not read.
+     */
+    @Test
+    void failFastEndsABatchFromAStreamThatStaysOpen() throws IOException {
+        PipedOutputStream writer = new PipedOutputStream();
+        System.setIn(new PipedInputStream(writer, 1 << 16));
+        writer.write("{\"key\": \"b\", \"failures\": 1}\n".getBytes(StandardCharsets.UTF_8));
+        writer.flush();
+        try {
+            Cli.Result r = Cli.onex("run", FLAKY, "--inputs", "-", "--concurrency", "2", "--fail-fast");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+            assertThat(r.out()).contains("batch of 1 input from stdin: 0 succeeded, 1 failed",
+                    "stopped at the first failure (--fail-fast): the rest of stdin was not read");
+        } finally {
+            writer.close(); // the worker still waiting for a line ends
+        }
+    }
+
+    /** {@code --input-file -}: one input from standard input, JSON or YAML. */
+    @Test
+    void dashReadsTheSingleInputFromStandardInput() {
+        System.setIn(new ByteArrayInputStream("{\"key\": \"one\", \"failures\": 0}".getBytes(StandardCharsets.UTF_8)));
+        Cli.Result json = Cli.onex("run", FLAKY, "--input-file", "-");
+        System.setIn(new ByteArrayInputStream("key: two\nfailures: 0\n".getBytes(StandardCharsets.UTF_8)));
+        Cli.Result yaml = Cli.onex("run", FLAKY, "--input-file", "-");
+
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        assertThat(yaml.exitCode()).as(yaml.toString()).isZero();
+        assertThat(TestNode.calls("test_flaky")).extracting(c -> c.get("key")).containsExactly("one", "two");
     }
 
     @Test

@@ -17,6 +17,23 @@ public final class BoundedRead {
     private BoundedRead() {
     }
 
+    /**
+     * The bytes of a stream such as standard input ({@code source} names it in problems), up to its end; a
+     * {@link ValidationException} at 1:1 if it holds more than {@code maxBytes}.
+     */
+    public static byte[] read(InputStream in, String source, long maxBytes, String what) {
+        try {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new ValidationException(new Problem(source, 1, 1, "", what + " is larger than the limit of "
+                        + maxBytes + " bytes").as(Rules.YAML_LIMIT));
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new ValidationException(Problem.of(source, "cannot read: " + e.getMessage()).as(Rules.FILE_UNREADABLE));
+        }
+    }
+
     /** The bytes of {@code file}; a {@link ValidationException} at 1:1 if it holds more than {@code maxBytes}. */
     public static byte[] read(Path file, long maxBytes, String what) {
         String source = file.toString();

@@ -87,8 +87,12 @@ public final class Batch {
                 workers.execute(this::work);
             }
             workers.shutdown();
-            while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
-                // the workers end when the inputs do, or when stopped after their run in flight
+            while (!workers.awaitTermination(100, TimeUnit.MILLISECONDS)) {
+                // the workers end when the inputs do, or when stopped after their run in flight; a worker waiting for
+                // the next line of a stream (stdin) may wait forever: once stopped with no run in flight, it is left
+                if (stop.get() && inFlight.get() == 0 && inputs.total() == BatchInputs.UNKNOWN) {
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -124,7 +128,7 @@ public final class Batch {
         while (!stop.get()) {
             BatchInputs.Input input;
             synchronized (inputLock) {
-                if (stop.get() || !inputs.hasNext()) {
+                if (stop.get() || !inputs.hasNext() || stop.get()) { // again: a stream's next line may come late
                     return;
                 }
                 input = inputs.next();

@@ -28,6 +28,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class BatchInputs implements AutoCloseable {
     /** A line longer than this is that input's failure (and is skipped unread), as is a larger file. */
     static final int MAX_INPUT_BYTES = (int) YamlReader.DEFAULT_MAX_BYTES;
+    /** {@link #total()} of a stream, whose inputs are counted as they come. */
+    public static final int UNKNOWN = -1;
+    private static final String NO_INPUTS = "no inputs: no line that is not blank (JSON Lines: one JSON object per"
+            + " line)";
 
     /**
      * One input: where it came from ({@code docs.jsonl:17}, {@code inputs/a.json}), its 1-based position in the batch,
@@ -39,7 +43,8 @@ public final class BatchInputs implements AutoCloseable {
         }
     }
 
-    private final Path source;
+    /** How a batch's inputs are named: the file or folder as given, or {@code stdin}. */
+    private final String source;
     private final List<Path> files;
     private final InputStream lines;
     private final int total;
@@ -47,16 +52,31 @@ public final class BatchInputs implements AutoCloseable {
     private int lineNumber;
     private Input next;
 
-    private BatchInputs(Path source, List<Path> files, InputStream lines, int total) {
+    private BatchInputs(String source, List<Path> files, InputStream lines, int total) {
         this.source = source;
         this.files = files;
         this.lines = lines;
         this.total = total;
     }
 
-    /** Opens a JSON Lines file or a folder of JSON files; throws {@link ValidationException} if it cannot. */
+    /**
+     * Opens a JSON Lines file, a folder of JSON files, or a stream of JSON Lines: {@code -} for standard input, or a
+     * pipe ({@code <(command)}, a FIFO), read as it comes (the total is then unknown until its end). Throws
+     * {@link ValidationException} if it cannot, or if there is no input at all.
+     */
     public static BatchInputs open(Path source) {
         try {
+            boolean stdin = Inputs.STDIN.equals(source.toString());
+            if (stdin || Files.exists(source) && !Files.isDirectory(source) && !Files.isRegularFile(source)) {
+                String name = stdin ? "stdin" : source.toString();
+                BatchInputs stream = new BatchInputs(name, null, new BufferedInputStream(stdin ? System.in
+                        : Files.newInputStream(source), 1 << 16), UNKNOWN);
+                if (!stream.hasNext()) { // waits for the first input, or the end
+                    stream.close();
+                    throw new ValidationException(Problem.of(name, NO_INPUTS));
+                }
+                return stream;
+            }
             if (Files.isDirectory(source)) {
                 List<Path> files;
                 try (Stream<Path> list = Files.list(source)) {
@@ -66,28 +86,29 @@ public final class BatchInputs implements AutoCloseable {
                 if (files.isEmpty()) {
                     throw new ValidationException(Problem.of(source.toString(), "no *.json files in this folder"));
                 }
-                return new BatchInputs(source, files, null, files.size());
+                return new BatchInputs(source.toString(), files, null, files.size());
             }
             if (!Files.isRegularFile(source)) {
                 throw new ValidationException(Problem.of(source.toString(), "no such file or folder"));
             }
             int count = countInputs(source);
             if (count == 0) {
-                throw new ValidationException(Problem.of(source.toString(), "no inputs: the file has no lines that are"
-                        + " not blank (JSON Lines: one JSON object per line)"));
+                throw new ValidationException(Problem.of(source.toString(), NO_INPUTS));
             }
-            return new BatchInputs(source, null, new BufferedInputStream(Files.newInputStream(source), 1 << 16), count);
+            return new BatchInputs(source.toString(), null, new BufferedInputStream(Files.newInputStream(source),
+                    1 << 16), count);
         } catch (IOException e) {
             throw new ValidationException(Problem.of(source.toString(), "cannot read: " + e.getMessage()));
         }
     }
 
-    /** How many inputs there are (lines that are not blank, or files). */
+    /** How many inputs there are (lines that are not blank, or files); {@link #UNKNOWN} for a stream. */
     public int total() {
         return total;
     }
 
-    public Path source() {
+    /** The file or folder as given, or {@code stdin}: what the inputs' names start with. */
+    public String source() {
         return source;
     }
 
@@ -132,7 +153,7 @@ public final class BatchInputs implements AutoCloseable {
                 if (line.tooLong) {
                     index++;
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
-                            source.toString(), lineNumber, 1, "", "line " + lineNumber + " is longer than "
+                            source, lineNumber, 1, "", "line " + lineNumber + " is longer than "
                             + MAX_INPUT_BYTES + " bytes")));
                 }
                 String text;
@@ -143,7 +164,7 @@ public final class BatchInputs implements AutoCloseable {
                 } catch (CharacterCodingException e) {
                     index++;
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
-                            source.toString(), lineNumber, 1, "", "line " + lineNumber + " is not valid UTF-8")));
+                            source, lineNumber, 1, "", "line " + lineNumber + " is not valid UTF-8")));
                 }
                 if (lineNumber == 1 && text.startsWith("\uFEFF")) {
                     text = text.substring(1); // a byte order mark, as Windows tools write one: not part of the input
@@ -154,7 +175,7 @@ public final class BatchInputs implements AutoCloseable {
                 index++;
                 try {
                     return new Input(name, index, lineNumber, "line-" + lineNumber,
-                            Inputs.readJsonLine(text, source.toString(), lineNumber), List.of());
+                            Inputs.readJsonLine(text, source, lineNumber), List.of());
                 } catch (ValidationException e) {
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, e.problems());
                 }

@@ -100,11 +100,18 @@ public final class BatchProgress {
         return lastLength > length ? " ".repeat(lastLength - length) : "";
     }
 
-    /** {@code [#####.....] 412/1000  41%  95.2/s  3 failed  ETA 0:06}, or without the bar for plain lines. */
+    /**
+     * {@code [#####.....] 412/1000  41%  95.2/s  3 failed  ETA 0:06}, or without the bar for plain lines; for a
+     * stream, whose total is unknown, {@code 412 done  95.2/s  3 failed}.
+     */
     String line(BatchSummary s) {
         int done = s.done();
         int total = s.total();
         double rate = s.rate();
+        if (total == BatchInputs.UNKNOWN) {
+            return String.format(Locale.ROOT, "%s%d done  %.1f runs/s  %d failed", mode == Mode.BAR ? "" : "progress: ",
+                    done, rate, s.failed());
+        }
         int percent = total == 0 ? 100 : (int) (100L * done / total);
         StringBuilder b = new StringBuilder();
         if (mode == Mode.BAR) {

@@ -129,6 +129,7 @@ public final class BatchSummary {
         return succeeded + failed + invalid;
     }
 
+    /** The inputs of the batch; {@link BatchInputs#UNKNOWN} while a stream is still being read. */
     public int total() {
         return total;
     }
@@ -142,8 +143,9 @@ public final class BatchSummary {
         return failed + invalid;
     }
 
+    /** Inputs the batch did not run; {@link BatchInputs#UNKNOWN} for the rest of a stream, never read. */
     public synchronized int notRun() {
-        return Math.max(0, total - done());
+        return total == BatchInputs.UNKNOWN ? BatchInputs.UNKNOWN : Math.max(0, total - done());
     }
 
     public synchronized long elapsedNanos() {
@@ -158,7 +160,8 @@ public final class BatchSummary {
 
     /** Every input ran and succeeded. */
     public synchronized boolean allSucceeded() {
-        return succeeded == total;
+        return total == BatchInputs.UNKNOWN ? succeeded == done() && !interrupted && !stoppedByFailure
+                : succeeded == total;
     }
 
     public synchronized boolean interrupted() {
@@ -178,8 +181,9 @@ public final class BatchSummary {
 
     /** For the people watching: the counts, durations, failures by step and error, and how to run it again. */
     public synchronized void print(PrintWriter out, String source) {
+        int count = total == BatchInputs.UNKNOWN ? done() : total;
         out.printf(Locale.ROOT, "batch of %d %s from %s: %d succeeded, %d failed%s in %s (%.1f runs/s, concurrency %d)%n",
-                total, total == 1 ? "input" : "inputs", source, succeeded, failed + invalid,
+                count, count == 1 ? "input" : "inputs", source, succeeded, failed + invalid,
                 invalid > 0 ? " (" + invalid + " invalid)" : "", ProgressPrinter.millis(java.time.Duration.ofNanos(
                         elapsedNanos())), rate(), concurrency);
         if (ran > 0) {
@@ -196,12 +200,12 @@ public final class BatchSummary {
             });
         }
         int notRun = notRun();
+        String rest = notRun == BatchInputs.UNKNOWN ? "the rest of " + source + " was not read"
+                : notRun + (notRun == 1 ? " input was" : " inputs were") + " not run";
         if (interrupted) {
-            out.printf("interrupted: no new input was started; the runs in flight finished; %d %s not run%n", notRun,
-                    notRun == 1 ? "input was" : "inputs were");
+            out.printf("interrupted: no new input was started; the runs in flight finished; %s%n", rest);
         } else if (stoppedByFailure) {
-            out.printf("stopped at the first failure (--fail-fast): %d %s not run%n", notRun,
-                    notRun == 1 ? "input was" : "inputs were");
+            out.printf("stopped at the first failure (--fail-fast): %s%n", rest);
         }
         out.printf("run key: %s (an input's is %s/line-N, or /FILE from a folder)%s%n", batchKey, batchKey,
                 keyGiven ? "" : "; the same batch run again with --run-key " + batchKey

@@ -5,6 +5,7 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.workflow.internal.BoundedRead;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,17 +39,25 @@ public final class Inputs {
     private static final JsonMapper STRICT = JsonMapper.builder(LIMITED).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
+    /** The file name that stands for standard input, as Unix tools take it. */
+    public static final String STDIN = "-";
+
     private Inputs() {
     }
 
     public static ObjectNode read(Path file, List<String> assignments) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
         if (file != null) {
-            if (file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
-                input = readJson(file);
+            // "-" is standard input, JSON (when it starts with '{') or YAML, as a file is by its extension
+            boolean stdin = STDIN.equals(file.toString());
+            String source = stdin ? "stdin" : file.toString();
+            byte[] bytes = stdin ? BoundedRead.read(System.in, source, YamlReader.DEFAULT_MAX_BYTES, "the input")
+                    : BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
+            if (stdin ? new String(bytes, StandardCharsets.UTF_8).stripLeading().startsWith("{")
+                    : file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+                input = readJson(bytes, source);
             } else {
-                YamlDocument doc = YamlReader.defaults().read(file.toString(),
-                        BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file"));
+                YamlDocument doc = YamlReader.defaults().read(source, bytes);
                 if (!doc.root().isObject()) {
                     throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
                 }
@@ -121,9 +130,7 @@ public final class Inputs {
      * invalid UTF-8 are errors at their line and column; files over {@link YamlReader#DEFAULT_MAX_BYTES} are refused
      * unread.
      */
-    private static ObjectNode readJson(Path file) {
-        String source = file.toString();
-        byte[] bytes = BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
+    private static ObjectNode readJson(byte[] bytes, String source) {
         JsonNode root;
         try {
             root = STRICT.readTree(bytes);
