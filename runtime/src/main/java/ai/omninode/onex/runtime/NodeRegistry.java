@@ -98,10 +98,11 @@ public final class NodeRegistry implements AutoCloseable {
      * each as a message with the closest name one does: a misspelled name would otherwise be ignored and the node run
      * on its default. A name is known when a node lists it ({@link EffectNode#settingNames()}, a family as
      * {@code PREFIX*}) or {@code hostNames} does (the host's own settings, in the same form). A node that does not
-     * say reads {@code *}, every name: then none is reported.
+     * say reads {@code *}, every name: then only an empty name is reported.
      */
     public List<String> unknownSettings(Collection<String> names, Collection<String> hostNames) {
         Set<String> known = new LinkedHashSet<>(hostNames);
+        boolean anyName = false;
         for (DiscoveredNode n : nodes.values()) {
             Set<String> declared;
             try {
@@ -111,13 +112,16 @@ public final class NodeRegistry implements AutoCloseable {
                 declared = null;
             }
             if (declared == null || declared.contains("*")) {
-                return List.of();
+                anyName = true;
+            } else {
+                known.addAll(declared);
             }
-            known.addAll(declared);
         }
         List<String> unknown = new ArrayList<>();
         for (String name : names) {
-            if (!isKnown(name, known)) {
+            if (name.isBlank()) {
+                unknown.add("a setting needs a name: KEY=VALUE");
+            } else if (!anyName && !isKnown(name, known)) {
                 List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
                 String suggestion = Suggestions.didYouMean(name, exact);
                 unknown.add(name + " is not a setting of any node here" + (suggestion.isEmpty()

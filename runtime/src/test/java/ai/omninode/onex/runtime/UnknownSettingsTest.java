@@ -67,6 +67,8 @@ class UnknownSettingsTest {
         try (NodeRegistry registry = registryOf(ai.omninode.onex.runtime.testnodes.echo.EchoNode.class)) {
             assertThat(registry.require("test_echo").node().settingNames()).containsExactly("*");
             assertThat(registry.unknownSettings(List.of("ECHO_PERFIX", "ANYTHING"), Set.of())).isEmpty();
+            assertThat(registry.unknownSettings(List.of(""), Set.of()))
+                    .containsExactly("a setting needs a name: KEY=VALUE");
         }
     }
 }
