@@ -83,4 +83,51 @@ class BrokerLauncherIT {
         assertThat(broker.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         assertThat(Files.exists(data.resolve("meta.properties"))).as("--data-dir is kept").isTrue();
     }
+    /**
+     * {@code onex broker} killed with SIGKILL cannot delete its temporary data folder; the next embedded broker to
+     * start removes it (its process has ended), so the temporary folder does not fill up one killed run at a time.
+     */
+    @Test
+    void theDataFolderOfABrokerKilledWithSigkillIsRemovedByTheNextOne() throws Exception {
+        Path temp = Files.createDirectories(tmp.resolve("temp"));
+        Process killed = startBroker(temp, "killed");
+        long pid = killed.pid();
+        killed.destroyForcibly(); // SIGKILL
+        assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        try (var left = Files.list(temp)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("left behind")
+                    .anyMatch(n -> n.startsWith("embedded-kafka-" + pid + "-"));
+        }
+
+        Process next = startBroker(temp, "next");
+        try {
+            try (var left = Files.list(temp)) {
+                assertThat(left.map(p -> p.getFileName().toString()).toList())
+                        .noneMatch(n -> n.startsWith("embedded-kafka-" + pid + "-"))
+                        .anyMatch(n -> n.startsWith("embedded-kafka-" + next.pid() + "-"));
+            }
+        } finally {
+            next.destroy();
+            assertThat(next.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** {@code onex broker} with its temporary folder in {@code temp}, once it serves. */
+    private Process startBroker(Path temp, String name) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "broker")
+                .redirectError(tmp.resolve(name + ".err").toFile());
+        pb.environment().put("ONEX_OPTS", "-Djava.io.tmpdir=" + temp);
+        Process broker = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), UTF_8));
+        String first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(60, TimeUnit.SECONDS);
+        assertThat(first).as("stderr: %s", Files.readString(tmp.resolve(name + ".err")))
+                .startsWith("bootstrap.servers=127.0.0.1:");
+        return broker;
+    }
 }

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final String CONTROLLER = "CONTROLLER";
+    /** Temporary data folders are {@code embedded-kafka-PID-RANDOM}: the process id says whether one is still used. */
+    static final String TEMP_PREFIX = "embedded-kafka-";
 
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
@@ -62,7 +64,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             } else {
                 Path root = Path.of(System.getProperty("java.io.tmpdir"));
                 Files.createDirectories(root);
-                this.dataDir = Files.createTempDirectory(root, "embedded-kafka-");
+                removeFoldersOfEndedProcesses(root);
+                this.dataDir = Files.createTempDirectory(root, TEMP_PREFIX + ProcessHandle.current().pid() + "-");
                 this.deleteDataDirOnClose = true;
             }
         } catch (IOException e) {
@@ -337,6 +340,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (deleteDataDirOnClose) {
             deleteRecursively(dataDir);
         }
+    }
+
+    /**
+     * Deletes the temporary data folders ({@value #TEMP_PREFIX}{@code PID-...}) of brokers whose process has ended
+     * without closing them (killed with SIGKILL, say), which would otherwise fill the temporary folder one run at a
+     * time. A folder whose process still runs, or one not named with a process id, is left alone.
+     */
+    static int removeFoldersOfEndedProcesses(Path root) {
+        int removed = 0;
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path dir : list.toList()) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX) || !Files.isDirectory(dir)) {
+                    continue;
+                }
+                String rest = name.substring(TEMP_PREFIX.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = dash > 0 ? Long.parseLong(rest.substring(0, dash)) : -1;
+                } catch (NumberFormatException e) {
+                    pid = -1;
+                }
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                    deleteRecursively(dir);
+                    removed++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Could not look for data folders of ended embedded brokers in {}: {}", root, e.toString());
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} data folder(s) of embedded Kafka brokers whose process had ended", removed);
+        }
+        return removed;
     }
 
     static void deleteRecursively(Path dir) {
