@@ -2,6 +2,7 @@ package ai.omninode.onex.host.internal;
 
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.node.TraceContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -37,7 +38,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code <workflow>:<topic>/<partition>/<offset>}.
  */
 public final class TriggerDecoder {
-    static final int MAX_DEPTH = 500;
+    /** As deep as {@code onex run} takes an input ({@link YamlReader#DEFAULT_MAX_DEPTH}), plus the envelope's level. */
+    static final int MAX_DEPTH = YamlReader.DEFAULT_MAX_DEPTH + 1;
     public static final String CORRELATION_HEADER = "correlation_id";
     private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build())

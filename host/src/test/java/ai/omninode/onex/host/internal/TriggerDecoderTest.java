@@ -48,6 +48,19 @@ class TriggerDecoderTest {
         assertThat(run.trace()).isNull();
     }
 
+    /** A payload as deep as onex run takes an input (200 levels) runs in its envelope; one level more is poison. */
+    @Test
+    void aTriggerMayNestAsDeepAsOnexRunTakesAnInputPlusItsEnvelope() {
+        TriggerDecoder roomy = new TriggerDecoder("flow", SCHEMA, 1 << 20);
+        java.util.function.IntFunction<String> envelope = levels -> "{\"event_type\":\"REQ\",\"payload\":"
+                + "{\"document_id\":\"d\",\"deep\":" + "[".repeat(levels - 1) + "]".repeat(levels - 1) + "}}";
+
+        assertThat(roomy.decode(record(envelope.apply(200).getBytes(StandardCharsets.UTF_8), new RecordHeaders())))
+                .isInstanceOf(Run.class);
+        assertThat(kind(roomy.decode(record(envelope.apply(201).getBytes(StandardCharsets.UTF_8), new RecordHeaders()))))
+                .isEqualTo(Kind.NOT_JSON);
+    }
+
     @Test
     void aPlainObjectIsTheInputAndItsPlaceNamesTheRun() {
         Run run = (Run) decode("{\"document_id\":\"d1\"}");
