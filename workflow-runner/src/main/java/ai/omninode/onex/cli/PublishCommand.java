@@ -92,7 +92,8 @@ public final class PublishCommand implements Callable<Integer> {
     PluginOptions plugins = new PluginOptions();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test.")
+            description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test. A name"
+                    + " no installed node reads is refused (onex nodes NAME lists a node's).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override

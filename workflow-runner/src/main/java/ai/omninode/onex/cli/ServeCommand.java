@@ -124,7 +124,8 @@ public final class ServeCommand implements Callable<Integer> {
     PluginOptions plugins = new PluginOptions();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test.")
+            description = "A setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test. A name that"
+                    + " neither the host nor an installed node reads is refused (onex nodes NAME lists a node's).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override
