@@ -22,13 +22,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -97,21 +97,16 @@ public final class NodeRegistry implements AutoCloseable {
      * Of {@code names}, settings given on purpose (as {@code onex run --set} gives them), those no node here reads,
      * each as a message with the closest name one does: a misspelled name would otherwise be ignored and the node run
      * on its default. A name is known when a node lists it ({@link EffectNode#settingNames()}, a family as
-     * {@code PREFIX*}) or {@code hostNames} does (the host's own settings, in the same form). A node that does not
-     * say reads {@code *}, every name: then only an empty name is reported.
+     * {@code PREFIX*}) or {@code alsoKnown} does (the host's own settings, and those the workflow reads through
+     * {@code ${env.NAME}}, in the same form). A node that does not say reads {@code *}, every name: then only an empty
+     * name is reported.
      */
-    public List<String> unknownSettings(Collection<String> names, Collection<String> hostNames) {
-        Set<String> known = new LinkedHashSet<>(hostNames);
+    public List<String> unknownSettings(Collection<String> names, Collection<String> alsoKnown) {
+        Set<String> known = new TreeSet<>(alsoKnown);
         boolean anyName = false;
         for (DiscoveredNode n : nodes.values()) {
-            Set<String> declared;
-            try {
-                declared = n.node().settingNames();
-            } catch (RuntimeException | LinkageError e) {
-                LOG.debug("node {}: settingNames() failed", n.name(), e);
-                declared = null;
-            }
-            if (declared == null || declared.contains("*")) {
+            Set<String> declared = settingNamesOf(n);
+            if (declared.contains("*")) {
                 anyName = true;
             } else {
                 known.addAll(declared);
@@ -124,11 +119,26 @@ public final class NodeRegistry implements AutoCloseable {
             } else if (!anyName && !isKnown(name, known)) {
                 List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
                 String suggestion = Suggestions.didYouMean(name, exact);
-                unknown.add(name + " is not a setting of any node here" + (suggestion.isEmpty()
-                        ? "; they read " + String.join(", ", known) : suggestion));
+                unknown.add(name + " is not a setting of any node here" + (!suggestion.isEmpty() ? suggestion
+                        : known.isEmpty() ? "; no node here reads any setting"
+                        : "; the settings read here: " + String.join(", ", known)));
             }
         }
         return unknown;
+    }
+
+    /**
+     * What {@code node} says it reads ({@link EffectNode#settingNames()}), sorted; {@code *} (any name) when it does
+     * not say, or when asking fails.
+     */
+    public static Set<String> settingNamesOf(DiscoveredNode node) {
+        try {
+            Set<String> declared = node.node().settingNames();
+            return declared == null ? Set.of("*") : new TreeSet<>(declared);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("node {}: settingNames() failed", node.name(), e);
+            return Set.of("*");
+        }
     }
 
     private static boolean isKnown(String name, Collection<String> known) {

@@ -57,7 +57,7 @@ class UnknownSettingsTest {
             assertThat(registry.unknownSettings(List.of("SOMETHING_ELSE", "ECHO_OPT_"), Set.of("HOST_*")))
                     .as("a family's prefix alone is not one of its names")
                     .hasSize(2)
-                    .allSatisfy(m -> assertThat(m).contains("is not a setting of any node here; they read ")
+                    .allSatisfy(m -> assertThat(m).contains("is not a setting of any node here; the settings read here: ")
                             .contains("ECHO_PREFIX").contains("ECHO_OPT_*").contains("HOST_*"));
         }
     }

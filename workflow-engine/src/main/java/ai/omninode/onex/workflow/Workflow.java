@@ -78,6 +78,22 @@ public record Workflow(
         return out;
     }
 
+    /**
+     * The settings the workflow's own expressions read ({@code ${env.NAME}} in a step, main or on_step_failure), in
+     * order of first use: a host takes these names as known, as it does the settings its nodes list.
+     */
+    public Set<String> envNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Step s : nodeSteps()) {
+            ai.omninode.onex.workflow.internal.WorkflowChecks.eachExpression(s, (pointer, e) -> {
+                if (Scope.ENV.equals(e.root()) && !e.path().isEmpty() && e.path().get(0) instanceof Expression.Member m) {
+                    names.add(m.name());
+                }
+            });
+        }
+        return names;
+    }
+
     /** Every main and on_step_failure step that runs a node. */
     public List<Step> nodeSteps() {
         List<Step> out = new ArrayList<>();

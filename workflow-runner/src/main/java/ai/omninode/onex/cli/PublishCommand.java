@@ -2,6 +2,7 @@ package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.Inputs;
 import ai.omninode.onex.cli.internal.PluginOptions;
+import ai.omninode.onex.cli.internal.SetNames;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
@@ -107,11 +108,7 @@ public final class PublishCommand implements Callable<Integer> {
             settings.put(RunCommand.BOOTSTRAP, bootstrapServers);
         }
         try (NodeRegistry registry = plugins.discover()) {
-            List<String> unknown = registry.unknownSettings(overrides.keySet(), List.of());
-            if (!unknown.isEmpty()) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--set " + String.join("; ", unknown));
-            }
+            SetNames.check(spec, registry, overrides, List.of());
             DiscoveredNode discovered = registry.find(EventBus.KAFKA_NODE).orElseThrow(() -> new OnexException(
                     "no node named '" + EventBus.KAFKA_NODE + "' was discovered (discovered: " + registry.names()
                             + "); onex publish sends with it"));

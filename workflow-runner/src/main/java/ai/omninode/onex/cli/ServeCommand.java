@@ -1,6 +1,7 @@
 package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.PluginOptions;
+import ai.omninode.onex.cli.internal.SetNames;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.host.OnexHost;
@@ -15,9 +16,11 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -149,11 +152,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         EmbeddedKafkaBroker broker = null;
         try (NodeRegistry registry = plugins.discover()) {
-            List<String> unknown = registry.unknownSettings(overrides.keySet(), KafkaSettings.SETTING_NAMES);
-            if (!unknown.isEmpty()) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--set " + String.join("; ", unknown));
-            }
+            Set<String> read = new LinkedHashSet<>(KafkaSettings.SETTING_NAMES);
+            workflows.forEach(w -> read.addAll(w.envNames()));
+            SetNames.check(spec, registry, overrides, read);
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();

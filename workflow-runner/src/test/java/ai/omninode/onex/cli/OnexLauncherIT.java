@@ -232,22 +232,31 @@ class OnexLauncherIT {
                 "--set", "ONEX_CONSUMER_MAX_POLL_RECORDS=5");
         Run publish = onex("publish", "t", "--event-type", "E", "--input", "a=1",
                 "--set", "KAFKA_BOOTSTRAP_SERVRES=127.0.0.1:1");
+        // a setting the workflow reads itself (${env.NAME}) is known too
+        Path withEnv = Files.writeString(tmp.resolve("with-env.yaml"), Files.readString(Cli.REPO.resolve(
+                "examples/document_ingestion.yaml")).replace("        document_id: ${input.document_id}\n",
+                "        document_id: ${input.document_id}\n        ingested_by: ${env.INGESTED_BY:unknown}\n"));
+        Run env = onex("run", withEnv.toString(), "--input-file", "examples/document_ingestion.input.json",
+                "--dry-run", "--set", "INGESTED_BY=batch-7", "--set", "INGESTED_BYY=x");
 
         assertThat(dry.exitCode()).as("%s%n%s", dry.out(), dry.err()).isEqualTo(2);
         assertThat(dry.err()).contains("--set: error: KAFKA_BOOTSTRAP_SERVRES is not a setting of any node here (did"
                 + " you mean 'KAFKA_BOOTSTRAP_SERVERS'?)").doesNotContain("QDRANT_COLLECTIONS is not", "127.0.0.1:1");
         assertThat(run.exitCode()).as("%s%n%s", run.out(), run.err()).isEqualTo(2);
         assertThat(run.out()).as("no step ran").doesNotContain("running workflow");
-        assertThat(run.err()).contains("--set: error: NO_SUCH_SETTING is not a setting of any node here; they read"
-                + " KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, ").contains("ONEX_KAFKA_*", "QDRANT_COLLECTIONS")
+        assertThat(run.err()).contains("--set: error: NO_SUCH_SETTING is not a setting of any node here; the settings"
+                + " read here: KAFKA_BOOTSTRAP_SERVERS, KAFKA_EVENT_ACKS, ").contains("ONEX_KAFKA_*", "QDRANT_COLLECTIONS")
                 .doesNotContain("KAFKA_EVENT_ENABLE_DLQ is not");
         assertThat(fine.exitCode()).as("%s%n%s", fine.out(), fine.err()).isZero();
         assertThat(serve.exitCode()).as("%s%n%s", serve.out(), serve.err()).isEqualTo(2);
-        assertThat(serve.err()).contains("--set KAFKA_TOPIC_PREFX is not a setting of any node here (did you mean"
+        assertThat(serve.err()).contains("--set: KAFKA_TOPIC_PREFX is not a setting of any node here (did you mean"
                 + " 'KAFKA_TOPIC_PREFIX'?)").doesNotContain("ONEX_CONSUMER_MAX_POLL_RECORDS");
         assertThat(serve.out()).doesNotContain("embedded Kafka broker started");
+        assertThat(env.exitCode()).as("%s%n%s", env.out(), env.err()).isEqualTo(2);
+        assertThat(env.err()).contains("--set: error: INGESTED_BYY is not a setting of any node here (did you mean"
+                + " 'INGESTED_BY'?)").doesNotContain("INGESTED_BY is not");
         assertThat(publish.exitCode()).as("%s%n%s", publish.out(), publish.err()).isEqualTo(2);
-        assertThat(publish.err()).contains("--set KAFKA_BOOTSTRAP_SERVRES is not a setting of any node here (did you"
+        assertThat(publish.err()).contains("--set: KAFKA_BOOTSTRAP_SERVRES is not a setting of any node here (did you"
                 + " mean 'KAFKA_BOOTSTRAP_SERVERS'?)").doesNotContain("127.0.0.1:1");
     }
 

@@ -212,8 +212,8 @@ class RunChecksTest {
         assertThat(r.out()).startsWith("kafka_event_effect 1.0.0 (effect node, with side effects")
                 .containsPattern("(?m)^input:$").containsPattern("(?m)^  topic +string matching .*, required")
                 .containsPattern("(?m)^output:$").containsPattern("(?m)^  offset +integer 0\\.\\. or null")
-                .containsPattern("(?m)^config \\(settings it reads: KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX,"
-                        + " KAFKA_EVENT_MAX_RETRIES, .*, ONEX_KAFKA_\\*\\):$")
+                .containsPattern("(?m)^config \\(settings it reads: KAFKA_BOOTSTRAP_SERVERS, KAFKA_EVENT_ACKS, .*,"
+                        + " KAFKA_TOPIC_PREFIX, ONEX_KAFKA_\\*\\):$")
                 .containsPattern("(?m)^  max_retries +integer 0\\.\\.100, default 3");
         assertThat(typo.exitCode()).isEqualTo(Onex.INVALID);
         assertThat(typo.err()).contains("kafka_event_efect: error: no node of that name (did you mean"
