@@ -13,6 +13,7 @@ import ai.omninode.onex.cli.internal.PlanPrinter;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.ProgressPrinter;
 import ai.omninode.onex.cli.internal.RunWatch;
+import ai.omninode.onex.cli.internal.SetNames;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
@@ -100,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
             + " - reads it from standard input.")
     Path inputFile;
 
-    @Option(names = "--inputs", paramLabel = "FILE|DIR",
+    @Option(names = "--inputs", paramLabel = "FILE|DIR|-",
             description = "Run once per input: a JSON Lines file (one JSON object per line; blank lines are skipped)"
                     + " or a folder of *.json files; - (or a pipe) reads JSON Lines from standard input as they come."
                     + " A line that is not a JSON object fails that input, named by its line. Not with --input,"
@@ -108,7 +109,7 @@ public final class RunCommand implements Callable<Integer> {
     Path batchInputs;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
-            description = "With --inputs: how many runs at a time (default: ${DEFAULT-VALUE}).")
+            description = "With --inputs: runs at a time (default: ${DEFAULT-VALUE}).")
     int concurrency = 16;
 
     @Option(names = "--fail-fast", description = "With --inputs: start no new input after the first failure.")
@@ -178,59 +179,67 @@ public final class RunCommand implements Callable<Integer> {
         RunOptions options = runOptions();
         Workflow workflow = new WorkflowLoader().load(workflowFile);
         ObjectNode input = batchInputs == null ? Inputs.read(inputFile, inputs) : null;
-        try (BatchInputs batch = batchInputs == null ? null : BatchInputs.open(batchInputs);
-                NodeRegistry registry = plugins.discover()) {
+        try (NodeRegistry registry = plugins.discover()) {
             Map<String, NodeContract> contracts = new LinkedHashMap<>();
             registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
             List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
             problems.addAll(InputSchemaCheck.check(workflow));
-            registry.unknownSettings(overrides.keySet(), List.of()).forEach(m -> problems.add(Problem.of("--set", m)));
+            problems.addAll(SetNames.problems(registry, overrides, workflow.envNames()));
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
             }
             if (dryRun) {
                 return plan(workflow, input, contracts, out);
             }
-            Interruption interruption = new Interruption(err);
-            EmbeddedBroker broker = embeddedKafka ? EmbeddedBroker.start(progress, interruption) : null;
-            try {
-                SimpleMeterRegistry meters = metricsFile == null ? null : new SimpleMeterRegistry();
-                WorkflowRunner.Builder builder = WorkflowRunner.builder()
-                        .settingsFrom("the environment", System.getenv())
-                        .settingsFrom("--set", overrides)
-                        .meterRegistry(meters);
-                if (broker != null) {
-                    builder.settingsFrom("--embedded-kafka", Map.of(BOOTSTRAP, broker.broker.bootstrapServers()));
+            // after the checks above: a stream's first line may be long in coming
+            try (BatchInputs batch = batchInputs == null ? null : BatchInputs.open(batchInputs)) {
+                return runChecked(workflow, input, batch, registry, options, out, err, progress);
+            }
+        }
+    }
+
+    /** The run, or the batch, of a workflow and input that passed every check that needs no node. */
+    private int runChecked(Workflow workflow, ObjectNode input, BatchInputs batch, NodeRegistry registry,
+            RunOptions options, PrintWriter out, PrintWriter err, PrintWriter progress) {
+        Interruption interruption = new Interruption(err);
+        EmbeddedBroker broker = embeddedKafka ? EmbeddedBroker.start(progress, interruption) : null;
+        try {
+            SimpleMeterRegistry meters = metricsFile == null ? null : new SimpleMeterRegistry();
+            WorkflowRunner.Builder builder = WorkflowRunner.builder()
+                    .settingsFrom("the environment", System.getenv())
+                    .settingsFrom("--set", overrides)
+                    .meterRegistry(meters);
+            if (broker != null) {
+                builder.settingsFrom("--embedded-kafka", Map.of(BOOTSTRAP, broker.broker.bootstrapServers()));
+            }
+            if (batch != null) {
+                return runBatch(builder.registry(registry).build(), workflow, batch, out, progress, interruption,
+                        meters);
+            }
+            RunWatch watch = new RunWatch(new ProgressPrinter(progress));
+            WorkflowResult result;
+            try (WorkflowRunner runner = builder.registry(registry).listener(watch).build()) {
+                // refuse, before any step runs, what would fail anyway: an input the workflow or a step's node
+                // refuses, and settings a node rejects (a Kafka address no broker answers at, say)
+                List<Problem> refused = runner.prepare(workflow, input);
+                if (!refused.isEmpty()) {
+                    throw new ValidationException(refused);
                 }
-                if (batch != null) {
-                    return runBatch(builder.registry(registry).build(), workflow, batch, out, progress, interruption,
-                            meters);
+                interruption.watch(() -> singleRunInterrupted(watch, options, interruption, err));
+                result = runner.run(workflow, input, options);
+                if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
+                    MetricsFile.write(meters, metricsFile);
                 }
-                RunWatch watch = new RunWatch(new ProgressPrinter(progress));
-                WorkflowResult result;
-                try (WorkflowRunner runner = builder.registry(registry).listener(watch).build()) {
-                    // refuse, before any step runs, what would fail anyway: an input the workflow or a step's node
-                    // refuses, and settings a node rejects (a Kafka address no broker answers at, say)
-                    List<Problem> refused = runner.prepare(workflow, input);
-                    if (!refused.isEmpty()) {
-                        throw new ValidationException(refused);
-                    }
-                    interruption.watch(() -> singleRunInterrupted(watch, options, interruption, err));
-                    result = runner.run(workflow, input, options);
-                    if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
-                        MetricsFile.write(meters, metricsFile);
-                    }
-                }
-                if (output == OutputFormat.JSON) {
-                    out.println(JsonOutput.write(JsonOutput.result(result)));
-                    out.flush();
-                }
-                return result.succeeded() ? Onex.OK : Onex.WORKFLOW_FAILED;
-            } finally {
-                interruption.done();
-                if (broker != null) {
-                    broker.close();
-                }
+            }
+            if (output == OutputFormat.JSON) {
+                out.println(JsonOutput.write(JsonOutput.result(result)));
+                out.flush();
+            }
+            return result.succeeded() ? Onex.OK : Onex.WORKFLOW_FAILED;
+        } finally {
+            interruption.done();
+            if (broker != null) {
+                broker.close();
             }
         }
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -143,6 +144,7 @@ class BatchRunTest {
      * waiting for the stream's next line, and says the rest was not read.
      */
     @Test
+    @Timeout(60) // without the fix it waits for the stream forever
     void failFastEndsABatchFromAStreamThatStaysOpen() throws IOException {
         PipedOutputStream writer = new PipedOutputStream();
         System.setIn(new PipedInputStream(writer, 1 << 16));
@@ -157,6 +159,52 @@ class BatchRunTest {
         } finally {
             writer.close(); // the worker still waiting for a line ends
         }
+    }
+
+    /**
+     * A terminal's end of input (Ctrl-D) is read once: a read after it would wait for another. The batch ends at the
+     * first end, whatever the concurrency.
+     */
+    @Test
+    @Timeout(60) // reading again after the end would wait forever here
+    void theEndOfStandardInputIsReadOnce() {
+        byte[] lines = "{\"key\": \"a\", \"failures\": 0}\n{\"key\": \"b\", \"failures\": 0}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        System.setIn(new InputStream() {
+            private int next;
+            private boolean ended;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+            }
+
+            /** As a terminal: what was typed, then the end once (Ctrl-D), then a read waits for the user. */
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (next < lines.length) {
+                    int n = Math.min(len, lines.length - next);
+                    System.arraycopy(lines, next, b, off, n);
+                    next += n;
+                    return n;
+                }
+                if (ended) {
+                    try {
+                        new java.util.concurrent.CountDownLatch(1).await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                ended = true;
+                return -1;
+            }
+        });
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", "-", "--concurrency", "3");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("batch of 2 inputs from stdin: 2 succeeded, 0 failed");
     }
 
     /** {@code --input-file -}: one input from standard input, JSON or YAML. */

@@ -128,11 +128,16 @@ public final class Batch {
         while (!stop.get()) {
             BatchInputs.Input input;
             synchronized (inputLock) {
-                if (stop.get() || !inputs.hasNext() || stop.get()) { // again: a stream's next line may come late
+                if (stop.get() || !inputs.hasNext()) {
+                    return;
+                }
+                // in flight before the last look at stop: run() leaves a stream's reader only when none is in flight
+                inFlight.incrementAndGet();
+                if (stop.get()) { // a stream's next line may come long after a stop
+                    inFlight.decrementAndGet();
                     return;
                 }
                 input = inputs.next();
-                inFlight.incrementAndGet();
             }
             try {
                 BatchSummary.Outcome outcome = runOne(input);

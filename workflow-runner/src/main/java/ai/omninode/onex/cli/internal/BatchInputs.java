@@ -190,8 +190,13 @@ public final class BatchInputs implements AutoCloseable {
     }
 
     private byte[] buffer = new byte[8192];
+    /** The end was read: not read again (on a terminal, each read past it would wait for another Ctrl-D). */
+    private boolean ended;
 
     private Line readLine() throws IOException {
+        if (ended) {
+            return null;
+        }
         int n = 0;
         boolean tooLong = false;
         int b;
@@ -212,6 +217,9 @@ public final class BatchInputs implements AutoCloseable {
                 buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(MAX_INPUT_BYTES, buffer.length * 2L));
             }
             buffer[n++] = (byte) b;
+        }
+        if (b == -1) {
+            ended = true;
         }
         if (!any) {
             return null;

@@ -86,7 +86,9 @@ public final class BatchSummary {
      * for a problem found elsewhere (a step of the workflow whose contract this input breaks), its file:line:col.
      */
     static String describe(BatchInputs.Input input, Problem p) {
-        if (p.source() != null && !input.name().startsWith(p.source())) {
+        boolean inTheInput = p.source() == null || p.source().equals(input.name())
+                || input.line() > 0 && input.name().equals(p.source() + ":" + input.line());
+        if (!inTheInput) {
             return p.source() + (p.hasPosition() ? ":" + p.line() + ":" + p.column() : "") + ": " + p.message();
         }
         if (input.line() > 0) {
