@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -345,7 +349,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /**
      * Deletes the temporary data folders ({@value #TEMP_PREFIX}{@code PID-...}) of brokers whose process has ended
      * without closing them (killed with SIGKILL, say), which would otherwise fill the temporary folder one run at a
-     * time. A folder whose process still runs, or one not named with a process id, is left alone.
+     * time. A folder whose process still runs, one a running Kafka holds (its {@code .lock}), or one not named with a
+     * process id, is left alone.
      */
     static int removeFoldersOfEndedProcesses(Path root) {
         int removed = 0;
@@ -363,7 +368,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 } catch (NumberFormatException e) {
                     pid = -1;
                 }
-                if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty() && !lockedByKafka(dir)) {
                     deleteRecursively(dir);
                     removed++;
                 }
@@ -375,6 +380,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             LOG.info("Removed {} data folder(s) of embedded Kafka brokers whose process had ended", removed);
         }
         return removed;
+    }
+
+    /**
+     * Whether a running broker holds the folder: Kafka locks {@code .lock} in each of its log folders while it runs.
+     * This covers a process that looks ended only because it runs in another process-id namespace (a container
+     * sharing the temporary folder).
+     */
+    private static boolean lockedByKafka(Path dir) {
+        Path lock = dir.resolve(".lock");
+        if (!Files.exists(lock)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock held = channel.tryLock();
+            if (held == null) {
+                return true;
+            }
+            held.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // this very JVM holds it
+        } catch (IOException e) {
+            return true; // cannot tell: leave it
+        }
     }
 
     static void deleteRecursively(Path dir) {
