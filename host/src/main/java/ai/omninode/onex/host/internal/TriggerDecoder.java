@@ -81,6 +81,22 @@ public final class TriggerDecoder {
         }
     }
 
+    /** Whether {@code node} nests more than {@code levels} levels (an object or array is one, with what it holds). */
+    private static boolean deeperThan(JsonNode node, int levels) {
+        if (!node.isContainer()) {
+            return false;
+        }
+        if (levels == 0) {
+            return true;
+        }
+        for (JsonNode child : node) {
+            if (deeperThan(child, levels - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Trigger decode(ConsumerRecord<byte[], byte[]> record) {
         byte[] value = record.value();
         if (value == null) {
@@ -143,6 +159,10 @@ public final class TriggerDecoder {
             }
             input = (ObjectNode) payload;
         } else {
+            if (deeperThan(object, YamlReader.DEFAULT_MAX_DEPTH)) { // the parser allowed one level for an envelope
+                return new Poison(Kind.NOT_JSON, "the value nests deeper than " + YamlReader.DEFAULT_MAX_DEPTH
+                        + " levels, the most an input may");
+            }
             input = object;
         }
         String runKey = workflow + ":" + (eventId != null ? eventId

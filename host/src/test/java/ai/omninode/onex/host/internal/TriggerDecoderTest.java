@@ -48,7 +48,7 @@ class TriggerDecoderTest {
         assertThat(run.trace()).isNull();
     }
 
-    /** A payload as deep as onex run takes an input (200 levels) runs in its envelope; one level more is poison. */
+    /** An input as deep as onex run takes one (200 levels) runs, bare or in an envelope; one level more is poison. */
     @Test
     void aTriggerMayNestAsDeepAsOnexRunTakesAnInputPlusItsEnvelope() {
         TriggerDecoder roomy = new TriggerDecoder("flow", SCHEMA, 1 << 20);
@@ -59,6 +59,13 @@ class TriggerDecoderTest {
                 .isInstanceOf(Run.class);
         assertThat(kind(roomy.decode(record(envelope.apply(201).getBytes(StandardCharsets.UTF_8), new RecordHeaders()))))
                 .isEqualTo(Kind.NOT_JSON);
+        java.util.function.IntFunction<String> bare = levels -> "{\"document_id\":\"d\",\"deep\":"
+                + "[".repeat(levels - 1) + "]".repeat(levels - 1) + "}";
+        assertThat(roomy.decode(record(bare.apply(200).getBytes(StandardCharsets.UTF_8), new RecordHeaders())))
+                .isInstanceOf(Run.class);
+        Poison deep = (Poison) roomy.decode(record(bare.apply(201).getBytes(StandardCharsets.UTF_8), new RecordHeaders()));
+        assertThat(deep.kind()).isEqualTo(Kind.NOT_JSON);
+        assertThat(deep.reason()).contains("deeper than 200 levels");
     }
 
     @Test
