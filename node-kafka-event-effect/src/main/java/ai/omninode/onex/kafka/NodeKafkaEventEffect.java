@@ -153,13 +153,13 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
         }
     }
 
-    /** The input schema of this node's contract, loaded once. */
     /** {@link ModelKafkaEventConfig#settingNames()}: the variables {@link #initialize(Map)} reads. */
     @Override
     public Set<String> settingNames() {
         return ModelKafkaEventConfig.settingNames();
     }
 
+    /** The input schema of this node's contract, loaded once. */
     private InputValidator validator() {
         InputValidator v = sharedValidator;
         if (v == null) {

@@ -31,6 +31,9 @@ import org.apache.kafka.common.TopicPartition;
  * trigger's fate (committed, or retried for the infrastructure), lag, dead letters, retries.
  */
 public final class HostMetrics {
+    /** The kinds of poison triggers, as the dead-letter counter's description lists them. */
+    private static final String KINDS = java.util.Arrays.stream(TriggerDecoder.Kind.values()).map(TriggerDecoder.Kind::tag)
+            .collect(java.util.stream.Collectors.joining(", "));
     private final MeterRegistry registry;
     private final String workflow;
     private final Tags tags;
@@ -72,8 +75,7 @@ public final class HostMetrics {
     void deadLettered(String topic, TriggerDecoder.Kind kind) {
         deadLettered.computeIfAbsent(topic + "\u0000" + kind.tag(), k -> Counter.builder("onex.host.triggers.dead.lettered")
                 .tags(tags).tag("topic", topic).tag("kind", kind.tag())
-                .description("Triggers sent to the dead-letter topic, by kind (tombstone, too_large, not_utf8, not_json,"
-                        + " not_an_object, bad_envelope, input_schema)")
+                .description("Triggers sent to the dead-letter topic, by kind (" + KINDS + ")")
                 .register(registry)).increment();
     }
 

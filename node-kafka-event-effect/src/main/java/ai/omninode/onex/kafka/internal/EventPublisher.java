@@ -498,7 +498,7 @@ public final class EventPublisher {
 
         /**
          * The caller's headers, then the standard ones, added to the record's own (empty) headers: a {@code Headers}
-         * handed to {@code ProducerRecord} is copied there, and building one first cost a third of the caller's time
+         * handed to {@code ProducerRecord} is copied there, and building one first cost a quarter of the caller's time
          * in the node in {@code NodeCpuBenchmark} (two lists, two arrays and a copy per event). A caller's header
          * named like a standard one is left out: the standard one carries the envelope's value, and a second header
          * of that name would contradict it for consumers that read the first one (or all of them).
