@@ -234,8 +234,9 @@ class OnexLauncherIT {
                 "--set", "KAFKA_BOOTSTRAP_SERVRES=127.0.0.1:1");
         // a setting the workflow reads itself (${env.NAME}) is known too
         Path withEnv = Files.writeString(tmp.resolve("with-env.yaml"), Files.readString(Cli.REPO.resolve(
-                "examples/document_ingestion.yaml")).replace("        document_id: ${input.document_id}\n",
-                "        document_id: ${input.document_id}\n        ingested_by: ${env.INGESTED_BY:unknown}\n"));
+                "examples/document_ingestion.yaml")).replace("\n        vectorized: ${vectorization_result.success}\n",
+                "\n        vectorized: ${vectorization_result.success}\n        ingested_by: ${env.INGESTED_BY:unknown}\n"));
+        assertThat(Files.readString(withEnv)).contains("ingested_by: ${env.INGESTED_BY:unknown}");
         Run env = onex("run", withEnv.toString(), "--input-file", "examples/document_ingestion.input.json",
                 "--dry-run", "--set", "INGESTED_BY=batch-7", "--set", "INGESTED_BYY=x");
 
