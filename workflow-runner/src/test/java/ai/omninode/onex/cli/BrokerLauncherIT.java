@@ -35,19 +35,10 @@ class BrokerLauncherIT {
     @Test
     void aBrokerStartedWithOnexBrokerServesOnexRunAndStopsOnSigterm() throws Exception {
         Path data = tmp.resolve("broker-data");
-        Process broker = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "broker", "--data-dir", data.toString())
-                .redirectError(tmp.resolve("broker.err").toFile()).start();
+        Started started = startBroker("broker", Map.of(), "--data-dir", data.toString());
+        Process broker = started.process();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), UTF_8));
-            String first = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(60, TimeUnit.SECONDS);
-            assertThat(first).as("stderr: %s", Files.readString(tmp.resolve("broker.err"))).startsWith("bootstrap.servers=127.0.0.1:");
-            String bootstrap = first.substring("bootstrap.servers=".length());
+            String bootstrap = started.bootstrap();
 
             String prefix = "launcher-" + UUID.randomUUID().toString().substring(0, 8);
             ProcessBuilder run = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "run",
@@ -90,7 +81,8 @@ class BrokerLauncherIT {
     @Test
     void theDataFolderOfABrokerKilledWithSigkillIsRemovedByTheNextOne() throws Exception {
         Path temp = Files.createDirectories(tmp.resolve("temp"));
-        Process killed = startBroker(temp, "killed");
+        Map<String, String> inTemp = Map.of("ONEX_OPTS", "-Djava.io.tmpdir=" + temp);
+        Process killed = startBroker("killed", inTemp).process();
         long pid = killed.pid();
         killed.destroyForcibly(); // SIGKILL
         assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -99,7 +91,7 @@ class BrokerLauncherIT {
                     .anyMatch(n -> n.startsWith("embedded-kafka-" + pid + "-"));
         }
 
-        Process next = startBroker(temp, "next");
+        Process next = startBroker("next", inTemp).process();
         try {
             try (var left = Files.list(temp)) {
                 assertThat(left.map(p -> p.getFileName().toString()).toList())
@@ -112,11 +104,15 @@ class BrokerLauncherIT {
         }
     }
 
-    /** {@code onex broker} with its temporary folder in {@code temp}, once it serves. */
-    private Process startBroker(Path temp, String name) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "broker")
-                .redirectError(tmp.resolve(name + ".err").toFile());
-        pb.environment().put("ONEX_OPTS", "-Djava.io.tmpdir=" + temp);
+    private record Started(Process process, String bootstrap) {
+    }
+
+    /** {@code onex broker ARGS} with {@code env}, once it serves (its first line says where). */
+    private Started startBroker(String name, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/onex").toString(), "broker"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(tmp.resolve(name + ".err").toFile());
+        pb.environment().putAll(env);
         Process broker = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), UTF_8));
         String first = CompletableFuture.supplyAsync(() -> {
@@ -128,6 +124,6 @@ class BrokerLauncherIT {
         }).get(60, TimeUnit.SECONDS);
         assertThat(first).as("stderr: %s", Files.readString(tmp.resolve(name + ".err")))
                 .startsWith("bootstrap.servers=127.0.0.1:");
-        return broker;
+        return new Started(broker, first.substring("bootstrap.servers=".length()));
     }
 }
