@@ -207,6 +207,41 @@ class BatchRunTest {
         assertThat(r.out()).contains("batch of 2 inputs from stdin: 2 succeeded, 0 failed");
     }
 
+    /** A stream that breaks: the batch stops there, says why, and does not succeed. */
+    @Test
+    @Timeout(60)
+    void aStreamThatBreaksStopsTheBatchAndFailsIt() {
+        byte[] line = "{\"key\": \"a\", \"failures\": 0}\n".getBytes(StandardCharsets.UTF_8);
+        System.setIn(new InputStream() {
+            private int next;
+
+            @Override
+            public int read() throws IOException {
+                if (next < line.length) {
+                    return line[next++];
+                }
+                throw new IOException("device gone");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (next < line.length) {
+                    int n = Math.min(len, line.length - next);
+                    System.arraycopy(line, next, b, off, n);
+                    next += n;
+                    return n;
+                }
+                throw new IOException("device gone");
+            }
+        });
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", "-", "--concurrency", "2");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        assertThat(r.out()).contains("batch of 1 input from stdin: 1 succeeded, 0 failed",
+                "stopped: stdin: cannot read line 2: device gone; the rest of stdin was not read");
+    }
+
     /** {@code --input-file -}: one input from standard input, JSON or YAML. */
     @Test
     void dashReadsTheSingleInputFromStandardInput() {

@@ -114,16 +114,21 @@ class BrokerLauncherIT {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(tmp.resolve(name + ".err").toFile());
         pb.environment().putAll(env);
         Process broker = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), UTF_8));
-        String first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).get(60, TimeUnit.SECONDS);
-        assertThat(first).as("stderr: %s", Files.readString(tmp.resolve(name + ".err")))
-                .startsWith("bootstrap.servers=127.0.0.1:");
-        return new Started(broker, first.substring("bootstrap.servers=".length()));
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), UTF_8));
+            String first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(60, TimeUnit.SECONDS);
+            assertThat(first).as("stderr: %s", Files.readString(tmp.resolve(name + ".err")))
+                    .startsWith("bootstrap.servers=127.0.0.1:");
+            return new Started(broker, first.substring("bootstrap.servers=".length()));
+        } catch (Exception | AssertionError e) { // no broker left running behind a failed start
+            broker.destroyForcibly();
+            throw e;
+        }
     }
 }

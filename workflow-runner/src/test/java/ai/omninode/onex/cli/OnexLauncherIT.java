@@ -232,6 +232,9 @@ class OnexLauncherIT {
                 "--set", "ONEX_CONSUMER_MAX_POLL_RECORDS=5");
         Run publish = onex("publish", "t", "--event-type", "E", "--input", "a=1",
                 "--set", "KAFKA_BOOTSTRAP_SERVRES=127.0.0.1:1");
+        // with the inputs on a stream that never ends: refused before the stream is read
+        Run streamed = onex("run", "examples/document_ingestion.yaml", "--inputs", "-",
+                "--set", "KAFKA_BOOTSTRAP_SERVRES=127.0.0.1:1");
         // a setting the workflow reads itself (${env.NAME}) is known too
         Path withEnv = Files.writeString(tmp.resolve("with-env.yaml"), Files.readString(Cli.REPO.resolve(
                 "examples/document_ingestion.yaml")).replace("\n        vectorized: ${vectorization_result.success}\n",
@@ -253,6 +256,8 @@ class OnexLauncherIT {
         assertThat(serve.err()).contains("--set: KAFKA_TOPIC_PREFX is not a setting of any node here (did you mean"
                 + " 'KAFKA_TOPIC_PREFIX'?)").doesNotContain("ONEX_CONSUMER_MAX_POLL_RECORDS");
         assertThat(serve.out()).doesNotContain("embedded Kafka broker started");
+        assertThat(streamed.exitCode()).as("%s%n%s", streamed.out(), streamed.err()).isEqualTo(2);
+        assertThat(streamed.err()).contains("--set: error: KAFKA_BOOTSTRAP_SERVRES is not a setting");
         assertThat(env.exitCode()).as("%s%n%s", env.out(), env.err()).isEqualTo(2);
         assertThat(env.err()).contains("--set: error: INGESTED_BYY is not a setting of any node here (did you mean"
                 + " 'INGESTED_BY'?)").doesNotContain("INGESTED_BY is not");

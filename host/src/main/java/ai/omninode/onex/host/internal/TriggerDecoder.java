@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Turns a trigger record into a run, or says why it cannot be one (a poison trigger, for the dead-letter topic).
  *
  * <p>The value must be at most {@code maxBytes}, valid UTF-8, one strict JSON object (no duplicate keys, no trailing
- * content, at most {@value #MAX_DEPTH} levels deep). An object with {@code event_type} and {@code payload} is an ONEX
+ * content, at most as deep as {@code onex run} takes an input: 200 levels, {@value #MAX_DEPTH} with an envelope's). An object with {@code event_type} and {@code payload} is an ONEX
  * envelope (what the Kafka node writes): its {@code payload} (an object) is the input, its {@code correlation_id}
  * (a UUID, if given) the run's correlation id, and its {@code event_id} (if a UUID) names the run. Any other object is
  * the input itself. The input must match the workflow's {@code input_schema}, if it has one.

@@ -128,7 +128,18 @@ public final class Batch {
         while (!stop.get()) {
             BatchInputs.Input input;
             synchronized (inputLock) {
-                if (stop.get() || !inputs.hasNext()) {
+                try {
+                    if (stop.get() || !inputs.hasNext()) {
+                        return;
+                    }
+                } catch (java.io.UncheckedIOException e) {
+                    // the stream broke: stop, and say so in the summary; once stopped, a reader left waiting on the
+                    // stream is interrupted at the end (shutdownNow), which is no failure of the stream
+                    if (!stop.getAndSet(true)) {
+                        LOG.warn("Cannot read the inputs: {}", e.getMessage());
+                        summary.readFailed(e.getMessage() + (e.getCause() == null || e.getCause().getMessage() == null
+                                ? "" : ": " + e.getCause().getMessage()));
+                    }
                     return;
                 }
                 // in flight before the last look at stop: run() leaves a stream's reader only when none is in flight

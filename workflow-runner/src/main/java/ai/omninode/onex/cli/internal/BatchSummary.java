@@ -73,6 +73,7 @@ public final class BatchSummary {
     private long elapsedNanos = -1;
     private boolean interrupted;
     private boolean stoppedByFailure;
+    private String readFailure;
 
     BatchSummary(int total, int concurrency, String batchKey, boolean keyGiven) {
         this.total = total;
@@ -121,6 +122,13 @@ public final class BatchSummary {
         }
     }
 
+    /** The inputs could not be read on (a stream broke): the batch stopped there, and did not succeed. */
+    synchronized void readFailed(String why) {
+        if (readFailure == null && elapsedNanos < 0) { // not once the batch has finished
+            readFailure = why;
+        }
+    }
+
     synchronized void finish(boolean interrupted, boolean stoppedByFailure) {
         this.elapsedNanos = System.nanoTime() - startNanos;
         this.interrupted = interrupted;
@@ -162,6 +170,9 @@ public final class BatchSummary {
 
     /** Every input ran and succeeded. */
     public synchronized boolean allSucceeded() {
+        if (readFailure != null) {
+            return false;
+        }
         return total == BatchInputs.UNKNOWN ? succeeded == done() && !interrupted && !stoppedByFailure
                 : succeeded == total;
     }
@@ -204,7 +215,9 @@ public final class BatchSummary {
         int notRun = notRun();
         String rest = notRun == BatchInputs.UNKNOWN ? "the rest of " + source + " was not read"
                 : notRun + (notRun == 1 ? " input was" : " inputs were") + " not run";
-        if (interrupted) {
+        if (readFailure != null) {
+            out.printf("stopped: %s; %s%n", readFailure, rest);
+        } else if (interrupted) {
             out.printf("interrupted: no new input was started; the runs in flight finished; %s%n", rest);
         } else if (stoppedByFailure) {
             out.printf("stopped at the first failure (--fail-fast): %s%n", rest);

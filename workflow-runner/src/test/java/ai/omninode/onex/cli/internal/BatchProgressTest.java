@@ -33,6 +33,22 @@ class BatchProgressTest {
         assertThat(bar.line(summaryOf(BatchInputs.UNKNOWN, 3, 0))).startsWith("3 done").doesNotContain("[");
     }
 
+    /** A problem in the input is told by its column; one in the workflow (a step's contract) by its file:line:col. */
+    @Test
+    void aProblemIsPlacedInTheInputOrInTheWorkflow() {
+        BatchInputs.Input line3 = new BatchInputs.Input("docs.jsonl:3", 2, 3, "line-3", null, List.of());
+        BatchInputs.Input file = new BatchInputs.Input("in/a.json", 1, 0, "a.json", null, List.of());
+
+        assertThat(BatchSummary.describe(line3, new ai.omninode.onex.contract.Problem("docs.jsonl", 3, 7, "", "bad",
+                null, null))).isEqualTo("column 7: bad");
+        assertThat(BatchSummary.describe(line3, new ai.omninode.onex.contract.Problem("docs", 12, 5, "", "breaks",
+                null, null))).as("a file whose name the input's starts with").isEqualTo("docs:12:5: breaks");
+        assertThat(BatchSummary.describe(file, new ai.omninode.onex.contract.Problem("in/a.json", 2, 4, "", "bad",
+                null, null))).isEqualTo("line 2, column 4: bad");
+        assertThat(BatchSummary.describe(file, new ai.omninode.onex.contract.Problem("flow.yaml", 9, 3, "", "breaks",
+                null, null))).isEqualTo("flow.yaml:9:3: breaks");
+    }
+
     @Test
     void aStreamsSummaryCountsWhatItRead() {
         BatchSummary s = summaryOf(BatchInputs.UNKNOWN, 2, 1);
