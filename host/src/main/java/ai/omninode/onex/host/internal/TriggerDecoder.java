@@ -18,6 +18,7 @@ import org.apache.kafka.common.header.Header;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -41,11 +42,10 @@ public final class TriggerDecoder {
     /** As deep as {@code onex run} takes an input ({@link YamlReader#DEFAULT_MAX_DEPTH}), plus the envelope's level. */
     static final int MAX_DEPTH = YamlReader.DEFAULT_MAX_DEPTH + 1;
     public static final String CORRELATION_HEADER = "correlation_id";
-    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /** A trigger as deep as an input may be: nearly all of them are read once, by this one. */
+    private static final JsonMapper JSON = strictJson(YamlReader.DEFAULT_MAX_DEPTH);
+    /** One level more, for an envelope's own over a payload as deep as an input: read only when the first refused. */
+    private static final JsonMapper ENVELOPE_JSON = strictJson(MAX_DEPTH);
 
     private final String workflow;
     private final JsonSchema inputSchema;
@@ -81,20 +81,22 @@ public final class TriggerDecoder {
         }
     }
 
-    /** Whether {@code node} nests more than {@code levels} levels (an object or array is one, with what it holds). */
-    private static boolean deeperThan(JsonNode node, int levels) {
-        if (!node.isContainer()) {
-            return false;
-        }
-        if (levels == 0) {
-            return true;
-        }
-        for (JsonNode child : node) {
-            if (deeperThan(child, levels - 1)) {
-                return true;
-            }
-        }
-        return false;
+    private static JsonMapper strictJson(int maxDepth) {
+        return JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build()).build())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+    }
+
+    /** An ONEX envelope, as the Kafka node writes one: its {@code payload} is the input. */
+    private static boolean isEnvelope(JsonNode node) {
+        return node.isObject() && node.has("event_type") && node.has("payload");
+    }
+
+    private static Poison notJson(JacksonException e) {
+        return new Poison(Kind.NOT_JSON, "the value is not JSON: "
+                + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())));
     }
 
     public Trigger decode(ConsumerRecord<byte[], byte[]> record) {
@@ -120,9 +122,18 @@ public final class TriggerDecoder {
         JsonNode root;
         try {
             root = JSON.readTree(value);
+        } catch (StreamConstraintsException tooDeep) { // or over another limit, which the second read meets too
+            try {
+                root = ENVELOPE_JSON.readTree(value);
+            } catch (JacksonException e) {
+                return notJson(e);
+            }
+            if (!isEnvelope(root)) {
+                return new Poison(Kind.NOT_JSON, "the value nests deeper than " + YamlReader.DEFAULT_MAX_DEPTH
+                        + " levels, the most an input may");
+            }
         } catch (JacksonException e) {
-            return new Poison(Kind.NOT_JSON, "the value is not JSON: "
-                    + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())));
+            return notJson(e);
         }
         if (root == null || root.isMissingNode()) {
             return new Poison(Kind.NOT_JSON, "the value is empty, not a JSON object");
@@ -134,7 +145,7 @@ public final class TriggerDecoder {
         UUID correlation = header(record, CORRELATION_HEADER);
         String eventId = null;
         ObjectNode input;
-        if (object.has("event_type") && object.has("payload")) {
+        if (isEnvelope(object)) {
             JsonNode payload = object.get("payload");
             if (!payload.isObject()) {
                 return new Poison(Kind.BAD_ENVELOPE, "the envelope's payload is " + describe(payload)
@@ -159,10 +170,6 @@ public final class TriggerDecoder {
             }
             input = (ObjectNode) payload;
         } else {
-            if (deeperThan(object, YamlReader.DEFAULT_MAX_DEPTH)) { // the parser allowed one level for an envelope
-                return new Poison(Kind.NOT_JSON, "the value nests deeper than " + YamlReader.DEFAULT_MAX_DEPTH
-                        + " levels, the most an input may");
-            }
             input = object;
         }
         String runKey = workflow + ":" + (eventId != null ? eventId
