@@ -112,12 +112,12 @@ public final class NodeRegistry implements AutoCloseable {
                 known.addAll(declared);
             }
         }
+        List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
         List<String> unknown = new ArrayList<>();
         for (String name : names) {
             if (name.isBlank()) {
                 unknown.add("a setting needs a name: KEY=VALUE");
             } else if (!anyName && !isKnown(name, known)) {
-                List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
                 String suggestion = Suggestions.didYouMean(name, exact);
                 unknown.add(name + " is not a setting of any node here" + (!suggestion.isEmpty() ? suggestion
                         : known.isEmpty() ? "; no node here reads any setting"

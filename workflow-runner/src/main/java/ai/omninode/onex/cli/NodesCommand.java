@@ -97,9 +97,9 @@ public final class NodesCommand implements Callable<Integer> {
         section(out, "input", c.input().map(s -> s.schemaNode()).orElse(null));
         section(out, "output", c.output().map(s -> s.schemaNode()).orElse(null));
         Set<String> settings = NodeRegistry.settingNamesOf(node);
-        section(out, settings.contains("*") ? "config (settings: see the node's documentation for their variables)"
-                : "config (settings " + (settings.isEmpty() ? "it reads: none" : "it reads: " + String.join(", ", settings))
-                        + ")", c.config().map(s -> s.schemaNode()).orElse(null));
+        String title = settings.contains("*") ? "config (settings: see the node's documentation for their variables)"
+                : "config (settings it reads: " + (settings.isEmpty() ? "none" : String.join(", ", settings)) + ")";
+        section(out, title, c.config().map(s -> s.schemaNode()).orElse(null));
         out.flush();
         return Onex.OK;
     }

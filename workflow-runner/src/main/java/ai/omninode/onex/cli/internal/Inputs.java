@@ -5,7 +5,6 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.workflow.internal.BoundedRead;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +52,7 @@ public final class Inputs {
             String source = stdin ? "stdin" : file.toString();
             byte[] bytes = stdin ? BoundedRead.read(System.in, source, YamlReader.DEFAULT_MAX_BYTES, "the input")
                     : BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
-            if (stdin ? new String(bytes, StandardCharsets.UTF_8).stripLeading().startsWith("{")
+            if (stdin ? startsWithBrace(bytes)
                     : file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
                 input = readJson(bytes, source);
             } else {
@@ -130,6 +129,16 @@ public final class Inputs {
      * invalid UTF-8 are errors at their line and column; files over {@link YamlReader#DEFAULT_MAX_BYTES} are refused
      * unread.
      */
+    /** Whether the first byte that is not JSON whitespace is '{': a JSON object rather than YAML. */
+    private static boolean startsWithBrace(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return b == '{';
+            }
+        }
+        return false;
+    }
+
     private static ObjectNode readJson(byte[] bytes, String source) {
         JsonNode root;
         try {
