@@ -17,9 +17,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -293,6 +295,33 @@ class NodeKafkaEventEffectTest {
                 .containsEntry("payload", Map.of("quality_score", 0.87, "entity_id", "abc-123"));
         assertThat(m.producer.closed()).isTrue();
         assertThat(m.metrics()).containsEntry("events_failed", 1L);
+    }
+
+    @Test
+    void anEventTheProducerStillHoldsWhenShutdownEndsBetweenItsSendAndTheNodeNotingItFailsAsOutcomeUnknown()
+            throws Exception {
+        // a producer other than KafkaProducer that keeps the record; the node shuts down as send returns, before the
+        // node notes the event as held (the node's close runs on another thread in life: here, inside the send)
+        NodeKafkaEventEffect[] node = new NodeKafkaEventEffect[1];
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    ProducerRecord<byte[], byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+                var held = super.send(record, callback);
+                node[0].shutdown();
+                return held;
+            }
+        };
+        node[0] = new NodeKafkaEventEffect(null, MockNode.config().build(), props -> producer, new ManualScheduler(),
+                java.time.Clock.systemUTC());
+        node[0].initialize();
+
+        ModelKafkaEventOutput out = node[0].executeEffect(input("t")).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(producer.history()).hasSize(1);
+        assertThat(out.errorType()).as(out.error()).isEqualTo(ModelKafkaEventOutput.OUTCOME_UNKNOWN);
+        assertThat(out.retriable()).isFalse();
     }
 
     @Test
