@@ -1,6 +1,9 @@
 package ai.omninode.onex.kafka.internal;
 
 import ai.omninode.onex.node.TraceContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,15 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Ascii {
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-    /** The two hex digits of each byte value, high one in the upper 8 bits: half the steps of a digit at a time. */
-    private static final short[] HEX_PAIRS = new short[256];
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final int SAMPLED = 0x01;
-
-    static {
-        for (int i = 0; i < 256; i++) {
-            HEX_PAIRS[i] = (short) (HEX[i >>> 4] << 8 | HEX[i & 0xf]);
-        }
-    }
 
     private Ascii() {
     }
@@ -29,26 +26,38 @@ final class Ascii {
         byte[] b = new byte[36];
         long msb = u.getMostSignificantBits();
         long lsb = u.getLeastSignificantBits();
-        hex(b, 0, msb >>> 32, 4);
+        LONG.set(b, 0, hex8(msb >>> 32));
         b[8] = '-';
-        hex(b, 9, msb >>> 16, 2);
+        INT.set(b, 9, (int) hex8(msb >>> 16 & 0xffff));
         b[13] = '-';
-        hex(b, 14, msb, 2);
+        INT.set(b, 14, (int) hex8(msb & 0xffff));
         b[18] = '-';
-        hex(b, 19, lsb >>> 48, 2);
+        INT.set(b, 19, (int) hex8(lsb >>> 48));
         b[23] = '-';
-        hex(b, 24, lsb, 6);
+        INT.set(b, 24, (int) hex8(lsb >>> 32 & 0xffff));
+        LONG.set(b, 28, hex8(lsb));
         return b;
     }
 
-    /** The low {@code bytes} bytes of {@code v} as hex digits at {@code at}, most significant first. */
-    private static void hex(byte[] b, int at, long v, int bytes) {
-        for (int i = at + 2 * bytes - 2; i >= at; i -= 2) {
-            int pair = HEX_PAIRS[(int) (v & 0xff)];
-            b[i] = (byte) (pair >>> 8);
-            b[i + 1] = (byte) pair;
-            v >>>= 8;
-        }
+    /** The 16 hex digits of {@code v} at {@code at}. */
+    private static void hex16(byte[] b, int at, long v) {
+        LONG.set(b, at, hex8(v >>> 32));
+        LONG.set(b, at + 8, hex8(v));
+    }
+
+    /**
+     * The 8 lower-case hex digits of the low 32 bits of {@code v}, one per byte of the result, the first in the top
+     * byte: each nibble spread to a byte of its own, then turned into its digit in all eight bytes at once (a nibble
+     * above 9 carries into bit 4 when 6 is added, and that bit adds the step from {@code '9' + 1} to {@code 'a'}).
+     * Eight digits in a dozen operations and one store, where a table lookup per byte took a twentieth of a publish.
+     */
+    static long hex8(long v) {
+        long x = v & 0xffff_ffffL;
+        x = (x | x << 16) & 0x0000_ffff_0000_ffffL;
+        x = (x | x << 8) & 0x00ff_00ff_00ff_00ffL;
+        x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0fL;
+        long above9 = (x + 0x0606_0606_0606_0606L) >>> 4 & 0x0101_0101_0101_0101L;
+        return x + 0x3030_3030_3030_3030L + above9 * ('a' - '9' - 1);
     }
 
     /**
@@ -64,8 +73,8 @@ final class Ascii {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int flags;
         if (parent == null) {
-            hex(b, 3, random.nextLong(), 8);
-            hex(b, 19, nonZero(random.nextLong()), 8);
+            hex16(b, 3, random.nextLong());
+            hex16(b, 19, nonZero(random.nextLong()));
             flags = SAMPLED;
         } else {
             String traceId = parent.traceId(); // 32 lower-case hex digits: TraceContext checks
@@ -75,9 +84,10 @@ final class Ascii {
             flags = parent.flags() & SAMPLED;
         }
         b[35] = '-';
-        hex(b, 36, nonZero(random.nextLong()), 8);
+        hex16(b, 36, nonZero(random.nextLong()));
         b[52] = '-';
-        hex(b, 53, flags, 1);
+        b[53] = HEX[flags >>> 4];
+        b[54] = HEX[flags & 0xf];
         return b;
     }
 

@@ -31,6 +31,24 @@ class AsciiTest {
     }
 
     @Test
+    void eightHexDigitsAreThoseOfTheLow32BitsForEveryNibbleAndRandomValues() {
+        List<Long> values = new ArrayList<>(List.of(0L, -1L, 0xffff_ffffL, 0x1_0000_0000L, 0x0123_4567L, 0x89ab_cdefL,
+                0x9999_9999L, 0xaaaa_aaaaL, Long.MIN_VALUE, Long.MAX_VALUE));
+        for (int d = 0; d < 16; d++) {
+            values.add(0x1111_1111L * d);
+        }
+        Random random = new Random(3);
+        for (int i = 0; i < 100_000; i++) {
+            values.add(random.nextLong());
+        }
+        for (long v : values) {
+            byte[] digits = java.nio.ByteBuffer.allocate(8).putLong(Ascii.hex8(v)).array();
+            assertThat(new String(digits, US_ASCII)).as("%x", v)
+                    .isEqualTo(String.format("%08x", v & 0xffff_ffffL));
+        }
+    }
+
+    @Test
     void aNewTracesTraceparentIsWellFormedSampledAndNewEachTime() {
         Set<String> traces = new HashSet<>();
         for (int i = 0; i < 1_000; i++) {
