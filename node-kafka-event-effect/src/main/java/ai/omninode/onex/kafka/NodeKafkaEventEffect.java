@@ -131,6 +131,7 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             } catch (IllegalArgumentException e) {
                 throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), e);
             }
+            EventPublisher.requireReadableFiles(cfg.kafkaProperties());
             // for a host (settings given), a cluster that does not answer is a settings error now, not a long
             // wait in every event later; the Java API's initialize() connects nowhere, as before
             ClusterCheck.Source source = settings == null ? null : ClusterCheck.Source.of(settings, !configFromEnvironment);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.OnexException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -236,6 +237,77 @@ class NodeKafkaEventEffectTest {
                 .hasMessageContaining("JAAS config entry not terminated by semi-colon")
                 .hasMessageNotContaining("s3cr3t");
         node.shutdown();
+    }
+
+    @Test
+    void settingsKafkaRefusesWhenItBuildsItsClientAreASettingsErrorNamingTheVariable() {
+        for (String address : List.of("localhost", "127.0.0.1:99999")) {
+            NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+            assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", address)))
+                    .as(address)
+                    .isInstanceOfSatisfying(NodeSettingsException.class, e -> assertThat(e.settings())
+                            .contains("KAFKA_BOOTSTRAP_SERVERS"))
+                    .hasMessageContaining("Kafka refused KAFKA_BOOTSTRAP_SERVERS: ConfigException: Invalid")
+                    .hasMessageContaining(address);
+            node.shutdown();
+        }
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" "
+                + "password=\"s3cr3t-pass\""; // no closing semicolon
+        assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
+                "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",
+                "ONEX_KAFKA_SASL_JAAS_CONFIG", jaas)))
+                .isInstanceOfSatisfying(NodeSettingsException.class, e -> assertThat(e.settings())
+                        .containsExactly("ONEX_KAFKA_SASL_JAAS_CONFIG"))
+                .hasMessageNotContaining("s3cr3t");
+        node.shutdown();
+    }
+
+    @Test
+    void aTruststoreThatIsNotAReadableFileIsRefusedBeforeAnyClientIsBuiltAndABadOneByKafkaNamingTheVariable()
+            throws Exception {
+        java.nio.file.Path empty = java.nio.file.Files.createTempFile("onex-truststore", ".jks");
+        try {
+            Map<String, String> tls = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9", "ONEX_KAFKA_SECURITY_PROTOCOL",
+                    "SSL", "ONEX_KAFKA_SSL_TRUSTSTORE_PASSWORD", "tr0ub4dor-pass");
+            int[] clients = {0};
+            NodeKafkaEventEffect missing = new NodeKafkaEventEffect(null, null, props -> {
+                clients[0]++;
+                throw new AssertionError("no client is built for a truststore that is not there");
+            });
+            Map<String, String> settings = new LinkedHashMap<>(tls);
+            settings.put("ONEX_KAFKA_SSL_TRUSTSTORE_LOCATION", empty + ".missing");
+            assertThatThrownBy(() -> missing.initialize(settings))
+                    .isInstanceOfSatisfying(NodeSettingsException.class, e -> assertThat(e.settings())
+                            .containsExactly("ONEX_KAFKA_SSL_TRUSTSTORE_LOCATION"))
+                    .hasMessageContaining("ONEX_KAFKA_SSL_TRUSTSTORE_LOCATION (ssl.truststore.location): no such file: "
+                            + empty + ".missing");
+            assertThat(clients[0]).isZero();
+
+            // a file that is there but no keystore: Kafka's own words, with the variable that names it
+            NodeKafkaEventEffect bad = new NodeKafkaEventEffect();
+            settings.put("ONEX_KAFKA_SSL_TRUSTSTORE_LOCATION", empty.toString());
+            assertThatThrownBy(() -> bad.initialize(settings))
+                    .isInstanceOfSatisfying(NodeSettingsException.class, e -> assertThat(e.settings())
+                            .containsExactly("ONEX_KAFKA_SSL_TRUSTSTORE_LOCATION"))
+                    .hasMessageContaining("Kafka refused ONEX_KAFKA_SSL_TRUSTSTORE_LOCATION: KafkaException: Failed to"
+                            + " load SSL keystore " + empty)
+                    .hasMessageNotContaining("tr0ub4dor");
+            bad.shutdown();
+        } finally {
+            java.nio.file.Files.delete(empty);
+        }
+    }
+
+    @Test
+    void aProducerFactorysOwnFailureIsNoSettingsError() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, MockNode.config().build(), props -> {
+            throw new IllegalStateException("the factory broke");
+        });
+
+        assertThatThrownBy(node::initialize).isInstanceOf(OnexException.class)
+                .isNotInstanceOf(NodeSettingsException.class)
+                .hasMessageContaining("Kafka producer initialization failed: IllegalStateException: the factory broke");
     }
 
     @Test

@@ -7,6 +7,7 @@ import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.ProducerFactory;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.node.TraceContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -17,6 +18,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +147,7 @@ public final class EventPublisher {
         try {
             producer = Objects.requireNonNull(factory.create(props), "the ProducerFactory returned null");
         } catch (RuntimeException | LinkageError e) {
-            throw new OnexException(INIT_FAILED + ": " + Errors.describeWithCause(e, secrets), secrets.redact(e));
+            throw initFailed("", e, props, secrets);
         }
         Admin admin = null;
         if (config.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
@@ -153,12 +155,143 @@ public final class EventPublisher {
                 admin = factory.createAdmin(adminProperties(props, config));
             } catch (RuntimeException | LinkageError e) {
                 closeQuietly(producer);
-                throw new OnexException(INIT_FAILED + ": cannot create the admin client for topic creation: "
-                        + Errors.describeWithCause(e, secrets), secrets.redact(e));
+                throw initFailed("cannot create the admin client for topic creation: ", e, props, secrets);
             }
         }
         Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
         return new EventPublisher(config, nodeId, producer, admin, s, clock, validator, secrets, metrics);
+    }
+
+    /**
+     * A client that could not be built. Kafka builds its clients without any I/O, so a {@code KafkaException} (a
+     * {@code ConfigException} among them) or a bad value there means settings it refused: a malformed address, a
+     * truststore that is not there, a JAAS config that does not parse. That is a {@link NodeSettingsException},
+     * naming the settings the failure names (by property or by value), so that a host refuses the run before any step
+     * and says where those came from. Anything else (a class missing, a factory's own failure) stays an
+     * {@link OnexException}.
+     */
+    static OnexException initFailed(String what, Throwable e, Map<String, Object> props, Secrets secrets) {
+        Throwable redacted = secrets.redact(e);
+        if (!refusedSettings(e)) {
+            return new OnexException(INIT_FAILED + ": " + what + Errors.describeWithCause(e, secrets), redacted);
+        }
+        List<String> properties = implicated(e, props, secrets);
+        List<String> names = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
+        for (String p : properties) {
+            List<String> of = settingNamesOf(p);
+            names.addAll(of);
+            shown.add(of.get(0));
+        }
+        // past Kafka's wrappers ("Failed to construct kafka producer", "Failed to create new NetworkClient"): the
+        // deepest failure that says what it could not do, and its cause
+        Throwable inner = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.startsWith("Failed to construct") && !m.startsWith("Failed to create")) {
+                inner = t;
+            }
+        }
+        return new NodeSettingsException(INIT_FAILED + ": " + what + "Kafka refused "
+                + (shown.isEmpty() ? "the client's settings" : String.join(", ", shown)) + ": "
+                + Errors.describeWithCause(inner, secrets), names, redacted);
+    }
+
+    private static boolean refusedSettings(Throwable e) {
+        if (e instanceof LinkageError) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.KafkaException || t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The variables that set these producer properties ({@code ModelKafkaEventConfig.fromEnvironment}): the documented
+     * ones for the properties that have a field of their own, and each one's {@code ONEX_KAFKA_} spelling.
+     */
+    private static List<String> settingNamesOf(String property) {
+        String spelled = "ONEX_KAFKA_" + property.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+        return switch (property) {
+            case "bootstrap.servers" -> List.of("KAFKA_BOOTSTRAP_SERVERS", spelled);
+            case "acks" -> List.of("KAFKA_EVENT_ACKS", spelled);
+            case "enable.idempotence" -> List.of("KAFKA_EVENT_ENABLE_IDEMPOTENCE", spelled);
+            case "max.block.ms" -> List.of("KAFKA_EVENT_MAX_BLOCK_MS", spelled);
+            default -> List.of(spelled);
+        };
+    }
+
+    /**
+     * The client properties a construction failure names: those whose name its messages contain, else those whose
+     * value they quote (a file path, an address). Secret properties are matched by name only, never by value.
+     */
+    private static List<String> implicated(Throwable e, Map<String, Object> props, Secrets secrets) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            text.append(' ').append(t.getMessage());
+        }
+        List<String> byName = new ArrayList<>();
+        List<String> byValue = new ArrayList<>();
+        props.forEach((k, v) -> {
+            if (text.indexOf(k) >= 0) {
+                byName.add(k);
+            } else if (v instanceof String value && looksLikePathOrAddress(value) && !Secrets.isSecret(k)
+                    && text.indexOf(value) >= 0) {
+                byValue.add(k);
+            }
+        });
+        if (byName.isEmpty() && byValue.isEmpty() && props.containsKey("sasl.jaas.config")
+                && text.toString().toUpperCase(java.util.Locale.ROOT).contains("JAAS")) {
+            byName.add("sasl.jaas.config"); // its value is a secret: its messages say "JAAS config", not its name
+        }
+        return byName.isEmpty() ? byValue : byName;
+    }
+
+    /** A value a message may quote that no word of its own could be mistaken for ({@code SSL} is both). */
+    private static boolean looksLikePathOrAddress(String value) {
+        return value.length() > 2 && value.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || c == '.');
+    }
+
+    /** The producer properties that name a file Kafka reads when it builds a client over TLS. */
+    private static final List<String> TLS_FILES = List.of("ssl.truststore.location", "ssl.keystore.location");
+
+    /**
+     * Refuses a truststore or keystore that is not a readable file, when the client would load it (TLS on), before
+     * any client is built: Kafka's would log an error with a stack trace per client first, then fail with the file's
+     * name but not the setting's.
+     */
+    public static void requireReadableFiles(Map<String, Object> props) {
+        Object protocol = props.get("security.protocol");
+        if (protocol == null || !String.valueOf(protocol).trim().toUpperCase(java.util.Locale.ROOT).endsWith("SSL")) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String p : TLS_FILES) {
+            if (!(props.get(p) instanceof String location) || location.isBlank()) {
+                continue;
+            }
+            String why;
+            try {
+                java.nio.file.Path file = java.nio.file.Path.of(location);
+                why = !java.nio.file.Files.exists(file) ? "no such file"
+                        : !java.nio.file.Files.isRegularFile(file) ? "not a file"
+                        : !java.nio.file.Files.isReadable(file) ? "not readable" : null;
+            } catch (java.nio.file.InvalidPathException e) {
+                why = "not a valid path";
+            }
+            if (why != null) {
+                List<String> of = settingNamesOf(p);
+                names.addAll(of);
+                problems.add(of.get(0) + " (" + p + "): " + why + ": " + location);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new NodeSettingsException(INIT_FAILED + ": " + String.join("; ", problems), names, null);
+        }
     }
 
     /** The admin client properties of a node with this config and id, for a client of its own ({@code suffix}). */
