@@ -123,6 +123,7 @@ public final class NewCommand implements Callable<Integer> {
             vars.put("@GROUP@", group);
             vars.put("@ARTIFACT@", artifact);
             vars.put("@ONEX_VERSION@", VersionProvider.version());
+            vars.put("@ONEX_PLUGINS@", installationPlugins());
             vars.put("@NODE_TYPE@", k);
             vars.put("@NODE_FIELD@", k.equals("compute") ? "compute_node" : "effect_node");
             vars.put("@ENV@", name.toUpperCase(Locale.ROOT));
@@ -150,11 +151,23 @@ public final class NewCommand implements Callable<Integer> {
 
             out.println("Created " + root + ": the node " + name + " (" + pkg + "." + className
                     + (k.equals("effect") ? ", an " : ", a ") + k + " node).");
-            out.println("Next: cd " + root + " && ./mvnw verify");
-            out.println("Then: onex run workflows/" + name + "_demo.yaml --plugins target --plugins $ONEX_HOME/plugins"
-                    + " --input name=Ada --embedded-kafka");
+            out.println("Next: cd " + root + " && ./mvnw verify   (it needs onex " + VersionProvider.version()
+                    + "'s artifacts in your Maven repository: see README.md)");
+            out.println("Then: onex run workflows/" + name + "_demo.yaml --plugins target --plugins "
+                    + installationPlugins() + " --input name=Ada --embedded-kafka");
             out.flush();
             return Onex.OK;
+        }
+
+        /**
+         * This installation's plugins folder, as an absolute path (the launcher's {@code onex.home}): the Kafka node
+         * lives there, and {@code --plugins target} alone would replace it. {@code $ONEX_HOME/plugins} only when not
+         * started by the launcher; the launcher does not export that variable, so it is never printed from there.
+         */
+        static String installationPlugins() {
+            String home = System.getProperty("onex.home");
+            return home == null || home.isBlank() ? "$ONEX_HOME/plugins"
+                    : Path.of(home).toAbsolutePath().normalize().resolve("plugins").toString();
         }
 
         private static boolean isEmpty(Path d) throws IOException {

@@ -40,6 +40,32 @@ class NewCommandTest {
     }
 
     @Test
+    void theNextStepsNameThisInstallationsPluginsFolderAndTheArtifactsTheBuildNeeds(@TempDir Path dir)
+            throws IOException {
+        Path home = dir.resolve("onex-home");
+        String before = System.getProperty("onex.home");
+        System.setProperty("onex.home", home.toString()); // as the launcher sets it; it exports no ONEX_HOME
+        try {
+            Path project = dir.resolve("greeter");
+            Cli.Result r = Cli.onex("new", "node", "greeter_effect", "--dir", project.toString());
+
+            String plugins = home.toAbsolutePath().resolve("plugins").toString();
+            assertThat(r.out()).contains("Then: onex run workflows/greeter_effect_demo.yaml --plugins target --plugins "
+                    + plugins + " ").contains("artifacts in your Maven repository").doesNotContain("$ONEX_HOME");
+            assertThat(Files.readString(project.resolve("README.md"))).contains("--plugins " + plugins + " ")
+                    .contains("./mvnw -B install -DskipTests").doesNotContain("$ONEX_HOME");
+            assertThat(Files.readString(project.resolve("workflows/greeter_effect_demo.yaml")))
+                    .contains("--plugins " + plugins + " ").doesNotContain("$ONEX_HOME");
+        } finally {
+            if (before == null) {
+                System.clearProperty("onex.home");
+            } else {
+                System.setProperty("onex.home", before);
+            }
+        }
+    }
+
+    @Test
     void aComputeNodeProjectValidatesToo(@TempDir Path dir) {
         Path project = dir.resolve("greeting");
         assertThat(Cli.onex("new", "node", "greeting_compute", "--dir", project.toString()).exitCode()).isZero();
