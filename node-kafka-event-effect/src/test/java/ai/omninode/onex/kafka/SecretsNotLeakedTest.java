@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -38,6 +39,26 @@ class SecretsNotLeakedTest {
                         assertThat(t.toString()).doesNotContain(PASSWORD);
                     }
                 });
+    }
+
+    @Test
+    void aJaasConfigKafkaCannotParseIsNotQuotedBackPieceByPiece() {
+        for (String jaas : List.of("broken SuperSecret123",
+                "org.apache.kafka.common.security.plain.PlainLoginModule SuperSecret123 username=\"alice\"",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=SuperSecret123")) {
+            NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+            assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
+                    "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",
+                    "ONEX_KAFKA_SASL_JAAS_CONFIG", jaas)))
+                    .as(jaas)
+                    .hasMessageContaining("ONEX_KAFKA_SASL_JAAS_CONFIG")
+                    .satisfies(e -> {
+                        for (Throwable t = e; t != null; t = t.getCause()) {
+                            assertThat(t.toString()).doesNotContain("SuperSecret123");
+                        }
+                    });
+            node.shutdown();
+        }
     }
 
     @Test
