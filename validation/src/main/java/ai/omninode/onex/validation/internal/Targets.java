@@ -21,9 +21,16 @@ import java.util.Map;
  * Hidden folders and build output ({@code target/}, {@code node_modules/}) are never searched.
  */
 public final class Targets {
-    /** A file to look at, and whether the user named it. */
-    public record Target(Path file, boolean explicit) {
+    /** A file to look at, and whether the user named it; {@code stdin}: the path {@code -}, standard input. */
+    public record Target(Path file, boolean explicit, boolean stdin) {
+        public Target(Path file, boolean explicit) {
+            this(file, explicit, false);
+        }
     }
+
+    /** The path that means standard input. */
+    public static final String STDIN = "-";
+
 
     private final Path base;
     private final List<Glob> excludes = new ArrayList<>();
@@ -50,8 +57,13 @@ public final class Targets {
 
     /** The files named by {@code specs}, in order, each once; problems for names that match nothing. */
     public List<Target> resolve(List<String> specs, List<Problem> problems) {
-        Map<Path, Target> out = new LinkedHashMap<>();
+        Map<String, Target> out = new LinkedHashMap<>(); // by normalized path
         for (String spec : specs) {
+            if (spec.equals(STDIN)) {
+                // keyed by a name no path has; a file named "-" is ./-
+                out.putIfAbsent("\0stdin", new Target(Path.of(STDIN), true, true));
+                continue;
+            }
             if (Glob.isGlob(spec)) {
                 int filesBefore = excludedFiles;
                 int foldersBefore = excludedFolders;
@@ -63,7 +75,7 @@ public final class Targets {
                             : " but those the excludes left out (" + excludedText(files, folders) + ")"))
                             .as(Rules.FILE_UNREADABLE));
                 }
-                found.forEach(f -> out.putIfAbsent(f.normalize(), new Target(f, false)));
+                found.forEach(f -> out.putIfAbsent(f.normalize().toString(), new Target(f, false)));
                 continue;
             }
             Path p = Path.of(spec);
@@ -71,11 +83,11 @@ public final class Targets {
             if (Files.isDirectory(resolved)) {
                 Path shown = p.normalize();
                 for (Path f : walk(shown.toString().isEmpty() ? null : shown, resolved, null, problems)) {
-                    out.putIfAbsent(f.normalize(), new Target(f, false));
+                    out.putIfAbsent(f.normalize().toString(), new Target(f, false));
                 }
             } else if (Files.isRegularFile(resolved)) {
                 if (!isExcluded(p)) {
-                    out.put(p.normalize(), new Target(p, true));
+                    out.put(p.normalize().toString(), new Target(p, true));
                 } else {
                     excludedFiles++;
                 }
