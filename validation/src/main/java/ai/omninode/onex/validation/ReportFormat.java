@@ -120,7 +120,10 @@ public enum ReportFormat {
         if (e instanceof FileAlreadyExistsException) {
             why = "a part of its folder path is a file, not a folder" + at;
         } else if (e instanceof NoSuchFileException) {
-            why = "no such folder, and it cannot be created here" + at;
+            Path parent = file.toAbsolutePath().getParent();
+            why = (parent != null && Files.isDirectory(parent)
+                    ? "the file system does not let a file be created there (no such file)" // /proc, say
+                    : "its folder does not exist and cannot be created") + at;
         } else if (e instanceof AccessDeniedException) {
             why = "permission denied" + at;
         } else if (e instanceof FileSystemException f && f.getReason() != null) {

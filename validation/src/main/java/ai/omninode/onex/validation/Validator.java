@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -118,7 +117,8 @@ public final class Validator {
                 }
                 b.contracts.forEach(c -> contracts.put(c.name(), c));
                 contracts.putAll(treeContracts);
-                WorkflowValidator validator = new WorkflowValidator(contracts, brokenContracts, this::unknownNodeHint);
+                WorkflowValidator validator = new WorkflowValidator(contracts, brokenContracts,
+                        NodeRegistry.replacedPluginsHint(b.installationPlugins, b.pluginDirectories, b.classLoader));
                 for (Read w : workflowFiles) {
                     WorkflowLoader.Checked checked = workflows.check(w.doc(), w.text());
                     List<Problem> problems = new ArrayList<>(checked.problems());
@@ -256,39 +256,12 @@ public final class Validator {
                     .scanClasspath(b.scanClasspath)
                     .pluginDirectories(b.pluginDirectories)
                     .build();
-            for (String empty : registry.emptyPlugins()) {
-                general.add(Problem.of(empty, "plugin registers no node: it has no"
-                        + " META-INF/services/ai.omninode.onex.node.EffectNode file listing its node classes (a jar"
-                        + " built without it, or shaded without the ServicesResourceTransformer); a library a plugin"
-                        + " needs goes in a sub-folder, next to the plugin's jar").as(Rules.PLUGIN_NO_NODES));
-            }
+            general.addAll(registry.emptyPluginProblems());
             return new Nodes(registry);
         } catch (ValidationException e) {
             e.problems().forEach(p -> general.add(p.orAs(Rules.PLUGIN_INVALID)));
             return new Nodes(null);
         }
-    }
-
-    private Set<String> installationNodes;
-
-    /** Where an unknown node could be found: in the installation's plugins, which the given plugin folders replaced. */
-    private String unknownNodeHint(String node) {
-        if (b.installationPlugins == null || b.pluginDirectories.stream()
-                .anyMatch(d -> d.toAbsolutePath().normalize().equals(b.installationPlugins.toAbsolutePath().normalize()))) {
-            return "";
-        }
-        if (installationNodes == null) {
-            installationNodes = new TreeSet<>();
-            try (NodeRegistry r = NodeRegistry.builder().classLoader(b.classLoader).scanClasspath(false)
-                    .pluginDirectory(b.installationPlugins).build()) {
-                r.nodes().forEach(n -> installationNodes.add(n.name()));
-            } catch (RuntimeException e) {
-                // no hint then: the installation's own plugins are not what is being checked
-            }
-        }
-        return installationNodes.contains(node) ? "; '" + node + "' is in the installation's plugins folder ("
-                + b.installationPlugins + "), which --plugins replaces: pass --plugins " + b.installationPlugins
-                + " as well" : "";
     }
 
     /** What to check, and which nodes workflows may use. */

@@ -110,7 +110,6 @@ public final class ValidateCommand implements Callable<Integer> {
                 throw new OnexException(why);
             }
         }
-        String installation = System.getProperty("onex.plugins");
         ValidationReport report = Validator.builder()
                 .paths(paths)
                 .excludes(excludes)
@@ -118,8 +117,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 .stdinName(stdinName)
                 .classLoader(ValidateCommand.class.getClassLoader())
                 .pluginDirectories(plugins.directories())
-                .installationPlugins(plugins.replacesInstallation() && installation != null && !installation.isBlank()
-                        ? Path.of(installation.split(java.io.File.pathSeparator)[0]) : null)
+                .installationPlugins(plugins.replacedInstallationPlugins())
                 .build()
                 .run();
         if (strict) {

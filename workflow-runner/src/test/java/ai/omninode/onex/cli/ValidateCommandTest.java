@@ -232,6 +232,11 @@ class ValidateCommandTest {
         assertThat(aFolder.exitCode()).isEqualTo(2);
         assertThat(aFolder.err()).isEqualTo("onex: error: cannot write " + none + ": it is a folder"
                 + System.lineSeparator());
+        if (Files.isDirectory(Path.of("/proc/self"))) { // Linux: a folder that takes no new file
+            Cli.Result proc = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", "/proc/x.sarif");
+            assertThat(proc.exitCode()).as(proc.toString()).isEqualTo(2);
+            assertThat(proc.err()).startsWith("onex: error: cannot write /proc/x.sarif: ").doesNotContain("\tat ");
+        }
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(dir.resolve("new/folder/TEST-onex.xml")).isNotEmptyFile();
     }
@@ -276,6 +281,19 @@ class ValidateCommandTest {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains(jar + ": error: plugin registers no node: it has no"
                 + " META-INF/services/ai.omninode.onex.node.EffectNode file").contains("[plugin.no-nodes]");
+    }
+
+    @Test
+    void aPluginJarThatIsNoZipFileIsNamedAsUnreadableNotAsUnregistered(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path plugins = Files.createDirectory(dir.resolve("plugins"));
+        Path corrupt = Files.writeString(plugins.resolve("corrupt.jar"), "<html>404</html>");
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(corrupt + ": error: not a readable jar (zip) file: ").contains("[plugin.invalid]")
+                .doesNotContain("META-INF/services");
     }
 
     @Test
