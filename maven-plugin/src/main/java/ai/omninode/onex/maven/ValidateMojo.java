@@ -37,7 +37,11 @@ public final class ValidateMojo extends AbstractMojo {
     @Parameter
     private List<String> paths = new ArrayList<>();
 
-    /** Globs of files and folders to leave out (with a '/': the whole path; without: any file or folder name). */
+    /**
+     * Globs of files and folders to leave out: with a '/', the whole path relative to the project's basedir
+     * ({@code **}{@code /legacy/**}; {@code **}{@code /} is zero or more folders, as in Maven's own excludes); without,
+     * any file or folder name ({@code generated}).
+     */
     @Parameter
     private List<String> excludes = new ArrayList<>();
 
