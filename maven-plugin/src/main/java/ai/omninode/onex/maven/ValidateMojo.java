@@ -8,10 +8,6 @@ import ai.omninode.onex.validation.ValidationReport;
 import ai.omninode.onex.validation.Validator;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +37,11 @@ public final class ValidateMojo extends AbstractMojo {
     @Parameter
     private List<String> paths = new ArrayList<>();
 
-    /** Globs of files and folders to leave out (with a '/': the whole path; without: any file or folder name). */
+    /**
+     * Globs of files and folders to leave out: with a '/', the whole path relative to the project's basedir
+     * ({@code **}{@code /legacy/**}; {@code **}{@code /} is zero or more folders, as in Maven's own excludes); without,
+     * any file or folder name ({@code generated}).
+     */
     @Parameter
     private List<String> excludes = new ArrayList<>();
 
@@ -79,6 +79,13 @@ public final class ValidateMojo extends AbstractMojo {
         if (skip) {
             getLog().info("onex:validate skipped");
             return;
+        }
+        // before validating: a report file that cannot be written fails the build at once
+        for (File file : new File[] {sarifFile, junitFile}) {
+            String why = file == null ? null : ReportFormat.unwritable(file.toPath());
+            if (why != null) {
+                throw new MojoExecutionException(why);
+            }
         }
         List<String> specs = new ArrayList<>();
         Path base = basedir.toPath();
@@ -131,17 +138,11 @@ public final class ValidateMojo extends AbstractMojo {
         if (file == null) {
             return;
         }
-        StringWriter text = new StringWriter();
-        PrintWriter w = new PrintWriter(text);
-        format.write(report, tool, w, w);
         try {
-            if (file.getParentFile() != null) {
-                Files.createDirectories(file.getParentFile().toPath());
-            }
-            Files.writeString(file.toPath(), text.toString(), StandardCharsets.UTF_8);
+            format.write(report, tool, file.toPath());
             getLog().info("onex:validate wrote " + format.label() + " report " + file);
         } catch (IOException e) {
-            throw new MojoExecutionException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new MojoExecutionException(e.getMessage(), e);
         }
     }
 }

@@ -3,6 +3,7 @@ package ai.omninode.onex.runtime;
 import ai.omninode.onex.contract.ContractLoader;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.node.EffectNode;
@@ -29,8 +30,10 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +52,9 @@ public final class NodeRegistry implements AutoCloseable {
 
     private final Map<String, DiscoveredNode> nodes;
     private final List<PluginClassLoader> loaders;
-    private final List<String> emptyPlugins;
+    private final List<Problem> emptyPlugins;
 
-    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<String> emptyPlugins) {
+    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<Problem> emptyPlugins) {
         this.nodes = Collections.unmodifiableMap(nodes);
         this.loaders = List.copyOf(loaders);
         this.emptyPlugins = List.copyOf(emptyPlugins);
@@ -87,10 +90,53 @@ public final class NodeRegistry implements AutoCloseable {
     /**
      * The plugins (jars, or sub-folders of jars) in the plugin folders that register no node at all: most often a jar
      * built without its {@code META-INF/services/ai.omninode.onex.node.EffectNode} file, or a library jar put in the
-     * plugin folder itself instead of a sub-folder next to the plugin that needs it.
+     * plugin folder itself instead of a sub-folder next to the plugin that needs it; and files named .jar that are not
+     * readable jars. {@link #emptyPluginProblems()} says which is which.
      */
     public List<String> emptyPlugins() {
+        return emptyPlugins.stream().map(Problem::source).toList();
+    }
+
+    /**
+     * Why each plugin of {@link #emptyPlugins()} gave no node, as a problem that names it: a jar that is not a readable
+     * jar (zip) file ({@link Rules#PLUGIN_INVALID}), or one that has no {@code META-INF/services} registration
+     * ({@link Rules#PLUGIN_NO_NODES}). Discovery goes on without them (the nodes of the other plugins can run); a
+     * command that lists or checks plugins reports them as errors.
+     */
+    public List<Problem> emptyPluginProblems() {
         return emptyPlugins;
+    }
+
+    /**
+     * What to add to "unknown node" when the plugin folders {@code used} replaced the installation's own
+     * ({@code installation}) and the node is there: "; 'x' is in the installation's plugins folder (DIR), which
+     * --plugins replaces: pass --plugins DIR as well"; else "". The installation's nodes are discovered on the first
+     * unknown name only, and once.
+     *
+     * @param installation the installation's plugins folder, or null (then there is never a hint)
+     */
+    public static Function<String, String> replacedPluginsHint(Path installation, List<Path> used, ClassLoader loader) {
+        if (installation == null || used.stream().anyMatch(d -> d.toAbsolutePath().normalize()
+                .equals(installation.toAbsolutePath().normalize()))) {
+            return name -> "";
+        }
+        Set<String> there = new TreeSet<>();
+        boolean[] discovered = {false};
+        return name -> {
+            synchronized (there) {
+                if (!discovered[0]) {
+                    discovered[0] = true;
+                    try (NodeRegistry r = builder().classLoader(loader).scanClasspath(false).pluginDirectory(installation)
+                            .build()) {
+                        r.nodes().forEach(n -> there.add(n.name()));
+                    } catch (RuntimeException e) {
+                        LOG.debug("no hint: the installation's plugins in {} cannot be discovered", installation, e);
+                    }
+                }
+                return there.contains(name) ? "; '" + name + "' is in the installation's plugins folder ("
+                        + installation + "), which --plugins replaces: pass --plugins " + installation + " as well" : "";
+            }
+        };
     }
 
     /**
@@ -209,24 +255,27 @@ public final class NodeRegistry implements AutoCloseable {
             List<Problem> problems = new ArrayList<>();
             List<DiscoveredNode> found = new ArrayList<>();
             List<PluginClassLoader> loaders = new ArrayList<>();
-            List<String> empty = new ArrayList<>();
+            List<Problem> empty = new ArrayList<>();
             if (scanClasspath) {
                 scan(ServiceLoader.load(EffectNode.class, classLoader), null, found, problems);
             }
             for (Path dir : pluginDirectories) {
-                for (PluginSource source : pluginSources(dir, problems)) {
+                for (PluginSource source : pluginSources(dir, problems, empty)) {
                     PluginClassLoader loader = new PluginClassLoader(source.origin(), source.urls(), classLoader);
                     loaders.add(loader);
                     int nodesBefore = found.size();
                     int problemsBefore = problems.size();
                     scan(ServiceLoader.load(EffectNode.class, loader), loader, found, problems);
                     if (found.size() == nodesBefore && problems.size() == problemsBefore) {
-                        empty.add(source.origin());
+                        empty.add(Problem.of(source.origin(), "plugin registers no node: it has no META-INF/services/"
+                                + EffectNode.class.getName() + " file listing its node classes (a jar built without"
+                                + " it, or shaded without the ServicesResourceTransformer); a library a plugin needs"
+                                + " goes in a sub-folder, next to the plugin's jar").as(Rules.PLUGIN_NO_NODES));
                     }
                 }
             }
-            if (!empty.isEmpty()) {
-                LOG.warn("No node registered in {} (no META-INF/services/{} entry)", empty, EffectNode.class.getName());
+            for (Problem p : empty) {
+                LOG.warn("No node from plugin {}: {}", p.source(), p.message());
             }
             Map<String, DiscoveredNode> byName = new LinkedHashMap<>();
             found.sort(Comparator.comparing(DiscoveredNode::name));
@@ -353,8 +402,12 @@ public final class NodeRegistry implements AutoCloseable {
     private record PluginSource(String origin, URL[] urls) {
     }
 
-    /** Each jar directly in {@code dir} is one plugin; so is each sub-folder, with all the jars inside it. */
-    private static List<PluginSource> pluginSources(Path dir, List<Problem> problems) {
+    /**
+     * Each jar directly in {@code dir} is one plugin; so is each sub-folder, with all the jars inside it. A file named
+     * .jar that is no readable jar is left out, and said so in {@code unreadable}: a class loader would skip it without
+     * a word, and it would look like a jar without a registration.
+     */
+    private static List<PluginSource> pluginSources(Path dir, List<Problem> problems, List<Problem> unreadable) {
         if (!Files.isDirectory(dir)) {
             problems.add(Problem.of(dir.toString(), Files.exists(dir) ? "plugin path is not a folder"
                     : "plugin folder does not exist"));
@@ -364,13 +417,17 @@ public final class NodeRegistry implements AutoCloseable {
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.sorted().collect(Collectors.toList())) {
                 if (Files.isRegularFile(entry) && isJar(entry)) {
-                    sources.add(new PluginSource(entry.toString(), new URL[] {url(entry)}));
+                    if (readable(entry, unreadable)) {
+                        sources.add(new PluginSource(entry.toString(), new URL[] {url(entry)}));
+                    }
                 } else if (Files.isDirectory(entry)) {
                     List<URL> jars = new ArrayList<>();
                     try (Stream<Path> inner = Files.walk(entry, 3)) {
                         for (Path jar : inner.filter(p -> Files.isRegularFile(p) && isJar(p)).sorted()
                                 .collect(Collectors.toList())) {
-                            jars.add(url(jar));
+                            if (readable(jar, unreadable)) {
+                                jars.add(url(jar));
+                            }
                         }
                     }
                     if (!jars.isEmpty()) {
@@ -382,6 +439,18 @@ public final class NodeRegistry implements AutoCloseable {
             problems.add(Problem.of(dir.toString(), "cannot list plugin folder: " + e.getMessage()));
         }
         return sources;
+    }
+
+    /** Whether {@code jar} opens as a zip file; if not, a problem that says so in {@code unreadable}. */
+    private static boolean readable(Path jar, List<Problem> unreadable) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return true;
+        } catch (IOException | RuntimeException e) {
+            unreadable.add(Problem.of(jar.toString(), "not a readable jar (zip) file: " + (e.getMessage() == null
+                    ? e.toString() : e.getMessage()) + "; a plugin is a jar built by Maven or Gradle, or a folder of"
+                    + " them").as(Rules.PLUGIN_INVALID));
+            return false;
+        }
     }
 
     private static boolean isJar(Path p) {

@@ -305,6 +305,44 @@ class NodeRegistryTest {
     }
 
     @Test
+    void aJarWithoutRegistrationAndAFileThatIsNoJarAreEachNamedWithWhy() throws IOException {
+        Path library = plugins.libraryJar(pluginDir.resolve("just-a-library.jar"));
+        Path corrupt = Files.writeString(pluginDir.resolve("corrupt.jar"), "not a zip");
+        Path empty = Files.write(pluginDir.resolve("empty.jar"), new byte[0]);
+        Path folder = Files.createDirectories(pluginDir.resolve("greeting"));
+        plugins.nodeJar(folder.resolve("greeting.jar"), "test_greeting");
+        Path corruptInFolder = Files.writeString(folder.resolve("broken-lib.jar"), "truncated");
+
+        try (NodeRegistry registry = pluginsOnly()) {
+            assertThat(registry.nodes()).extracting(DiscoveredNode::name).containsExactly("test_greeting");
+            assertThat(registry.emptyPlugins()).containsExactlyInAnyOrder(library.toString(), corrupt.toString(),
+                    empty.toString(), corruptInFolder.toString());
+            assertThat(registry.emptyPluginProblems()).allSatisfy(p -> assertThat(p.rule())
+                    .isEqualTo(p.source().equals(library.toString()) ? "plugin.no-nodes" : "plugin.invalid"));
+            assertThat(registry.emptyPluginProblems()).filteredOn(p -> p.source().equals(corrupt.toString()))
+                    .singleElement().extracting(ai.omninode.onex.contract.Problem::message).asString()
+                    .startsWith("not a readable jar (zip) file: ");
+            assertThat(registry.emptyPluginProblems()).filteredOn(p -> p.source().equals(library.toString()))
+                    .singleElement().extracting(ai.omninode.onex.contract.Problem::message).asString()
+                    .startsWith("plugin registers no node: it has no META-INF/services/ai.omninode.onex.node.EffectNode");
+        }
+    }
+
+    @Test
+    void theReplacedPluginsHintNamesTheFolderThatHasTheNodeAndOnlyThen(@TempDir Path other) {
+        plugins.nodeJar(pluginDir.resolve("greeting.jar"), "test_greeting");
+        ClassLoader loader = getClass().getClassLoader();
+
+        var hint = NodeRegistry.replacedPluginsHint(pluginDir, List.of(other), loader);
+
+        assertThat(hint.apply("test_greeting")).isEqualTo("; 'test_greeting' is in the installation's plugins folder ("
+                + pluginDir + "), which --plugins replaces: pass --plugins " + pluginDir + " as well");
+        assertThat(hint.apply("nowhere")).isEmpty();
+        assertThat(NodeRegistry.replacedPluginsHint(pluginDir, List.of(pluginDir), loader).apply("test_greeting")).isEmpty();
+        assertThat(NodeRegistry.replacedPluginsHint(null, List.of(other), loader).apply("test_greeting")).isEmpty();
+    }
+
+    @Test
     void sameNameOnTheClasspathAndInAPluginIsAnErrorNamingBothOrigins() {
         Path jar = plugins.nodeJar(pluginDir.resolve("impostor.jar"), "test_echo");
 

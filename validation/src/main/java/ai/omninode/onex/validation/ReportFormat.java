@@ -5,7 +5,16 @@ import ai.omninode.onex.validation.internal.JsonWriter;
 import ai.omninode.onex.validation.internal.JunitWriter;
 import ai.omninode.onex.validation.internal.SarifWriter;
 import ai.omninode.onex.validation.internal.TextWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -57,6 +66,72 @@ public enum ReportFormat {
         }
         out.flush();
         err.flush();
+    }
+
+    /**
+     * Writes {@code report} in this format to {@code file}, creating its folder if missing; an {@link IOException}
+     * whose message is one line naming the file and why it cannot be written.
+     */
+    public void write(ValidationReport report, Tool tool, Path file) throws IOException {
+        StringWriter text = new StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        write(report, tool, w, w);
+        try {
+            createFolder(file);
+            Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IOException(whyNot(file, e), e);
+        }
+    }
+
+    /**
+     * Why a report cannot be written to {@code file} (one line that names it), or null when it can: asked before
+     * validating, so a mistyped report path fails at once rather than after the whole run. Creates the file's folder
+     * if missing, as writing it would, and leaves no file behind.
+     */
+    public static String unwritable(Path file) {
+        try {
+            createFolder(file);
+            if (Files.isDirectory(file)) {
+                return "cannot write " + file + ": it is a folder";
+            }
+            if (Files.exists(file)) {
+                return Files.isWritable(file) ? null : "cannot write " + file + ": permission denied";
+            }
+            Files.delete(Files.createFile(file));
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return whyNot(file, e);
+        }
+    }
+
+    private static void createFolder(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent);
+        }
+    }
+
+    /** "cannot write F: why", from what the file system said (its exceptions name only a path). */
+    private static String whyNot(Path file, Exception e) {
+        String at = e instanceof FileSystemException f && f.getFile() != null && !Path.of(f.getFile()).equals(file)
+                ? " (" + f.getFile() + ")" : "";
+        String why;
+        if (e instanceof FileAlreadyExistsException) {
+            why = "a part of its folder path is a file, not a folder" + at;
+        } else if (e instanceof NoSuchFileException) {
+            Path parent = file.toAbsolutePath().getParent();
+            why = (parent != null && Files.isDirectory(parent)
+                    ? "the file system does not let a file be created there (no such file)" // /proc, say
+                    : "its folder does not exist and cannot be created") + at;
+        } else if (e instanceof AccessDeniedException) {
+            why = "permission denied" + at;
+        } else if (e instanceof FileSystemException f && f.getReason() != null) {
+            why = f.getReason() + at;
+        } else {
+            why = String.valueOf(e.getMessage());
+        }
+        return "cannot write " + file + ": " + why;
     }
 
     /** The program that made a report: {@code onex validate} 0.1.0, say. */

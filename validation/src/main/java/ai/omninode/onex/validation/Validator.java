@@ -17,6 +17,7 @@ import ai.omninode.onex.workflow.WorkflowLoader;
 import ai.omninode.onex.workflow.InputSchemaCheck;
 import ai.omninode.onex.workflow.WorkflowValidator;
 import ai.omninode.onex.workflow.internal.BoundedRead;
+import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -63,7 +63,7 @@ public final class Validator {
         return new Builder();
     }
 
-    private record Read(Target target, YamlDocument doc, String text, List<Problem> problems) {
+    private record Read(Target target, String source, YamlDocument doc, String text, List<Problem> problems) {
     }
 
     /** Runs the checks; problems are in the report, never thrown. */
@@ -78,7 +78,7 @@ public final class Validator {
         Map<String, String> treeContractFiles = new LinkedHashMap<>();
         Set<String> brokenContracts = new HashSet<>();
         for (Target t : files) {
-            String source = t.file().toString();
+            String source = source(t);
             Read read = read(targets, t);
             if (read.doc() == null) {
                 if (t.explicit() || ONEX_KEYS.matcher(read.text()).find()) {
@@ -117,7 +117,8 @@ public final class Validator {
                 }
                 b.contracts.forEach(c -> contracts.put(c.name(), c));
                 contracts.putAll(treeContracts);
-                WorkflowValidator validator = new WorkflowValidator(contracts, brokenContracts, this::unknownNodeHint);
+                WorkflowValidator validator = new WorkflowValidator(contracts, brokenContracts,
+                        NodeRegistry.replacedPluginsHint(b.installationPlugins, b.pluginDirectories, b.classLoader));
                 for (Read w : workflowFiles) {
                     WorkflowLoader.Checked checked = workflows.check(w.doc(), w.text());
                     List<Problem> problems = new ArrayList<>(checked.problems());
@@ -127,7 +128,7 @@ public final class Validator {
                     if (checked.workflow() != null && nodes.registry() != null) {
                         problems.addAll(validator.check(checked.workflow(), checked.problems()));
                     }
-                    String source = w.target().file().toString();
+                    String source = w.source();
                     results.put(source, new FileResult(source, Kind.WORKFLOW, sorted(problems)));
                 }
             } finally {
@@ -136,8 +137,12 @@ public final class Validator {
         }
         if (general.stream().noneMatch(Problem::isError)
                 && results.values().stream().allMatch(r -> r != null && r.kind() == Kind.SKIPPED)) {
-            String why = results.isEmpty() ? "no YAML files"
-                    : results.size() + (results.size() == 1 ? " file" : " files") + " skipped: not ONEX files";
+            int excluded = targets.excludedFiles() + targets.excludedFolders();
+            String why = !results.isEmpty()
+                    ? results.size() + (results.size() == 1 ? " file" : " files") + " skipped: not ONEX files"
+                    : excluded > 0 ? "the excludes left out every file there: "
+                            + Targets.excludedText(targets.excludedFiles(), targets.excludedFolders())
+                    : "no YAML files";
             general.add(Problem.of(String.join(" ", b.paths), "no ONEX workflow or node contract here, so nothing was"
                     + " validated (" + why + ")").as(Rules.FILE_NOTHING_VALIDATED));
         }
@@ -148,20 +153,32 @@ public final class Validator {
         return new FileResult(source, Kind.SKIPPED, List.of(Problem.of(source, why).as(Rules.FILE_SKIPPED)));
     }
 
+    private String source(Target t) {
+        return t.stdin() ? b.stdinName : t.file().toString();
+    }
+
+    /** Where a file is, for what it refers to by relative path (schemas): standard input's is the base folder. */
+    private Path location(Targets targets, Target t) {
+        return t.stdin() ? targets.onDisk(Path.of(b.stdinName.startsWith("<") ? "stdin.yaml" : b.stdinName))
+                : targets.onDisk(t.file());
+    }
+
     private Read read(Targets targets, Target t) {
-        String source = t.file().toString();
+        String source = source(t);
         byte[] bytes;
         try {
             // refused unread over the limit: a file of gigabytes must not exhaust the heap
-            bytes = BoundedRead.read(targets.onDisk(t.file()), YamlReader.DEFAULT_MAX_BYTES, "file");
+            bytes = t.stdin() ? BoundedRead.read(b.stdin, source, YamlReader.DEFAULT_MAX_BYTES, "standard input")
+                    : BoundedRead.read(targets.onDisk(t.file()), YamlReader.DEFAULT_MAX_BYTES, "file");
         } catch (ValidationException e) {
-            return new Read(t, null, "", renamed(e.problems(), targets.onDisk(t.file()).toString(), source));
+            return new Read(t, source, null, "", t.stdin() ? e.problems()
+                    : renamed(e.problems(), targets.onDisk(t.file()).toString(), source));
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
         try {
-            return new Read(t, reader.read(source, bytes), text, List.of());
+            return new Read(t, source, reader.read(source, bytes), text, List.of());
         } catch (ValidationException e) {
-            return new Read(t, null, text, e.problems());
+            return new Read(t, source, null, text, e.problems());
         }
     }
 
@@ -172,11 +189,11 @@ public final class Validator {
 
     private List<Problem> contract(Read read, Targets targets, Map<String, NodeContract> tree,
             Map<String, String> treeFiles, Set<String> broken) {
-        String source = read.target().file().toString();
+        String source = read.source();
         JsonNode name = read.doc().root().get("name");
         List<Problem> problems = new ArrayList<>();
         try {
-            NodeContract c = contractLoader.load(read.doc(), url(targets.onDisk(read.target().file())));
+            NodeContract c = contractLoader.load(read.doc(), url(location(targets, read.target())));
             String first = treeFiles.putIfAbsent(c.name(), source);
             if (first != null) {
                 problems.add(read.doc().problemAt("/name", "another contract in the validated files is named '"
@@ -196,7 +213,7 @@ public final class Validator {
 
     private List<Problem> schema(Read read, Targets targets) {
         try {
-            JsonSchema.compile(read.doc(), targets.onDisk(read.target().file()).toUri().toString());
+            JsonSchema.compile(read.doc(), location(targets, read.target()).toUri().toString());
             return List.of();
         } catch (ValidationException e) {
             return e.problems().stream().map(p -> p.orAs(Rules.SCHEMA_INVALID)).toList();
@@ -239,39 +256,12 @@ public final class Validator {
                     .scanClasspath(b.scanClasspath)
                     .pluginDirectories(b.pluginDirectories)
                     .build();
-            for (String empty : registry.emptyPlugins()) {
-                general.add(Problem.of(empty, "plugin registers no node: it has no"
-                        + " META-INF/services/ai.omninode.onex.node.EffectNode file listing its node classes (a jar"
-                        + " built without it, or shaded without the ServicesResourceTransformer); a library a plugin"
-                        + " needs goes in a sub-folder, next to the plugin's jar").as(Rules.PLUGIN_NO_NODES));
-            }
+            general.addAll(registry.emptyPluginProblems());
             return new Nodes(registry);
         } catch (ValidationException e) {
             e.problems().forEach(p -> general.add(p.orAs(Rules.PLUGIN_INVALID)));
             return new Nodes(null);
         }
-    }
-
-    private Set<String> installationNodes;
-
-    /** Where an unknown node could be found: in the installation's plugins, which the given plugin folders replaced. */
-    private String unknownNodeHint(String node) {
-        if (b.installationPlugins == null || b.pluginDirectories.stream()
-                .anyMatch(d -> d.toAbsolutePath().normalize().equals(b.installationPlugins.toAbsolutePath().normalize()))) {
-            return "";
-        }
-        if (installationNodes == null) {
-            installationNodes = new TreeSet<>();
-            try (NodeRegistry r = NodeRegistry.builder().classLoader(b.classLoader).scanClasspath(false)
-                    .pluginDirectory(b.installationPlugins).build()) {
-                r.nodes().forEach(n -> installationNodes.add(n.name()));
-            } catch (RuntimeException e) {
-                // no hint then: the installation's own plugins are not what is being checked
-            }
-        }
-        return installationNodes.contains(node) ? "; '" + node + "' is in the installation's plugins folder ("
-                + b.installationPlugins + "), which --plugins replaces: pass --plugins " + b.installationPlugins
-                + " as well" : "";
     }
 
     /** What to check, and which nodes workflows may use. */
@@ -285,8 +275,25 @@ public final class Validator {
         private boolean scanClasspath = true;
         private boolean discoverNodes = true;
         private Path installationPlugins;
+        private InputStream stdin = System.in;
+        private String stdinName = "<stdin>";
 
         private Builder() {
+        }
+
+        /** What the path {@code -} reads: one workflow or contract (default: {@link System#in}). */
+        public Builder stdin(InputStream in) {
+            this.stdin = Objects.requireNonNull(in);
+            return this;
+        }
+
+        /**
+         * The name standard input ({@code -}) has in messages (default {@code <stdin>}), and where schemas it names by
+         * relative path are looked for: {@code git show HEAD:flows/a.yaml | onex validate - --stdin-name flows/a.yaml}.
+         */
+        public Builder stdinName(String name) {
+            this.stdinName = Objects.requireNonNull(name);
+            return this;
         }
 
         /** The folder relative paths and globs are resolved against (default: the working directory). */
@@ -295,7 +302,10 @@ public final class Validator {
             return this;
         }
 
-        /** Files (which must be ONEX files), folders (searched for them), or globs such as {@code flows/**}{@code /*.yaml}. */
+        /**
+         * Files (which must be ONEX files), folders (searched for them), globs such as {@code flows/**}{@code /*.yaml}
+         * ({@code **}{@code /} is zero or more folders), or {@code -}: one file read from {@link Builder#stdin}.
+         */
         public Builder paths(Collection<String> specs) {
             paths.addAll(specs);
             return this;

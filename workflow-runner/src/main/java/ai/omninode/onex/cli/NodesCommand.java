@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Lists the discovered nodes: contract name (what workflows use in effect_node, compute_node, "
                 + "handler), contract version, node type, and origin (a plugin jar or the classpath). A plugin "
-                + "with an invalid contract or a broken registration is reported instead (exit 2). With a NAME, "
-                + "describes that node."},
+                + "with an invalid contract or a broken registration is reported instead (exit 2); so, after the "
+                + "list, is a jar that registers no node (no META-INF/services entry) or is not a readable jar "
+                + "(exit 2). With a NAME, describes that node."},
         footerHeading = "%nExamples:%n",
         footer = {"  onex nodes", "  onex nodes kafka_event_effect"})
 public final class NodesCommand implements Callable<Integer> {
@@ -67,6 +68,11 @@ public final class NodesCommand implements Callable<Integer> {
                 }
             }
             out.flush();
+            // as the help says: a plugin that gives no node (no registration, not a jar) is an error, named
+            List<Problem> empty = registry.emptyPluginProblems();
+            if (!empty.isEmpty()) {
+                throw new ValidationException(empty);
+            }
             return Onex.OK;
         }
     }

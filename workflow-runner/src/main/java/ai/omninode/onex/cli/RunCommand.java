@@ -182,7 +182,8 @@ public final class RunCommand implements Callable<Integer> {
         try (NodeRegistry registry = plugins.discover()) {
             Map<String, NodeContract> contracts = new LinkedHashMap<>();
             registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
-            List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
+            List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts, java.util.Set.of(),
+                    plugins.unknownNodeHint()).validate(workflow));
             problems.addAll(InputSchemaCheck.check(workflow));
             problems.addAll(SetNames.problems(registry, overrides, workflow.envNames()));
             if (!problems.isEmpty()) {

@@ -155,6 +155,7 @@ public final class ServeCommand implements Callable<Integer> {
             Set<String> read = new LinkedHashSet<>(KafkaSettings.SETTING_NAMES);
             workflows.forEach(w -> read.addAll(w.envNames()));
             SetNames.check(spec, registry, overrides, read);
+            plugins.refuseUnknownNodes(registry, workflows); // with where a node could be found, before a broker starts
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();

@@ -2,15 +2,13 @@ package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.VersionProvider;
+import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
 import ai.omninode.onex.validation.Validator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,24 +44,29 @@ import picocli.CommandLine.Spec;
             "  onex validate examples contracts/nodes",
             "  onex validate . --exclude 'docker-compose*.yml' --exclude generated",
             "  onex validate 'flows/**/*.yaml' --plugins build/plugins --plugins $ONEX_HOME/plugins",
+            "  git show HEAD:flows/a.yaml | onex validate - --stdin-name flows/a.yaml",
             "  onex validate . --output github                  # annotations in a GitHub Actions job",
             "  onex validate . --sarif onex.sarif --junit TEST-onex.xml --strict",
             "",
             "Exit codes:",
             "  0  no errors (warnings allowed, unless --strict)",
-            "  2  at least one error (or a usage error)"})
+            "  2  at least one error (or a usage error, or a --sarif/--junit FILE that",
+            "     cannot be written)"})
 public final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "PATH",
-            description = "Workflow or contract files (each must be one), folders (searched), or globs, quoted so the"
-                    + " shell leaves them alone: 'flows/**/*.yaml'.")
+            description = "Workflow or contract files (each must be one), folders (searched), globs quoted so the shell"
+                    + " leaves them alone ('flows/**/*.yaml': **/ is zero or more folders, as in .gitignore; a leading"
+                    + " ./ is ignored), or - for one workflow or contract on standard input (see --stdin-name).")
     List<String> paths = new ArrayList<>();
 
     @Option(names = "--exclude", paramLabel = "GLOB",
-            description = "Leaves out files and folders (repeatable). A glob with a '/' matches the whole path, one"
-                    + " without matches any file or folder name: --exclude 'docker-compose*.yml' --exclude 'legacy/**'.")
+            description = "Leaves out files and folders (repeatable). A glob with a '/' matches the whole path relative"
+                    + " to the working directory ('legacy/**' is legacy/ and everything in it, '**/tabs.yaml' any"
+                    + " tabs.yaml), one without matches any file or folder name: --exclude 'docker-compose*.yml'"
+                    + " --exclude 'legacy/**'.")
     List<String> excludes = new ArrayList<>();
 
     @Mixin
@@ -81,25 +84,40 @@ public final class ValidateCommand implements Callable<Integer> {
     boolean strict;
 
     @Option(names = "--sarif", paramLabel = "FILE",
-            description = "Also writes the report as SARIF 2.1.0 to FILE. Example: --sarif build/onex.sarif")
+            description = "Also writes the report as SARIF 2.1.0 to FILE (its folder is created if missing; a FILE that"
+                    + " cannot be written is an error before anything is validated). Example: --sarif build/onex.sarif")
     Path sarifFile;
 
     @Option(names = "--junit", paramLabel = "FILE",
-            description = "Also writes the report as JUnit XML to FILE. Example: --junit build/test-results/TEST-onex.xml")
+            description = "Also writes the report as JUnit XML to FILE (as --sarif does). Example: --junit"
+                    + " build/test-results/TEST-onex.xml")
     Path junitFile;
+
+    @Option(names = "--stdin-name", paramLabel = "NAME", defaultValue = "<stdin>",
+            description = "The name standard input (PATH -) has in messages and reports, and where the schemas it names"
+                    + " by relative path are looked for. Default: <stdin>. Example: git show HEAD:flows/a.yaml |"
+                    + " onex validate - --stdin-name flows/a.yaml")
+    String stdinName = "<stdin>";
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String installation = System.getProperty("onex.plugins");
+        // before validating: a report path that cannot be written fails at once, not after the whole run
+        for (Path file : new Path[] {sarifFile, junitFile}) {
+            String why = file == null ? null : ReportFormat.unwritable(file);
+            if (why != null) {
+                throw new OnexException(why);
+            }
+        }
         ValidationReport report = Validator.builder()
                 .paths(paths)
                 .excludes(excludes)
+                .stdin(System.in)
+                .stdinName(stdinName)
                 .classLoader(ValidateCommand.class.getClassLoader())
                 .pluginDirectories(plugins.directories())
-                .installationPlugins(plugins.replacesInstallation() && installation != null && !installation.isBlank()
-                        ? Path.of(installation.split(java.io.File.pathSeparator)[0]) : null)
+                .installationPlugins(plugins.replacedInstallationPlugins())
                 .build()
                 .run();
         if (strict) {
@@ -112,16 +130,14 @@ public final class ValidateCommand implements Callable<Integer> {
         return report.valid() ? Onex.OK : Onex.INVALID;
     }
 
-    private static void writeFile(Path file, ReportFormat format, ValidationReport report, Tool tool) throws IOException {
+    private static void writeFile(Path file, ReportFormat format, ValidationReport report, Tool tool) {
         if (file == null) {
             return;
         }
-        StringWriter text = new StringWriter();
-        PrintWriter w = new PrintWriter(text);
-        format.write(report, tool, w, w);
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+        try {
+            format.write(report, tool, file);
+        } catch (IOException e) {
+            throw new OnexException(e.getMessage(), e); // one line that names the file and why; exit 2
         }
-        Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
     }
 }

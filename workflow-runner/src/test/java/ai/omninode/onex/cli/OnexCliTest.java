@@ -154,6 +154,46 @@ class OnexCliTest {
     }
 
     @Test
+    void nodesNamesAJarThatRegistersNoNodeAndOneThatIsNoJarAndExitsTwo() throws IOException {
+        Path jar = plugins.resolve("forgot-services.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("com/example/README.txt"));
+        }
+        Path corrupt = Files.writeString(plugins.resolve("corrupt.jar"), "not a zip");
+
+        Cli.Result r = Cli.onex("nodes", "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).contains("vectorization_compute"); // the nodes that were found are still listed
+        assertThat(r.err()).contains(jar + ": error: plugin registers no node: it has no"
+                + " META-INF/services/ai.omninode.onex.node.EffectNode file")
+                .contains(corrupt + ": error: not a readable jar (zip) file: ")
+                .doesNotContain(corrupt + ": error: plugin registers no node");
+    }
+
+    @Test
+    void runSaysWhenAnUnknownNodeIsInTheInstallationsPluginsThatPluginsReplaced() throws IOException {
+        Path mine = Files.createDirectory(plugins.resolve("mine"));
+        String before = System.getProperty("onex.plugins");
+        System.setProperty("onex.plugins", plugins.toString());
+        try {
+            Cli.Result r = Cli.onex("run", Cli.REPO.resolve("examples/document_ingestion.yaml").toString(),
+                    "--input-file", INPUT, "--plugins", mine.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("unknown node 'kafka_event_effect'").contains("'kafka_event_effect' is in the"
+                    + " installation's plugins folder (" + plugins + "), which --plugins replaces: pass --plugins "
+                    + plugins + " as well");
+        } finally {
+            if (before == null) {
+                System.clearProperty("onex.plugins");
+            } else {
+                System.setProperty("onex.plugins", before);
+            }
+        }
+    }
+
+    @Test
     void aPluginFolderThatDoesNotExistIsAnError() {
         Cli.Result r = Cli.onex("nodes", "--plugins", plugins.resolve("nowhere").toString());
 

@@ -63,6 +63,27 @@ class ServeAndPublishCommandTest {
     }
 
     @Test
+    void serveSaysWhenAnUnknownNodeIsInTheInstallationsPluginsThatPluginsReplaced() throws Exception {
+        Path mine = Files.createDirectory(tmp.resolve("mine"));
+        String before = System.getProperty("onex.plugins");
+        System.setProperty("onex.plugins", Cli.PLUGINS.toString());
+        try {
+            Cli.Result r = Cli.onex("serve", EXAMPLE.toString(), "--bootstrap-servers", "127.0.0.1:1", "--plugins",
+                    mine.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("unknown node 'kafka_event_effect'").contains("'kafka_event_effect' is in the"
+                    + " installation's plugins folder (" + Cli.PLUGINS + "), which --plugins replaces");
+        } finally {
+            if (before == null) {
+                System.clearProperty("onex.plugins");
+            } else {
+                System.setProperty("onex.plugins", before);
+            }
+        }
+    }
+
+    @Test
     void aTakenHttpPortIsASettingErrorNamedWithTheWayOutNotAStackTrace() throws Exception {
         EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,

@@ -137,6 +137,110 @@ class ValidateCommandTest {
         assertThat(globbed.out()).startsWith("ok: 2 files valid (1 workflow, 1 contract)");
     }
 
+    /** The probe that found CI passing a broken workflow: 'flows/**' + '/*.yaml' skipped the files directly in flows/. */
+    @Test
+    void aDoubleStarGlobChecksTheFilesDirectlyInTheFolder(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Files.createDirectories(project.resolve("workflows/sub"));
+        Files.writeString(project.resolve("workflows/sub/ok.yaml"), WORKFLOW);
+        Files.writeString(project.resolve("workflows/broken.yaml"), "name: broken\nversion: {major: 1}\nsteps: []\n");
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+
+        Cli.Result r = Cli.onex("validate", project + "/./workflows/**/*.yaml", "--plugins", none,
+                "--exclude", "**/greet.yaml");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("broken.yaml:2:10: error: missing required field 'minor'")
+                .contains("workflows/sub/ok.yaml:6:19: error: unknown node 'greeting_compute'")
+                .contains("4 errors in 2 files").doesNotContain("greet.yaml:");
+    }
+
+    @Test
+    void whenTheExcludesLeaveOutEveryFileTheMessageSaysSo(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+
+        Cli.Result r = Cli.onex("validate", project.resolve("workflows").toString(), "--exclude", "*.yaml");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("nothing was validated (the excludes left out every file there: 1 file)")
+                .contains("[file.nothing-validated]");
+    }
+
+    @Test
+    void aLineFeedInsideAYamlValueDoesNotSplitTheProblemsLine(@TempDir Path dir) throws IOException {
+        Path flow = dir.resolve("nl.yaml");
+        Files.writeString(flow, WORKFLOW.replace("compute_node: greeting_compute", "compute_node: \"greeting\\ncompute\""));
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+
+        Cli.Result text = Cli.onex("validate", flow.toString(), "--plugins", none);
+        Cli.Result github = Cli.onex("validate", flow.toString(), "--plugins", none, "--output", "github");
+        Cli.Result json = Cli.onex("validate", flow.toString(), "--plugins", none, "--output", "json");
+
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(2);
+        // every line of stderr but the summary is a whole problem, ending in its rule id
+        assertThat(text.err().lines().toList()).hasSize(3).first().asString()
+                .contains("nl.yaml:6:19: error: unknown node 'greeting\\ncompute'").endsWith("[node.unknown]");
+        assertThat(text.err().lines().toList().get(1)).contains("found \"greeting\\ncompute\"")
+                .endsWith("[workflow.invalid-value]");
+        assertThat(github.out().lines().toList()).hasSize(3).first().asString()
+                .startsWith("::error file=").contains("unknown node 'greeting%0Acompute'");
+        assertThat(JSON.readTree(json.out()).get("problems").get(0).get("message").asString())
+                .contains("unknown node 'greeting\ncompute'");
+    }
+
+    @Test
+    void aDashReadsOneWorkflowOrContractFromStandardInput(@TempDir Path dir) throws IOException {
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("name: broken\nversion: {major: 1}\nsteps: []\n"
+                    .getBytes(StandardCharsets.UTF_8)));
+            Cli.Result broken = Cli.onex("validate", "-", "--plugins", none);
+            System.setIn(new java.io.ByteArrayInputStream(WORKFLOW.getBytes(StandardCharsets.UTF_8)));
+            Cli.Result named = Cli.onex("validate", "-", "--stdin-name", "flows/greet.yaml", "--plugins", none);
+            System.setIn(new java.io.ByteArrayInputStream(CONTRACT.replace("schemas:\n  input: input.schema.json\n", "")
+                    .getBytes(StandardCharsets.UTF_8)));
+            Cli.Result contract = Cli.onex("validate", "-", "--plugins", none);
+
+            assertThat(broken.exitCode()).as(broken.toString()).isEqualTo(2);
+            assertThat(broken.err()).contains("<stdin>:2:10: error: missing required field 'minor'");
+            assertThat(named.exitCode()).as(named.toString()).isEqualTo(2);
+            assertThat(named.err()).contains("flows/greet.yaml:6:19: error: unknown node 'greeting_compute'");
+            assertThat(contract.exitCode()).as(contract.toString()).isZero();
+            assertThat(contract.out()).startsWith("ok: 1 file valid (0 workflows, 1 contract)");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void aReportFileThatCannotBeWrittenIsAOneLineErrorBeforeAnythingIsValidated(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+
+        Cli.Result underAFile = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif",
+                aFile.resolve("onex.sarif").toString());
+        Cli.Result aFolder = Cli.onex("validate", project.toString(), "--plugins", none, "--junit", none);
+        Cli.Result created = Cli.onex("validate", project.toString(), "--plugins", none, "--junit",
+                dir.resolve("new/folder/TEST-onex.xml").toString());
+
+        assertThat(underAFile.exitCode()).as(underAFile.toString()).isEqualTo(2);
+        assertThat(underAFile.err()).isEqualTo("onex: error: cannot write " + aFile.resolve("onex.sarif")
+                + ": a part of its folder path is a file, not a folder (" + aFile + ")" + System.lineSeparator());
+        assertThat(underAFile.out()).isEmpty();
+        assertThat(aFolder.exitCode()).isEqualTo(2);
+        assertThat(aFolder.err()).isEqualTo("onex: error: cannot write " + none + ": it is a folder"
+                + System.lineSeparator());
+        if (Files.isDirectory(Path.of("/proc/self"))) { // Linux: a folder that takes no new file
+            Cli.Result proc = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", "/proc/x.sarif");
+            assertThat(proc.exitCode()).as(proc.toString()).isEqualTo(2);
+            assertThat(proc.err()).startsWith("onex: error: cannot write /proc/x.sarif: ").doesNotContain("\tat ");
+        }
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(dir.resolve("new/folder/TEST-onex.xml")).isNotEmptyFile();
+    }
+
     @Test
     void aNonOnexFileNamedExplicitlyIsAnError(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
@@ -177,6 +281,19 @@ class ValidateCommandTest {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains(jar + ": error: plugin registers no node: it has no"
                 + " META-INF/services/ai.omninode.onex.node.EffectNode file").contains("[plugin.no-nodes]");
+    }
+
+    @Test
+    void aPluginJarThatIsNoZipFileIsNamedAsUnreadableNotAsUnregistered(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path plugins = Files.createDirectory(dir.resolve("plugins"));
+        Path corrupt = Files.writeString(plugins.resolve("corrupt.jar"), "<html>404</html>");
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", plugins.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(corrupt + ": error: not a readable jar (zip) file: ").contains("[plugin.invalid]")
+                .doesNotContain("META-INF/services");
     }
 
     @Test
@@ -247,6 +364,7 @@ class ValidateCommandTest {
         assertThat(help).contains("--exclude=GLOB", "--exclude 'docker-compose*.yml'", "--plugins=DIR", "--output=FORMAT",
                 "--output sarif > onex.sarif", "--strict", "onex validate . --strict", "--sarif=FILE",
                 "--sarif build/onex.sarif", "--junit=FILE", "--junit build/test-results/TEST-onex.xml", "Examples:",
-                "onex validate . --output github", "Exit codes:", "docs/validation-rules.md");
+                "onex validate . --output github", "Exit codes:", "docs/validation-rules.md", "--stdin-name=NAME",
+                "- for one workflow or contract on standard input", "**/ is zero or more folders");
     }
 }

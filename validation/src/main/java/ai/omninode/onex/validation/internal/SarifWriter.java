@@ -8,6 +8,8 @@ import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -80,19 +82,54 @@ public final class SarifWriter {
         };
     }
 
-    /** A URI reference for a path: relative paths with '/' and percent-escapes, absolute ones as file: URIs. */
+    /**
+     * A URI reference (RFC 3986) for a problem's source: a relative path as a relative reference, each segment
+     * percent-encoded as UTF-8 ({@code a b%.yaml} is {@code a%20b%25.yaml}, so a reader decodes it back to the name), with
+     * '/' between segments, and a ':' always encoded so that no first segment reads as a scheme; an absolute path as a
+     * {@code file:} URI. A source that is a URI already ({@code jar:file:...}) stays as it is.
+     */
     static String uri(String source) {
-        if (source.contains("://") || source.startsWith("jar:") || source.startsWith("file:")) {
+        if (isUri(source)) {
             return source;
         }
-        Path p = Path.of(source);
-        if (p.isAbsolute()) {
+        String slashed = source.replace('\\', '/');
+        Path p;
+        try {
+            p = Path.of(source);
+        } catch (InvalidPathException e) {
+            p = null;
+        }
+        if (p != null && p.isAbsolute()) {
             return p.toUri().toString();
         }
+        StringBuilder out = new StringBuilder(slashed.length() + 16);
+        for (byte b : slashed.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c == '/' || unreservedOrSubDelim(c) || c == '@') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        return out.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private static boolean unreservedOrSubDelim(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+    }
+
+    /** A URI with a scheme of two or more letters ({@code file:}, {@code jar:file:}); "C:" is a Windows drive. */
+    private static boolean isUri(String source) {
+        int colon = source.indexOf(':');
+        if (colon < 2 || !(source.startsWith("file:") || source.startsWith("jar:") || source.contains("://"))) {
+            return false;
+        }
         try {
-            return new URI(null, null, source.replace('\\', '/'), null).getRawPath();
+            return new URI(source).isAbsolute();
         } catch (URISyntaxException e) {
-            return source.replace('\\', '/');
+            return false;
         }
     }
 }

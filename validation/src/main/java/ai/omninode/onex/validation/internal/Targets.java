@@ -3,11 +3,9 @@ package ai.omninode.onex.validation.internal;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.Rules;
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -23,34 +21,61 @@ import java.util.Map;
  * Hidden folders and build output ({@code target/}, {@code node_modules/}) are never searched.
  */
 public final class Targets {
-    /** A file to look at, and whether the user named it. */
-    public record Target(Path file, boolean explicit) {
+    /** A file to look at, and whether the user named it; {@code stdin}: the path {@code -}, standard input. */
+    public record Target(Path file, boolean explicit, boolean stdin) {
+        public Target(Path file, boolean explicit) {
+            this(file, explicit, false);
+        }
     }
 
+    /** The path that means standard input. */
+    public static final String STDIN = "-";
+
+
     private final Path base;
-    private final List<PathMatcher> excludes = new ArrayList<>();
-    private final List<String> excludePatterns = new ArrayList<>();
+    private final List<Glob> excludes = new ArrayList<>();
+    private int excludedFiles;
+    private int excludedFolders;
 
     /** @param base the folder globs and relative paths are resolved against (the working directory, a Maven basedir) */
     public Targets(Path base, List<String> excludes) {
         this.base = base;
         for (String e : excludes) {
-            String pattern = e.replace('\\', '/');
-            excludePatterns.add(pattern);
-            this.excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern));
+            this.excludes.add(Glob.of(e));
         }
+    }
+
+    /** How many files the excludes left out (of those that would have been checked), in {@link #resolve}. */
+    public int excludedFiles() {
+        return excludedFiles;
+    }
+
+    /** How many folders the excludes left out, unsearched, in {@link #resolve}. */
+    public int excludedFolders() {
+        return excludedFolders;
     }
 
     /** The files named by {@code specs}, in order, each once; problems for names that match nothing. */
     public List<Target> resolve(List<String> specs, List<Problem> problems) {
-        Map<Path, Target> out = new LinkedHashMap<>();
+        Map<String, Target> out = new LinkedHashMap<>(); // by normalized path
         for (String spec : specs) {
-            if (isGlob(spec)) {
+            if (spec.equals(STDIN)) {
+                // keyed by a name no path has; a file named "-" is ./-
+                out.putIfAbsent("\0stdin", new Target(Path.of(STDIN), true, true));
+                continue;
+            }
+            if (Glob.isGlob(spec)) {
+                int filesBefore = excludedFiles;
+                int foldersBefore = excludedFolders;
                 List<Path> found = glob(spec, problems);
                 if (found.isEmpty()) {
-                    problems.add(Problem.of(spec, "no file matches this pattern").as(Rules.FILE_UNREADABLE));
+                    int files = excludedFiles - filesBefore;
+                    int folders = excludedFolders - foldersBefore;
+                    problems.add(Problem.of(spec, "no file matches this pattern" + (files + folders == 0 ? ""
+                            : " but those the excludes left out (" + excludedText(files, folders) + ")"))
+                            .as(Rules.FILE_UNREADABLE));
                 }
-                found.forEach(f -> out.putIfAbsent(f.normalize(), new Target(f, false)));
+                found.forEach(f -> out.putIfAbsent(f.normalize().toString(), new Target(f, false)));
                 continue;
             }
             Path p = Path.of(spec);
@@ -58,11 +83,13 @@ public final class Targets {
             if (Files.isDirectory(resolved)) {
                 Path shown = p.normalize();
                 for (Path f : walk(shown.toString().isEmpty() ? null : shown, resolved, null, problems)) {
-                    out.putIfAbsent(f.normalize(), new Target(f, false));
+                    out.putIfAbsent(f.normalize().toString(), new Target(f, false));
                 }
             } else if (Files.isRegularFile(resolved)) {
                 if (!isExcluded(p)) {
-                    out.put(p.normalize(), new Target(p, true));
+                    out.put(p.normalize().toString(), new Target(p, true));
+                } else {
+                    excludedFiles++;
                 }
             } else {
                 problems.add(Problem.of(spec, Files.exists(resolved) ? "not a regular file" : "file not found")
@@ -77,35 +104,27 @@ public final class Targets {
         return file.isAbsolute() ? file : base.resolve(file);
     }
 
-    static boolean isGlob(String spec) {
-        return spec.indexOf('*') >= 0 || spec.indexOf('?') >= 0 || spec.indexOf('[') >= 0 || spec.indexOf('{') >= 0;
+    /** "3 files and 1 folder" */
+    public static String excludedText(int files, int folders) {
+        String f = files + (files == 1 ? " file" : " files");
+        String d = folders + (folders == 1 ? " folder" : " folders");
+        return folders == 0 ? f : files == 0 ? d : f + " and " + d;
     }
 
     private List<Path> glob(String spec, List<Problem> problems) {
-        String pattern = spec.replace('\\', '/');
+        Glob matcher = Glob.of(spec);
+        String pattern = matcher.pattern();
         // search from the part of the pattern that has no wildcard: "examples/**/*.yaml" walks examples/ only
-        int wildcard = firstWildcard(pattern);
+        int wildcard = Glob.firstWildcard(pattern);
         int slash = pattern.lastIndexOf('/', wildcard);
-        String root = slash < 0 ? "" : pattern.substring(0, slash);
+        String root = slash < 0 ? "" : slash == 0 ? "/" : pattern.substring(0, slash);
         Path rootPath = Path.of(root.isEmpty() ? "." : root);
         Path resolved = rootPath.isAbsolute() ? rootPath : base.resolve(rootPath);
         if (!Files.isDirectory(resolved)) {
             return List.of();
         }
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
         Path display = root.isEmpty() ? null : rootPath;
-        return walk(display, resolved, f -> matcher.matches(Path.of(slashes(f))), problems);
-    }
-
-    private static int firstWildcard(String pattern) {
-        int at = pattern.length();
-        for (char c : new char[] {'*', '?', '[', '{'}) {
-            int i = pattern.indexOf(c);
-            if (i >= 0) {
-                at = Math.min(at, i);
-            }
-        }
-        return at;
+        return walk(display, resolved, f -> matcher.matches(slashes(f)), problems);
     }
 
     private interface Filter {
@@ -126,16 +145,25 @@ public final class Targets {
                         return FileVisitResult.CONTINUE;
                     }
                     String name = d.getFileName().toString();
-                    boolean skip = name.startsWith(".") || name.equals("target") || name.equals("node_modules")
-                            || isExcluded(display(d));
-                    return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                    if (name.startsWith(".") || name.equals("target") || name.equals("node_modules")) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (isExcluded(display(d))) {
+                        excludedFolders++;
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                     Path p = display(f);
-                    if (attrs.isRegularFile() && (filter != null ? filter.accept(p) : isYaml(f)) && !isExcluded(p)) {
-                        found.add(p);
+                    if (attrs.isRegularFile() && (filter != null ? filter.accept(p) : isYaml(f))) {
+                        if (isExcluded(p)) {
+                            excludedFiles++;
+                        } else {
+                            found.add(p);
+                        }
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -165,24 +193,33 @@ public final class Targets {
     }
 
     /**
-     * Whether {@code --exclude} names this path: a pattern with a '/' matches the whole path (relative to the base
-     * folder, as shown), one without matches any single file or folder name in it ({@code --exclude target},
-     * {@code --exclude 'docker-compose*.yml'}).
+     * Whether an exclude names this path: a pattern with a '/' matches the whole path relative to the base folder
+     * ({@code legacy/**}, {@code **}{@code /tabs.yaml}; a path named absolute is matched both ways), one without
+     * matches any single file or folder name in it ({@code --exclude target}, {@code --exclude 'docker-compose*.yml'}).
      */
     boolean isExcluded(Path shown) {
         if (excludes.isEmpty()) {
             return false;
         }
-        Path normal = Path.of(slashes(shown.normalize()));
-        for (int i = 0; i < excludes.size(); i++) {
-            PathMatcher m = excludes.get(i);
-            if (excludePatterns.get(i).contains("/")) {
-                if (m.matches(normal)) {
+        Path normal = shown.normalize();
+        String whole = slashes(normal);
+        String relative = null;
+        Path absoluteBase = base.toAbsolutePath().normalize();
+        if (normal.isAbsolute() && normal.startsWith(absoluteBase)) {
+            relative = slashes(absoluteBase.relativize(normal));
+        } else if (!normal.isAbsolute()) {
+            relative = whole;
+            whole = slashes(absoluteBase.resolve(normal).normalize());
+        }
+        for (Glob g : excludes) {
+            if (g.pattern().contains("/")) {
+                if (g.matches(whole) || relative != null && g.matches(relative)) {
                     return true;
                 }
             } else {
-                for (Path part : normal) {
-                    if (m.matches(part)) {
+                // the names below the base folder only: a folder above it is no part of what was asked for
+                for (Path part : relative != null ? Path.of(relative) : normal) {
+                    if (g.matches(part.toString())) {
                         return true;
                     }
                 }

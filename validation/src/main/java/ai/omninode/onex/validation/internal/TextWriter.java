@@ -15,8 +15,18 @@ public final class TextWriter {
     private TextWriter() {
     }
 
+    /**
+     * One problem on one line: a line feed from inside a YAML value (a message that quotes a multi-line value) is
+     * written {@code \n}, so a reader that takes a line for a problem ({@code file:line:col: ...}) sees all of it.
+     */
     public static String line(Problem p) {
-        return p.rule().isEmpty() ? p.toString() : p + " [" + p.rule() + "]";
+        String text = p.rule().isEmpty() ? p.toString() : p + " [" + p.rule() + "]";
+        return oneLine(text);
+    }
+
+    /** {@code text} with line feeds as {@code \n} (other control characters are escaped by {@link Problem}). */
+    static String oneLine(String text) {
+        return text.indexOf('\n') < 0 ? text : text.replace("\n", "\\n");
     }
 
     public static void write(ValidationReport report, Tool tool, PrintWriter out, PrintWriter err) {

@@ -1,10 +1,20 @@
 package ai.omninode.onex.cli.internal;
 
+import ai.omninode.onex.contract.NodeContract;
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
+import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowValidator;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,6 +51,42 @@ public final class PluginOptions {
     public boolean replacesInstallation() {
         String env = System.getenv("ONEX_PLUGINS");
         return !plugins.isEmpty() || (env != null && !env.isBlank());
+    }
+
+    /**
+     * The installation's plugins/ folder when {@code --plugins} (or {@code $ONEX_PLUGINS}) replaced it, else null: where
+     * an unknown node may be found.
+     */
+    public Path replacedInstallationPlugins() {
+        String installation = System.getProperty("onex.plugins");
+        return replacesInstallation() && installation != null && !installation.isBlank()
+                ? Path.of(installation.split(File.pathSeparator)[0]) : null;
+    }
+
+    /**
+     * More to say about an unknown node (for {@link ai.omninode.onex.workflow.WorkflowValidator}): that it is in the
+     * installation's plugins folder, which {@code --plugins} replaced; else "".
+     */
+    public Function<String, String> unknownNodeHint() {
+        return NodeRegistry.replacedPluginsHint(replacedInstallationPlugins(), directories(),
+                PluginOptions.class.getClassLoader());
+    }
+
+    /**
+     * Refuses, with every such step named and where the node can be found, workflows that use a node not discovered:
+     * before a command that takes many workflows (serve) builds anything.
+     */
+    public void refuseUnknownNodes(NodeRegistry registry, List<Workflow> workflows) {
+        Map<String, NodeContract> contracts = new LinkedHashMap<>();
+        registry.nodes().forEach(n -> contracts.put(n.name(), n.contract()));
+        WorkflowValidator validator = new WorkflowValidator(contracts, Set.of(), unknownNodeHint());
+        List<Problem> unknown = new ArrayList<>();
+        for (Workflow w : workflows) {
+            validator.validate(w).stream().filter(p -> p.rule().equals(Rules.NODE_UNKNOWN.id())).forEach(unknown::add);
+        }
+        if (!unknown.isEmpty()) {
+            throw new ValidationException(unknown);
+        }
     }
 
     /** Discovers nodes on the classpath and in the plugin folders; a bad plugin is a ValidationException. */
