@@ -1,27 +1,97 @@
 package ai.omninode.onex.validation.internal;
 
-import java.util.regex.Pattern;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A path glob as .gitignore, Ant and Maven's includes read it, not as {@link java.nio.file.PathMatcher}'s {@code glob:}
- * (where {@code **}{@code /} needs at least one folder, so {@code flows/**}{@code /*.yaml} missed the files directly in
- * {@code flows}): {@code **}{@code /} matches zero or more folders, at the start or in the middle; a trailing
- * {@code /**} everything under a folder (and the folder itself, so a walk can leave it out whole); {@code *} and
- * {@code ?} stay within one name; {@code [abc]}, {@code [!a-c]} and {@code {a,b}} as usual. A leading {@code ./} and
- * doubled slashes are ignored; '\' is a separator, as on Windows. Matched against paths written with '/'.
+ * A path glob as .gitignore, Ant and Maven's includes read it, on top of {@link java.nio.file.PathMatcher}'s
+ * {@code glob:} syntax (its {@code *}, {@code ?}, {@code [abc]}, {@code [!a-c]}, {@code {a,b}} and escapes), which
+ * differs in one place: there {@code **}{@code /} needs at least one folder, so {@code flows/**}{@code /*.yaml} missed
+ * the files directly in {@code flows}. Here {@code **}{@code /} at the start of a name matches zero or more folders
+ * (each such {@code **}{@code /} is read both ways, as the JDK's matcher and as nothing), and a trailing {@code /**}
+ * also the folder itself (so a walk can leave it out whole). A leading {@code ./} and doubled slashes are ignored;
+ * '\' is a separator, as on Windows. Matched against paths written with '/'.
  */
 public final class Glob {
-    private final String pattern;
-    private final Pattern regex;
+    /** More readings than this (2 per {@code **}{@code /}) is no pattern anyone writes. */
+    private static final int MAX_READINGS = 256;
 
-    private Glob(String pattern, Pattern regex) {
+    private final String pattern;
+    private final List<PathMatcher> readings;
+
+    private Glob(String pattern, List<PathMatcher> readings) {
         this.pattern = pattern;
-        this.regex = regex;
+        this.readings = readings;
     }
 
+    /** Throws {@link IllegalArgumentException} (the JDK's {@code PatternSyntaxException}) for a malformed glob. */
     public static Glob of(String glob) {
         String p = normalize(glob);
-        return new Glob(p, Pattern.compile(toRegex(p), Pattern.DOTALL));
+        // the pattern cut before each "**/" that starts a name: each such one is read as itself or as nothing
+        List<String> pieces = new ArrayList<>();
+        int from = 0;
+        for (int i = nextAnyFolders(p, 0); i >= 0; i = nextAnyFolders(p, i + 3)) {
+            pieces.add(withinNames(p.substring(from, i)));
+            from = i + 3;
+        }
+        pieces.add(withinNames(p.substring(from)));
+        if (pieces.size() - 1 > Integer.numberOfTrailingZeros(MAX_READINGS)) {
+            throw new IllegalArgumentException("too many **/ in the pattern " + glob);
+        }
+        List<String> variants = new ArrayList<>(List.of(pieces.get(0)));
+        for (String piece : pieces.subList(1, pieces.size())) {
+            List<String> next = new ArrayList<>();
+            for (String v : variants) {
+                next.add(v + "**/" + piece);
+                next.add(v + piece);
+            }
+            variants = next;
+        }
+        FileSystem fs = FileSystems.getDefault();
+        List<PathMatcher> readings = new ArrayList<>();
+        for (String v : variants) {
+            readings.add(fs.getPathMatcher("glob:" + v));
+            if (v.endsWith("/**")) {
+                readings.add(fs.getPathMatcher("glob:" + v.substring(0, v.length() - 3))); // the folder itself
+            }
+        }
+        return new Glob(p, List.copyOf(readings));
+    }
+
+    /** Where the next "**" + "/" that starts a name is, at or after {@code from}; -1 if none. */
+    private static int nextAnyFolders(String p, int from) {
+        for (int i = p.indexOf("**/", from); i >= 0; i = p.indexOf("**/", i + 1)) {
+            if (i == 0 || p.charAt(i - 1) == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code **} that is not a whole name ({@code a**b}) as {@code *}: within a name, as .gitignore reads it. */
+    private static String withinNames(String piece) {
+        StringBuilder out = new StringBuilder(piece.length());
+        for (int i = 0; i < piece.length(); i++) {
+            char c = piece.charAt(i);
+            if (c == '*' && i + 1 < piece.length() && piece.charAt(i + 1) == '*') {
+                int end = i;
+                while (end < piece.length() && piece.charAt(end) == '*') {
+                    end++;
+                }
+                boolean wholeName = (i == 0 || piece.charAt(i - 1) == '/')
+                        && (end == piece.length() || piece.charAt(end) == '/');
+                out.append(wholeName ? "**" : "*");
+                i = end - 1;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** The glob as matched: '/' separators, no leading {@code ./}, no doubled or trailing '/'. */
@@ -30,7 +100,18 @@ public final class Glob {
     }
 
     public boolean matches(String path) {
-        return regex.matcher(normalize(path)).matches();
+        Path candidate;
+        try {
+            candidate = Path.of(normalize(path));
+        } catch (InvalidPathException e) {
+            return false;
+        }
+        for (PathMatcher m : readings) {
+            if (m.matches(candidate)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code spec} has a wildcard, so it names files by pattern rather than one file or folder. */
@@ -67,78 +148,6 @@ public final class Glob {
             p = p.substring(0, p.length() - 1);
         }
         return p.equals(".") ? "" : p;
-    }
-
-    private static String toRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        int n = glob.length();
-        int braces = 0;
-        for (int i = 0; i < n; i++) {
-            char c = glob.charAt(i);
-            boolean segmentStart = i == 0 || glob.charAt(i - 1) == '/';
-            if (c == '*' && i + 1 < n && glob.charAt(i + 1) == '*' && segmentStart
-                    && (i + 2 == n || glob.charAt(i + 2) == '/')) {
-                if (i + 2 == n) {
-                    // "dir/**": the folder and everything under it; "**" alone: any path
-                    if (re.length() > 0 && re.charAt(re.length() - 1) == '/') {
-                        re.setLength(re.length() - 1); // the '/' before: "dir" itself matches too
-                        re.append("(?:/.*)?");
-                    } else {
-                        re.append(".*");
-                    }
-                } else {
-                    re.append("(?:[^/]*/)*"); // "**/": zero or more folders
-                    i++; // the '/' after is part of it
-                }
-                i++;
-                continue;
-            }
-            switch (c) {
-                case '*' -> {
-                    while (i + 1 < n && glob.charAt(i + 1) == '*') {
-                        i++; // "a**b" within a name: as '*'
-                    }
-                    re.append("[^/]*");
-                }
-                case '?' -> re.append("[^/]");
-                case '[' -> {
-                    int end = glob.indexOf(']', i + 2);
-                    if (end < 0) {
-                        re.append("\\[");
-                    } else {
-                        String body = glob.substring(i + 1, end);
-                        if (body.startsWith("!")) {
-                            body = "^" + body.substring(1);
-                        }
-                        re.append('[').append(body.replace("\\", "\\\\").replace("[", "\\[")).append(']');
-                        i = end;
-                    }
-                }
-                case '{' -> {
-                    braces++;
-                    re.append("(?:");
-                }
-                case '}' -> {
-                    if (braces > 0) {
-                        braces--;
-                        re.append(')');
-                    } else {
-                        re.append("\\}");
-                    }
-                }
-                case ',' -> re.append(braces > 0 ? "|" : ",");
-                default -> {
-                    if (!Character.isLetterOrDigit(c) && c != '/') {
-                        re.append('\\'); // a backslash before any other character means that character
-                    }
-                    re.append(c);
-                }
-            }
-        }
-        while (braces-- > 0) {
-            re.append(')');
-        }
-        return re.toString();
     }
 
     @Override
