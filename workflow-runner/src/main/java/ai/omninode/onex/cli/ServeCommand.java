@@ -46,8 +46,8 @@ import picocli.CommandLine.Spec;
             "",
             "At least once: a trigger's offset is committed only after its run ended (succeeded, or failed with "
                 + "on_step_failure done), never past a run still under way. Triggers with the same key run in "
-                + "order, others concurrently. A trigger that is not a JSON object (or breaks "
-                + "event_bus.input_schema) goes to <topic>.dlq with dead-letter-* headers and is committed. A run "
+                + "order, others concurrently. A trigger that is not a JSON object (or that the workflow's "
+                + "input_schema refuses) goes to <topic>.dlq with dead-letter-* headers and is committed. A run "
                 + "that failed because Kafka could not be reached (or its outcome is unknown) is not committed: "
                 + "its partition pauses and it runs again with backoff, under the same run key, so its events "
                 + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "

@@ -57,6 +57,29 @@ class OnexCliTest {
     void helpTextIsNotMangledByPicocliVariableInterpolation() {
         String help = Cli.onex("validate", "--help").out();
         assertThat(help).contains("${...} syntax").doesNotContain("null syntax");
+        assertThat(Cli.onex("run", "--help").out().replaceAll("\\s+", " ")).contains("nor the workflow (${env.NAME}) reads");
+        for (String command : List.of("run", "serve", "publish", "validate", "describe", "nodes", "broker", "new")) {
+            assertThat(Cli.onex(command, "--help").out()).as(command).doesNotContainPattern("\\(null\\)|\\bnull\\b");
+        }
+    }
+
+    @Test
+    void serveHelpNamesTheInputSchemaWhereTheWorkflowFormatHasIt() {
+        String help = Cli.onex("serve", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("that the workflow's input_schema refuses").doesNotContain("event_bus.input_schema");
+    }
+
+    @Test
+    void aMalformedSetOrCorrelationIdIsOneCleanUsageError() {
+        Cli.Result set = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--set", "NOEQUALS");
+        Cli.Result uuid = Cli.onex("publish", "x.v1", "--correlation-id", "nope");
+
+        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set.err()).startsWith("onex run: error: Value for option '--set' (KEY=VALUE) should be in"
+                + " KEY=VALUE format but was NOEQUALS\n");
+        assertThat(uuid.exitCode()).isEqualTo(2);
+        assertThat(uuid.err()).startsWith("onex publish: error: Invalid value for option '--correlation-id': cannot"
+                + " convert 'nope' to UUID\n").doesNotContain("java.lang", "Exception");
     }
 
     @Test

@@ -5,6 +5,7 @@ import ai.omninode.onex.contract.Suggestions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.MissingParameterException;
@@ -17,6 +18,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * missing because of it ({@code onex run --bogus} is about {@code --bogus}).
  */
 public final class UsageErrorHandler implements IParameterExceptionHandler {
+    private static final Pattern JAVA_EXCEPTION = Pattern.compile(
+            "\\s*\\((?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::.*)?\\)$", Pattern.DOTALL);
 
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
@@ -24,7 +27,7 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().qualifiedName();
         List<String> unmatched = cmd.getUnmatchedArguments();
-        String message = ex.getMessage();
+        String message = tidy(ex.getMessage());
         boolean suggest = true;
         if (ex instanceof MissingParameterException && !unmatched.isEmpty()) {
             String first = unmatched.get(0);
@@ -56,6 +59,18 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         err.println("Try '" + name + " --help' for more information.");
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * picocli's message in the CLI's words: without the Java exception a converter threw ({@code cannot convert 'x' to
+     * UUID (java.lang.IllegalArgumentException: Invalid UUID string: x)} says it before the parenthesis) and without
+     * the doubled word of its map-option message ({@code Value for option option '--set'}).
+     */
+    static String tidy(String message) {
+        if (message == null) {
+            return "";
+        }
+        return JAVA_EXCEPTION.matcher(message.replace("option option '", "option '")).replaceAll("");
     }
 
     private static boolean jsonRequested(String[] args) {
