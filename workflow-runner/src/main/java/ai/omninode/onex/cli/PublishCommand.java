@@ -3,9 +3,11 @@ package ai.omninode.onex.cli;
 import ai.omninode.onex.cli.internal.Inputs;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.SetNames;
+import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +58,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class PublishCommand implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long ANSWER_TIMEOUT_S = 180;
+    private static final String NOT_PUBLISHED = "invalid event, not published: ";
+    private static final String NODE_NOT_PUBLISHED = "invalid input, not published: ";
 
     @Spec
     CommandSpec spec;
@@ -112,22 +117,31 @@ public final class PublishCommand implements Callable<Integer> {
             DiscoveredNode discovered = registry.find(EventBus.KAFKA_NODE).orElseThrow(() -> new OnexException(
                     "no node named '" + EventBus.KAFKA_NODE + "' was discovered (discovered: " + registry.names()
                             + "); onex publish sends with it"));
+            UUID correlation = correlationId != null ? correlationId : correlationOf(payload);
+            Map<String, Object> input = new LinkedHashMap<>();
+            input.put("topic", topic);
+            input.put("event_type", eventType);
+            input.put("payload", JSON.convertValue(payload, new TypeReference<Map<String, Object>>() { }));
+            input.put("correlation_id", correlation.toString());
+            if (key != null) {
+                input.put("key", key);
+            }
+            // the node's contract refuses a bad topic (or key, event type) as surely as the node would: said before
+            // connecting, so that it is not hidden behind a broker that does not answer
+            List<Violation> violations = discovered.contract().input()
+                    .map(schema -> schema.validate(JSON.valueToTree(input))).orElse(List.of());
+            if (!violations.isEmpty()) {
+                throw new OnexException(NOT_PUBLISHED + violations.stream()
+                        .map(v -> v.message() + " [" + v.keyword() + " at " + v.displayPointer() + "]")
+                        .collect(Collectors.joining("; ")));
+            }
             EffectNode node = discovered.node();
             try {
                 node.initialize(settings);
             } catch (RuntimeException e) {
-                throw new OnexException(e.getMessage());
+                throw new OnexException(e.getMessage() + origins(e, settings));
             }
             try {
-                UUID correlation = correlationId != null ? correlationId : correlationOf(payload);
-                Map<String, Object> input = new LinkedHashMap<>();
-                input.put("topic", topic);
-                input.put("event_type", eventType);
-                input.put("payload", JSON.convertValue(payload, new TypeReference<Map<String, Object>>() { }));
-                input.put("correlation_id", correlation.toString());
-                if (key != null) {
-                    input.put("key", key);
-                }
                 Map<String, Object> result;
                 try {
                     result = node.execute(input, ExecutionContext.builder().correlationId(correlation).build())
@@ -136,7 +150,10 @@ public final class PublishCommand implements Callable<Integer> {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof NodeExecutionException n && n.details() != null
                             && "invalid_input".equals(n.details().get("error_type"))) {
-                        throw new OnexException("invalid event, not published: " + n.getMessage());
+                        // the node says "invalid input, not published: ...": said once, as an event
+                        String why = n.getMessage();
+                        throw new OnexException(NOT_PUBLISHED + (why.startsWith(NODE_NOT_PUBLISHED)
+                                ? why.substring(NODE_NOT_PUBLISHED.length()) : why));
                     }
                     err.println("onex: error: not published: " + cause.getMessage());
                     return Onex.WORKFLOW_FAILED;
@@ -153,6 +170,28 @@ public final class PublishCommand implements Callable<Integer> {
                 node.close();
             }
         }
+    }
+
+    /**
+     * Where the settings a node refused came from, when it names them: {@code " [KAFKA_BOOTSTRAP_SERVERS is set by
+     * --bootstrap-servers]"}, as {@code onex run} says {@code --set}; else {@code ""}. Names only, never values.
+     */
+    private String origins(Throwable e, Map<String, String> settings) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof NodeSettingsException refused) {
+                List<String> parts = new ArrayList<>();
+                for (String name : refused.settings()) {
+                    String origin = name.equals(RunCommand.BOOTSTRAP) && bootstrapServers != null ? "--bootstrap-servers"
+                            : overrides.containsKey(name) ? "--set"
+                            : settings.containsKey(name) ? "the environment" : null;
+                    if (origin != null) {
+                        parts.add(name + " is set by " + origin);
+                    }
+                }
+                return parts.isEmpty() ? "" : " [" + String.join("; ", parts) + "]";
+            }
+        }
+        return "";
     }
 
     private static UUID correlationOf(ObjectNode payload) {

@@ -51,6 +51,38 @@ class ServeAndPublishCommandTest {
     }
 
     @Test
+    void publishNamesBootstrapServersAsWhereAnAddressNoBrokerAnswersAtCameFrom() {
+        Cli.Result r = Cli.onex("publish", "--bootstrap-servers", "127.0.0.1:1", "x.v1", "--input", "a=b",
+                "--set", "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS=300", "--plugins", Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("no Kafka broker answered at 127.0.0.1:1",
+                "[KAFKA_BOOTSTRAP_SERVERS is set by --bootstrap-servers]");
+    }
+
+    @Test
+    void publishRefusesABadTopicBeforeConnectingAndSaysItOnce() {
+        Cli.Result r = Cli.onex("publish", "--bootstrap-servers", "127.0.0.1:1", "bad topic", "--input", "a=b",
+                "--plugins", Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).startsWith("onex: error: invalid event, not published: ").contains("[pattern at /topic]")
+                .doesNotContain("no Kafka broker answered", "invalid input");
+    }
+
+    @Test
+    void publishSaysOnceWhyTheNodeRefusedAnEvent() {
+        // valid by the contract, too long for Kafka once the node puts the prefix and the dead-letter suffix to it
+        String topic = "t".repeat(245);
+        Cli.Result r = Cli.onex("publish", topic, "--input", "a=b", "--bootstrap-servers",
+                SharedKafkaBroker.get().bootstrapServers(), "--plugins", Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).startsWith("onex: error: invalid event, not published: '/topic' makes the full topic")
+                .doesNotContain("invalid input");
+    }
+
+    @Test
     void serveRefusesAWorkflowWithoutTriggerTopicsBeforeConnecting() throws Exception {
         Path flow = tmp.resolve("flow.yaml");
         Files.writeString(flow, Files.readString(EXAMPLE).replaceAll("(?s)event_bus:.*?\n\nsteps:", "steps:"));
