@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code onex} command line: {@code run}, {@code serve}, {@code publish}, {@code validate}, {@code describe},
  * {@code nodes}, {@code broker} and {@code new}. Exit codes: {@value #OK} ok,
- * {@value #WORKFLOW_FAILED} the workflow failed, {@value #INVALID} a usage or validation error.
+ * {@value #WORKFLOW_FAILED} the workflow failed, {@value #INVALID} a usage or validation error,
+ * {@value #OUTPUT_NOT_WRITTEN} the workflow succeeded but an output file could not be written.
  */
 @Command(name = "onex",
         mixinStandardHelpOptions = true,
@@ -29,6 +30,8 @@ import picocli.CommandLine.Spec;
             "  1  the workflow failed (its on_step_failure steps ran)",
             "  2  usage error, or an invalid workflow, contract, input, node setting or",
             "     plugin",
+            "  3  the workflow succeeded, but an output file it was asked for (onex run",
+            "     --metrics) could not be written",
             "",
             "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, "
                 + "or the plugins/ folder of the installation). Settings for nodes come from the environment.",
@@ -43,6 +46,8 @@ public final class Onex implements Callable<Integer> {
     public static final int OK = 0;
     public static final int WORKFLOW_FAILED = 1;
     public static final int INVALID = 2;
+    /** The workflow succeeded (its effects happened), but an output file it was asked for could not be written. */
+    public static final int OUTPUT_NOT_WRITTEN = 3;
 
     @Spec
     CommandSpec spec;

@@ -68,7 +68,10 @@ import tools.jackson.databind.node.ObjectNode;
             "  1  a step failed (the on_step_failure steps ran); with --inputs: any input",
             "     failed or was invalid",
             "  2  usage error, or the workflow, its input, a node's settings or a plugin is",
-            "     invalid, or the Kafka brokers do not answer (nothing ran)",
+            "     invalid, or the Kafka brokers do not answer, or --metrics cannot be written",
+            "     there (nothing ran)",
+            "  3  the workflow succeeded (with --inputs: every input), but the --metrics file",
+            "     could not be written at the end (a step failed: 1)",
             "",
             "Examples:",
             "  onex run examples/document_ingestion.yaml \\",
@@ -145,7 +148,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "FILE",
             description = "Write every meter of the run once at the end, as JSON: the runner's (onex.workflow.*: runs,"
                     + " steps, retries) and the nodes' (the Kafka node's onex.kafka.*, kafka.producer.*,"
-                    + " resilience4j.circuitbreaker.*). The names are in the README.")
+                    + " resilience4j.circuitbreaker.*). The names are in the README. A path that cannot be written"
+                    + " is refused before anything runs; should the write still fail at the end, it is said and a"
+                    + " successful run exits 3.")
     Path metricsFile;
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
@@ -175,6 +180,10 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter progress = output == OutputFormat.JSON ? err : out;
         checkOptions();
+        String unwritable = metricsFile == null ? null : MetricsFile.whyNotWritable(metricsFile);
+        if (unwritable != null) { // before any step: a typo in the path must not cost the run
+            throw new OnexException("--metrics " + metricsFile + ": " + unwritable);
+        }
 
         RunOptions options = runOptions();
         Workflow workflow = new WorkflowLoader().load(workflowFile);
@@ -219,6 +228,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             RunWatch watch = new RunWatch(new ProgressPrinter(progress));
             WorkflowResult result;
+            String metricsNotWritten;
             try (WorkflowRunner runner = builder.registry(registry).listener(watch).build()) {
                 // refuse, before any step runs, what would fail anyway: an input the workflow or a step's node
                 // refuses, and settings a node rejects (a Kafka address no broker answers at, say)
@@ -228,15 +238,14 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 interruption.watch(() -> singleRunInterrupted(watch, options, interruption, err));
                 result = runner.run(workflow, input, options);
-                if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
-                    MetricsFile.write(meters, metricsFile);
-                }
+                // before the nodes close: a closed producer's metrics leave the registry
+                metricsNotWritten = writeMetrics(meters);
             }
             if (output == OutputFormat.JSON) {
                 out.println(JsonOutput.write(JsonOutput.result(result)));
                 out.flush();
             }
-            return result.succeeded() ? Onex.OK : Onex.WORKFLOW_FAILED;
+            return exitCode(result.succeeded(), metricsNotWritten, err);
         } finally {
             interruption.done();
             if (broker != null) {
@@ -307,12 +316,37 @@ public final class RunCommand implements Callable<Integer> {
                 }
             });
             BatchSummary summary = b.run();
-            if (meters != null) { // before the nodes close: a closed producer's metrics leave the registry
-                MetricsFile.write(meters, metricsFile);
-            }
+            // before the nodes close: a closed producer's metrics leave the registry
+            String metricsNotWritten = writeMetrics(meters);
             summary.print(progress, batch.source().toString());
-            return summary.allSucceeded() ? Onex.OK : Onex.WORKFLOW_FAILED;
+            return exitCode(summary.allSucceeded(), metricsNotWritten, spec.commandLine().getErr());
         }
+    }
+
+    /** Writes {@code --metrics}; why it could not, or null. */
+    private String writeMetrics(SimpleMeterRegistry meters) {
+        if (meters == null) {
+            return null;
+        }
+        try {
+            MetricsFile.write(meters, metricsFile);
+            return null;
+        } catch (java.io.UncheckedIOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * 0 or 1 by the outcome; a --metrics file that could not be written is said in one line and makes a success 3,
+     * never an error that hides that the workflow ran (its effects happened: running it again would repeat them).
+     */
+    private static int exitCode(boolean succeeded, String metricsNotWritten, PrintWriter err) {
+        if (metricsNotWritten != null) {
+            err.println("onex: error: the " + (succeeded ? "workflow succeeded" : "workflow failed") + ", but its metrics"
+                    + " were not written: --metrics " + metricsNotWritten);
+            err.flush();
+        }
+        return !succeeded ? Onex.WORKFLOW_FAILED : metricsNotWritten != null ? Onex.OUTPUT_NOT_WRITTEN : Onex.OK;
     }
 
     /** What Ctrl-C says about a single run: it gets a while to end, and then what was still under way. */

@@ -2,6 +2,7 @@ package ai.omninode.onex.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.omninode.onex.workflow.testnodes.HookCompute;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -306,6 +307,47 @@ class OnexCliTest {
         assertThat(rs.exitCode()).isEqualTo(2);
         assertThat(rs.err()).contains("the value after ':=' is not JSON").doesNotContain("JsonReadFeature")
                 .doesNotContain("consider enabling");
+    }
+
+    @Test
+    void aMetricsPathThatCannotBeWrittenIsRefusedInOneLineBeforeAnyStepRuns(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("afile"), "");
+        Path metrics = file.resolve("m.json");
+
+        Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n=1", "--metrics",
+                metrics.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("onex: error: --metrics " + metrics + ": cannot be created: " + file
+                + " is a file, not a folder\n");
+        assertThat(TestNode.calls("test_echo")).as("no step ran").isEmpty();
+        assertThat(Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--metrics", dir.toString()).err())
+                .isEqualTo("onex: error: --metrics " + dir + ": is a folder\n");
+    }
+
+    @Test
+    void metricsThatCannotBeWrittenAtTheEndLeaveASucceededRunSucceededAndExitThree(@TempDir Path dir) {
+        Path folder = dir.resolve("metrics");
+        // the path is fine when the run starts; during it, a file takes the place of the folder the metrics go to
+        HookCompute.HOOK.set(() -> {
+            try {
+                Files.writeString(folder, "");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            Cli.Result r = Cli.onex("run", RUN.resolve("hook.yaml").toString(), "--metrics",
+                    folder.resolve("run.json").toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.OUTPUT_NOT_WRITTEN);
+            assertThat(r.out()).as("the run's progress, as for any run").containsPattern("  ok +hook").contains("workflow hook succeeded");
+            assertThat(r.err()).isEqualTo("onex: error: the workflow succeeded, but its metrics were not written:"
+                    + " --metrics " + folder.resolve("run.json") + ": cannot be created: " + folder
+                    + " is a file, not a folder\n");
+        } finally {
+            HookCompute.HOOK.set(() -> { });
+        }
     }
 
     @Test

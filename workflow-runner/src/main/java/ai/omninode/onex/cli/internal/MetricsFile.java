@@ -69,7 +69,46 @@ public final class MetricsFile {
             }
             Files.writeString(file, MAPPER.writeValueAsString(root) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the metrics to " + file + ": " + e.getMessage(), e);
+            String why = whyNotWritable(file);
+            throw new UncheckedIOException(file + ": " + (why != null ? why : describe(e)), e);
         }
+    }
+
+    /**
+     * Why {@code file} cannot be written (created, with the folders it needs), or null when it looks writable: checked
+     * before a run, so that a typo in a path costs no run. Creates nothing.
+     */
+    public static String whyNotWritable(Path file) {
+        Path path = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(path)) {
+            return "is a folder";
+        }
+        if (Files.exists(path)) {
+            return Files.isWritable(path) ? null : "is not writable (permission denied)";
+        }
+        // the nearest part of the path that exists must be a folder this process can write into
+        for (Path p = path.getParent(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                return Files.isWritable(p) ? null : "cannot be created: " + p + " is not writable (permission denied)";
+            }
+            if (Files.exists(p)) {
+                return "cannot be created: " + p + " is a file, not a folder";
+            }
+        }
+        return null;
+    }
+
+    /** An I/O error in words: Java's messages for these are only the path. */
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + " is a file, not a folder";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException f) {
+            return "no such folder: " + (f.getFile() == null ? "" : f.getFile());
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }
