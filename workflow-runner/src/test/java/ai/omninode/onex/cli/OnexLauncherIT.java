@@ -267,6 +267,22 @@ class OnexLauncherIT {
     }
 
     @Test
+    void anAddressNoBrokerAnswersAtIsOneCleanErrorWithoutTheKafkaClientsConnectionWarnings() throws Exception {
+        String[] args = {"run", "examples/document_ingestion.yaml", "--input-file",
+            "examples/document_ingestion.input.json", "--set", "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS=1500"};
+        Run quiet = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"),
+                args);
+        Run verbose = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("KAFKA_BOOTSTRAP_SERVERS",
+                "127.0.0.1:1", "ONEX_LOG_LEVEL", "warn"), args);
+
+        assertThat(quiet.exitCode()).as("%s%n%s", quiet.out(), quiet.err()).isEqualTo(2);
+        assertThat(quiet.err()).contains("no Kafka broker answered at 127.0.0.1:1")
+                .doesNotContain("NetworkClient", "WARN");
+        assertThat(verbose.exitCode()).isEqualTo(2);
+        assertThat(verbose.err()).as("asked for").contains("WARN", "NetworkClient", "could not be established");
+    }
+
+    @Test
     void aRunRefusedForItsInputConnectsNowhereAndLogsNoKafkaWarning() throws Exception {
         Run r = onex("run", "examples/document_ingestion.yaml", "--input", "document_id=doc-1");
 
