@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * The catalog of {@link Rule}s: every problem {@code onex validate} reports carries one of these ids. Grouped by
  * area: {@code file}, {@code yaml}, {@code workflow}, {@code expression}, {@code node}, {@code contract},
- * {@code schema}, {@code plugin}. A new check adds its rule here (and a line to the table in
+ * {@code schema}, {@code plugin}; and {@code input} for the inputs of {@code onex run}. A new check adds its rule here (and a line to the table in
  * {@code docs/validation-rules.md}, which a test compares with this list).
  */
 public final class Rules {
@@ -109,6 +109,16 @@ public final class Rules {
             "Nodes cannot be discovered: a missing plugin folder, a .jar that is not a readable jar (zip) file, a broken META-INF/services entry, a node that cannot be created or has an invalid contract, two nodes with one name.");
     public static final Rule PLUGIN_NO_NODES = add("plugin.no-nodes", Severity.ERROR,
             "A plugin jar (or plugin folder) registers no node in META-INF/services/ai.omninode.onex.node.EffectNode.");
+
+    // ---- the inputs of a run (onex run, not onex validate) ---------------------------------------------------------
+    public static final Rule INPUT_JSON = add("input.json", Severity.ERROR,
+            "A run's input (--input-file, a line or file of --inputs) is not one JSON object: invalid JSON or UTF-8, content after the value, a duplicate key, a number out of range, too deep or too large, or not an object.");
+    public static final Rule INPUT_SCHEMA = add("input.schema", Severity.ERROR,
+            "A run's input breaks the workflow's input_schema (each problem with its JSON pointer).");
+    public static final Rule INPUT_OPTION = add("input.option", Severity.ERROR,
+            "An --input KEY=VALUE that cannot be applied: no '=', a value after ':=' that is not JSON, an empty key, a key under a value that is not an object, too deep.");
+    public static final Rule INPUT_NONE = add("input.none", Severity.ERROR,
+            "--inputs holds no input: an empty file, only blank lines, a folder without *.json files.");
 
     private Rules() {
     }

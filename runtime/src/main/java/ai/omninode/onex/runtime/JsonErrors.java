@@ -12,6 +12,11 @@ public final class JsonErrors {
             ":?\\s*\\(?enable `[^`]*` to allow\\)?|\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)"
             + "|\\s*\\(consider enabling `[^`]*` to allow[^)]*\\)+|,\\s*from `[^`]*`");
 
+    /** Where an unclosed object or array began, as Jackson writes a location: the line and column, if it has them. */
+    private static final Pattern START_MARKER = Pattern.compile(
+            "\\s*\\(start marker at \\[Source: [^\\]]*?(?:line: (\\d+), column: (\\d+))?[^\\]]*\\]\\)");
+    private static final Pattern TRAILING = Pattern.compile("Trailing token \\(");
+
     private JsonErrors() {
     }
 
@@ -22,6 +27,12 @@ public final class JsonErrors {
         }
         int nl = originalMessage.indexOf('\n');
         String first = nl < 0 ? originalMessage : originalMessage.substring(0, nl);
+        if (TRAILING.matcher(first).lookingAt()) {
+            // "Trailing token (`JsonToken.VALUE_NUMBER_INT`) found after value (bound as `tools.jackson...JsonNode`)"
+            return "not one JSON value: more content after the value";
+        }
+        first = START_MARKER.matcher(first).replaceAll(r -> r.group(1) == null ? ""
+                : " (opened at " + r.group(1) + ":" + r.group(2) + ")");
         return PARSER_ADVICE.matcher(first).replaceAll("").strip();
     }
 }

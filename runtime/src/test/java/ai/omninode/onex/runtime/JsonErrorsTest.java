@@ -26,4 +26,21 @@ class JsonErrorsTest {
         assertThat(deep).contains("nesting depth").doesNotContain("StreamReadConstraints", "`", "from");
         assertThat(JsonErrors.userMessage(null)).isEmpty();
     }
+
+    @Test
+    void contentAfterTheValueIsSaidInTheSendersWordsWithoutJacksonsTypesOrFeatures() {
+        JsonMapper strict = JsonMapper.builder()
+                .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+        JacksonException e = catchThrowableOfType(JacksonException.class, () -> strict.readTree("{\"a\": 1} 2"));
+
+        assertThat(JsonErrors.userMessage(e.getOriginalMessage())).isEqualTo("not one JSON value: more content after"
+                + " the value");
+        for (String json : new String[] {"{\"a\": 1", "{\"a\" 1}", "{\"a\": tru}", "{\"a\": 1,}", "{a: 1}",
+            "{\"a\": \"x}", "{\"a\": 1, \"a\": 2}", "\"text", "{\"a\": 01}"}) {
+            JacksonException other = catchThrowableOfType(JacksonException.class, () -> JsonMapper.builder()
+                    .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(json));
+            String message = JsonErrors.userMessage(other.getOriginalMessage());
+            assertThat(message).as(json).doesNotContain("tools.jackson", "Feature", "JsonToken", "`", "[Source");
+        }
+    }
 }

@@ -35,6 +35,6 @@ class RuleCatalogTest {
     @Test
     void ruleIdsAreGroupedByAreaAndUnique() {
         assertThat(Rules.all()).extracting(Rule::id).doesNotHaveDuplicates()
-                .allMatch(id -> id.matches("^(file|yaml|workflow|expression|node|contract|schema|plugin)\\.[a-z0-9-]+$"));
+                .allMatch(id -> id.matches("^(file|yaml|workflow|expression|node|contract|schema|plugin|input)\\.[a-z0-9-]+$"));
     }
 }

@@ -3,6 +3,7 @@ package ai.omninode.onex.workflow;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract.ContractVersion;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import java.time.Duration;
@@ -66,7 +67,8 @@ public record Workflow(
             if (!named) {
                 message = v.displayPointer() + ": " + message;
             }
-            problems.add(new Problem(source, 0, 0, v.pointer(), message + " (input_schema of workflow " + name + ")"));
+            problems.add(new Problem(source, 0, 0, v.pointer(), message + " (input_schema of workflow " + name + ")")
+                    .as(Rules.INPUT_SCHEMA));
         }
         return problems;
     }

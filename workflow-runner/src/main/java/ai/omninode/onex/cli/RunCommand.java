@@ -168,7 +168,9 @@ public final class RunCommand implements Callable<Integer> {
                 List<Problem> problems = e instanceof ValidationException v ? v.problems()
                         : List.of(Problem.of(workflowFile.toString(), e.getMessage()));
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(JsonOutput.write(JsonOutput.refused(workflowFile.toString(), problems)));
+                ObjectNode refused = JsonOutput.refused(workflowFile.toString(), problems);
+                // a batch writes JSON Lines: its refusal too is one line, for the reader of those lines
+                out.println(batchInputs != null ? JsonOutput.writeLine(refused) : JsonOutput.write(refused));
                 out.flush();
             }
             throw e;

@@ -91,6 +91,8 @@ class BatchRunTest {
                 .contains("missing required field 'failures'", "input_schema of workflow batch_flaky");
         assertThat(byLine(results, 6).get("problems").get(0).get("message").asString())
                 .isEqualTo("the workflow input must be a JSON object, found array");
+        assertThat(List.of(4, 5, 6)).as("each problem names its rule").extracting(n -> byLine(results, n)
+                .get("problems").get(0).get("rule").asString()).containsExactly("input.json", "input.schema", "input.json");
         assertThat(TestNode.calls("test_flaky")).as("only the valid inputs ran").hasSize(3);
         assertThat(TestNode.contexts("test_flaky")).extracting(c -> c.idempotencyKey().orElseThrow())
                 .containsExactlyInAnyOrder("k1/line-1/call", "k1/line-3/call", "k1/line-7/call");
@@ -292,6 +294,38 @@ class BatchRunTest {
         assertThat(key).endsWith("/line-1/call");
         String batchKey = key.substring(0, key.length() - "/line-1/call".length());
         assertThat(r.out()).contains("run key: " + batchKey, "--run-key " + batchKey);
+    }
+
+    @Test
+    void withOutputJsonEveryLineOnStdoutIsOneJsonObjectAlsoWhenTheBatchIsRefused() throws Exception {
+        Path empty = Files.writeString(tmp.resolve("empty.jsonl"), "\n");
+        List<Cli.Result> refused = List.of(
+                Cli.onex("run", FLAKY, "--inputs", empty.toString(), "--output", "json"),
+                Cli.onex("run", FLAKY, "--inputs", tmp.resolve("none.jsonl").toString(), "--output", "json"),
+                Cli.onex("run", FLAKY, "--inputs", empty.toString(), "--output", "json", "--concurrency", "0"),
+                Cli.onex("run", FLAKY, "--inputs", empty.toString(), "--output", "json", "--bogus"));
+
+        for (Cli.Result r : refused) {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.out().lines().toList()).as(r.toString()).singleElement()
+                    .satisfies(line -> assertThat(JSON.readTree(line).get("status").asString()).isEqualTo("invalid"));
+        }
+        assertThat(JSON.readTree(refused.get(0).out()).at("/problems/0/rule").asString()).isEqualTo("input.none");
+        assertThat(JSON.readTree(refused.get(1).out()).at("/problems/0/rule").asString()).isEqualTo("file.unreadable");
+    }
+
+    @Test
+    void contentAfterALinesValueIsSaidInTheUsersWordsAtItsPlace() throws Exception {
+        Path inputs = lines("{\"key\": \"a\", \"failures\": 0} 1");
+
+        Cli.Result r = Cli.onex("run", FLAKY, "--inputs", inputs.toString(), "--output", "json");
+
+        JsonNode problem = jsonLines(r.out()).get(0).get("problems").get(0);
+        assertThat(problem.get("message").asString()).isEqualTo("invalid JSON: not one JSON value: more content after"
+                + " the value");
+        assertThat(problem.get("rule").asString()).isEqualTo("input.json");
+        assertThat(problem.get("line").asInt()).isEqualTo(1);
+        assertThat(problem.get("column").asInt()).as("where the extra content starts").isEqualTo(29);
     }
 
     @Test

@@ -307,6 +307,9 @@ class OnexCliTest {
         assertThat(rs.exitCode()).isEqualTo(2);
         assertThat(rs.err()).contains("the value after ':=' is not JSON").doesNotContain("JsonReadFeature")
                 .doesNotContain("consider enabling");
+        assertThat(Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:={\"a\":1} 2").err())
+                .contains("--input n:={\"a\":1} 2: error: the value after ':=' is not JSON: not one JSON value: more"
+                        + " content after the value at 1:9").doesNotContain("tools.jackson", "FAIL_ON_TRAILING_TOKENS");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package ai.omninode.onex.cli.internal;
 
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlReader;
 import java.io.BufferedInputStream;
@@ -73,7 +74,7 @@ public final class BatchInputs implements AutoCloseable {
                         : Files.newInputStream(source), 1 << 16), UNKNOWN);
                 if (!stream.hasNext()) { // waits for the first input, or the end
                     stream.close();
-                    throw new ValidationException(Problem.of(name, NO_INPUTS));
+                    throw new ValidationException(Problem.of(name, NO_INPUTS).as(Rules.INPUT_NONE));
                 }
                 return stream;
             }
@@ -84,21 +85,24 @@ public final class BatchInputs implements AutoCloseable {
                             && Files.isRegularFile(f)).sorted().toList();
                 }
                 if (files.isEmpty()) {
-                    throw new ValidationException(Problem.of(source.toString(), "no *.json files in this folder"));
+                    throw new ValidationException(Problem.of(source.toString(), "no *.json files in this folder")
+                            .as(Rules.INPUT_NONE));
                 }
                 return new BatchInputs(source.toString(), files, null, files.size());
             }
             if (!Files.isRegularFile(source)) {
-                throw new ValidationException(Problem.of(source.toString(), "no such file or folder"));
+                throw new ValidationException(Problem.of(source.toString(), "no such file or folder")
+                        .as(Rules.FILE_UNREADABLE));
             }
             int count = countInputs(source);
             if (count == 0) {
-                throw new ValidationException(Problem.of(source.toString(), NO_INPUTS));
+                throw new ValidationException(Problem.of(source.toString(), NO_INPUTS).as(Rules.INPUT_NONE));
             }
             return new BatchInputs(source.toString(), null, new BufferedInputStream(Files.newInputStream(source),
                     1 << 16), count);
         } catch (IOException e) {
-            throw new ValidationException(Problem.of(source.toString(), "cannot read: " + e.getMessage()));
+            throw new ValidationException(Problem.of(source.toString(), "cannot read: " + e.getMessage())
+                    .as(Rules.FILE_UNREADABLE));
         }
     }
 
@@ -154,7 +158,7 @@ public final class BatchInputs implements AutoCloseable {
                     index++;
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
                             source, lineNumber, 1, "", "line " + lineNumber + " is longer than "
-                            + MAX_INPUT_BYTES + " bytes")));
+                            + MAX_INPUT_BYTES + " bytes").as(Rules.INPUT_JSON)));
                 }
                 String text;
                 try {
@@ -164,7 +168,7 @@ public final class BatchInputs implements AutoCloseable {
                 } catch (CharacterCodingException e) {
                     index++;
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
-                            source, lineNumber, 1, "", "line " + lineNumber + " is not valid UTF-8")));
+                            source, lineNumber, 1, "", "line " + lineNumber + " is not valid UTF-8").as(Rules.INPUT_JSON)));
                 }
                 if (lineNumber == 1 && text.startsWith("\uFEFF")) {
                     text = text.substring(1); // a byte order mark, as Windows tools write one: not part of the input

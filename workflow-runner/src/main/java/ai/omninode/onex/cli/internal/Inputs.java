@@ -1,6 +1,7 @@
 package ai.omninode.onex.cli.internal;
 
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.contract.YamlReader;
@@ -50,15 +51,21 @@ public final class Inputs {
             // "-" is standard input, JSON (when it starts with '{') or YAML, as a file is by its extension
             boolean stdin = STDIN.equals(file.toString());
             String source = stdin ? "stdin" : file.toString();
-            byte[] bytes = stdin ? BoundedRead.read(System.in, source, YamlReader.DEFAULT_MAX_BYTES, "the input")
-                    : BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
+            byte[] bytes;
+            try {
+                bytes = stdin ? BoundedRead.read(System.in, source, YamlReader.DEFAULT_MAX_BYTES, "the input")
+                        : BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file");
+            } catch (ValidationException e) { // too large; a file that cannot be read says file.unreadable
+                throw new ValidationException(e.problems().stream().map(p -> p.orAs(Rules.INPUT_JSON)).toList());
+            }
             if (stdin ? startsWithBrace(bytes)
                     : file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
                 input = readJson(bytes, source);
             } else {
                 YamlDocument doc = YamlReader.defaults().read(source, bytes);
                 if (!doc.root().isObject()) {
-                    throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object"));
+                    throw new ValidationException(doc.problemAt("", "the workflow input must be a JSON object")
+                            .as(Rules.INPUT_JSON));
                 }
                 input = (ObjectNode) doc.root();
             }
@@ -67,7 +74,8 @@ public final class Inputs {
         for (String a : assignments == null ? List.<String>of() : assignments) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                problems.add(Problem.of("--input " + shorten(a), "expected KEY=VALUE (a string) or KEY:=JSON"));
+                problems.add(Problem.of("--input " + shorten(a), "expected KEY=VALUE (a string) or KEY:=JSON")
+                        .as(Rules.INPUT_OPTION));
                 continue;
             }
             boolean json = a.charAt(eq - 1) == ':';
@@ -79,11 +87,13 @@ public final class Inputs {
                     value = JSON.readTree(raw);
                     if (value == null || value.isMissingNode()) {
                         problems.add(Problem.of("--input " + shorten(a),
-                                "nothing after ':='; write KEY:=null for JSON null, KEY= for an empty string"));
+                                "nothing after ':='; write KEY:=null for JSON null, KEY= for an empty string")
+                                .as(Rules.INPUT_OPTION));
                         continue;
                     }
                 } catch (JacksonException e) {
-                    problems.add(Problem.of("--input " + shorten(a), "the value after ':=' is not JSON: " + jsonError(e)));
+                    problems.add(Problem.of("--input " + shorten(a), "the value after ':=' is not JSON: " + jsonError(e)
+                            + at(e)).as(Rules.INPUT_OPTION));
                     continue;
                 }
             } else {
@@ -92,7 +102,7 @@ public final class Inputs {
             String[] path = key.split("\\.", -1);
             if (path.length + depth(value) > MAX_DEPTH) {
                 problems.add(Problem.of("--input " + shorten(a), "nests " + (path.length + depth(value))
-                        + " levels deep, more than the limit of " + MAX_DEPTH));
+                        + " levels deep, more than the limit of " + MAX_DEPTH).as(Rules.INPUT_OPTION));
                 continue;
             }
             ObjectNode target = input;
@@ -105,13 +115,13 @@ public final class Inputs {
                     target = (ObjectNode) next;
                 } else {
                     problems.add(Problem.of("--input " + shorten(a), "'" + String.join(".", java.util.Arrays.copyOf(path, i + 1))
-                            + "' is already set to a value that is not an object"));
+                            + "' is already set to a value that is not an object").as(Rules.INPUT_OPTION));
                     ok = false;
                 }
             }
             if (ok) {
                 if (path[path.length - 1].isEmpty()) {
-                    problems.add(Problem.of("--input " + shorten(a), "empty key"));
+                    problems.add(Problem.of("--input " + shorten(a), "empty key").as(Rules.INPUT_OPTION));
                 } else {
                     target.set(path[path.length - 1], value);
                 }
@@ -147,7 +157,8 @@ public final class Inputs {
             throw invalidJson(e, source, 0);
         }
         if (root == null || !root.isObject()) {
-            throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object"));
+            throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object")
+                    .as(Rules.INPUT_JSON));
         }
         refuseOutOfRange(root, source, 1);
         return (ObjectNode) root;
@@ -166,7 +177,8 @@ public final class Inputs {
         }
         if (root == null || !root.isObject()) {
             throw new ValidationException(new Problem(source, line, 1, "", "the workflow input must be a JSON object,"
-                    + " found " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT))));
+                    + " found " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)))
+                    .as(Rules.INPUT_JSON));
         }
         refuseOutOfRange(root, source, line);
         return (ObjectNode) root;
@@ -185,7 +197,7 @@ public final class Inputs {
             if (n.isFloatingPointNumber() && !Double.isFinite(n.asDouble())) {
                 String at = e.getKey().isEmpty() ? "/" : e.getKey();
                 throw new ValidationException(new Problem(source, line, 1, e.getKey(), "the number at " + at
-                        + " is out of range: larger than a 64-bit floating-point number can hold"));
+                        + " is out of range: larger than a 64-bit floating-point number can hold").as(Rules.INPUT_JSON));
             }
             if (n.isObject()) {
                 n.properties().forEach(p -> todo.push(java.util.Map.entry(e.getKey() + "/"
@@ -203,7 +215,14 @@ public final class Inputs {
         TokenStreamLocation at = e.getLocation();
         int l = line > 0 ? line : at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
         int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
-        return new ValidationException(new Problem(source, l, column, "", "invalid JSON: " + jsonError(e)));
+        return new ValidationException(new Problem(source, l, column, "", "invalid JSON: " + jsonError(e))
+                .as(Rules.INPUT_JSON));
+    }
+
+    /** {@code " at 1:15"}: where in an --input value, which has no place of its own to show it. */
+    private static String at(JacksonException e) {
+        TokenStreamLocation l = e.getLocation();
+        return l == null || l.getLineNr() < 1 || l.getColumnNr() < 1 ? "" : " at " + l.getLineNr() + ":" + l.getColumnNr();
     }
 
     /** Levels of containers in {@code node} (0 for a scalar), counted without recursion. */

@@ -11,6 +11,7 @@ import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A usage error in the form of every other error of the CLI ({@code onex run: error: ...}), then the command's
@@ -50,8 +51,10 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         if (jsonRequested(args)) {
             // a script that asked for JSON gets JSON on stdout, as for any other refusal
             List<Problem> problems = List.of(Problem.of(name, message));
-            cmd.getOut().println(JsonOutput.write("validate".equals(cmd.getCommandName())
-                    ? JsonOutput.problems(0, problems) : JsonOutput.refused(null, problems)));
+            ObjectNode json = "validate".equals(cmd.getCommandName()) ? JsonOutput.problems(0, problems)
+                    : JsonOutput.refused(null, problems);
+            // with --inputs, stdout is JSON Lines: one line
+            cmd.getOut().println(batchRequested(args) ? JsonOutput.writeLine(json) : JsonOutput.write(json));
             cmd.getOut().flush();
         }
         CommandLine.Help help = cmd.getHelp();
@@ -71,6 +74,15 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
             return "";
         }
         return JAVA_EXCEPTION.matcher(message.replace("option option '", "option '")).replaceAll("");
+    }
+
+    private static boolean batchRequested(String[] args) {
+        for (String a : args) {
+            if (a.equals("--inputs") || a.startsWith("--inputs=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean jsonRequested(String[] args) {
