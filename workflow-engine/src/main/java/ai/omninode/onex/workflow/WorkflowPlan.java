@@ -3,6 +3,7 @@ package ai.omninode.onex.workflow;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.workflow.internal.SourceText;
@@ -26,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * values read from the settings ({@code ${env.NAME}}) are checked but shown as written: settings may be secrets.
  *
  * @param steps the main steps, then the {@code on_step_failure} steps
- * @param problems every problem found, sorted by place
+ * @param problems every problem found: the input's (by its {@code input_schema}) first, then the others by place
  */
 public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Problem> problems) {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -55,10 +56,32 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
     /** Plans {@code workflow} on {@code input} with the nodes' {@code contracts} and the {@code settings}. */
     public static WorkflowPlan of(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
             Map<String, String> settings) {
-        List<Problem> problems = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
-        problems.addAll(workflow.checkInput(input, "input"));
-        List<PlannedStep> planned = steps(workflow, input, contracts, settings, problems);
-        return new WorkflowPlan(workflow, planned, WorkflowLoader.sorted(problems));
+        return of(workflow, input, contracts, settings, "input");
+    }
+
+    /**
+     * {@link #of(Workflow, JsonNode, Map, Map)}, naming the input's problems by where it came from ({@code
+     * inputSource}: a file, say). An input that breaks the workflow's {@code input_schema} is reported first, and
+     * alone: the steps' inputs are then not checked against their nodes' contracts, since what they would find (a
+     * missing field the schema requires, again) stems from the same input ({@link #inputRefused()}), as a run refuses
+     * such an input before it looks at the steps.
+     */
+    public static WorkflowPlan of(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
+            Map<String, String> settings, String inputSource) {
+        List<Problem> problems = new ArrayList<>(workflow.checkInput(input, inputSource));
+        List<Problem> others = new ArrayList<>(new WorkflowValidator(contracts).validate(workflow));
+        List<Problem> steps = new ArrayList<>();
+        List<PlannedStep> planned = steps(workflow, input, contracts, settings, steps);
+        if (problems.isEmpty()) {
+            others.addAll(steps);
+        }
+        problems.addAll(WorkflowLoader.sorted(others));
+        return new WorkflowPlan(workflow, planned, problems);
+    }
+
+    /** Whether the input breaks the workflow's {@code input_schema}, so that the steps' inputs were not checked. */
+    public boolean inputRefused() {
+        return problems.stream().anyMatch(p -> Rules.INPUT_SCHEMA.id().equals(p.rule()));
     }
 
     /**

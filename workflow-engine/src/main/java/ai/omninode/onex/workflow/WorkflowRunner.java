@@ -829,10 +829,18 @@ public final class WorkflowRunner implements AutoCloseable {
      * Throws {@link ValidationException} as {@link #run} does when the workflow cannot run with these nodes.
      */
     public List<Problem> prepare(Workflow workflow, JsonNode input) {
+        return prepare(workflow, input, "input");
+    }
+
+    /**
+     * {@link #prepare(Workflow, JsonNode)}, naming the input's problems by where it came from ({@code inputSource}: a
+     * file, say), as a batch names each input by its file and line.
+     */
+    public List<Problem> prepare(Workflow workflow, JsonNode input, String inputSource) {
         PreparedWorkflow prepared = prepared(workflow);
         List<Problem> problems = new ArrayList<>();
         if (input != null && input.isObject()) {
-            problems.addAll(inputProblems(workflow, input, contracts));
+            problems.addAll(inputProblems(workflow, input, contracts, inputSource));
         }
         if (!problems.isEmpty()) {
             // the input is refused as it is: no node connects anywhere for a run that cannot start
@@ -860,8 +868,9 @@ public final class WorkflowRunner implements AutoCloseable {
      * main steps whose input depends only on the input and the settings, resolved and checked against their node's
      * input schema.
      */
-    private List<Problem> inputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts) {
-        List<Problem> problems = workflow.checkInput(input, "input");
+    private List<Problem> inputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
+            String inputSource) {
+        List<Problem> problems = workflow.checkInput(input, inputSource);
         return problems.isEmpty() ? stepInputProblems(workflow, input, contracts) : problems;
     }
 

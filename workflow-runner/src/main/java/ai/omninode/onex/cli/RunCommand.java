@@ -234,7 +234,7 @@ public final class RunCommand implements Callable<Integer> {
             try (WorkflowRunner runner = builder.registry(registry).listener(watch).build()) {
                 // refuse, before any step runs, what would fail anyway: an input the workflow or a step's node
                 // refuses, and settings a node rejects (a Kafka address no broker answers at, say)
-                List<Problem> refused = runner.prepare(workflow, input);
+                List<Problem> refused = runner.prepare(workflow, input, inputName());
                 if (!refused.isEmpty()) {
                     throw new ValidationException(refused);
                 }
@@ -278,7 +278,7 @@ public final class RunCommand implements Callable<Integer> {
     private int plan(Workflow workflow, ObjectNode input, Map<String, NodeContract> contracts, PrintWriter out) {
         Map<String, String> settings = new LinkedHashMap<>(System.getenv());
         settings.putAll(overrides);
-        WorkflowPlan plan = WorkflowPlan.of(workflow, input, contracts, settings);
+        WorkflowPlan plan = WorkflowPlan.of(workflow, input, contracts, settings, inputName());
         if (output == OutputFormat.JSON) {
             out.println(JsonOutput.write(JsonOutput.plan(plan)));
             out.flush();
@@ -288,7 +288,9 @@ public final class RunCommand implements Callable<Integer> {
         if (!plan.problems().isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
             plan.problems().forEach(err::println);
-            err.println("onex: " + plan.problems().size() + (plan.problems().size() == 1 ? " error" : " errors"));
+            err.println("onex: " + plan.problems().size() + (plan.problems().size() == 1 ? " error" : " errors")
+                    + (plan.inputRefused() ? "; the steps' inputs were not checked against their nodes' contracts, as"
+                    + " the input does not fit the workflow's input_schema" : ""));
             err.flush();
             return Onex.INVALID;
         }
@@ -366,6 +368,17 @@ public final class RunCommand implements Callable<Integer> {
                     + " with --run-key " + options.runKey() + " and a Kafka event repeats its event_id, for consumers"
                     + " to drop");
         }
+    }
+
+    /**
+     * How the input's problems are named, as a batch names each input by file and line: the --input-file (stdin for
+     * -), else --input, else just "input" (none was given).
+     */
+    private String inputName() {
+        if (inputFile != null) {
+            return Inputs.STDIN.equals(inputFile.toString()) ? "stdin" : inputFile.toString();
+        }
+        return inputs.isEmpty() ? "input" : "--input";
     }
 
     private RunOptions runOptions() {

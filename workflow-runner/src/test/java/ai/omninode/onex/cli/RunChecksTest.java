@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +161,25 @@ class RunChecksTest {
                 .contains("\"document_id\":\"doc-2025-0042\"", "\"vectorized\":\"${vectorization_result.success}\"")
                 .contains("ok: no problem found");
         assertThat(r.out()).doesNotContain("running workflow");
+    }
+
+    @Test
+    void anInputFilesSchemaProblemsAreNamedByTheFileAndADryRunReportsThemAloneAndFirst() throws IOException {
+        Path input = Files.writeString(plugins.resolve("bad-input.json"), "{\"document_id\": 7}");
+
+        Cli.Result run = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file", input.toString(),
+                "--set", "KAFKA_BOOTSTRAP_SERVERS=" + closedAddress());
+        Cli.Result dry = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file", input.toString(),
+                "--dry-run");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Onex.INVALID);
+        assertThat(run.err()).contains(input + ": error: missing required field 'content'").doesNotContain("input: error");
+        assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(Onex.INVALID);
+        List<String> errors = dry.err().lines().filter(l -> l.contains(": error: ")).toList();
+        assertThat(errors).as("the input's problems, named by its file; nothing about the steps that only follows"
+                + " from them").isNotEmpty().allSatisfy(l -> assertThat(l).startsWith(input + ": error: "));
+        assertThat(dry.err()).contains("the steps' inputs were not checked against their nodes' contracts, as the input"
+                + " does not fit the workflow's input_schema");
     }
 
     @Test
