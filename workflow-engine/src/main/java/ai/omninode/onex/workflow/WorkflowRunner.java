@@ -96,6 +96,10 @@ public final class WorkflowRunner implements AutoCloseable {
     private final RunnerMeters meters;
     private final boolean nodeMetricsInResults;
     private final ExecutorService pool;
+    private static final String NOT_RETRIED_STOPPED = " (not retried: interrupted while waiting to retry)";
+    /** What {@link #stopRetries} ends: one entry per step waiting out its backoff, which fails that step. */
+    private final Set<Runnable> waitingRetries = ConcurrentHashMap.newKeySet();
+    private volatile boolean retriesStopped;
     /** Step timeouts and retry delays: one thread that only hands work on. */
     private final ScheduledThreadPoolExecutor timers;
     /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
@@ -728,6 +732,8 @@ public final class WorkflowRunner implements AutoCloseable {
                         + " saying whether a retry is safe, and its effect may have happened)"
                         : " (not retried: node '" + contract.name() + "' reports that retrying cannot help or could"
                         + " repeat its side effect)");
+            } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries() && retriesStopped) {
+                failure = failure + NOT_RETRIED_STOPPED;
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
                 listener.stepRetrying(step, attempts, delay, failure);
@@ -738,12 +744,27 @@ public final class WorkflowRunner implements AutoCloseable {
                         finish(null, "unexpected error: " + e, null);
                     }
                 };
+                JsonNode failedOutput = output;
+                String failedWith = failure;
+                Executor executor = run.executor(steps);
+                // the wait for the retry, which stopRetries() ends at once: whichever takes it from the set acts
+                Runnable[] pending = new Runnable[1];
+                pending[0] = () -> executor.execute(() -> finish(failedOutput, failedWith + NOT_RETRIED_STOPPED, null));
+                waitingRetries.add(pending[0]);
                 try {
-                    Executor executor = run.executor(steps);
                     meters.retried(run.workflow.name(), step.name(), step.node());
-                    timers.schedule(() -> executor.execute(retry), delay.toMillis(), TimeUnit.MILLISECONDS);
+                    timers.schedule(() -> {
+                        if (waitingRetries.remove(pending[0])) {
+                            executor.execute(retry);
+                        }
+                    }, delay.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException closed) {
-                    steps.execute(retry); // the runner is closing: retry now rather than never
+                    if (waitingRetries.remove(pending[0])) {
+                        steps.execute(retry); // the runner is closing: retry now rather than never
+                    }
+                }
+                if (retriesStopped && waitingRetries.remove(pending[0])) { // stopped while this was being scheduled
+                    pending[0].run();
                 }
                 return;
             }
@@ -1128,6 +1149,21 @@ public final class WorkflowRunner implements AutoCloseable {
             Thread t = new Thread(r, prefix + count.incrementAndGet());
             t.setDaemon(true);
             return t;
+        }
+    }
+
+    /**
+     * Ctrl-C: a step waiting out its retry backoff fails now, with its last attempt's error and why it was not retried,
+     * and no step starts another retry (its attempt already failed; nothing is under way, so its outcome is known).
+     * Attempts under way are left to finish, and so are the runs ({@code on_step_failure} runs as after any failure).
+     * For good: this runner retries no more.
+     */
+    public void stopRetries() {
+        retriesStopped = true;
+        for (Runnable giveUp : List.copyOf(waitingRetries)) {
+            if (waitingRetries.remove(giveUp)) {
+                giveUp.run();
+            }
         }
     }
 

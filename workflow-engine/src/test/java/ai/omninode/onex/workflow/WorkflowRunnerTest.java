@@ -184,6 +184,45 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void stoppingRetriesEndsABackoffWaitAtOnceAndTheStepFailsWithItsAttemptsErrorNotAsAnUnknownOutcome()
+            throws Exception {
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: stop_retries
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: k-stop, failures: 5}
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [flaky], base_delay_ms: 600000}
+                """);
+        java.util.concurrent.CompletableFuture<Void> waiting = new java.util.concurrent.CompletableFuture<>();
+        try (WorkflowRunner runner = WorkflowRunner.builder().registry(registry).listener(new WorkflowListener() {
+            @Override
+            public void stepRetrying(Step step, int failedAttempt, Duration delay, String error) {
+                waiting.complete(null);
+            }
+        }).build()) {
+            java.util.concurrent.CompletableFuture<WorkflowResult> run = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> runner.run(workflow, JSON.readTree("{}")));
+            waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            runner.stopRetries();
+
+            // the backoff is ten minutes: the run ends only because the wait did
+            WorkflowResult result = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            StepResult step = result.step("flaky").orElseThrow();
+            assertThat(step.status()).isEqualTo(StepResult.Status.FAILED);
+            assertThat(step.attempts()).isEqualTo(1);
+            assertThat(step.outcomeUnknown()).as("its attempt had failed; nothing was under way").isFalse();
+            assertThat(step.error()).isEqualTo("attempt 1 of k-stop failed (not retried: interrupted while waiting to"
+                    + " retry)");
+            assertThat(TestNode.calls("test_flaky")).hasSize(1);
+        }
+    }
+
+    @Test
     void aFailureTheNodeReportsAsNotRetriableIsNotRetriedEvenWhenThePolicyNamesTheStep() {
         WorkflowResult result = run("""
                 name: not_retriable

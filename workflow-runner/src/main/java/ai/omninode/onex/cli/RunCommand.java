@@ -238,7 +238,7 @@ public final class RunCommand implements Callable<Integer> {
                 if (!refused.isEmpty()) {
                     throw new ValidationException(refused);
                 }
-                interruption.watch(() -> singleRunInterrupted(watch, options, interruption, err));
+                interruption.watch(() -> singleRunInterrupted(runner, watch, options, interruption, err));
                 result = runner.run(workflow, input, options);
                 // before the nodes close: a closed producer's metrics leave the registry
                 metricsNotWritten = writeMetrics(meters);
@@ -353,10 +353,15 @@ public final class RunCommand implements Callable<Integer> {
         return !succeeded ? Onex.WORKFLOW_FAILED : metricsNotWritten != null ? Onex.OUTPUT_NOT_WRITTEN : Onex.OK;
     }
 
-    /** What Ctrl-C says about a single run: it gets a while to end, and then what was still under way. */
-    private static void singleRunInterrupted(RunWatch watch, RunOptions options, Interruption interruption,
-            PrintWriter err) {
+    /**
+     * What Ctrl-C says about a single run: it gets a while to end, and then what was still under way. A step waiting
+     * to retry fails at once: its attempt failed already, so it is no effect of unknown outcome, and waiting out a
+     * backoff of many seconds would only run into the cut-off.
+     */
+    private static void singleRunInterrupted(WorkflowRunner runner, RunWatch watch, RunOptions options,
+            Interruption interruption, PrintWriter err) {
         String running = watch.running();
+        runner.stopRetries();
         interruption.say("interrupted" + (running.isEmpty() ? "" : " while " + running + " ran")
                 + "; letting the run finish (up to " + SINGLE_RUN_GRACE_S + " s)");
         if (interruption.awaitDone(SINGLE_RUN_GRACE_S)) {

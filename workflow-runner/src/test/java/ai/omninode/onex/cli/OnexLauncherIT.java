@@ -355,6 +355,31 @@ class OnexLauncherIT {
         assertThat(Files.readString(tmp.resolve("out.txt"))).contains("FAILED  wait", "did not answer within 3000 ms");
     }
 
+    @Test
+    void ctrlCWhileAStepWaitsToRetryEndsTheWaitAndReportsTheStepAsFailedNotAsCutOff() throws Exception {
+        Path flow = Files.writeString(tmp.resolve("failing.yaml"), Files.readString(Cli.REPO.resolve(
+                "examples/document_ingestion_failing.yaml")).replace("base_delay_ms: 100", "base_delay_ms: 60000")
+                .replace("max_delay_ms: 2000", "max_delay_ms: 60000"));
+        assertThat(Files.readString(flow)).contains("base_delay_ms: 60000", "max_delay_ms: 60000");
+        Process p = start(Map.of(), "run", flow.toString(), "--input-file", "examples/document_ingestion.input.json",
+                "--embedded-kafka");
+        Path out = tmp.resolve("out.txt");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> !p.isAlive() || Files.exists(out) && Files.readString(out).contains("retrying in 60000 ms"));
+        assertThat(p.isAlive()).as("waiting to retry when the signal comes").isTrue();
+
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(tmp.resolve("err.txt"));
+        assertThat(p.exitValue()).as(err).isEqualTo(130);
+        assertThat(err).contains("onex: interrupted: the run finished; its outcome is above")
+                .doesNotContain("cut off", "may or may not have happened");
+        assertThat(Files.readString(out)).containsPattern("FAILED +store_vectors")
+                .contains("(not retried: interrupted while waiting to retry)", "publish_error_event");
+    }
+
     /** {@code bin/onex ARGS} started in the repository root, its output going to out.txt and err.txt in tmp. */
     private Process start(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
