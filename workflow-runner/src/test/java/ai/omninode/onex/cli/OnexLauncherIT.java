@@ -280,6 +280,14 @@ class OnexLauncherIT {
                 .doesNotContain("NetworkClient", "WARN");
         assertThat(verbose.exitCode()).isEqualTo(2);
         assertThat(verbose.err()).as("asked for").contains("WARN", "NetworkClient", "could not be established");
+
+        // a host's log is where an outage is read: onex serve keeps them
+        Run serve = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("KAFKA_BOOTSTRAP_SERVERS",
+                "127.0.0.1:1"), "serve", "examples/document_ingestion.yaml", "--set",
+                "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS=1500");
+        assertThat(serve.exitCode()).as("%s%n%s", serve.out(), serve.err()).isEqualTo(2);
+        assertThat(serve.err()).contains("no Kafka broker answered at 127.0.0.1:1", "NetworkClient",
+                "could not be established");
     }
 
     @Test
