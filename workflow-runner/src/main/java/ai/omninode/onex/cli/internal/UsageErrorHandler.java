@@ -73,8 +73,15 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         if (message == null) {
             return "";
         }
-        return JAVA_EXCEPTION.matcher(message.replace("option option '", "option '")).replaceAll("");
+        String m = JAVA_EXCEPTION.matcher(message.replace("option option '", "option '")).replaceAll("");
+        return KEY_VALUE_BUT_WAS.matcher(m).replaceAll(
+                "should be KEY=VALUE, but has no '=' (what was given is not shown: it may be a secret, a SASL password"
+                        + " given without its name)");
     }
+
+    /** picocli's map-option message, which quotes the value given ({@code --set s3cret} for a forgotten name). */
+    private static final Pattern KEY_VALUE_BUT_WAS = Pattern.compile("should be in KEY=VALUE format but was .*$",
+            Pattern.DOTALL);
 
     private static boolean batchRequested(String[] args) {
         for (String a : args) {
