@@ -18,10 +18,12 @@ import org.apache.kafka.common.header.Header;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -95,8 +97,18 @@ public final class TriggerDecoder {
     }
 
     private static Poison notJson(JacksonException e) {
+        String at = at(e.getLocation());
+        if (e instanceof MismatchedInputException && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+            // Jackson names its own class and feature here; the user sent two values, or one with a tail
+            return new Poison(Kind.NOT_JSON, "the value is not one JSON object: more content follows it" + at);
+        }
         return new Poison(Kind.NOT_JSON, "the value is not JSON: "
-                + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())));
+                + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())) + at);
+    }
+
+    private static String at(TokenStreamLocation where) {
+        return where == null || where.getLineNr() < 1 ? ""
+                : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     }
 
     public Trigger decode(ConsumerRecord<byte[], byte[]> record) {
