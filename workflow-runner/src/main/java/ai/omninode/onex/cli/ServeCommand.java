@@ -88,7 +88,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--topic", paramLabel = "TOPIC",
             description = "A trigger topic instead of the workflow's subscribe_topics (repeatable; one workflow only)."
-                    + " KAFKA_TOPIC_PREFIX is put in front, as for subscribe_topics.")
+                    + " KAFKA_TOPIC_PREFIX is put in front, as for subscribe_topics. A topic one of the workflow's"
+                    + " Kafka steps publishes to is refused: every run would trigger another.")
     List<String> topics = new ArrayList<>();
 
     @Option(names = "--group", paramLabel = "GROUP",
@@ -145,10 +146,13 @@ public final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         List<Workflow> workflows = load();
-        Map<String, String> settings = new LinkedHashMap<>(System.getenv());
-        settings.putAll(overrides);
+        // by where each value came from, so that a node refusing one names --bootstrap-servers, --set or the
+        // environment, as onex run does
+        Map<String, Map<String, String>> settings = new LinkedHashMap<>();
+        settings.put("the environment", System.getenv());
+        settings.put("--set", overrides);
         if (bootstrapServers != null) {
-            settings.put(RunCommand.BOOTSTRAP, bootstrapServers);
+            settings.put("--bootstrap-servers", Map.of(RunCommand.BOOTSTRAP, bootstrapServers));
         }
         EmbeddedKafkaBroker broker = null;
         try (NodeRegistry registry = plugins.discover()) {
@@ -159,16 +163,17 @@ public final class ServeCommand implements Callable<Integer> {
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();
-                settings.put(RunCommand.BOOTSTRAP, broker.bootstrapServers());
+                settings.put("--embedded-kafka", Map.of(RunCommand.BOOTSTRAP, broker.bootstrapServers()));
                 out.printf("embedded Kafka broker started at %s in %d ms%n", broker.bootstrapServers(),
                         (System.nanoTime() - t0) / 1_000_000);
                 out.flush();
             }
             OnexHost host;
             try {
-                host = OnexHost.builder()
+                OnexHost.Builder builder = OnexHost.builder();
+                settings.forEach(builder::settingsFrom);
+                host = builder
                         .registry(registry)
-                        .settings(settings)
                         .topics(topics)
                         .groupId(group)
                         .instanceId(instanceId)
