@@ -44,10 +44,13 @@ import picocli.CommandLine.Spec;
                 + "run's input (an ONEX envelope's payload, or a plain JSON object), its correlation_id and W3C "
                 + "traceparent carry into the run.",
             "",
-            "At least once: a trigger's offset is committed only after its run ended (succeeded, or failed with "
-                + "on_step_failure done), never past a run still under way. Triggers with the same key run in "
-                + "order, others concurrently. A trigger that is not a JSON object (or that the workflow's "
-                + "input_schema refuses) goes to <topic>.dlq with dead-letter-* headers and is committed. A run "
+            "At least once: a trigger's offset is committed only after its run ended with its outcome on record "
+                + "(succeeded; failed and on_step_failure succeeded; or failed and the trigger is in <topic>.dlq "
+                + "with the failed step as dead-letter-reason), never past a run still under way. Triggers with the "
+                + "same key run in order, others concurrently. A trigger that is not a JSON object, breaks the "
+                + "workflow's input_schema, or would make a step break its node's contract (what onex run refuses "
+                + "before any step) goes to <topic>.dlq with dead-letter-* headers and is committed, no step run. "
+                + "A run "
                 + "that failed because Kafka could not be reached (or its outcome is unknown) is not committed: "
                 + "its partition pauses and it runs again with backoff, under the same run key, so its events "
                 + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "

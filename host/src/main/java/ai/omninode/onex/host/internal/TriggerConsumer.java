@@ -1,5 +1,6 @@
 package ai.omninode.onex.host.internal;
 
+import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.host.internal.PartitionState.KeyQueue;
 import ai.omninode.onex.host.internal.PartitionState.Slot;
 import ai.omninode.onex.workflow.RunOptions;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -479,17 +481,23 @@ public final class TriggerConsumer implements Runnable {
     private boolean process(PartitionState ps, Slot slot) {
         ConsumerRecord<byte[], byte[]> record = slot.record;
         String workflow = config.workflow().name();
+        if (slot.owed != null) { // its run ended; only its dead letter is missing
+            return deadLetter(ps, slot, slot.owed);
+        }
         TriggerDecoder.Trigger trigger = config.decoder().decode(record);
-        if (trigger instanceof TriggerDecoder.Poison poison) {
-            DeadLetters.Written w = deadLetters.write(record, poison.reason(), workflow, config.groupId());
-            if (w.confirmed()) {
-                metrics.deadLettered(record.topic(), poison.kind());
-                return true;
+        if (trigger instanceof TriggerDecoder.Run r) {
+            // as onex run refuses an input before any step: a step's input that this input alone makes break the
+            // step's node contract would fail that step whatever runs before it (and the effects before it ran)
+            List<Problem> refused = config.runner().stepInputProblems(config.workflow(), r.input()).stream()
+                    .filter(Problem::isError).toList();
+            if (!refused.isEmpty()) {
+                trigger = new TriggerDecoder.Poison(TriggerDecoder.Kind.STEP_INPUT, "the input would break a step's"
+                        + " node contract, so no step ran: " + refused.stream().map(TriggerConsumer::describe)
+                        .collect(Collectors.joining("; ")));
             }
-            ps.retryReason = w.error();
-            warn("Workflow {}: poison trigger {} ({}) not committed: {}; trying again after a backoff", workflow,
-                    where(slot), poison.reason(), w.error());
-            return false;
+        }
+        if (trigger instanceof TriggerDecoder.Poison poison) {
+            return deadLetter(ps, slot, poison);
         }
         TriggerDecoder.Run run = (TriggerDecoder.Run) trigger;
         RunOptions options = RunOptions.withKey(run.runKey()).correlationId(run.correlationId())
@@ -511,9 +519,19 @@ public final class TriggerConsumer implements Runnable {
             switch (verdict.outcome()) {
                 case SUCCEEDED -> LOG.debug("Workflow {}: trigger {} ran (run {}, correlation_id {}) in {} ms", workflow,
                         where(slot), run.runKey(), result.correlationId(), result.duration().toMillis());
-                case FAILED -> LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content,"
-                        + " on_step_failure ran, committed: {}", workflow, where(slot), run.runKey(),
-                        result.correlationId(), verdict.reason());
+                case FAILED -> {
+                    if (verdict.deadLetter() != null) {
+                        // DeadLetters says it at INFO with the reason, once it is written
+                        LOG.debug("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content with"
+                                + " nothing on record, so it goes to the dead-letter topic before it is committed: {}",
+                                workflow, where(slot), run.runKey(), result.correlationId(), verdict.deadLetter());
+                        slot.owed = new TriggerDecoder.Poison(TriggerDecoder.Kind.RUN_FAILED, verdict.deadLetter());
+                        return deadLetter(ps, slot, slot.owed);
+                    }
+                    LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content;"
+                            + " on_step_failure ran and succeeded, committed: {}", workflow, where(slot), run.runKey(),
+                            result.correlationId(), verdict.reason());
+                }
                 case INFRASTRUCTURE -> {
                     ps.retryReason = verdict.reason();
                     warn("Workflow {}: trigger {} (run {}, correlation_id {}) failed for the infrastructure, not"
@@ -526,6 +544,25 @@ public final class TriggerConsumer implements Runnable {
             MDC.remove("run_key");
             MDC.remove("correlation_id");
         }
+    }
+
+    /** Writes a trigger's dead letter; true once it is confirmed (the trigger may be committed). */
+    private boolean deadLetter(PartitionState ps, Slot slot, TriggerDecoder.Poison poison) {
+        ConsumerRecord<byte[], byte[]> record = slot.record;
+        DeadLetters.Written w = deadLetters.write(record, poison.reason(), config.workflow().name(), config.groupId());
+        if (w.confirmed()) {
+            metrics.deadLettered(record.topic(), poison.kind());
+            return true;
+        }
+        ps.retryReason = w.error();
+        warn("Workflow {}: trigger {} ({}) not committed: {}; trying again after a backoff",
+                config.workflow().name(), where(slot), poison.reason(), w.error());
+        return false;
+    }
+
+    /** A problem as a dead-letter reason: the step's place in the workflow and what is wrong, no file path. */
+    private static String describe(Problem p) {
+        return (p.pointer() == null || p.pointer().isEmpty() ? "" : p.pointer() + ": ") + p.message();
     }
 
     /** One WARN line per 10 s at most; the rest at DEBUG, counted in the next WARN. */

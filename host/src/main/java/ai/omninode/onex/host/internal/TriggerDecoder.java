@@ -76,7 +76,11 @@ public final class TriggerDecoder {
     }
 
     public enum Kind {
-        TOMBSTONE, TOO_LARGE, NOT_UTF8, NOT_JSON, NOT_AN_OBJECT, BAD_ENVELOPE, INPUT_SCHEMA;
+        TOMBSTONE, TOO_LARGE, NOT_UTF8, NOT_JSON, NOT_AN_OBJECT, BAD_ENVELOPE, INPUT_SCHEMA,
+        /** The input breaks a step's node contract before any step runs (the host's check, as {@code onex run}'s). */
+        STEP_INPUT,
+        /** The run failed for its content and no {@code on_step_failure} step put that on record. */
+        RUN_FAILED;
 
         public String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
