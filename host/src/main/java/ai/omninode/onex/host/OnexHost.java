@@ -248,11 +248,14 @@ public final class OnexHost implements AutoCloseable {
         return consumers.stream().map(TriggerConsumer::status).toList();
     }
 
-    /** Every loop joined its group and no partition waits out an infrastructure failure. */
+    /**
+     * Every loop joined its group, reaches Kafka (a connection to a broker within the last 5 s, a heartbeat to the
+     * coordinator within 15 s) and no partition waits out an infrastructure failure.
+     */
     public boolean ready() {
         List<TriggerConsumer.Status> all = status();
         return !all.isEmpty() && all.stream().allMatch(s -> s.alive() && s.joined() && s.retrying().isEmpty()
-                && s.error() == null);
+                && s.error() == null && s.kafka() == null);
     }
 
     public boolean live() {
@@ -263,6 +266,20 @@ public final class OnexHost implements AutoCloseable {
     /** Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). */
     public void stop() {
         consumers.forEach(TriggerConsumer::stop);
+    }
+
+    /**
+     * After the loops stopped: what kept the stop from ending cleanly (a final commit that failed, so those triggers
+     * run again after a restart), one line per workflow; empty when it ended cleanly.
+     */
+    public List<String> stopProblems() {
+        List<String> problems = new ArrayList<>();
+        for (TriggerConsumer c : consumers) {
+            if (c.stopProblem() != null) {
+                problems.add("workflow " + c.config().workflow().name() + ": " + c.stopProblem());
+            }
+        }
+        return problems;
     }
 
     /** Waits until every loop has stopped (after {@link #stop()}, or a fatal error). */
@@ -285,8 +302,8 @@ public final class OnexHost implements AutoCloseable {
         closed = true;
         stop();
         try {
-            // the drain is bounded by the drain timeout; commit and leave by their own 10 s each
-            awaitStopped(b.drainTimeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            // the loops bound the drain, the final commit and the leaving themselves; a little slack on top
+            awaitStopped(b.drainTimeout.toMillis() + TriggerConsumer.STOP_ALLOWANCE_MS + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -343,6 +360,9 @@ public final class OnexHost implements AutoCloseable {
                 s.retrying().forEach(retrying::put);
                 if (s.error() != null) {
                     w.put("error", s.error());
+                }
+                if (s.kafka() != null) {
+                    w.put("kafka", s.kafka());
                 }
             }
             return root.toString() + "\n";

@@ -54,11 +54,13 @@ import picocli.CommandLine.Spec;
                 + "that failed because Kafka could not be reached (or its outcome is unknown) is not committed: "
                 + "its partition pauses and it runs again with backoff, under the same run key, so its events "
                 + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "
-                + "--drain-timeout, commit, leave the group, exit 0."},
+                + "--drain-timeout, commit, leave the group, exit 0; the commit and the leaving take at most 5 s "
+                + "more, together, even when Kafka does not answer."},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0  stopped by SIGTERM or Ctrl-C after the drain",
-            "  1  a trigger loop stopped on an error it cannot recover from",
+            "  0  stopped by SIGTERM or Ctrl-C after the drain, the final commit done",
+            "  1  a trigger loop stopped on an error it cannot recover from, or the final commit after SIGTERM",
+            "     failed (Kafka unreachable: the uncommitted triggers run again after a restart)",
             "  2  usage error, or a workflow, node setting or plugin is invalid (nothing ran)",
             "",
             "Settings: the environment plus --set: KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, ONEX_KAFKA_<PROPERTY>",
@@ -111,7 +113,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long runs under way may take to finish when the host stops or a partition is taken"
-                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m).")
+                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m). A stop takes at most this plus 5 s for"
+                    + " the final commit and leaving the group.")
     Duration drainTimeout;
 
     @Option(names = "--http-port", paramLabel = "PORT",
@@ -219,6 +222,12 @@ public final class ServeCommand implements Callable<Integer> {
             stopper.release();
             if (!stopper.requested) {
                 spec.commandLine().getErr().println("onex: error: the host stopped: " + host.status());
+                return Onex.WORKFLOW_FAILED;
+            }
+            if (!host.stopProblems().isEmpty()) {
+                // the drain ran, but Kafka did not take the final commit: say so, and let scripts see it
+                host.stopProblems().forEach(p -> spec.commandLine().getErr().println("onex: error: " + p
+                        + " (those triggers run again after a restart, under the same run keys)"));
                 return Onex.WORKFLOW_FAILED;
             }
             out.println("stopped");
