@@ -13,6 +13,8 @@ import ai.omninode.onex.host.internal.TriggerDecoder;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.EventBus;
+import ai.omninode.onex.workflow.Step;
+import ai.omninode.onex.workflow.Template;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowRunner;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -37,6 +39,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -129,6 +132,7 @@ public final class OnexHost implements AutoCloseable {
                             + " topic whose dead-letter topic fits Kafka's 249 characters"));
                 }
             }
+            selfTriggers(w, problems);
         }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
@@ -136,8 +140,13 @@ public final class OnexHost implements AutoCloseable {
         // the runner records its run and step meters there, and binds every node that is a MeterBinder when it
         // initializes it (with the node's class loader as context loader); nodes' metrics() are read through the
         // registry, not copied into every run's result (the Kafka node's snapshot computes its percentiles each time)
-        runner = WorkflowRunner.builder().registry(b.registry).settings(b.settings).meterRegistry(meters)
-                .nodeMetricsInResults(false).build();
+        WorkflowRunner.Builder rb = WorkflowRunner.builder().registry(b.registry).settings(b.settings)
+                .meterRegistry(meters).nodeMetricsInResults(false);
+        Map<String, Map<String, String>> byOrigin = new LinkedHashMap<>();
+        b.origins.forEach((k, origin) -> byOrigin.computeIfAbsent(origin, o -> new LinkedHashMap<>())
+                .put(k, b.settings.get(k)));
+        byOrigin.forEach(rb::settingsFrom);
+        runner = rb.build();
         try {
             for (Workflow w : b.workflows) {
                 // validates against the nodes and initializes them now: settings a node refuses stop the start
@@ -202,6 +211,29 @@ public final class OnexHost implements AutoCloseable {
         }
     }
 
+    /**
+     * A Kafka step that publishes to a topic the host consumes for the same workflow turns one trigger into runs for
+     * ever. {@code onex validate} refuses that for {@code subscribe_topics}; {@code --topic} is only known here, so
+     * both are compared here as Kafka sees them: with the prefix the node and the host put in front.
+     */
+    private void selfTriggers(Workflow w, List<Problem> problems) {
+        Set<String> consumed = new LinkedHashSet<>(triggerTopics(kafka.topicPrefix(), w, b.topics));
+        for (Step s : w.nodeSteps()) {
+            JsonNode topic = !EventBus.KAFKA_NODE.equals(s.node()) || s.input() == null ? null : s.input().get("topic");
+            if (topic == null || !topic.isString() || Template.mayContainExpression(topic.asString())) {
+                continue; // a topic computed at run time is not known before
+            }
+            String full = EventBus.fullTopic(kafka.topicPrefix(), topic.asString());
+            if (consumed.contains(full)) {
+                problems.add(w.document().problemAt(s.pointer() + "/input/topic", "step '" + s.name() + "' publishes"
+                        + " to '" + topic.asString() + "'" + (full.equals(topic.asString()) ? "" : " (" + full
+                        + " in Kafka)") + ", a topic this host would consume for"
+                        + " workflow '" + w.name() + "' (" + (b.topics.isEmpty() ? "event_bus.subscribe_topics"
+                        : "--topic") + "): every run would trigger another"));
+            }
+        }
+    }
+
     /** The registry every meter of the host (and of its nodes) is in. */
     public PrometheusMeterRegistry meterRegistry() {
         return meters;
@@ -216,11 +248,14 @@ public final class OnexHost implements AutoCloseable {
         return consumers.stream().map(TriggerConsumer::status).toList();
     }
 
-    /** Every loop joined its group and no partition waits out an infrastructure failure. */
+    /**
+     * Every loop joined its group, reaches Kafka (a connection to a broker within the last 5 s, a heartbeat to the
+     * coordinator within 15 s) and no partition waits out an infrastructure failure.
+     */
     public boolean ready() {
         List<TriggerConsumer.Status> all = status();
         return !all.isEmpty() && all.stream().allMatch(s -> s.alive() && s.joined() && s.retrying().isEmpty()
-                && s.error() == null);
+                && s.error() == null && s.kafka() == null);
     }
 
     public boolean live() {
@@ -231,6 +266,20 @@ public final class OnexHost implements AutoCloseable {
     /** Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). */
     public void stop() {
         consumers.forEach(TriggerConsumer::stop);
+    }
+
+    /**
+     * After the loops stopped: what kept the stop from ending cleanly (a final commit that failed, so those triggers
+     * run again after a restart), one line per workflow; empty when it ended cleanly.
+     */
+    public List<String> stopProblems() {
+        List<String> problems = new ArrayList<>();
+        for (TriggerConsumer c : consumers) {
+            if (c.stopProblem() != null) {
+                problems.add("workflow " + c.config().workflow().name() + ": " + c.stopProblem());
+            }
+        }
+        return problems;
     }
 
     /** Waits until every loop has stopped (after {@link #stop()}, or a fatal error). */
@@ -253,8 +302,8 @@ public final class OnexHost implements AutoCloseable {
         closed = true;
         stop();
         try {
-            // the drain is bounded by the drain timeout; commit and leave by their own 10 s each
-            awaitStopped(b.drainTimeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            // the loops bound the drain, the final commit and the leaving themselves; a little slack on top
+            awaitStopped(b.drainTimeout.toMillis() + TriggerConsumer.STOP_ALLOWANCE_MS + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -312,6 +361,9 @@ public final class OnexHost implements AutoCloseable {
                 if (s.error() != null) {
                     w.put("error", s.error());
                 }
+                if (s.kafka() != null) {
+                    w.put("kafka", s.kafka());
+                }
             }
             return root.toString() + "\n";
         }
@@ -321,6 +373,7 @@ public final class OnexHost implements AutoCloseable {
     public static final class Builder {
         private NodeRegistry registry;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private final Map<String, String> origins = new LinkedHashMap<>();
         private final List<Workflow> workflows = new ArrayList<>();
         private final List<String> topics = new ArrayList<>();
         private int concurrency = DEFAULT_CONCURRENCY;
@@ -344,6 +397,17 @@ public final class OnexHost implements AutoCloseable {
         /** Node settings and the host's Kafka settings (usually the environment plus overrides). */
         public Builder settings(Map<String, String> settings) {
             this.settings.putAll(settings);
+            settings.keySet().forEach(origins::remove);
+            return this;
+        }
+
+        /**
+         * {@link #settings(Map)}, remembering that they came from {@code origin} (e.g. {@code "--bootstrap-servers"}):
+         * a node that refuses one at start is reported with where its value came from, as {@code onex run} does.
+         */
+        public Builder settingsFrom(String origin, Map<String, String> settings) {
+            this.settings.putAll(settings);
+            settings.keySet().forEach(k -> origins.put(k, origin));
             return this;
         }
 

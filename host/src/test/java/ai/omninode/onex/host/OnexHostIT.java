@@ -69,6 +69,10 @@ class OnexHostIT {
         return NodeRegistry.builder().classLoader(OnexHostIT.class.getClassLoader()).build();
     }
 
+    private static double gauge(OnexHost host, String name) {
+        return host.meterRegistry().get(name).gauge().value();
+    }
+
     private static double count(OnexHost host, String outcome) {
         Counter c = host.meterRegistry().find("onex.host.runs").tag("outcome", outcome).counter();
         return c == null ? 0 : c.count();
@@ -238,6 +242,10 @@ class OnexHostIT {
             try {
                 await().atMost(Duration.ofMinutes(1)).until(() -> count(host, "infrastructure") > 0);
                 assertThat(host.ready()).as("health says runs wait for the infrastructure").isFalse();
+                // many keys wait out a backoff, on at most the 3 partitions held
+                await().atMost(Duration.ofMinutes(1)).until(() -> gauge(host, "onex.host.key.queues.retrying") > 3
+                        && gauge(host, "onex.host.partitions.retrying") > 0);
+                assertThat(gauge(host, "onex.host.partitions.retrying")).isBetween(1.0, 3.0);
             } finally {
                 broker.start();
             }

@@ -44,18 +44,22 @@ import picocli.CommandLine.Spec;
                 + "run's input (an ONEX envelope's payload, or a plain JSON object), its correlation_id and W3C "
                 + "traceparent carry into the run.",
             "",
-            "At least once: a trigger's offset is committed only after its run ended (succeeded, or failed with "
-                + "on_step_failure done), never past a run still under way. Triggers with the same key run in "
-                + "order, others concurrently. A trigger that is not a JSON object (or that the workflow's "
-                + "input_schema refuses) goes to <topic>.dlq with dead-letter-* headers and is committed. A run "
-                + "that failed because Kafka could not be reached (or its outcome is unknown) is not committed: "
+            "At least once: a trigger's offset is committed only after its run ended with its outcome on record "
+                + "(succeeded; failed and on_step_failure succeeded; or failed and the trigger is in <topic>.dlq "
+                + "with the failed step as dead-letter-reason), never past a run still under way. Triggers with the "
+                + "same key run in order, others concurrently. A trigger that is not a JSON object, breaks the "
+                + "workflow's input_schema, or would make a step break its node's contract (what onex run refuses "
+                + "before any step) goes to <topic>.dlq with dead-letter-* headers and is committed, no step run. "
+                + "A run that failed because Kafka could not be reached (or its outcome is unknown) is not committed: "
                 + "its partition pauses and it runs again with backoff, under the same run key, so its events "
                 + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "
-                + "--drain-timeout, commit, leave the group, exit 0."},
+                + "--drain-timeout, commit, leave the group, exit 0; the commit and the leaving take at most 5 s "
+                + "more, together, even when Kafka does not answer."},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0  stopped by SIGTERM or Ctrl-C after the drain",
-            "  1  a trigger loop stopped on an error it cannot recover from",
+            "  0  stopped by SIGTERM or Ctrl-C after the drain, the final commit done",
+            "  1  a trigger loop stopped on an error it cannot recover from, or the final commit after SIGTERM",
+            "     failed (Kafka unreachable: the uncommitted triggers run again after a restart)",
             "  2  usage error, or a workflow, node setting or plugin is invalid (nothing ran)",
             "",
             "Settings: the environment plus --set: KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, ONEX_KAFKA_<PROPERTY>",
@@ -88,7 +92,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--topic", paramLabel = "TOPIC",
             description = "A trigger topic instead of the workflow's subscribe_topics (repeatable; one workflow only)."
-                    + " KAFKA_TOPIC_PREFIX is put in front, as for subscribe_topics.")
+                    + " KAFKA_TOPIC_PREFIX is put in front, as for subscribe_topics. A topic one of the workflow's"
+                    + " Kafka steps publishes to is refused: every run would trigger another.")
     List<String> topics = new ArrayList<>();
 
     @Option(names = "--group", paramLabel = "GROUP",
@@ -107,7 +112,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long runs under way may take to finish when the host stops or a partition is taken"
-                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m).")
+                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m). A stop takes at most this plus 5 s for"
+                    + " the final commit and leaving the group.")
     Duration drainTimeout;
 
     @Option(names = "--http-port", paramLabel = "PORT",
@@ -145,10 +151,13 @@ public final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         List<Workflow> workflows = load();
-        Map<String, String> settings = new LinkedHashMap<>(System.getenv());
-        settings.putAll(overrides);
+        // by where each value came from, so that a node refusing one names --bootstrap-servers, --set or the
+        // environment, as onex run does
+        Map<String, Map<String, String>> settings = new LinkedHashMap<>();
+        settings.put("the environment", System.getenv());
+        settings.put("--set", overrides);
         if (bootstrapServers != null) {
-            settings.put(RunCommand.BOOTSTRAP, bootstrapServers);
+            settings.put("--bootstrap-servers", Map.of(RunCommand.BOOTSTRAP, bootstrapServers));
         }
         EmbeddedKafkaBroker broker = null;
         try (NodeRegistry registry = plugins.discover()) {
@@ -159,16 +168,17 @@ public final class ServeCommand implements Callable<Integer> {
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();
-                settings.put(RunCommand.BOOTSTRAP, broker.bootstrapServers());
+                settings.put("--embedded-kafka", Map.of(RunCommand.BOOTSTRAP, broker.bootstrapServers()));
                 out.printf("embedded Kafka broker started at %s in %d ms%n", broker.bootstrapServers(),
                         (System.nanoTime() - t0) / 1_000_000);
                 out.flush();
             }
             OnexHost host;
             try {
-                host = OnexHost.builder()
+                OnexHost.Builder builder = OnexHost.builder();
+                settings.forEach(builder::settingsFrom);
+                host = builder
                         .registry(registry)
-                        .settings(settings)
                         .topics(topics)
                         .groupId(group)
                         .instanceId(instanceId)
@@ -211,6 +221,12 @@ public final class ServeCommand implements Callable<Integer> {
             stopper.release();
             if (!stopper.requested) {
                 spec.commandLine().getErr().println("onex: error: the host stopped: " + host.status());
+                return Onex.WORKFLOW_FAILED;
+            }
+            if (!host.stopProblems().isEmpty()) {
+                // the drain ran, but Kafka did not take the final commit: say so, and let scripts see it
+                host.stopProblems().forEach(p -> spec.commandLine().getErr().println("onex: error: " + p
+                        + " (those triggers run again after a restart, under the same run keys)"));
                 return Onex.WORKFLOW_FAILED;
             }
             out.println("stopped");

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,31 @@ import org.slf4j.LoggerFactory;
  * runs), {@code /health/ready} (200 once every loop joined its group, with nothing paused for an infrastructure
  * failure), {@code /health} (the details as JSON, with the readiness status code) and {@code /metrics} (Prometheus
  * text). What it serves is built from workflow names, topics, partitions and errors only: no setting is ever echoed.
+ *
+ * <p>One slow or stuck client never holds up the others: requests are handled by {@value #THREADS} threads, and a
+ * connection whose request is not read in full within {@value #MAX_REQUEST_SECONDS} s (or whose response is not taken
+ * within {@value #MAX_RESPONSE_SECONDS} s) is closed. A probe that sent half a request and waits must not make
+ * liveness fail, or Kubernetes would restart a healthy host.
  */
 public final class HealthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
+    static final int THREADS = 4;
+    static final int MAX_REQUEST_SECONDS = 5;
+    static final int MAX_RESPONSE_SECONDS = 30;
+
+    static {
+        // the JDK's server has no per-server setting for these: it reads the properties once, when its classes
+        // initialize (sun.net.httpserver.ServerConfig), so they are set before the first HttpServer.create, and only
+        // where the user did not set them (-D...)
+        setUnlessSet("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        setUnlessSet("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+    }
+
+    private static void setUnlessSet(String property, int seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(seconds));
+        }
+    }
 
     /** What the endpoints show. */
     public interface Source {
@@ -37,8 +60,9 @@ public final class HealthServer implements AutoCloseable {
 
     public HealthServer(String host, int port, Source source, PrometheusMeterRegistry registry) throws IOException {
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "onex-http");
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "onex-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

@@ -21,7 +21,8 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>{@code onex.host.trigger.latency}: from the trigger's record timestamp to the end of its run (what a producer
  *       of triggers waits for);</li>
  *   <li>{@code onex.host.runs.in.flight}, {@code onex.host.partitions.assigned},
- *       {@code onex.host.partitions.retrying};</li>
+ *       {@code onex.host.partitions.retrying} (partitions, at most the assigned ones) and
+ *       {@code onex.host.key.queues.retrying} (triggers waiting out a backoff: one per key at most);</li>
  *   <li>{@code onex.host.consumer.lag} by {@code topic} and {@code partition}, for assigned partitions only (removed
  *       when a rebalance takes one away, so no stale lag stays behind);</li>
  *   <li>{@code onex.host.triggers.dead.lettered} by {@code topic} and {@code kind}.</li>
@@ -43,7 +44,10 @@ public final class HostMetrics {
     private final Timer triggerLatency;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger assigned = new AtomicInteger();
+    /** Key queues waiting out a backoff. */
     final AtomicInteger retrying = new AtomicInteger();
+    /** Distinct partitions with at least one key queue waiting out a backoff. */
+    final AtomicInteger retryingPartitions = new AtomicInteger();
 
     public HostMetrics(MeterRegistry registry, String workflow) {
         this.registry = registry;
@@ -53,8 +57,12 @@ public final class HostMetrics {
                 .description("Runs under way").register(registry);
         Gauge.builder("onex.host.partitions.assigned", assigned, AtomicInteger::get).tags(tags)
                 .description("Trigger partitions this instance holds").register(registry);
-        Gauge.builder("onex.host.partitions.retrying", retrying, AtomicInteger::get).tags(tags)
-                .description("Key queues paused after an infrastructure failure, waiting to run again").register(registry);
+        Gauge.builder("onex.host.partitions.retrying", retryingPartitions, AtomicInteger::get).tags(tags)
+                .description("Assigned partitions paused after an infrastructure failure, waiting for a trigger to run"
+                        + " again").register(registry);
+        Gauge.builder("onex.host.key.queues.retrying", retrying, AtomicInteger::get).tags(tags)
+                .description("Triggers (one per record key, each holding up the later ones of its key) waiting out a"
+                        + " backoff after an infrastructure failure").register(registry);
         this.triggerLatency = Timer.builder("onex.host.trigger.latency").tags(tags)
                 .description("From a trigger's record timestamp to the end of its run")
                 .publishPercentileHistogram().register(registry);

@@ -46,6 +46,8 @@ public final class PartitionState {
         final ConsumerRecord<byte[], byte[]> record;
         volatile boolean done;
         int attempts;
+        /** A run that ended needing a dead letter not yet confirmed: a retry writes only that, it does not run again. */
+        volatile TriggerDecoder.Poison owed;
 
         Slot(ConsumerRecord<byte[], byte[]> record) {
             this.record = record;

@@ -9,8 +9,11 @@ import tools.jackson.databind.JsonNode;
  * Whether a finished run's trigger may be committed. The rule:
  * <ul>
  *   <li><b>succeeded</b>: commit;</li>
- *   <li><b>failed for its content</b> (a step failed and {@code on_step_failure} ran: bad data, a node that refused
- *       the input, a record Kafka refuses for good): commit: running it again would fail the same way;</li>
+ *   <li><b>failed for its content</b> (bad data, a node that refused the input, a record Kafka refuses for good):
+ *       running it again would fail the same way, so it is committed once the failure is on record: when
+ *       {@code on_step_failure} ran and every step of it that ran succeeded, as it is; else (no
+ *       {@code on_step_failure}, none of its steps ran, or one failed for its content) only after the trigger is
+ *       dead-lettered, with {@link Verdict#deadLetter()} as the reason;</li>
  *   <li><b>failed for the infrastructure</b>: any step, main or {@code on_step_failure}, whose effect may have
  *       happened ({@link StepResult#outcomeUnknown()}), whose Kafka output says {@code error_type} is one of
  *       {@link #INFRASTRUCTURE_ERROR_TYPES} (the broker did not answer, the breaker was open, the node was shutting
@@ -39,8 +42,16 @@ public final class RunClassifier {
         }
     }
 
-    /** The verdict and, for a retry, the step and error that caused it. */
-    public record Verdict(Outcome outcome, String reason) {
+    /**
+     * The verdict and, for a failure, the step and error that caused it.
+     *
+     * @param deadLetter for a content failure that {@code on_step_failure} did not put on record: why the trigger goes
+     *     to the dead-letter topic before it is committed; else null
+     */
+    public record Verdict(Outcome outcome, String reason, String deadLetter) {
+        Verdict(Outcome outcome, String reason) {
+            this(outcome, reason, null);
+        }
     }
 
     public static Verdict classify(WorkflowResult result) {
@@ -56,8 +67,22 @@ public final class RunClassifier {
         if (result.succeeded()) {
             return new Verdict(Outcome.SUCCEEDED, null);
         }
-        return new Verdict(Outcome.FAILED, result.failure() == null ? "failed"
-                : "step '" + result.failure().step() + "' failed: " + result.failure().message());
+        String reason = result.failure() == null ? "failed"
+                : "step '" + result.failure().step() + "' failed: " + result.failure().message();
+        StepResult handlerFailed = null;
+        boolean handled = false;
+        for (StepResult s : result.steps()) {
+            if (s.handler() && s.status() == StepResult.Status.FAILED && handlerFailed == null) {
+                handlerFailed = s;
+            }
+            handled |= s.handler() && s.status() == StepResult.Status.SUCCEEDED;
+        }
+        if (handlerFailed != null) {
+            return new Verdict(Outcome.FAILED, reason, reason + "; on_step_failure step '" + handlerFailed.name()
+                    + "' failed too: " + handlerFailed.error());
+        }
+        return new Verdict(Outcome.FAILED, reason, handled ? null
+                : reason + "; no on_step_failure step ran to put it on record");
     }
 
     private static String infrastructure(StepResult s) {

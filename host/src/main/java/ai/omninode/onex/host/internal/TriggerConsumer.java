@@ -1,5 +1,6 @@
 package ai.omninode.onex.host.internal;
 
+import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.host.internal.PartitionState.KeyQueue;
 import ai.omninode.onex.host.internal.PartitionState.Slot;
 import ai.omninode.onex.workflow.RunOptions;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -58,7 +61,8 @@ import org.slf4j.MDC;
  *       {@code drainTimeout} to finish, and its commit point is committed before it goes. A lost partition (the
  *       member was dropped) is let go without a commit.</li>
  *   <li><b>Stop:</b> fetching stops, runs under way get {@code drainTimeout} to finish, offsets are committed, and the
- *       consumer leaves the group (also with a static instance id).</li>
+ *       consumer leaves the group (also with a static instance id); the commit and the leaving get
+ *       {@value #STOP_ALLOWANCE_MS} ms more, together, whether the broker answers or not.</li>
  * </ul>
  */
 public final class TriggerConsumer implements Runnable {
@@ -67,6 +71,10 @@ public final class TriggerConsumer implements Runnable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long DISCONNECTED_MS = 5_000;
+    static final long STALE_HEARTBEAT_S = 15;
+    /** How long past the drain timeout the final commit and leaving the group may take, together. */
+    public static final long STOP_ALLOWANCE_MS = 5_000;
 
     /** What the host prints and reports; all fields final or thread-safe. */
     public record Config(Workflow workflow, WorkflowRunner runner, TriggerDecoder decoder, List<String> topics,
@@ -87,9 +95,18 @@ public final class TriggerConsumer implements Runnable {
     private final AtomicInteger suppressedWarnings = new AtomicInteger();
     private volatile boolean stopping;
     private volatile long drainDeadline;
+    /** The drain deadline plus the allowance for the final commit and leaving the group. */
+    private volatile long stopDeadline;
+    private volatile boolean finalCommitFailed;
+    /** Why the stop did not end cleanly (the final commit failed), for the exit code; null if it did. */
+    private volatile String stopProblem;
     private volatile boolean joined;
     private volatile long lastLoopNanos = System.nanoTime();
     private volatile String pollError;
+    private volatile String connectionProblem;
+    private Metric connections;
+    private Metric heartbeatAge;
+    private long lastConnectedNanos;
     private boolean overloaded;
     private long lastCommitNanos;
     private int buffered;
@@ -155,6 +172,7 @@ public final class TriggerConsumer implements Runnable {
                     lastCommitNanos = now;
                     commitAsync();
                     updateLag();
+                    updateConnection(now);
                 }
                 updatePauses();
             }
@@ -223,13 +241,23 @@ public final class TriggerConsumer implements Runnable {
         return offsets;
     }
 
-    private void commitSync(Collection<PartitionState> partitions) {
+    /** What a synchronous commit did: the offsets it committed, or why it could not. */
+    private record Committed(Map<TopicPartition, OffsetAndMetadata> offsets, String error) {
+        String describe() {
+            return offsets.entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator
+                    .comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)))
+                    .map(e -> e.getKey().topic() + "-" + e.getKey().partition() + " at " + e.getValue().offset())
+                    .collect(Collectors.joining(", "));
+        }
+    }
+
+    private Committed commitSync(Collection<PartitionState> partitions, Duration timeout) {
         Map<TopicPartition, OffsetAndMetadata> offsets = commitPoints(partitions);
         if (offsets.isEmpty()) {
-            return;
+            return new Committed(offsets, null);
         }
         try {
-            consumer.commitSync(offsets, Duration.ofSeconds(10));
+            consumer.commitSync(offsets, timeout);
             offsets.forEach((tp, om) -> {
                 PartitionState ps = states.get(tp);
                 if (ps != null) {
@@ -237,10 +265,56 @@ public final class TriggerConsumer implements Runnable {
                 }
             });
             LOG.debug("Workflow {}: committed {}", config.workflow().name(), offsets);
+            return new Committed(offsets, null);
         } catch (KafkaException e) {
             // the runs are done; their triggers will be redelivered and run again under the same run keys
             LOG.warn("Workflow {}: committing {} failed: {}", config.workflow().name(), offsets, e.toString());
+            return new Committed(offsets, e.toString());
         }
+    }
+
+    /**
+     * Whether the consumer still reaches Kafka, from its own metrics (read here, on the thread that owns it): no
+     * connection to any broker for {@value #DISCONNECTED_MS} ms, or no heartbeat to the group coordinator for
+     * {@value #STALE_HEARTBEAT_S} s once joined. A run that needs Kafka fails only after the node's delivery timeout;
+     * readiness should not wait that long. Each condition must last that long, so a reconnect does not flap.
+     */
+    private void updateConnection(long now) {
+        if (connections == null) {
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> m : consumer.metrics().entrySet()) {
+                if (m.getKey().name().equals("connection-count") && m.getKey().group().equals("consumer-metrics")) {
+                    connections = m.getValue();
+                } else if (m.getKey().name().equals("last-heartbeat-seconds-ago")
+                        && m.getKey().group().equals("consumer-coordinator-metrics")) {
+                    heartbeatAge = m.getValue();
+                }
+            }
+            lastConnectedNanos = now;
+        }
+        double open = value(connections);
+        if (open > 0 || Double.isNaN(open)) {
+            lastConnectedNanos = now;
+        }
+        double heartbeat = value(heartbeatAge);
+        String problem = null;
+        long disconnectedMs = TimeUnit.NANOSECONDS.toMillis(now - lastConnectedNanos);
+        if (disconnectedMs >= DISCONNECTED_MS) {
+            problem = "no connection to any Kafka broker for " + disconnectedMs / 1000 + " s";
+        } else if (joined && heartbeat >= STALE_HEARTBEAT_S && heartbeat < 1e6) { // 1e6: none sent yet
+            problem = "no heartbeat to the group coordinator for " + (long) heartbeat + " s";
+        }
+        if (problem != null && connectionProblem == null) {
+            LOG.warn("Workflow {}: the trigger consumer lost Kafka ({}); not ready until it is back",
+                    config.workflow().name(), problem);
+        } else if (problem == null && connectionProblem != null) {
+            LOG.info("Workflow {}: the trigger consumer reaches Kafka again", config.workflow().name());
+        }
+        connectionProblem = problem;
+    }
+
+    private static double value(Metric m) {
+        Object v = m == null ? null : m.metricValue();
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private void updateLag() {
@@ -265,13 +339,17 @@ public final class TriggerConsumer implements Runnable {
         }
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
+        int retrying = 0;
         for (PartitionState ps : states.values()) {
-            boolean want = overloaded || ps.retrying.get() > 0;
+            boolean waits = ps.retrying.get() > 0;
+            retrying += waits ? 1 : 0;
+            boolean want = overloaded || waits;
             if (want != ps.paused) {
                 (want ? pause : resume).add(ps.partition);
                 ps.paused = want;
             }
         }
+        metrics.retryingPartitions.set(retrying);
         if (!pause.isEmpty()) {
             consumer.pause(pause);
         }
@@ -280,9 +358,15 @@ public final class TriggerConsumer implements Runnable {
         }
     }
 
+    /**
+     * Stop: the runs under way get the drain timeout, then the final commit and leaving the group share
+     * {@link #STOP_ALLOWANCE_MS} more (a broker that does not answer must not hold the stop for Kafka's own timeouts:
+     * 10 s per commit, each partition's revocation committing again).
+     */
     private void drainAndLeave() {
         long t0 = System.nanoTime();
         drainDeadline = t0 + config.drainTimeout().toNanos();
+        stopDeadline = drainDeadline + TimeUnit.MILLISECONDS.toNanos(STOP_ALLOWANCE_MS);
         consumer.pause(consumer.assignment());
         try {
             consumer.poll(Duration.ZERO); // takes the wakeup of stop() here, not in the commit below
@@ -290,19 +374,31 @@ public final class TriggerConsumer implements Runnable {
             // the loop was elsewhere when stop() woke it
         }
         int inFlight = awaitRuns(states.values(), drainDeadline);
-        commitSync(states.values());
+        long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        // the commit may take the allowance but one second, kept for leaving the group
+        Committed last = commitSync(states.values(), Duration.ofNanos(Math.max(
+                TimeUnit.MILLISECONDS.toNanos(100), stopDeadline - System.nanoTime() - TimeUnit.SECONDS.toNanos(1))));
+        finalCommitFailed = last.error() != null;
+        String commit = last.error() != null ? "the final commit of " + last.describe() + " failed (" + last.error()
+                + "): the triggers after the last committed offsets will be delivered again and run again under the"
+                + " same run keys"
+                : last.offsets().isEmpty() ? "nothing new to commit" : "offsets committed (" + last.describe() + ")";
+        if (last.error() != null) {
+            stopProblem = "the final commit failed: " + last.error();
+        }
         events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (inFlight == 0
                 ? "every run under way finished" : inFlight + " runs did not finish within the drain timeout (their"
-                + " triggers are not committed and will run again)") + " in "
-                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; offsets committed; leaving group "
-                + config.groupId());
+                + " triggers are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
+                + "; leaving group " + config.groupId());
         try {
             // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
             consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(10)));
+                    .withTimeout(Duration.ofNanos(Math.max(0, stopDeadline - System.nanoTime()))));
         } catch (RuntimeException e) {
             LOG.warn("Workflow {}: closing the consumer: {}", config.workflow().name(), e.toString());
         }
+        LOG.debug("Workflow {}: stopped in {} ms", config.workflow().name(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     /** Waits until no run of {@code partitions} is under way, or until {@code deadline}; returns how many still are. */
@@ -381,8 +477,11 @@ public final class TriggerConsumer implements Runnable {
             }
             long deadline = stopping ? drainDeadline : System.nanoTime() + config.drainTimeout().toNanos();
             int still = awaitRuns(going, deadline);
-            if (commit) {
-                commitSync(going);
+            if (commit && !stopping) {
+                commitSync(going, Duration.ofSeconds(10));
+            } else if (commit && !finalCommitFailed && stopDeadline - System.nanoTime() > 0) {
+                // leaving after the final commit: only runs that finished since, within what is left of the stop
+                commitSync(going, Duration.ofNanos(stopDeadline - System.nanoTime()));
             }
             for (PartitionState ps : going) {
                 states.remove(ps.partition);
@@ -479,17 +578,23 @@ public final class TriggerConsumer implements Runnable {
     private boolean process(PartitionState ps, Slot slot) {
         ConsumerRecord<byte[], byte[]> record = slot.record;
         String workflow = config.workflow().name();
+        if (slot.owed != null) { // its run ended; only its dead letter is missing
+            return deadLetter(ps, slot, slot.owed);
+        }
         TriggerDecoder.Trigger trigger = config.decoder().decode(record);
-        if (trigger instanceof TriggerDecoder.Poison poison) {
-            DeadLetters.Written w = deadLetters.write(record, poison.reason(), workflow, config.groupId());
-            if (w.confirmed()) {
-                metrics.deadLettered(record.topic(), poison.kind());
-                return true;
+        if (trigger instanceof TriggerDecoder.Run r) {
+            // as onex run refuses an input before any step: a step's input that this input alone makes break the
+            // step's node contract would fail that step whatever runs before it (and the effects before it ran)
+            List<Problem> refused = config.runner().stepInputProblems(config.workflow(), r.input()).stream()
+                    .filter(Problem::isError).toList();
+            if (!refused.isEmpty()) {
+                trigger = new TriggerDecoder.Poison(TriggerDecoder.Kind.STEP_INPUT, "the input would break a step's"
+                        + " node contract, so no step ran: " + refused.stream().map(TriggerConsumer::describe)
+                        .collect(Collectors.joining("; ")));
             }
-            ps.retryReason = w.error();
-            warn("Workflow {}: poison trigger {} ({}) not committed: {}; trying again after a backoff", workflow,
-                    where(slot), poison.reason(), w.error());
-            return false;
+        }
+        if (trigger instanceof TriggerDecoder.Poison poison) {
+            return deadLetter(ps, slot, poison);
         }
         TriggerDecoder.Run run = (TriggerDecoder.Run) trigger;
         RunOptions options = RunOptions.withKey(run.runKey()).correlationId(run.correlationId())
@@ -511,9 +616,19 @@ public final class TriggerConsumer implements Runnable {
             switch (verdict.outcome()) {
                 case SUCCEEDED -> LOG.debug("Workflow {}: trigger {} ran (run {}, correlation_id {}) in {} ms", workflow,
                         where(slot), run.runKey(), result.correlationId(), result.duration().toMillis());
-                case FAILED -> LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content,"
-                        + " on_step_failure ran, committed: {}", workflow, where(slot), run.runKey(),
-                        result.correlationId(), verdict.reason());
+                case FAILED -> {
+                    if (verdict.deadLetter() != null) {
+                        // DeadLetters says it at INFO with the reason, once it is written
+                        LOG.debug("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content with"
+                                + " nothing on record, so it goes to the dead-letter topic before it is committed: {}",
+                                workflow, where(slot), run.runKey(), result.correlationId(), verdict.deadLetter());
+                        slot.owed = new TriggerDecoder.Poison(TriggerDecoder.Kind.RUN_FAILED, verdict.deadLetter());
+                        return deadLetter(ps, slot, slot.owed);
+                    }
+                    LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content;"
+                            + " on_step_failure ran and succeeded, committed: {}", workflow, where(slot), run.runKey(),
+                            result.correlationId(), verdict.reason());
+                }
                 case INFRASTRUCTURE -> {
                     ps.retryReason = verdict.reason();
                     warn("Workflow {}: trigger {} (run {}, correlation_id {}) failed for the infrastructure, not"
@@ -526,6 +641,25 @@ public final class TriggerConsumer implements Runnable {
             MDC.remove("run_key");
             MDC.remove("correlation_id");
         }
+    }
+
+    /** Writes a trigger's dead letter; true once it is confirmed (the trigger may be committed). */
+    private boolean deadLetter(PartitionState ps, Slot slot, TriggerDecoder.Poison poison) {
+        ConsumerRecord<byte[], byte[]> record = slot.record;
+        DeadLetters.Written w = deadLetters.write(record, poison.reason(), config.workflow().name(), config.groupId());
+        if (w.confirmed()) {
+            metrics.deadLettered(record.topic(), poison.kind());
+            return true;
+        }
+        ps.retryReason = w.error();
+        warn("Workflow {}: trigger {} ({}) not committed: {}; trying again after a backoff",
+                config.workflow().name(), where(slot), poison.reason(), w.error());
+        return false;
+    }
+
+    /** A problem as a dead-letter reason: the step's place in the workflow and what is wrong, no file path. */
+    private static String describe(Problem p) {
+        return (p.pointer() == null || p.pointer().isEmpty() ? "" : p.pointer() + ": ") + p.message();
     }
 
     /** One WARN line per 10 s at most; the rest at DEBUG, counted in the next WARN. */
@@ -565,9 +699,14 @@ public final class TriggerConsumer implements Runnable {
         return stopped.await(timeout, unit);
     }
 
+    /** After a stop: why it did not end cleanly (the final commit failed), or null. */
+    public String stopProblem() {
+        return stopProblem;
+    }
+
     /** What health reports about this loop. */
     public record Status(String workflow, String groupId, List<String> topics, boolean joined, boolean alive,
-            List<String> partitions, int inFlight, Map<String, String> retrying, String error) {
+            List<String> partitions, int inFlight, Map<String, String> retrying, String error, String kafka) {
     }
 
     public Status status() {
@@ -586,6 +725,6 @@ public final class TriggerConsumer implements Runnable {
         long stuckAfter = config.drainTimeout().toNanos() + TimeUnit.SECONDS.toNanos(60);
         boolean alive = stopped.getCount() > 0 && System.nanoTime() - lastLoopNanos < stuckAfter;
         return new Status(config.workflow().name(), config.groupId(), config.topics(), joined, alive, partitions,
-                inFlight, retrying, pollError);
+                inFlight, retrying, pollError, connectionProblem);
     }
 }

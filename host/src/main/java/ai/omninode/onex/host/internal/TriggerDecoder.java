@@ -18,10 +18,12 @@ import org.apache.kafka.common.header.Header;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -74,7 +76,11 @@ public final class TriggerDecoder {
     }
 
     public enum Kind {
-        TOMBSTONE, TOO_LARGE, NOT_UTF8, NOT_JSON, NOT_AN_OBJECT, BAD_ENVELOPE, INPUT_SCHEMA;
+        TOMBSTONE, TOO_LARGE, NOT_UTF8, NOT_JSON, NOT_AN_OBJECT, BAD_ENVELOPE, INPUT_SCHEMA,
+        /** The input breaks a step's node contract before any step runs (the host's check, as {@code onex run}'s). */
+        STEP_INPUT,
+        /** The run failed for its content and no {@code on_step_failure} step put that on record. */
+        RUN_FAILED;
 
         public String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -95,8 +101,18 @@ public final class TriggerDecoder {
     }
 
     private static Poison notJson(JacksonException e) {
+        String at = at(e.getLocation());
+        if (e instanceof MismatchedInputException && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+            // Jackson names its own class and feature here; the user sent two values, or one with a tail
+            return new Poison(Kind.NOT_JSON, "the value is not one JSON object: more content follows it" + at);
+        }
         return new Poison(Kind.NOT_JSON, "the value is not JSON: "
-                + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())));
+                + shorten(ai.omninode.onex.runtime.JsonErrors.userMessage(e.getOriginalMessage())) + at);
+    }
+
+    private static String at(TokenStreamLocation where) {
+        return where == null || where.getLineNr() < 1 ? ""
+                : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     }
 
     public Trigger decode(ConsumerRecord<byte[], byte[]> record) {

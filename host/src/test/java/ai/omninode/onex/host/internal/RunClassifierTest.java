@@ -40,9 +40,32 @@ class RunClassifierTest {
                 step("publish_error", true, StepResult.Status.SUCCEEDED, null, null, false)));
         assertThat(v.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(v.outcome().commit()).isTrue();
+        assertThat(v.deadLetter()).as("on_step_failure put it on record").isNull();
         var refused = RunClassifier.classify(result(false, step("publish", false, StepResult.Status.FAILED,
                 JSON.readTree("{\"error_type\":\"non_retriable\"}"), "RecordTooLargeException", false)));
         assertThat(refused.outcome()).as("Kafka refused it for good").isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
+    void aContentFailureThatNoOnStepFailureStepPutOnRecordIsDeadLettered() {
+        var none = RunClassifier.classify(result(false,
+                step("store", false, StepResult.Status.FAILED, null, "collection 'x' does not exist", false)));
+        var handlerFailed = RunClassifier.classify(result(false,
+                step("store", false, StepResult.Status.FAILED, null, "collection 'x' does not exist", false),
+                step("note", true, StepResult.Status.SUCCEEDED, null, null, false),
+                step("publish_error", true, StepResult.Status.FAILED, JSON.readTree("{\"error_type\":\"invalid_input\"}"),
+                        "correlation_id is not a UUID", false)));
+        var skipped = RunClassifier.classify(result(false,
+                step("store", false, StepResult.Status.FAILED, null, "collection 'x' does not exist", false),
+                step("publish_error", true, StepResult.Status.SKIPPED, null, null, false)));
+
+        assertThat(none.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(none.deadLetter()).isEqualTo("step 'store' failed: bad; no on_step_failure step ran to put it on"
+                + " record");
+        assertThat(handlerFailed.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(handlerFailed.deadLetter()).isEqualTo("step 'store' failed: bad; on_step_failure step"
+                + " 'publish_error' failed too: correlation_id is not a UUID");
+        assertThat(skipped.deadLetter()).startsWith("step 'store' failed: bad; no on_step_failure step ran");
     }
 
     @Test

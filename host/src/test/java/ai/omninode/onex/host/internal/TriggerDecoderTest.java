@@ -119,4 +119,19 @@ class TriggerDecoderTest {
         assertThat(((Poison) decode("{\"document_id\":7}")).reason())
                 .contains("does not match the workflow's input_schema").contains("/document_id");
     }
+
+    /** Content after the object is said in a user's words, where it starts; no Jackson class or feature name. */
+    @Test
+    void trailingContentIsSaidWithItsLineAndColumnNotJacksonsWords() {
+        String reason = ((Poison) decode("{\"document_id\":\"a\"}\n  {}")).reason();
+        String garbage = ((Poison) decode("{\"document_id\":\"a\"} trailing")).reason();
+        String broken = ((Poison) decode("{\"document_id\":\n\"a\" \"b\"}")).reason();
+
+        assertThat(reason).isEqualTo("the value is not one JSON object: more content follows it at line 2, column 3");
+        assertThat(garbage).startsWith("the value is not JSON: ").contains("line 1, column 21");
+        assertThat(broken).startsWith("the value is not JSON: ").contains("line 2, column 5");
+        for (String r : java.util.List.of(reason, garbage, broken)) {
+            assertThat(r).doesNotContain("jackson", "Jackson", "FAIL_ON", "JsonNode", "JsonToken");
+        }
+    }
 }

@@ -1,0 +1,88 @@
+package ai.omninode.onex.host.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class HealthServerTest {
+    private static final HealthServer.Source UP = new HealthServer.Source() {
+        @Override
+        public boolean live() {
+            return true;
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public String json() {
+            return "{\"status\":\"ready\"}\n";
+        }
+    };
+
+    /** A scraper that sent half a request and hangs (or a port scanner) must not make liveness fail. */
+    @Test
+    void clientsThatSendHalfARequestAndWaitNeitherBlockOthersNorStayConnected() throws Exception {
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, UP,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            List<Socket> stuck = new ArrayList<>();
+            try {
+                for (int i = 0; i < HealthServer.THREADS + 1; i++) { // more than the server has threads
+                    Socket s = new Socket("127.0.0.1", server.port());
+                    s.getOutputStream().write("GET /health HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    stuck.add(s);
+                }
+                HttpClient http = HttpClient.newHttpClient();
+                // the bound is how long the test waits for a hang, not how fast the answer must be
+                HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + "/health/live")).timeout(Duration.ofMinutes(1)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertThat(live.statusCode()).isEqualTo(200);
+                assertThat(live.body()).isEqualTo("live\n");
+                List<CompletableFuture<Integer>> closed = stuck.stream().map(s -> CompletableFuture.supplyAsync(
+                        () -> readToEnd(s))).toList();
+                await().atMost(Duration.ofMinutes(1)).until(() -> closed.stream().allMatch(CompletableFuture::isDone));
+                assertThat(closed).as("the server closed every half-sent request")
+                        .allSatisfy(f -> assertThat(f.join()).isEqualTo(-1));
+            } finally {
+                for (Socket s : stuck) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** -1 once the server closed the connection (no byte of a response was sent). */
+    private static int readToEnd(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            int b;
+            int bytes = 0;
+            while ((b = in.read()) >= 0) {
+                bytes++;
+            }
+            return bytes == 0 ? -1 : bytes;
+        } catch (IOException reset) {
+            return -1;
+        }
+    }
+}
