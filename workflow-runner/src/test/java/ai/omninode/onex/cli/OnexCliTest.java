@@ -67,7 +67,7 @@ class OnexCliTest {
     @Test
     void serveHelpNamesTheInputSchemaWhereTheWorkflowFormatHasIt() {
         String help = Cli.onex("serve", "--help").out().replaceAll("\\s+", " ");
-        assertThat(help).contains("that the workflow's input_schema refuses").doesNotContain("event_bus.input_schema");
+        assertThat(help).contains("breaks the workflow's input_schema").doesNotContain("event_bus.input_schema");
     }
 
     @Test
