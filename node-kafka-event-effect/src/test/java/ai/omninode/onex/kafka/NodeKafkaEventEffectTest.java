@@ -232,8 +232,10 @@ class NodeKafkaEventEffectTest {
         assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
                 "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",
                 "ONEX_KAFKA_SASL_JAAS_CONFIG", jaas)))
-                .isInstanceOf(OnexException.class)
+                .isInstanceOfSatisfying(NodeSettingsException.class, e -> assertThat(e.settings())
+                        .containsExactly("ONEX_KAFKA_SASL_JAAS_CONFIG"))
                 .hasMessageContaining("Kafka producer initialization failed")
+                .hasMessageContaining("Kafka refused ONEX_KAFKA_SASL_JAAS_CONFIG")
                 .hasMessageContaining("JAAS config entry not terminated by semi-colon")
                 .hasMessageNotContaining("s3cr3t");
         node.shutdown();
@@ -251,16 +253,6 @@ class NodeKafkaEventEffectTest {
                     .hasMessageContaining(address);
             node.shutdown();
         }
-        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
-        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" "
-                + "password=\"s3cr3t-pass\""; // no closing semicolon
-        assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
-                "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",
-                "ONEX_KAFKA_SASL_JAAS_CONFIG", jaas)))
-                .isInstanceOfSatisfying(NodeSettingsException.class, e -> assertThat(e.settings())
-                        .containsExactly("ONEX_KAFKA_SASL_JAAS_CONFIG"))
-                .hasMessageNotContaining("s3cr3t");
-        node.shutdown();
     }
 
     @Test
