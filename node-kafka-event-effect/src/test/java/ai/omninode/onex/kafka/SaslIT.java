@@ -2,10 +2,12 @@ package ai.omninode.onex.kafka;
 
 import static ai.omninode.onex.kafka.NodeKafkaEventEffectTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeSettingsException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +150,21 @@ class SaslIT {
                 Duration.ofSeconds(30));
         assertThat(records).anySatisfy(r -> assertThat(json(r.value())).containsEntry("event_id", out.eventId().toString()));
         assertNoSecret(out, node.getMetrics(), node, node.config());
+    }
+
+    @Test
+    void aHostThatInitializesTheNodeWithAWrongPasswordGetsASettingsErrorBeforeAnyStep() {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+        nodes.add(node);
+
+        assertThatThrownBy(() -> node.initialize(environment("wrong-" + PASSWORD)))
+                .isInstanceOfSatisfying(NodeSettingsException.class, e -> {
+                    assertThat(e.settings()).contains("ONEX_KAFKA_SASL_JAAS_CONFIG", "ONEX_KAFKA_SASL_MECHANISM",
+                            "ONEX_KAFKA_SECURITY_PROTOCOL");
+                    assertNoSecret(e.getMessage());
+                })
+                .hasMessageContaining("refused the client's credentials")
+                .hasMessageContaining("AuthenticationException");
     }
 
     @Test

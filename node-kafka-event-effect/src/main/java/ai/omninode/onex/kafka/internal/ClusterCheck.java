@@ -193,6 +193,21 @@ public final class ClusterCheck {
                 LOG.debug("Node {}: closing the cluster check's admin client", nodeId, e);
             }
         }
+        if (failure instanceof org.apache.kafka.common.errors.AuthenticationException) {
+            // the cluster is there and refused who the node says it is: credentials, mechanism or protocol; every
+            // publish would fail the same way (after a workflow's side effects), so it is the settings' fault now.
+            // An authorization refusal still passes: a principal may publish without describing the cluster.
+            List<String> names = new ArrayList<>();
+            for (String p : adminProperties.keySet()) {
+                if (p.startsWith("sasl.") || p.startsWith("ssl.") || p.equals("security.protocol")) {
+                    names.addAll(EventPublisher.settingNamesOf(p));
+                }
+            }
+            throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": Kafka at " + config.bootstrapServers()
+                    + " (" + source.description() + ") refused the client's credentials: "
+                    + Errors.describe(failure, Secrets.of(adminProperties)) + (names.isEmpty() ? ""
+                            : " (settings: " + String.join(", ", names) + ")"), names, null);
+        }
         if (!(failure instanceof TimeoutException) && !(failure instanceof InterruptedException)) {
             LOG.debug("Node {}: Kafka at {} answered the cluster check with {}", nodeId, config.bootstrapServers(),
                     failure.toString());

@@ -213,7 +213,7 @@ public final class EventPublisher {
      * The variables that set these producer properties ({@code ModelKafkaEventConfig.fromEnvironment}): the documented
      * ones for the properties that have a field of their own, and each one's {@code ONEX_KAFKA_} spelling.
      */
-    private static List<String> settingNamesOf(String property) {
+    static List<String> settingNamesOf(String property) {
         String spelled = "ONEX_KAFKA_" + property.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
         return switch (property) {
             case "bootstrap.servers" -> List.of("KAFKA_BOOTSTRAP_SERVERS", spelled);
