@@ -291,6 +291,18 @@ class OnexLauncherIT {
     }
 
     @Test
+    void anEmptyLogLevelIsTheDefaultAndAnUnknownOneIsRefusedRatherThanReadAsDebug() throws Exception {
+        Run empty = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("ONEX_LOG_LEVEL", ""), "nodes");
+        Run bogus = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("ONEX_LOG_LEVEL", "bogus"), "nodes");
+
+        assertThat(empty.exitCode()).as("%s%n%s", empty.out(), empty.err()).isZero();
+        assertThat(empty.err()).doesNotContain("DEBUG");
+        assertThat(bogus.exitCode()).isEqualTo(2);
+        assertThat(bogus.err()).contains("ONEX_LOG_LEVEL must be one of trace, debug, info, warn, error, off, but was"
+                + " 'bogus'");
+    }
+
+    @Test
     void aRunRefusedForItsInputConnectsNowhereAndLogsNoKafkaWarning() throws Exception {
         Run r = onex("run", "examples/document_ingestion.yaml", "--input", "document_id=doc-1");
 
