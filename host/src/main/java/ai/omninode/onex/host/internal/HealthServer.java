@@ -8,7 +8,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -27,7 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
-    static final int THREADS = 4;
+    /**
+     * Each stuck client holds one thread until it is dropped: 4 let four half-sent requests fail liveness for 5 s
+     * (measured). Threads are made on demand and end after a minute idle, so a quiet port holds none.
+     */
+    static final int THREADS = 32;
     static final int MAX_REQUEST_SECONDS = 5;
     static final int MAX_RESPONSE_SECONDS = 30;
 
@@ -61,11 +67,14 @@ public final class HealthServer implements AutoCloseable {
     public HealthServer(String host, int port, Source source, PrometheusMeterRegistry registry) throws IOException {
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
         AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "onex-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "onex-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
         server.setExecutor(executor);
         server.createContext("/health/live", ex -> respond(ex, source.live() ? 200 : 503, "text/plain",
                 () -> source.live() ? "live\n" : "not live\n"));
