@@ -116,5 +116,8 @@ class BrokerOutageIT {
         assertThat(host.stopProblems()).singleElement().asString().startsWith("workflow hook: the final commit failed: ");
         assertThat(String.join("\n", events)).contains("every run under way finished", "the final commit of "
                 + prefix + ".hook.v1-0 at 1 failed", "will be delivered again").doesNotContain("offsets committed");
+        // closing the nodes and clients is bounded too (a bound on a hang, with slack, not a speed target)
+        java.util.concurrent.CompletableFuture.runAsync(host::close)
+                .get(OnexHost.CLOSE_ALLOWANCE_MS + 3_000, TimeUnit.MILLISECONDS);
     }
 }

@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
                 + "its partition pauses and it runs again with backoff, under the same run key, so its events "
                 + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "
                 + "--drain-timeout, commit, leave the group, exit 0; the commit and the leaving take at most 5 s "
-                + "more, together, even when Kafka does not answer."},
+                + "more, together, and closing the nodes and Kafka clients at most 5 s after that, even when Kafka "
+                + "does not answer (what they still held was not committed, and runs again after a restart)."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  stopped by SIGTERM or Ctrl-C after the drain, the final commit done",
