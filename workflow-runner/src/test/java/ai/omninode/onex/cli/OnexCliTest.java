@@ -326,6 +326,15 @@ class OnexCliTest {
         assertThat(TestNode.calls("test_echo")).as("no step ran").isEmpty();
         assertThat(Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--metrics", dir.toString()).err())
                 .isEqualTo("onex: error: --metrics " + dir + ": is a folder\n");
+        // a folder that looks writable but takes no new file, and a name the file system refuses
+        Path tooLong = dir.resolve("m".repeat(300) + ".json");
+        for (Path refused : List.of(Path.of("/proc/onex-metrics.json"), tooLong)) {
+            Cli.Result p = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n=1", "--metrics",
+                    refused.toString());
+            assertThat(p.exitCode()).as(p.toString()).isEqualTo(2);
+            assertThat(p.err()).startsWith("onex: error: --metrics " + refused + ": cannot be created: ");
+        }
+        assertThat(TestNode.calls("test_echo")).as("no step ran").isEmpty();
     }
 
     @Test

@@ -76,7 +76,7 @@ public final class MetricsFile {
 
     /**
      * Why {@code file} cannot be written (created, with the folders it needs), or null when it looks writable: checked
-     * before a run, so that a typo in a path costs no run. Creates nothing.
+     * before a run, so that a typo in a path costs no run. Creates no folder; a file it creates to try is deleted at once.
      */
     public static String whyNotWritable(Path file) {
         Path path = file.toAbsolutePath().normalize();
@@ -89,13 +89,33 @@ public final class MetricsFile {
         // the nearest part of the path that exists must be a folder this process can write into
         for (Path p = path.getParent(); p != null; p = p.getParent()) {
             if (Files.isDirectory(p)) {
-                return Files.isWritable(p) ? null : "cannot be created: " + p + " is not writable (permission denied)";
+                if (!Files.isWritable(p)) {
+                    return "cannot be created: " + p + " is not writable (permission denied)";
+                }
+                return p.equals(path.getParent()) ? tryCreating(path) : null;
             }
             if (Files.exists(p)) {
                 return "cannot be created: " + p + " is a file, not a folder";
             }
         }
         return null;
+    }
+
+    /**
+     * Creates the file and deletes it again: a folder that looks writable may still take no new file (/proc, /sys)
+     * or not this name (too long); the run would find out only after its effects happened.
+     */
+    private static String tryCreating(Path file) {
+        try {
+            Files.delete(Files.createFile(file));
+            return null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "cannot be created: the file system takes no new file there";
+        } catch (java.nio.file.FileSystemException e) {
+            return "cannot be created: " + (e.getReason() != null ? e.getReason() : describe(e));
+        } catch (IOException | RuntimeException e) {
+            return "cannot be created: " + e.getMessage();
+        }
     }
 
     /** An I/O error in words: Java's messages for these are only the path. */
