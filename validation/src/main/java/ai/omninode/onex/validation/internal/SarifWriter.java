@@ -93,7 +93,8 @@ public final class SarifWriter {
         if (isUri(source)) {
             return source;
         }
-        String slashed = source.replace('\\', '/');
+        // '\\' separates names on Windows only: on Linux it is a character a file name may hold (encoded below)
+        String slashed = java.io.File.separatorChar == '\\' ? source.replace('\\', '/') : source;
         Path p;
         try {
             p = Path.of(source);

@@ -19,7 +19,6 @@ class SarifWriterTest {
             flows/ok.yaml               | flows/ok.yaml
             a b,c:d%50é.yaml            | a%20b,c%3Ad%2550%C3%A9.yaml
             c:d/x.yaml                  | c%3Ad/x.yaml
-            dir\\with back\\slash.yaml  | dir/with%20back/slash.yaml
             #hash?q[1].yaml             | %23hash%3Fq%5B1%5D.yaml
             <stdin>                     | %3Cstdin%3E
             """)
@@ -27,9 +26,16 @@ class SarifWriterTest {
         assertThat(SarifWriter.uri(path)).isEqualTo(uri);
     }
 
+    @org.junit.jupiter.api.Test
+    void aBackslashIsASeparatorOnWindowsOnlyAndACharacterOfTheNameElsewhere() {
+        String uri = SarifWriter.uri("dir\\with back\\slash.yaml");
+        assertThat(uri).isEqualTo(java.io.File.separatorChar == '\\' ? "dir/with%20back/slash.yaml"
+                : "dir%5Cwith%20back%5Cslash.yaml");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"a b,c:d%50é.yaml", "c:d/x.yaml", "sub dir/100%.yaml", "日本/ü:ö.yaml", "#hash?q[1].yaml",
-            "emoji😀.yaml"})
+            "emoji😀.yaml", "q/back\\slash.yaml"})
     void decodingTheUriGivesTheOriginalPathBack(String name, @TempDir Path base) throws IOException {
         Path file = base.resolve(name);
         Files.createDirectories(file.getParent());
