@@ -156,8 +156,8 @@ public final class ClusterCheck {
     /**
      * Waits up to the check's time for the cluster to answer, through an admin client of its own from {@code factory}
      * (closed at once afterwards); throws {@link NodeSettingsException} if it does not. A factory that supplies no
-     * admin client cannot check. An answer that is a refusal (authentication, authorization) passes: the cluster is
-     * there, and publishing reports the refusal with the event.
+     * admin client cannot check. A refusal of the credentials (authentication) throws it too; an authorization
+     * refusal passes: the cluster is there, and publishing reports the refusal with the event.
      */
     public static void verify(ProducerFactory factory, Map<String, Object> adminProperties, ModelKafkaEventConfig config,
             Source source, String nodeId) {
