@@ -120,15 +120,18 @@ class SecureLauncherIT {
     }
 
     @Test
-    void aWrongPasswordFailsTheRunWithinSecondsWithAnAuthenticationErrorAndDoesNotPrintThePassword() throws Exception {
+    void aWrongPasswordRefusesTheRunBeforeAnyStepWithinSecondsNamingTheSettingsAndNotPrintingThePassword()
+            throws Exception {
         String wrong = "Wrong-" + PASSWORD;
         Run r = onex(wrong, "run", WORKFLOW.toString(), "--input", "topic=events", "--output", "json");
 
-        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(Onex.WORKFLOW_FAILED);
-        JsonNode failure = JSON.readTree(r.out()).get("failure");
-        assertThat(failure.get("step").asString()).isEqualTo("publish");
-        assertThat(failure.get("message").asString()).contains("SaslAuthenticationException")
-                .contains("Authentication failed");
+        // the cluster check at initialization meets the refusal: a settings error, nothing ran
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(Onex.INVALID);
+        JsonNode problem = JSON.readTree(r.out()).get("problems").get(0);
+        assertThat(problem.get("pointer").asString()).isEqualTo("/steps/0/effect_node");
+        assertThat(problem.get("message").asString()).contains("refused the client's credentials",
+                "SaslAuthenticationException", "Authentication failed", "ONEX_KAFKA_SASL_JAAS_CONFIG is set by the"
+                        + " environment");
         assertThat(Duration.ofMillis(r.millis())).isLessThan(Duration.ofSeconds(30));
         assertNoSecret(r, wrong);
         assertNoSecret(r, PASSWORD);
