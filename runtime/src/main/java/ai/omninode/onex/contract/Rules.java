@@ -83,6 +83,8 @@ public final class Rules {
             "A step's static input does not match the input schema of its node's contract (a missing or misspelled field, a wrong type).");
     public static final Rule NODE_KIND_MISMATCH = add("node.kind-mismatch", Severity.WARNING,
             "A step's type does not match its node's node_type: a compute node in an effect step, an effect node in a compute step.");
+    public static final Rule NODE_INIT = add("node.init", Severity.ERROR,
+            "A node a run needs could not be initialized: a setting it refused (a misspelled or invalid KAFKA_* variable, a missing file), or a cluster that did not answer its start-up check.");
 
     // ---- node contracts -------------------------------------------------------------------------------------------
     public static final Rule CONTRACT_UNKNOWN_FIELD = add("contract.unknown-field", Severity.ERROR,

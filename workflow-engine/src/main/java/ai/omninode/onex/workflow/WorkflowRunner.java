@@ -3,6 +3,7 @@ package ai.omninode.onex.workflow;
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.node.EffectNode;
@@ -328,7 +329,7 @@ public final class WorkflowRunner implements AutoCloseable {
             String message = s.isParallel() ? null : initFailure(s.node());
             if (message != null) {
                 run.fail(new WorkflowResult.Failure(s.name(), message,
-                        workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
+                        workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message).as(Rules.NODE_INIT)));
                 return;
             }
         }
@@ -817,7 +818,7 @@ public final class WorkflowRunner implements AutoCloseable {
         if (!input.isObject()) {
             String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
                     + " is " + ExpressionResolver.describe(input);
-            return new ResolvedInput(input, workflow.document().problemAt(base, message));
+            return new ResolvedInput(input, workflow.document().problemAt(base, message).as(Rules.NODE_INPUT_MISMATCH));
         }
         List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
         if (!violations.isEmpty()) {
@@ -879,7 +880,8 @@ public final class WorkflowRunner implements AutoCloseable {
                 continue;
             }
             workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
-                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)));
+                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)
+                            .as(Rules.NODE_INIT)));
         }
         return WorkflowLoader.sorted(problems);
     }

@@ -160,6 +160,7 @@ class DeclaredInputTest {
                         .settingsFrom("the environment", Map.of("OTHER", "x")).build()) {
             assertThat(fromSet.prepare(workflow, JSON.readTree("{}"))).singleElement().satisfies(p -> {
                 assertThat(p.line()).isEqualTo(4);
+                assertThat(p.rule()).isEqualTo("node.init");
                 assertThat(p.message()).isEqualTo("node 'test_settings' could not be initialized: nothing answers at"
                         + " gone; set TEST_ENDPOINT [TEST_ENDPOINT is set by --set]");
             });

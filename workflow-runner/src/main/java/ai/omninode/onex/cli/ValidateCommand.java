@@ -105,6 +105,12 @@ public final class ValidateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // before validating: a report path that cannot be written fails at once, not after the whole run
         for (Path file : new Path[] {sarifFile, junitFile}) {
+            if (file != null && file.toString().equals("-")) {
+                // a file named "-" in the working directory is never what was meant
+                String option = file == sarifFile ? "sarif" : "junit";
+                throw new OnexException("--" + option + " - : to write the report on standard output use --output "
+                        + option + " (--" + option + " takes a FILE)");
+            }
             String why = file == null ? null : ReportFormat.unwritable(file);
             if (why != null) {
                 throw new OnexException(why);

@@ -57,7 +57,7 @@ class RunChecksTest {
                         + " Kafka producer initialization failed: no Kafka broker answered at " + address
                         + " (KAFKA_BOOTSTRAP_SERVERS) within 500 ms")
                 .contains("Set KAFKA_BOOTSTRAP_SERVERS to the brokers' host:port list")
-                .endsWith("[KAFKA_BOOTSTRAP_SERVERS is set by --set]"));
+                .endsWith("[KAFKA_BOOTSTRAP_SERVERS is set by --set] [node.init]"));
     }
 
     @Test

@@ -242,6 +242,18 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aReportFileNamedDashIsRefusedWithTheOptionThatWritesOnStandardOutput(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+
+        Cli.Result sarif = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", "-");
+
+        assertThat(sarif.exitCode()).as(sarif.toString()).isEqualTo(2);
+        assertThat(sarif.err()).contains("--sarif -", "--output sarif");
+        assertThat(Path.of("-")).doesNotExist();
+    }
+
+    @Test
     void aNonOnexFileNamedExplicitlyIsAnError(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
 

@@ -20,7 +20,8 @@ public final class ExceptionMapper implements IExecutionExceptionHandler {
         PrintWriter err = cmd.getErr();
         if (e instanceof ValidationException v) {
             for (Problem p : v.problems()) {
-                err.println(p);
+                // as onex validate prints them: the rule id says which check, and is what --output json carries
+                err.println(p.rule().isEmpty() ? p.toString() : p + " [" + p.rule() + "]");
             }
             err.println("onex: " + v.problems().size() + (v.problems().size() == 1 ? " error" : " errors"));
             err.flush();
