@@ -13,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -202,7 +204,8 @@ public final class JsonSchema {
                         + suggestion(property, allowed)
                         + (allowed.isEmpty() ? "" : "; allowed: " + String.join(", ", allowed));
             }
-            case "type" -> message = field + " must be " + expectedType(e) + ", found " + typeName(e.getInstanceNode());
+            case "type" -> message = field + " must be " + expectedType(e) + ", found " + typeName(e.getInstanceNode())
+                    + versionHint(e);
             case "enum" -> message = field + " must be one of " + enumValues(e) + ", found " + shortValue(e.getInstanceNode());
             case "const" -> message = field + " " + stripLocation(e.getMessage(), at);
             case "pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
@@ -234,6 +237,24 @@ public final class JsonSchema {
         String parentPointer = cut <= 0 ? "" : f.substring(0, cut);
         JsonNode node = parentPointer.isEmpty() ? schemaNode : schemaNode.at(parentPointer);
         return node.isMissingNode() ? null : node;
+    }
+
+    private static final Pattern SEMVER = Pattern.compile("v?(\\d+)\\.(\\d+)\\.(\\d+)");
+
+    /**
+     * ONEX versions are {@code {major, minor, patch}} mappings, and {@code version: 1.0.0} is the first thing
+     * everyone writes: the error shows the mapping to write instead.
+     */
+    private String versionHint(Error e) {
+        JsonNode instance = e.getInstanceNode();
+        JsonNode schema = e.getSchemaLocation() == null ? null : schemaAt(e.getSchemaLocation().getFragment().toString());
+        if (instance == null || !instance.isString() || schema == null || !schema.path("properties").has("major")
+                || !schema.path("properties").has("patch")) {
+            return "";
+        }
+        Matcher m = SEMVER.matcher(instance.asString().trim());
+        return m.matches() ? "; write it as {major: " + m.group(1) + ", minor: " + m.group(2) + ", patch: "
+                + m.group(3) + "}" : "";
     }
 
     private static String expectedType(Error e) {

@@ -116,6 +116,18 @@ public final class NodeRegistry implements AutoCloseable {
      * @param installation the installation's plugins folder, or null (then there is never a hint)
      */
     public static Function<String, String> replacedPluginsHint(Path installation, List<Path> used, ClassLoader loader) {
+        return replacedPluginsHint(installation, used, loader, "--plugins");
+    }
+
+    /**
+     * As {@link #replacedPluginsHint(Path, List, ClassLoader)}, for folders that {@code replacedBy} chose: "--plugins"
+     * (the hint says to pass the installation's folder as well), or the name of an environment variable such as
+     * {@code ONEX_PLUGINS} (the hint says to add it there).
+     */
+    public static Function<String, String> replacedPluginsHint(Path installation, List<Path> used, ClassLoader loader,
+            String replacedBy) {
+        String remedy = replacedBy.startsWith("-") ? "pass " + replacedBy + " " + installation + " as well"
+                : "add it to " + replacedBy;
         if (installation == null || used.stream().anyMatch(d -> d.toAbsolutePath().normalize()
                 .equals(installation.toAbsolutePath().normalize()))) {
             return name -> "";
@@ -134,7 +146,7 @@ public final class NodeRegistry implements AutoCloseable {
                     }
                 }
                 return there.contains(name) ? "; '" + name + "' is in the installation's plugins folder ("
-                        + installation + "), which --plugins replaces: pass --plugins " + installation + " as well" : "";
+                        + installation + "), which " + replacedBy + " replaces: " + remedy : "";
             }
         };
     }

@@ -118,7 +118,8 @@ public final class Validator {
                 b.contracts.forEach(c -> contracts.put(c.name(), c));
                 contracts.putAll(treeContracts);
                 WorkflowValidator validator = new WorkflowValidator(contracts, brokenContracts,
-                        NodeRegistry.replacedPluginsHint(b.installationPlugins, b.pluginDirectories, b.classLoader));
+                        NodeRegistry.replacedPluginsHint(b.installationPlugins, b.pluginDirectories, b.classLoader,
+                                b.installationReplacedBy));
                 for (Read w : workflowFiles) {
                     WorkflowLoader.Checked checked = workflows.check(w.doc(), w.text());
                     List<Problem> problems = new ArrayList<>(checked.problems());
@@ -275,6 +276,7 @@ public final class Validator {
         private boolean scanClasspath = true;
         private boolean discoverNodes = true;
         private Path installationPlugins;
+        private String installationReplacedBy = "--plugins";
         private InputStream stdin = System.in;
         private String stdinName = "<stdin>";
 
@@ -360,6 +362,13 @@ public final class Validator {
          */
         public Builder installationPlugins(Path dir) {
             this.installationPlugins = dir;
+            return this;
+        }
+
+        /** As {@link #installationPlugins(Path)}, replaced by {@code replacedBy}: "--plugins" or "ONEX_PLUGINS". */
+        public Builder installationPlugins(Path dir, String replacedBy) {
+            this.installationPlugins = dir;
+            this.installationReplacedBy = replacedBy;
             return this;
         }
 

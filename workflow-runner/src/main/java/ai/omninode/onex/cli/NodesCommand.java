@@ -11,6 +11,7 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -58,7 +59,10 @@ public final class NodesCommand implements Callable<Integer> {
             if (output == OutputFormat.JSON) {
                 out.println(JsonOutput.write(JsonOutput.nodes(nodes)));
             } else if (nodes.isEmpty()) {
-                out.println("no nodes found (plugin folders: " + plugins.directories() + ")");
+                Path installation = plugins.replacedInstallationPlugins();
+                out.println("no nodes found (plugin folders: " + plugins.directories() + ")" + (installation == null
+                        ? "" : "; " + plugins.replacedBy() + " replaces the installation's plugins folder ("
+                        + installation + ")"));
             } else {
                 int width = Math.max(4, nodes.stream().mapToInt(n -> n.name().length()).max().orElse(4));
                 String format = "%-" + width + "s  %-8s  %-12s  %s%n";

@@ -123,7 +123,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 .stdinName(stdinName)
                 .classLoader(ValidateCommand.class.getClassLoader())
                 .pluginDirectories(plugins.directories())
-                .installationPlugins(plugins.replacedInstallationPlugins())
+                .installationPlugins(plugins.replacedInstallationPlugins(), plugins.replacedBy())
                 .build()
                 .run();
         if (strict) {

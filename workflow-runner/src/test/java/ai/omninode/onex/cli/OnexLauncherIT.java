@@ -145,6 +145,22 @@ class OnexLauncherIT {
     }
 
     @Test
+    void onexPluginsThatLeaveOutTheInstallationsFolderIsNamedWhenANodeFromThereIsMissing() throws Exception {
+        Path empty = Files.createDirectory(tmp.resolve("no-plugins"));
+        Map<String, String> env = Map.of("ONEX_PLUGINS", empty.toString());
+
+        Run run = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, env, "run", "examples/document_ingestion.yaml",
+                "--input-file", "examples/document_ingestion.input.json");
+        Run nodes = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, env, "nodes");
+
+        assertThat(run.exitCode()).as("%s%n%s", run.out(), run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("unknown node 'kafka_event_effect'", "is in the installation's plugins folder ("
+                + DIST.resolve("plugins") + "), which ONEX_PLUGINS replaces: add it to ONEX_PLUGINS");
+        assertThat(nodes.out()).contains("no nodes found", "ONEX_PLUGINS replaces the installation's plugins folder ("
+                + DIST.resolve("plugins") + ")");
+    }
+
+    @Test
     void validateOfTheExamplesAndContractsIsCleanForCi() throws Exception {
         Run r = onex("validate", "examples", "contracts/nodes");
 

@@ -58,9 +58,23 @@ public final class PluginOptions {
      * an unknown node may be found.
      */
     public Path replacedInstallationPlugins() {
-        String installation = System.getProperty("onex.plugins");
-        return replacesInstallation() && installation != null && !installation.isBlank()
-                ? Path.of(installation.split(File.pathSeparator)[0]) : null;
+        if (!replacesInstallation()) {
+            return null;
+        }
+        // the launcher sets onex.home; onex.plugins is $ONEX_PLUGINS when that is set, so it cannot say where the
+        // installation's own plugins are
+        String home = System.getProperty("onex.home");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home, "plugins");
+        }
+        String installation = System.getenv("ONEX_PLUGINS") == null ? System.getProperty("onex.plugins") : null;
+        return installation != null && !installation.isBlank() ? Path.of(installation.split(File.pathSeparator)[0])
+                : null;
+    }
+
+    /** What chose the plugin folders in place of the installation's: "--plugins" or "ONEX_PLUGINS". */
+    public String replacedBy() {
+        return plugins.isEmpty() ? "ONEX_PLUGINS" : "--plugins";
     }
 
     /**
@@ -69,7 +83,7 @@ public final class PluginOptions {
      */
     public Function<String, String> unknownNodeHint() {
         return NodeRegistry.replacedPluginsHint(replacedInstallationPlugins(), directories(),
-                PluginOptions.class.getClassLoader());
+                PluginOptions.class.getClassLoader(), replacedBy());
     }
 
     /**
