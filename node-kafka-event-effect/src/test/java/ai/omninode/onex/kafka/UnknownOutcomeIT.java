@@ -29,10 +29,7 @@ class UnknownOutcomeIT {
     @BeforeAll
     static void start() {
         proxy = FaultyProxy.start();
-        broker = EmbeddedKafkaBroker.builder().config("advertised.listeners", "PLAINTEXT://" + proxy.address()).build();
-        broker.bootstrapServers(); // picks the port the proxy forwards to
-        proxy.forwardTo(broker.port());
-        broker.start();
+        broker = proxy.startBroker();
     }
 
     @AfterAll

@@ -61,10 +61,7 @@ class EffectsHappenOnceTest {
     @BeforeAll
     static void start() throws IOException {
         proxy = FaultyProxy.start();
-        broker = EmbeddedKafkaBroker.builder().config("advertised.listeners", "PLAINTEXT://" + proxy.address()).build();
-        broker.bootstrapServers(); // picks the port the proxy forwards to
-        proxy.forwardTo(broker.port());
-        broker.start();
+        broker = proxy.startBroker();
         Cli.copyPluginJars(plugins);
     }
 

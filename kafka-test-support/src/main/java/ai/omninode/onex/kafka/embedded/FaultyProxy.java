@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * for a record the broker has in fact stored, which no broker stop or restart can produce on purpose.
  *
  * <p>Clients must reach the broker only through the proxy, so the broker has to advertise the proxy's address:
- * build it with {@code config("advertised.listeners", "PLAINTEXT://" + proxy.address())}.
+ * {@link #startBroker()} starts one so, or build it with
+ * {@code config("advertised.listeners", "PLAINTEXT://" + proxy.address())}.
  */
 public final class FaultyProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FaultyProxy.class);
@@ -50,6 +51,18 @@ public final class FaultyProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the proxy's port", e);
         }
+    }
+
+    /**
+     * A broker of its own (not the shared one, which advertises itself) that this proxy forwards to and that
+     * advertises the proxy, started; the caller closes it.
+     */
+    public EmbeddedKafkaBroker startBroker() {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
+                .config("advertised.listeners", "PLAINTEXT://" + address()).build();
+        broker.bootstrapServers(); // picks the port to forward to
+        forwardTo(broker.port());
+        return broker.start();
     }
 
     public FaultyProxy forwardTo(int port) {
