@@ -127,9 +127,15 @@ public final class OnexHost implements AutoCloseable {
                         + " (and no --topic was given): nothing would trigger it"));
             }
             for (String t : triggerTopics(kafka.topicPrefix(), w, b.topics)) {
-                if (t.length() + DeadLetters.SUFFIX.length() > 249 || !t.matches("[A-Za-z0-9._-]+")) {
-                    problems.add(w.document().problemAt(EventBus.POINTER, "trigger topic '" + t + "' is not a Kafka"
-                            + " topic whose dead-letter topic fits Kafka's 249 characters"));
+                String why = !t.matches("[A-Za-z0-9._-]+")
+                        ? "holds characters Kafka does not allow in a topic name (letters, digits, '.', '_' and '-' only)"
+                        : t.length() + DeadLetters.SUFFIX.length() > 249 ? "is " + t.length() + " characters long:"
+                                + " its dead-letter topic (" + DeadLetters.SUFFIX + ") would pass Kafka's 249" : null;
+                if (why != null) {
+                    String message = "trigger topic '" + t + "' " + why;
+                    // from --topic when given: the workflow file is not where it is wrong
+                    problems.add(b.topics.isEmpty() ? w.document().problemAt(EventBus.POINTER, message)
+                            : Problem.of("--topic", message));
                 }
             }
             selfTriggers(w, problems);

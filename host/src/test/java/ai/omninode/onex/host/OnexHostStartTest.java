@@ -53,4 +53,17 @@ class OnexHostStartTest {
                 .hasMessageContaining("no Kafka broker answered at 127.0.0.1:1")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("trigger another"));
     }
+
+    @Test
+    void aTopicKafkaWouldRefuseSaysWhyAndComesFromTheOptionNotTheFile() {
+        assertThatThrownBy(() -> host(List.of("in.v1 "), "dev").build().start())
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("--topic: error: trigger topic 'dev.in.v1 ' holds characters Kafka does not allow in a topic"
+                        + " name (letters, digits, '.', '_' and '-' only)");
+        String longest = "t".repeat(249 - ".dlq".length() - "dev.".length());
+        assertThatThrownBy(() -> host(List.of(longest + "x"), "dev").build().start())
+                .hasMessageContaining("is 246 characters long: its dead-letter topic (.dlq) would pass Kafka's 249");
+        assertThatThrownBy(() -> host(List.of(longest), "dev").build().start())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("trigger topic"));
+    }
 }
