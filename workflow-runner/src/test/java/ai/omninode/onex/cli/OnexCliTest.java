@@ -2,6 +2,7 @@ package ai.omninode.onex.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.omninode.onex.cli.internal.UsageErrorHandler;
 import ai.omninode.onex.workflow.testnodes.HookCompute;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.io.IOException;
@@ -120,6 +121,29 @@ class OnexCliTest {
         assertThat(result.get("status").asString()).isEqualTo("invalid");
         assertThat(result.get("problems").get(0).get("message").asString()).isEqualTo("Unknown option: '--bogus'");
         assertThat(r.err()).startsWith("onex run: error: Unknown option: '--bogus'");
+    }
+
+    @Test
+    void aMisspelledOptionBeforeASecretNamesTheOptionButNeverShowsTheSecret() throws Exception {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\""
+                + " password=\"Zq9Secr3tPw\";";
+        for (String command : new String[] {"run", "publish", "nodes"}) {
+            String[] args = command.equals("nodes") ? new String[] {"nodes", "--sett", "ONEX_KAFKA_SASL_JAAS_CONFIG="
+                    + jaas, "--output", "json"} : new String[] {command, "x.v1", "--sett", "ONEX_KAFKA_SASL_JAAS_CONFIG="
+                    + jaas, "--output", "json", "--pasword=Zq9Secr3tPw", "Zq9Secr3tPw"};
+            Cli.Result r = Cli.onex(args);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("error: Unknown option", "'--sett'")
+                    .doesNotContain("Zq9Secr3tPw").doesNotContain("PlainLoginModule");
+            if (!command.equals("nodes")) { // there the value was taken for the NAME parameter
+                assertThat(r.err()).contains("not shown: they may be secrets");
+            }
+            assertThat(r.out()).doesNotContain("Zq9Secr3tPw");
+        }
+        assertThat(UsageErrorHandler.unmatched(List.of("--sett", "K=s3cret", "--pw=s3cret", "extra.yaml")))
+                .isEqualTo("Unknown options: '--sett', '--pw=...'; Unmatched argument: 'extra.yaml' (2 values given with"
+                        + " them not shown: they may be secrets)");
     }
 
     @Test

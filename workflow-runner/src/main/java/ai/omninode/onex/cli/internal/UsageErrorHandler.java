@@ -31,8 +31,9 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         String message = tidy(ex.getMessage());
         boolean suggest = true;
         if (ex instanceof MissingParameterException && !unmatched.isEmpty()) {
-            String first = unmatched.get(0);
-            message = (first.startsWith("-") ? "Unknown option: '" : "Unmatched argument: '") + first + "' (" + message + ")";
+            message = unmatched(unmatched.subList(0, 1)) + " (" + message + ")";
+        } else if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            message = unmatched(u.getUnmatched()); // picocli's own message quotes every value, secrets too
         }
         if (ex instanceof UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
                 && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
@@ -62,6 +63,45 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         err.println("Try '" + name + " --help' for more information.");
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * Names what was not understood without echoing what may be a secret: {@code --sett
+     * "ONEX_KAFKA_SASL_JAAS_CONFIG=...password=..."} is a misspelled option whose value is a JAAS config. Options are
+     * shown up to their '=', values given after an unknown option and any KEY=VALUE are counted, not shown; other
+     * arguments (an extra file name) are shown.
+     */
+    public static String unmatched(List<String> args) {
+        List<String> options = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        int hidden = 0;
+        boolean afterOption = false;
+        for (String a : args) {
+            if (a.startsWith("-") && a.length() > 1) {
+                int eq = a.indexOf('=');
+                options.add("'" + (eq < 0 ? a : a.substring(0, eq + 1) + "...") + "'");
+                hidden += eq < 0 ? 0 : 1;
+                afterOption = eq < 0; // --opt=value holds its value; --opt value takes the next one
+            } else if (afterOption || a.indexOf('=') >= 0) {
+                hidden++;
+                afterOption = false;
+            } else {
+                others.add("'" + a + "'");
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!options.isEmpty()) {
+            parts.add((options.size() == 1 ? "Unknown option: " : "Unknown options: ") + String.join(", ", options));
+        }
+        if (!others.isEmpty()) {
+            parts.add((others.size() == 1 ? "Unmatched argument: " : "Unmatched arguments: ") + String.join(", ", others));
+        }
+        String message = parts.isEmpty() ? "Unmatched argument" : String.join("; ", parts);
+        if (hidden > 0) {
+            message += hidden == 1 ? " (the value given with it not shown: it may be a secret)"
+                    : " (" + hidden + " values given with them not shown: they may be secrets)";
+        }
+        return message;
     }
 
     /**
