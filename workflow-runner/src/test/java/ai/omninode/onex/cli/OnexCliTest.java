@@ -141,8 +141,8 @@ class OnexCliTest {
             }
             assertThat(r.out()).doesNotContain("Zq9Secr3tPw");
         }
-        assertThat(UsageErrorHandler.unmatched(List.of("--sett", "K=s3cret", "--pw=s3cret", "extra.yaml")))
-                .isEqualTo("Unknown options: '--sett', '--pw=...'; Unmatched argument: 'extra.yaml' (2 values given with"
+        assertThat(UsageErrorHandler.unmatched(List.of("extra.yaml", "--sett", "K=s3cret", "--pw=s3cret", "s3cret")))
+                .isEqualTo("Unknown options: '--sett', '--pw=...'; Unmatched argument: 'extra.yaml' (3 values given with"
                         + " them not shown: they may be secrets)");
     }
 

@@ -68,8 +68,8 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
     /**
      * Names what was not understood without echoing what may be a secret: {@code --sett
      * "ONEX_KAFKA_SASL_JAAS_CONFIG=...password=..."} is a misspelled option whose value is a JAAS config. Options are
-     * shown up to their '=', values given after an unknown option and any KEY=VALUE are counted, not shown; other
-     * arguments (an extra file name) are shown.
+     * shown up to their '=', an argument right after an unknown option and any KEY=VALUE are counted, not shown;
+     * other arguments (an extra file name) are shown.
      */
     public static String unmatched(List<String> args) {
         List<String> options = new ArrayList<>();
@@ -81,7 +81,7 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
                 int eq = a.indexOf('=');
                 options.add("'" + (eq < 0 ? a : a.substring(0, eq + 1) + "...") + "'");
                 hidden += eq < 0 ? 0 : 1;
-                afterOption = eq < 0; // --opt=value holds its value; --opt value takes the next one
+                afterOption = true; // --opt value: the next one is its value (and after --opt=value, who knows)
             } else if (afterOption || a.indexOf('=') >= 0) {
                 hidden++;
                 afterOption = false;
