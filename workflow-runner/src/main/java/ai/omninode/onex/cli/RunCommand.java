@@ -58,8 +58,9 @@ import tools.jackson.databind.node.ObjectNode;
             "With --inputs, runs it once per input of a JSON Lines file (one object per line; - for standard input) "
                 + "or a folder of *.json files, --concurrency at a time, on one set of initialized nodes, with a progress bar (plain lines "
                 + "when the output is not a terminal; ONEX_PROGRESS=bar|lines|off decides) and a summary at the end. "
-                + "Each input's run key is RUN_KEY/line-N (RUN_KEY/FILE for a folder): run the same batch again with "
-                + "the same --run-key and every Kafka event repeats its event_id. Ctrl-C starts no new input, lets "
+                + "Each input's run key is RUN_KEY/sha-DIGEST, from the line's content (RUN_KEY/FILE for a folder): "
+                + "run the same batch again with the same --run-key, lines added or removed or not, and every Kafka "
+                + "event of an input run before repeats its event_id. Ctrl-C starts no new input, lets "
                 + "the runs in flight finish and prints the summary."},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -142,7 +143,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "This run's identity (default: a new random one). Each step's idempotency key is KEY/STEP,"
                     + " and the Kafka node derives event_id from it: run again with the same KEY (after a crash, say)"
                     + " and every event repeats its first event_id, so consumers can drop the copies. With --inputs,"
-                    + " each input's key is KEY/line-N (or KEY/FILE).")
+                    + " each input's key is KEY/sha-DIGEST of the line's content (-2, -3 for further copies of one"
+                    + " line), or KEY/FILE.")
     String runKey;
 
     @Option(names = "--metrics", paramLabel = "FILE",

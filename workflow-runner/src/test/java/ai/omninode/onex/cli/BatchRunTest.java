@@ -79,7 +79,8 @@ class BatchRunTest {
         assertThat(results).as("one JSON line per input; the blank line is none").hasSize(6);
         assertThat(results).extracting(n -> n.get("line").asInt()).containsExactlyInAnyOrder(1, 3, 4, 5, 6, 7);
         assertThat(byLine(results, 1).get("status").asString()).isEqualTo("succeeded");
-        assertThat(byLine(results, 1).get("run_key").asString()).isEqualTo("k1/line-1");
+        assertThat(byLine(results, 1).get("run_key").asString())
+                .isEqualTo("k1/" + key("{\"key\": \"a\", \"failures\": 0}"));
         assertThat(byLine(results, 1).get("input").asString()).isEqualTo(inputs + ":1");
         assertThat(byLine(results, 3).get("status").asString()).isEqualTo("failed");
         assertThat(byLine(results, 3).get("failure").get("step").asString()).isEqualTo("call");
@@ -95,13 +96,48 @@ class BatchRunTest {
                 .get("problems").get(0).get("rule").asString()).containsExactly("input.json", "input.schema", "input.json");
         assertThat(TestNode.calls("test_flaky")).as("only the valid inputs ran").hasSize(3);
         assertThat(TestNode.contexts("test_flaky")).extracting(c -> c.idempotencyKey().orElseThrow())
-                .containsExactlyInAnyOrder("k1/line-1/call", "k1/line-3/call", "k1/line-7/call");
+                .containsExactlyInAnyOrder("k1/" + key("{\"key\": \"a\", \"failures\": 0}") + "/call",
+                        "k1/" + key("{\"key\": \"b\", \"failures\": 1}") + "/call",
+                        "k1/" + key("{\"key\": \"e\", \"failures\": 0}") + "/call");
 
         assertThat(r.err()).contains("batch of 6 inputs from " + inputs + ": 2 succeeded, 4 failed (3 invalid)")
                 .contains("durations: p50 ")
                 .containsPattern("1  at step call: attempt 1 of b failed \\(" + inputs + ":3\\)")
                 .contains("invalid input: missing required field 'failures'", inputs + ":5")
                 .contains("run key: k1");
+    }
+
+    /** What names a line's run within a batch: a digest of its content (BatchInputs.contentKey). */
+    private static String key(String line) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(line.strip().getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        return "sha-" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+    }
+
+    @Test
+    void aBatchRunAgainAfterALineWasRemovedGivesEveryOtherInputTheRunKeyItHadAndCopiesTheirOwn() throws Exception {
+        String a = "{\"key\": \"a\", \"failures\": 0}";
+        String broken = "{\"key\": ";
+        String c = "{\"key\": \"c\", \"failures\": 0}";
+        Path first = lines(a, broken, c, a);
+        Path fixed = tmp.resolve("fixed.jsonl");
+        Files.writeString(fixed, a + "\n" + c + "\n" + a + "\n");
+
+        Cli.Result r1 = Cli.onex("run", FLAKY, "--inputs", first.toString(), "--concurrency", "1", "--run-key", "k");
+        List<String> before = TestNode.contexts("test_flaky").stream().map(x -> x.idempotencyKey().orElseThrow()).toList();
+        Cli.Result r2 = Cli.onex("run", FLAKY, "--inputs", fixed.toString(), "--concurrency", "1", "--run-key", "k");
+        List<String> all = TestNode.contexts("test_flaky").stream().map(x -> x.idempotencyKey().orElseThrow()).toList();
+
+        assertThat(r1.exitCode()).as(r1.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        assertThat(r2.exitCode()).as(r2.toString()).isZero();
+        assertThat(before).as("the second copy of a line is a run of its own")
+                .containsExactly("k/" + key(a) + "/call", "k/" + key(c) + "/call", "k/" + key(a) + "-2/call");
+        assertThat(all.subList(before.size(), all.size())).as("line 3 became line 2, and kept its key")
+                .containsExactlyElementsOf(before);
     }
 
     @Test
@@ -135,7 +171,8 @@ class BatchRunTest {
         assertThat(results).extracting(n -> n.get("input").asString())
                 .containsExactlyInAnyOrder("stdin:1", "stdin:2", "stdin:4");
         assertThat(byLine(results, 2).get("status").asString()).isEqualTo("invalid");
-        assertThat(byLine(results, 4).get("run_key").asString()).isEqualTo("s/line-4");
+        assertThat(byLine(results, 4).get("run_key").asString())
+                .isEqualTo("s/" + key("{\"key\": \"c\", \"failures\": 0}"));
         assertThat(r.err()).contains("batch of 3 inputs from stdin: 2 succeeded, 1 failed (1 invalid)");
         assertThat(empty.exitCode()).as(empty.toString()).isEqualTo(Onex.INVALID);
         assertThat(empty.err()).contains("stdin: error: no inputs");
@@ -291,8 +328,9 @@ class BatchRunTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String key = TestNode.contexts("test_flaky").get(0).idempotencyKey().orElseThrow();
-        assertThat(key).endsWith("/line-1/call");
-        String batchKey = key.substring(0, key.length() - "/line-1/call".length());
+        String suffix = "/" + key("{\"key\": \"a\", \"failures\": 0}") + "/call";
+        assertThat(key).endsWith(suffix);
+        String batchKey = key.substring(0, key.length() - suffix.length());
         assertThat(r.out()).contains("run key: " + batchKey, "--run-key " + batchKey);
     }
 

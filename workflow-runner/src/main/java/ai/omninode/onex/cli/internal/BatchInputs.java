@@ -8,14 +8,20 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import tools.jackson.databind.node.ObjectNode;
@@ -81,8 +87,10 @@ public final class BatchInputs implements AutoCloseable {
             if (Files.isDirectory(source)) {
                 List<Path> files;
                 try (Stream<Path> list = Files.list(source)) {
+                    // a link to nothing is an input that fails, named, not one that silently is not there
                     files = list.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
-                            && Files.isRegularFile(f)).sorted().toList();
+                            && (Files.isRegularFile(f) || Files.isSymbolicLink(f) && !Files.exists(f)))
+                            .sorted().toList();
                 }
                 if (files.isEmpty()) {
                     throw new ValidationException(Problem.of(source.toString(), "no *.json files in this folder")
@@ -164,7 +172,7 @@ public final class BatchInputs implements AutoCloseable {
                 try {
                     text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(java.nio.ByteBuffer.wrap(line.bytes, 0, line.length)).toString();
+                            .decode(ByteBuffer.wrap(line.bytes, 0, line.length)).toString();
                 } catch (CharacterCodingException e) {
                     index++;
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, List.of(new Problem(
@@ -173,13 +181,13 @@ public final class BatchInputs implements AutoCloseable {
                 if (lineNumber == 1 && text.startsWith("\uFEFF")) {
                     text = text.substring(1); // a byte order mark, as Windows tools write one: not part of the input
                 }
-                if (text.isBlank()) {
+                if (jsonBlank(text)) {
                     continue;
                 }
                 index++;
                 try {
-                    return new Input(name, index, lineNumber, "line-" + lineNumber,
-                            Inputs.readJsonLine(text, source, lineNumber), List.of());
+                    ObjectNode value = Inputs.readJsonLine(text, source, lineNumber);
+                    return new Input(name, index, lineNumber, contentKey(text), value, List.of());
                 } catch (ValidationException e) {
                     return new Input(name, index, lineNumber, "line-" + lineNumber, null, e.problems());
                 }
@@ -187,6 +195,27 @@ public final class BatchInputs implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(source + ": cannot read line " + (lineNumber + 1), e);
         }
+    }
+
+    /** How often each line's content came so far (by a 64-bit digest): the n-th copy of a line is a run of its own. */
+    private final Map<Long, Integer> seen = new HashMap<>();
+
+    /**
+     * What names a line's run within the batch: its content (a SHA-256 digest of the line without the blanks around
+     * it), and the how-many-th line with that content it is, after the first. Not its line number: a batch run again
+     * with the same --run-key after a line was removed or added must give every other input the event ids it had,
+     * not its neighbour's (a consumer that drops repeats would drop a new document and keep a copy).
+     */
+    private String contentKey(String text) {
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(text.strip().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        long head = ByteBuffer.wrap(digest).getLong();
+        int copy = seen.merge(head, 1, Integer::sum);
+        return "sha-" + HexFormat.of().formatHex(digest, 0, 8) + (copy == 1 ? "" : "-" + copy);
     }
 
     /** One line's bytes without its terminator (\n or \r\n); past the limit, only that it was too long. */
@@ -232,6 +261,20 @@ public final class BatchInputs implements AutoCloseable {
             n--;
         }
         return new Line(buffer, n, tooLong);
+    }
+
+    /**
+     * Blank as JSON means it (spaces, tabs, a CR left by CRLF) and as {@link #countInputs} counts: a line holding a form
+     * feed or another Unicode space is an input, reported as not JSON, never skipped unseen.
+     */
+    static boolean jsonBlank(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lines that are not blank, counted without decoding: for the progress bar's total. */

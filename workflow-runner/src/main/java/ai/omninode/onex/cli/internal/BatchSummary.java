@@ -222,7 +222,7 @@ public final class BatchSummary {
         } else if (stoppedByFailure) {
             out.printf("stopped at the first failure (--fail-fast): %s%n", rest);
         }
-        out.printf("run key: %s (an input's is %s/line-N, or /FILE from a folder)%s%n", batchKey, batchKey,
+        out.printf("run key: %s (an input's is %s/sha-DIGEST of its line, or /FILE from a folder)%s%n", batchKey, batchKey,
                 keyGiven ? "" : "; the same batch run again with --run-key " + batchKey
                         + " repeats every event_id, for consumers to drop the copies");
         out.flush();

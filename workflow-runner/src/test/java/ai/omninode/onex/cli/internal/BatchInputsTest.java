@@ -51,4 +51,43 @@ class BatchInputsTest {
         });
         assertThat(inputs.get(1).valid()).as("large, but a double").isTrue();
     }
+
+    @Test
+    void aLineOfAFormFeedOrAUnicodeSpaceIsAnInputReportedAsNotJsonAndCountedOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("in.jsonl");
+        Files.writeString(file, "{\"n\": 1}\n\f\n \t \n\u2003\n{\"n\": 2}\n");
+
+        List<BatchInputs.Input> inputs = new ArrayList<>();
+        int counted;
+        try (BatchInputs batch = BatchInputs.open(file)) {
+            counted = batch.total();
+            while (batch.hasNext()) {
+                inputs.add(batch.next());
+            }
+        }
+
+        assertThat(inputs).extracting(BatchInputs.Input::line).containsExactly(1, 2, 4, 5);
+        assertThat(counted).as("the total the progress bar and the summary use").isEqualTo(inputs.size());
+        assertThat(inputs.get(1).valid()).isFalse();
+        assertThat(inputs.get(2).valid()).isFalse();
+    }
+
+    @Test
+    void aJsonFileInAFolderThatIsALinkToNothingIsAFailedInputNamedNotLeftOut(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.json"), "{\"n\": 1}");
+        Files.createSymbolicLink(dir.resolve("b.json"), dir.resolve("gone.json"));
+
+        List<BatchInputs.Input> inputs = new ArrayList<>();
+        try (BatchInputs batch = BatchInputs.open(dir)) {
+            assertThat(batch.total()).isEqualTo(2);
+            while (batch.hasNext()) {
+                inputs.add(batch.next());
+            }
+        }
+
+        assertThat(inputs).extracting(BatchInputs.Input::key).containsExactly("a.json", "b.json");
+        assertThat(inputs.get(1).valid()).isFalse();
+        assertThat(inputs.get(1).problems()).singleElement().satisfies(p -> assertThat(p.toString())
+                .contains("b.json").containsAnyOf("not found", "link"));
+    }
 }
