@@ -141,6 +141,27 @@ class BatchRunTest {
     }
 
     @Test
+    void aRunThatFailsForKafkaNotForItsInputStopsTheBatchAndSaysHowToGoOn() throws Exception {
+        String kafkaDown = RUN.resolve("batch_kafka_down.yaml").toString();
+        Path inputs = lines(
+                "{\"key\": \"a\", \"failures\": 0, \"mode\": \"throw\"}",
+                "{\"key\": \"b\", \"failures\": 1, \"mode\": \"throw\"}",
+                "{\"key\": \"c\", \"failures\": 1, \"mode\": \"circuit_open\"}",
+                "{\"key\": \"d\", \"failures\": 0, \"mode\": \"throw\"}",
+                "{\"key\": \"e\", \"failures\": 0, \"mode\": \"throw\"}");
+
+        Cli.Result r = Cli.onex("run", kafkaDown, "--inputs", inputs.toString(), "--concurrency", "1", "--run-key", "k");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.WORKFLOW_FAILED);
+        assertThat(TestNode.calls("test_flaky")).as("an input failing for its content does not stop the batch; one"
+                + " failing for Kafka does").extracting(c -> c.get("key")).containsExactly("a", "b", "c");
+        assertThat(r.out()).contains("batch of 5 inputs from " + inputs + ": 1 succeeded, 2 failed")
+                .contains("stopped: a run failed for what it needs, not for its input (" + inputs + ":3: step 'call'"
+                        + " failed with error_type circuit_open")
+                .contains("2 inputs were not run. Run the batch again with --run-key k once it answers");
+    }
+
+    @Test
     void aFolderOfJsonFilesIsOneRunPerFileInNameOrder() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("in"));
         Files.writeString(dir.resolve("b.json"), "{\"key\": \"b\", \"failures\": 0}");

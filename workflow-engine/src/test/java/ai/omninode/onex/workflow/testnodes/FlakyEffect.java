@@ -37,6 +37,10 @@ public final class FlakyEffect extends TestNode {
                         Map.of("error_type", "non_retriable", "attempt", attempt, "topic", "t", "partition", 0,
                                 "offset", 7), false, null);
             }
+            if ("circuit_open".equals(input.get("mode"))) { // as the Kafka node fails once Kafka stopped answering
+                throw new NodeExecutionException("circuit breaker open for attempt " + attempt + " of " + key,
+                        Map.of("error_type", "circuit_open"), false, null);
+            }
             if ("throw_runtime".equals(input.get("mode"))) { // says nothing about whether the effect happened
                 throw new IllegalStateException("attempt " + attempt + " of " + key + " broke");
             }

@@ -153,6 +153,11 @@ public final class Batch {
             try {
                 BatchSummary.Outcome outcome = runOne(input);
                 record(outcome);
+                if (outcome.infrastructure() != null && !stop.getAndSet(true)) {
+                    // Kafka (or another system a node needs) stopped answering: every input started now would fail
+                    // the same way after running its earlier steps; stop, and say how to go on once it is back
+                    summary.infrastructureFailed(outcome.input().name() + ": " + outcome.infrastructure());
+                }
                 if (failFast && outcome.status() != BatchSummary.Status.SUCCEEDED) {
                     stop.set(true);
                 }

@@ -1,6 +1,7 @@
 package ai.omninode.onex.cli.internal;
 
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.host.internal.RunClassifier;
 import ai.omninode.onex.workflow.WorkflowResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -39,6 +40,18 @@ public final class BatchSummary {
         static Outcome error(BatchInputs.Input input, String error, long nanos) {
             return new Outcome(input, Status.FAILED, null, error, List.of(), nanos, null);
         }
+
+        /**
+         * Why the run failed for the infrastructure, as {@code onex serve} tells (a step whose outcome is unknown, or
+         * whose node said Kafka did not answer or its breaker is open), not for this input; null otherwise.
+         */
+        public String infrastructure() {
+            if (result == null || result.succeeded()) {
+                return null;
+            }
+            RunClassifier.Verdict verdict = RunClassifier.classify(result);
+            return verdict.outcome() == RunClassifier.Outcome.INFRASTRUCTURE ? verdict.reason() : null;
+        }
     }
 
     /** Failures alike: the same step and the same error once ids and numbers are left out. */
@@ -74,6 +87,7 @@ public final class BatchSummary {
     private boolean interrupted;
     private boolean stoppedByFailure;
     private String readFailure;
+    private String infrastructureFailure;
 
     BatchSummary(int total, int concurrency, String batchKey, boolean keyGiven) {
         this.total = total;
@@ -126,6 +140,13 @@ public final class BatchSummary {
     synchronized void readFailed(String why) {
         if (readFailure == null && elapsedNanos < 0) { // not once the batch has finished
             readFailure = why;
+        }
+    }
+
+    /** A run failed for the infrastructure (Kafka stopped answering): the batch stopped starting inputs. */
+    synchronized void infrastructureFailed(String why) {
+        if (infrastructureFailure == null && elapsedNanos < 0) {
+            infrastructureFailure = why;
         }
     }
 
@@ -217,6 +238,10 @@ public final class BatchSummary {
                 : notRun + (notRun == 1 ? " input was" : " inputs were") + " not run";
         if (readFailure != null) {
             out.printf("stopped: %s; %s%n", readFailure, rest);
+        } else if (infrastructureFailure != null) {
+            out.printf("stopped: a run failed for what it needs, not for its input (%s); no new input was started, the"
+                    + " runs in flight finished; %s. Run the batch again with --run-key %s once it answers: the"
+                    + " inputs that ran before repeat their event_ids%n", shorten(infrastructureFailure), rest, batchKey);
         } else if (interrupted) {
             out.printf("interrupted: no new input was started; the runs in flight finished; %s%n", rest);
         } else if (stoppedByFailure) {
