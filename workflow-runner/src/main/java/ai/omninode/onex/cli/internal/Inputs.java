@@ -71,6 +71,8 @@ public final class Inputs {
             }
         }
         List<Problem> problems = new ArrayList<>();
+        // objects that an earlier --input made for a dotted key: a later one may not replace them unseen
+        java.util.Set<String> madeByOptions = new java.util.HashSet<>();
         for (String a : assignments == null ? List.<String>of() : assignments) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
@@ -84,7 +86,8 @@ public final class Inputs {
             JsonNode value;
             if (json) {
                 try {
-                    value = JSON.readTree(raw);
+                    // strictly, as an input file is read: a duplicate key is an error, not the last one winning
+                    value = STRICT.readTree(raw);
                     if (value == null || value.isMissingNode()) {
                         problems.add(Problem.of("--input " + shorten(a),
                                 "nothing after ':='; write KEY:=null for JSON null, KEY= for an empty string")
@@ -96,10 +99,22 @@ public final class Inputs {
                             + at(e)).as(Rules.INPUT_OPTION));
                     continue;
                 }
+                try {
+                    refuseOutOfRange(value, "--input " + shorten(a), 0);
+                } catch (ValidationException e) { // 1e400 would be infinity, which no one wrote
+                    problems.add(Problem.of("--input " + shorten(a), e.problems().get(0).message())
+                            .as(Rules.INPUT_OPTION));
+                    continue;
+                }
             } else {
                 value = JsonNodeFactory.instance.stringNode(raw);
             }
             String[] path = key.split("\\.", -1);
+            if (path.length > 1 && java.util.Arrays.stream(path).anyMatch(String::isEmpty)) {
+                problems.add(Problem.of("--input " + shorten(a), "the dotted key '" + shorten(key) + "' has an empty"
+                        + " part: write a.b, not a..b, .a or a.").as(Rules.INPUT_OPTION));
+                continue;
+            }
             if (path.length + depth(value) > MAX_DEPTH) {
                 problems.add(Problem.of("--input " + shorten(a), "nests " + (path.length + depth(value))
                         + " levels deep, more than the limit of " + MAX_DEPTH).as(Rules.INPUT_OPTION));
@@ -111,6 +126,7 @@ public final class Inputs {
                 JsonNode next = target.get(path[i]);
                 if (next == null) {
                     target = target.putObject(path[i]);
+                    madeByOptions.add(String.join(".", java.util.Arrays.copyOf(path, i + 1)));
                 } else if (next.isObject()) {
                     target = (ObjectNode) next;
                 } else {
@@ -122,6 +138,10 @@ public final class Inputs {
             if (ok) {
                 if (path[path.length - 1].isEmpty()) {
                     problems.add(Problem.of("--input " + shorten(a), "empty key").as(Rules.INPUT_OPTION));
+                } else if (madeByOptions.contains(key)) {
+                    problems.add(Problem.of("--input " + shorten(a), "'" + shorten(key) + "' is already an object that"
+                            + " an earlier dotted --input made (" + shorten(key) + ".…); give one of them")
+                            .as(Rules.INPUT_OPTION));
                 } else {
                     target.set(path[path.length - 1], value);
                 }
