@@ -155,11 +155,16 @@ class NodeKafkaEventEffectTest {
             ModelKafkaEventInput keyed = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of())
                     .key("entity-123").build();
             ModelKafkaEventInput unkeyed = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of()).build();
+            ModelKafkaEventInput emptyKey = ModelKafkaEventInput.builder().topic("t").eventType("E").payload(Map.of())
+                    .key("").build();
             m.node.executeEffect(keyed).get();
             m.node.executeEffect(unkeyed).get();
+            m.node.executeEffect(emptyKey).get();
 
             assertThat(new String(m.producer.history().get(0).key(), UTF_8)).isEqualTo("entity-123");
             assertThat(new String(m.producer.history().get(1).key(), UTF_8)).isEqualTo(unkeyed.correlationId().toString());
+            assertThat(new String(m.producer.history().get(2).key(), UTF_8)).as("an empty key is no key")
+                    .isEqualTo(emptyKey.correlationId().toString());
         }
     }
 

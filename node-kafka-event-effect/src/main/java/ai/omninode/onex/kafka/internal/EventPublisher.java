@@ -633,7 +633,10 @@ public final class EventPublisher {
             this.envelope = envelope;
             this.startNanos = startNanos;
             // the correlation id is usually the key too: one array for both (Kafka only reads them)
-            byte[] key = input.key() != null ? input.key().getBytes(StandardCharsets.UTF_8) : correlationBytes;
+            // an empty key is no key, as the Python original's `key or correlation_id` reads it: "" would send every
+            // such event to one partition
+            byte[] key = input.key() != null && !input.key().isEmpty() ? input.key().getBytes(StandardCharsets.UTF_8)
+                    : correlationBytes;
             this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope);
             addHeaders(record.headers(), eventIdBytes, correlationBytes, type, parentOf(context, input.headers()));
         }
