@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import javax.lang.model.SourceVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,9 +103,13 @@ public final class NewCommand implements Callable<Integer> {
                         + kind + "'");
             }
             String pkg = javaPackage != null ? javaPackage : "com.example." + name.replace("_", "");
-            if (!JAVA_PACKAGE.matcher(pkg).matches()) {
+            String keyword = java.util.Arrays.stream(pkg.split("\\.")).filter(p -> !SourceVersion.isName(p))
+                    .findFirst().orElse(null);
+            if (!JAVA_PACKAGE.matcher(pkg).matches() || keyword != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--package '" + pkg
-                        + "' is not a Java package name (com.acme.greeting)");
+                        + "' is not a Java package name (com.acme.greeting)" + (keyword == null ? ""
+                        : ": '" + keyword + "' is a Java keyword" + (javaPackage == null
+                        ? "; the default comes from NAME, so give one with --package" : "")));
             }
             String artifact = name.replace('_', '-');
             Path root = dir != null ? dir : Path.of(artifact);

@@ -94,4 +94,16 @@ class NewCommandTest {
         assertThat(r.err()).contains("NAME 'Greeting-Node' is not a node name");
         assertThat(dir.resolve("x")).doesNotExist();
     }
+
+    @Test
+    void aNameThatMakesAJavaKeywordPackageIsRefusedAndAPackageGivenForItWorks(@TempDir Path dir) {
+        Cli.Result keyword = Cli.onex("new", "node", "new", "--dir", dir.resolve("x").toString());
+        Cli.Result given = Cli.onex("new", "node", "new", "--dir", dir.resolve("y").toString(), "--package", "com.acme.news");
+
+        assertThat(keyword.exitCode()).isEqualTo(2);
+        assertThat(keyword.err()).contains("--package 'com.example.new' is not a Java package name", "'new' is a Java"
+                + " keyword; the default comes from NAME, so give one with --package");
+        assertThat(dir.resolve("x")).doesNotExist();
+        assertThat(given.exitCode()).as(given.toString()).isZero();
+    }
 }
