@@ -114,6 +114,7 @@ public final class PublishCommand implements Callable<Integer> {
         }
         try (NodeRegistry registry = plugins.discover()) {
             SetNames.check(spec, registry, overrides, List.of());
+            SetNames.warnAboutEnvironment(registry, System.getenv(), List.of(), err);
             DiscoveredNode discovered = registry.find(EventBus.KAFKA_NODE).orElseThrow(() -> new OnexException(
                     "no node named '" + EventBus.KAFKA_NODE + "' was discovered (discovered: " + registry.names()
                             + "); onex publish sends with it"));

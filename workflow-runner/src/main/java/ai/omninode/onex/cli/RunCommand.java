@@ -202,6 +202,7 @@ public final class RunCommand implements Callable<Integer> {
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
             }
+            SetNames.warnAboutEnvironment(registry, System.getenv(), workflow.envNames(), err);
             if (dryRun) {
                 return plan(workflow, input, contracts, out);
             }

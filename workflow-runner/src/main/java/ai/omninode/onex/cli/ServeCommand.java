@@ -165,6 +165,7 @@ public final class ServeCommand implements Callable<Integer> {
             Set<String> read = new LinkedHashSet<>(KafkaSettings.SETTING_NAMES);
             workflows.forEach(w -> read.addAll(w.envNames()));
             SetNames.check(spec, registry, overrides, read);
+            SetNames.warnAboutEnvironment(registry, System.getenv(), read, spec.commandLine().getErr());
             plugins.refuseUnknownNodes(registry, workflows); // with where a node could be found, before a broker starts
             if (embeddedKafka) {
                 long t0 = System.nanoTime();

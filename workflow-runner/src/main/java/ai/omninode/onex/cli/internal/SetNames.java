@@ -22,6 +22,26 @@ public final class SetNames {
         return registry.unknownSettings(overrides.keySet(), alsoKnown).stream().map(m -> Problem.of("--set", m)).toList();
     }
 
+    /**
+     * Environment variables that look like a misspelled setting ({@code KAFKA_TOPIC_PREFX}): a warning each, on
+     * {@code err}, with the name meant. Only those with a name close to one a node reads: the environment also holds
+     * Kafka's own script variables ({@code KAFKA_HEAP_OPTS}, {@code KAFKA_OPTS}) and other tools', which are no
+     * mistake. Never the values.
+     */
+    public static void warnAboutEnvironment(NodeRegistry registry, Map<String, String> env, Collection<String> alsoKnown,
+            java.io.PrintWriter err) {
+        // KAFKA_EVENT_* the Kafka node refuses itself when misspelled; ONEX_* are the launcher's and the host's
+        List<String> candidates = env.keySet().stream().filter(k -> k.startsWith("KAFKA_")
+                && !k.startsWith("KAFKA_EVENT_")).sorted().toList();
+        for (String m : registry.unknownSettings(candidates, alsoKnown)) {
+            if (m.contains("(did you mean")) {
+                err.println("onex: warning: the environment sets " + m.replace(" is not a setting of any node here",
+                        ", which no node here reads") + "; it is ignored");
+            }
+        }
+        err.flush();
+    }
+
     /** As a usage error (exit 2), before anything starts. */
     public static void check(CommandSpec spec, NodeRegistry registry, Map<String, String> overrides,
             Collection<String> alsoKnown) {
