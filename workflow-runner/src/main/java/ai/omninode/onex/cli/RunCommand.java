@@ -241,7 +241,8 @@ public final class RunCommand implements Callable<Integer> {
                 if (!refused.isEmpty()) {
                     throw new ValidationException(refused);
                 }
-                interruption.watch(() -> singleRunInterrupted(runner, watch, options, interruption, err));
+                PrintWriter json = output == OutputFormat.JSON ? out : null;
+                interruption.watch(() -> singleRunInterrupted(runner, watch, options, interruption, err, json));
                 result = runner.run(workflow, input, options);
                 // before the nodes close: a closed producer's metrics leave the registry
                 metricsNotWritten = writeMetrics(meters);
@@ -362,7 +363,7 @@ public final class RunCommand implements Callable<Integer> {
      * backoff of many seconds would only run into the cut-off.
      */
     private static void singleRunInterrupted(WorkflowRunner runner, RunWatch watch, RunOptions options,
-            Interruption interruption, PrintWriter err) {
+            Interruption interruption, PrintWriter err, PrintWriter json) {
         String running = watch.running();
         runner.stopRetries();
         interruption.say("interrupted" + (running.isEmpty() ? "" : " while " + running + " ran")
@@ -371,10 +372,15 @@ public final class RunCommand implements Callable<Integer> {
             interruption.say("interrupted: the run finished; its outcome is above");
         } else {
             String still = watch.running();
-            interruption.say("interrupted: " + (still.isEmpty() ? "the run" : still) + " had not finished after "
+            String message = (still.isEmpty() ? "the run" : still) + " had not finished after "
                     + SINGLE_RUN_GRACE_S + " s and was cut off: its effect may or may not have happened. Run again"
                     + " with --run-key " + options.runKey() + " and a Kafka event repeats its event_id, for consumers"
-                    + " to drop");
+                    + " to drop";
+            interruption.say("interrupted: " + message);
+            if (json != null) { // the run's own result will never be printed: a script still gets one JSON object
+                json.println(JsonOutput.write(JsonOutput.interrupted(watch, options.runKey(), "interrupted: " + message)));
+                json.flush();
+            }
         }
     }
 

@@ -365,6 +365,36 @@ class OnexLauncherIT {
     }
 
     @Test
+    void aSingleRunCutOffByCtrlCStillAnswersOutputJsonWithTheStepWhoseOutcomeIsUnknown() throws Exception {
+        Path jar = Path.of(ai.omninode.onex.workflow.testnodes.TestNode.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        org.junit.jupiter.api.Assumptions.assumeTrue(jar.toString().endsWith(".jar"), "the test nodes are in a jar");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+        Path flow = Files.writeString(tmp.resolve("hang.yaml"), """
+                name: hang
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: wait, type: compute, compute_node: test_hang, timeout_ms: 120000}
+                """);
+        Process p = start(Map.of(), "run", flow.toString(), "--plugins", plugins.toString(), "--output", "json");
+        awaitLines(tmp.resolve("err.txt"), 1, p); // "running workflow hang ..." (on stderr with --output json)
+
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(130);
+        tools.jackson.databind.JsonNode result = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(Files.readString(tmp.resolve("out.txt")));
+        assertThat(result.get("status").asString()).isEqualTo("interrupted");
+        assertThat(result.get("steps")).extracting(st -> st.get("name").asString() + " " + st.get("status").asString())
+                .containsExactly("wait cut_off");
+        assertThat(result.get("steps").get(0).get("outcome_unknown").asBoolean()).isTrue();
+        assertThat(result.get("failure").get("message").asString()).contains("was cut off", "--run-key "
+                + result.get("run_key").asString());
+    }
+
+    @Test
     void ctrlCDuringASingleRunSaysWhatHappenedToTheStepInFlight() throws Exception {
         // the runner's test nodes, as a plugin: test_hang never answers, and its step gives up after 3 s
         Path jar = Path.of(ai.omninode.onex.workflow.testnodes.TestNode.class.getProtectionDomain().getCodeSource()

@@ -2,7 +2,9 @@ package ai.omninode.onex.cli.internal;
 
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.runtime.DiscoveredNode;
+import ai.omninode.onex.workflow.Step;
 import ai.omninode.onex.workflow.StepResult;
+import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowPlan;
 import ai.omninode.onex.workflow.WorkflowResult;
 import java.util.List;
@@ -68,6 +70,41 @@ public final class JsonOutput {
         }
         putEvents(out, r);
         out.set("node_metrics", MAPPER.valueToTree(r.nodeMetrics()));
+        return out;
+    }
+
+    /**
+     * A single run cut off by Ctrl-C before it ended, for {@code --output json}: what is known, the steps that ended
+     * and those under way (their outcome unknown), so that a script gets its JSON result in this case too.
+     */
+    public static ObjectNode interrupted(RunWatch watch, String runKey, String message) {
+        ObjectNode out = NODES.objectNode();
+        Workflow w = watch.workflow();
+        out.put("workflow", w == null ? null : w.name());
+        out.put("file", w == null ? null : w.source());
+        out.put("status", "interrupted");
+        out.put("run_key", runKey);
+        ArrayNode steps = out.putArray("steps");
+        for (StepResult s : watch.finished()) {
+            ObjectNode o = steps.addObject();
+            o.put("name", s.name());
+            o.put("status", s.status().name().toLowerCase(Locale.ROOT));
+            if (s.node() != null) {
+                o.put("node", s.node());
+            }
+            if (s.error() != null) {
+                o.put("error", s.error());
+            }
+        }
+        String first = null;
+        for (Step s : watch.inFlight()) {
+            steps.addObject().put("name", s.name()).put("status", "cut_off").put("node", s.node())
+                    .put("outcome_unknown", true);
+            first = first == null ? s.name() : first;
+        }
+        ObjectNode f = out.putObject("failure");
+        f.put("step", first);
+        f.put("message", message);
         return out;
     }
 

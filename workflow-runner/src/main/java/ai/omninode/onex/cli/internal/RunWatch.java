@@ -15,6 +15,8 @@ import java.util.Map;
 public final class RunWatch implements WorkflowListener {
     private final WorkflowListener delegate;
     private final Map<String, Step> running = new LinkedHashMap<>();
+    private final List<StepResult> finished = new ArrayList<>();
+    private Workflow workflow;
 
     public RunWatch(WorkflowListener delegate) {
         this.delegate = delegate;
@@ -27,8 +29,26 @@ public final class RunWatch implements WorkflowListener {
         return String.join(" and ", parts);
     }
 
+    /** The steps that ended so far, in the order they did. */
+    public synchronized List<StepResult> finished() {
+        return List.copyOf(finished);
+    }
+
+    /** The node steps under way. */
+    public synchronized List<Step> inFlight() {
+        return List.copyOf(running.values());
+    }
+
+    /** The workflow of the run, once it started; else null. */
+    public synchronized Workflow workflow() {
+        return workflow;
+    }
+
     @Override
     public void workflowStarted(Workflow workflow) {
+        synchronized (this) {
+            this.workflow = workflow;
+        }
         delegate.workflowStarted(workflow);
     }
 
@@ -51,6 +71,7 @@ public final class RunWatch implements WorkflowListener {
     public void stepFinished(StepResult result) {
         synchronized (this) {
             running.remove(result.name());
+            finished.add(result);
         }
         delegate.stepFinished(result);
     }
