@@ -73,7 +73,7 @@ public final class NewCommand implements Callable<Integer> {
                         + " Example: greeting_compute")
         String name;
 
-        @Option(names = "--kind", paramLabel = "KIND", defaultValue = "compute",
+        @Option(names = "--kind", paramLabel = "KIND", defaultValue = "compute", completionCandidates = Kinds.class,
                 description = "compute (default: a ComputeNode, a pure function of its input) or effect (an"
                         + " EffectNode, for I/O). Example: --kind effect")
         String kind;
@@ -236,6 +236,14 @@ public final class NewCommand implements Callable<Integer> {
                     "src/main/resources/META-INF/services/ai.omninode.onex.node.EffectNode",
                     "src/test/java/" + packagePath + "/" + c + "Test.java",
                     "workflows/" + name + "_demo.yaml");
+        }
+    }
+
+    /** What shell completion offers for {@code --kind}. */
+    static final class Kinds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("compute", "effect").iterator();
         }
     }
 }

@@ -40,7 +40,8 @@ public final class NodesCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins = new PluginOptions();
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            completionCandidates = OutputFormat.Names.class, description = "text (default) or json.")
     OutputFormat output = OutputFormat.TEXT;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",

@@ -156,6 +156,7 @@ public final class RunCommand implements Callable<Integer> {
     Path metricsFile;
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            completionCandidates = OutputFormat.Names.class,
             description = "text (default): progress for people on stdout; json: one JSON result on stdout (with"
                     + " --inputs: one JSON line per input, saying which), progress on stderr.")
     OutputFormat output = OutputFormat.TEXT;
