@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One workflow over many inputs ({@code onex run --inputs}): {@code concurrency} runs at a time on one
  * {@link WorkflowRunner} (one set of initialized nodes), each input its own run, with the run key
- * {@code <batch key>/<input key>} ({@code line-17}, or the file name), so that the same batch run again with the same
+ * {@code <batch key>/<input key>} ({@code sha-…} of the line's content, or the file name), so that the same batch run again with the same
  * key gives every event the same {@code event_id}. Every input ends in the {@link BatchSummary} (and, with
  * {@code --output json}, as one JSON line): succeeded, failed (at a step), or invalid (not JSON, or refused by the
  * workflow's {@code input_schema}), or not run (after {@code --fail-fast} or an interruption).

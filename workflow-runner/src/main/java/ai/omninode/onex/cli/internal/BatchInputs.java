@@ -42,7 +42,7 @@ public final class BatchInputs implements AutoCloseable {
 
     /**
      * One input: where it came from ({@code docs.jsonl:17}, {@code inputs/a.json}), its 1-based position in the batch,
-     * what sets it apart in run keys ({@code line-17}, {@code a.json}), and the input or what is wrong with it.
+     * what sets it apart in run keys ({@code sha-…} of a line's content, {@code a.json}), and the input or what is wrong with it.
      */
     public record Input(String name, int index, int line, String key, ObjectNode value, List<Problem> problems) {
         public boolean valid() {
