@@ -174,11 +174,46 @@ public final class YamlReader {
         return "document is " + size + " bytes, larger than the limit of " + maxBytes + " bytes";
     }
 
+    /**
+     * The UTF-16 charset {@code bytes} are written in, or null: by a byte order mark, or without one by the pattern
+     * UTF-16 gives text that is mostly ASCII, a zero byte in every other place (a NUL, which YAML never holds). Decoding
+     * with it, the mark (if any) is the first character.
+     */
+    public static java.nio.charset.Charset utf16(byte[] bytes) {
+        if (bytes.length < 2) {
+            return null;
+        }
+        if (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF) {
+            return StandardCharsets.UTF_16BE;
+        }
+        if (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE) {
+            return StandardCharsets.UTF_16LE;
+        }
+        int pairs = Math.min(bytes.length / 2, 256);
+        int evenZeros = 0;
+        int oddZeros = 0;
+        for (int i = 0; i < pairs; i++) {
+            evenZeros += bytes[2 * i] == 0 ? 1 : 0;
+            oddZeros += bytes[2 * i + 1] == 0 ? 1 : 0;
+        }
+        // the first character, and most of the others, have their zero byte on the same side
+        if (bytes[0] != 0 && bytes[1] == 0 && oddZeros * 2 > pairs && evenZeros * 8 < pairs) {
+            return StandardCharsets.UTF_16LE;
+        }
+        if (bytes[0] == 0 && bytes[1] != 0 && evenZeros * 2 > pairs && oddZeros * 8 < pairs) {
+            return StandardCharsets.UTF_16BE;
+        }
+        return null;
+    }
+
     static String decodeUtf8(String source, byte[] bytes) {
-        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
-                || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
-            throw new ValidationException(new Problem(source, 1, 1, "",
-                    "document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8").as(Rules.YAML_ENCODING));
+        java.nio.charset.Charset utf16 = utf16(bytes);
+        if (utf16 != null) {
+            boolean bom = (bytes[0] & 0xFF) + (bytes[1] & 0xFF) == 0xFE + 0xFF;
+            String order = utf16 == StandardCharsets.UTF_16LE ? "little-endian" : "big-endian";
+            throw new ValidationException(new Problem(source, 1, 1, "", "document is UTF-16 (" + (bom
+                    ? "it starts with a UTF-16 byte order mark" : order + ", without a byte order mark: every other"
+                    + " byte is zero") + "); save it as UTF-8").as(Rules.YAML_ENCODING));
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

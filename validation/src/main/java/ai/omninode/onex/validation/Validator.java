@@ -11,6 +11,7 @@ import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.validation.ValidationReport.FileResult;
 import ai.omninode.onex.validation.ValidationReport.Kind;
+import ai.omninode.onex.validation.internal.Recognizer;
 import ai.omninode.onex.validation.internal.Targets;
 import ai.omninode.onex.validation.internal.Targets.Target;
 import ai.omninode.onex.workflow.WorkflowLoader;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -46,10 +46,6 @@ import tools.jackson.databind.JsonNode;
  * it uses.
  */
 public final class Validator {
-    /** A file that failed to parse is taken for an ONEX file (and its errors reported) if it has one of these keys. */
-    private static final Pattern ONEX_KEYS =
-            Pattern.compile("(?m)^(steps|node_type|io_operations|input_model|effect_node|compute_node)\\s*:");
-
     private final Builder b;
     private final YamlReader reader = YamlReader.defaults();
     private final WorkflowLoader workflows = new WorkflowLoader();
@@ -63,7 +59,12 @@ public final class Validator {
         return new Builder();
     }
 
-    private record Read(Target target, String source, YamlDocument doc, String text, List<Problem> problems) {
+    /**
+     * A file as read: its document, or the problems that kept it from being one; {@code unreadable}: its bytes could not
+     * be read at all (permissions, an I/O error), which is an error wherever the file was found.
+     */
+    private record Read(Target target, String source, YamlDocument doc, String text, List<Problem> problems,
+            boolean unreadable) {
     }
 
     /** Runs the checks; problems are in the report, never thrown. */
@@ -79,9 +80,13 @@ public final class Validator {
         Set<String> brokenContracts = new HashSet<>();
         for (Target t : files) {
             String source = source(t);
+            if (t.skipped() != null) {
+                results.put(source, skipped(source, t.skipped()));
+                continue;
+            }
             Read read = read(targets, t);
             if (read.doc() == null) {
-                if (t.explicit() || ONEX_KEYS.matcher(read.text()).find()) {
+                if (t.explicit() || read.unreadable() || Recognizer.looksLikeOnex(read.text())) {
                     results.put(source, new FileResult(source, Kind.UNRECOGNIZED, read.problems()));
                 } else {
                     results.put(source, skipped(source, "cannot be read as YAML and does not look like an ONEX file ("
@@ -172,14 +177,15 @@ public final class Validator {
             bytes = t.stdin() ? BoundedRead.read(b.stdin, source, YamlReader.DEFAULT_MAX_BYTES, "standard input")
                     : BoundedRead.read(targets.onDisk(t.file()), YamlReader.DEFAULT_MAX_BYTES, "file");
         } catch (ValidationException e) {
+            boolean unreadable = e.problems().stream().anyMatch(p -> p.rule().equals(Rules.FILE_UNREADABLE.id()));
             return new Read(t, source, null, "", t.stdin() ? e.problems()
-                    : renamed(e.problems(), targets.onDisk(t.file()).toString(), source));
+                    : renamed(e.problems(), targets.onDisk(t.file()).toString(), source), unreadable);
         }
-        String text = new String(bytes, StandardCharsets.UTF_8);
         try {
-            return new Read(t, source, reader.read(source, bytes), text, List.of());
+            return new Read(t, source, reader.read(source, bytes), new String(bytes, StandardCharsets.UTF_8), List.of(),
+                    false);
         } catch (ValidationException e) {
-            return new Read(t, source, null, text, e.problems());
+            return new Read(t, source, null, Recognizer.text(bytes), e.problems(), false);
         }
     }
 
