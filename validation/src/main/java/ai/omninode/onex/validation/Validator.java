@@ -39,7 +39,8 @@ import tools.jackson.databind.JsonNode;
  * {@code onex-maven-plugin}.
  *
  * <p>A run: the paths are resolved ({@link Builder#paths}); each file is read once and recognized by its content
- * (a workflow has {@code steps}, a contract has {@code node_type}); other YAML found in folders is skipped with a note.
+ * (a workflow has {@code steps}, and when found by searching a sign of ONEX besides, see {@link Recognizer}; a contract
+ * has {@code node_type}); other YAML found in folders is skipped with a note.
  * Contracts are checked first, and those that load are known nodes for the workflows of the same run, next to the
  * nodes discovered on the class path and in the plugin folders: a node project validates its workflows before its jar
  * exists. Then each workflow is checked against the workflow schema and rules, and against the contracts of the nodes
@@ -95,7 +96,7 @@ public final class Validator {
                 continue;
             }
             JsonNode root = read.doc().root();
-            if (WorkflowLoader.looksLikeWorkflow(root)) {
+            if (t.explicit() ? WorkflowLoader.looksLikeWorkflow(root) : Recognizer.isWorkflow(root)) {
                 workflowFiles.add(read);
                 results.put(source, null); // keeps the order; filled below
             } else if (root.isObject() && (root.has("node_type") || root.has("io_operations") || root.has("input_model"))) {
@@ -107,6 +108,11 @@ public final class Validator {
                 results.put(source, new FileResult(source, Kind.UNRECOGNIZED, List.of(read.doc().problemAt("",
                         "neither an ONEX workflow (it has no 'steps') nor a node contract (it has no 'node_type')")
                         .as(Rules.FILE_UNRECOGNIZED))));
+            } else if (WorkflowLoader.looksLikeWorkflow(root)) {
+                results.put(source, skipped(source, "has 'steps' but no other sign of an ONEX workflow (a version"
+                        + " {major, minor, patch}, input_schema, event_bus, error_handling, a step with effect_node,"
+                        + " compute_node or an ONEX type), as a CI pipeline's file has; skipped (named on its own, it is"
+                        + " checked as a workflow)"));
             } else {
                 results.put(source, skipped(source, "neither an ONEX workflow (no 'steps') nor a node contract"
                         + " (no 'node_type'); skipped"));

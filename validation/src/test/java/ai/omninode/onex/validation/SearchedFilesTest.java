@@ -178,6 +178,34 @@ class SearchedFilesTest {
         assertThat(files.get("utf16/compose.yaml").problems()).extracting(Problem::rule).containsExactly("file.skipped");
     }
 
+    @Test
+    void aRepositoryRootWithCiPipelinesThatHaveTopLevelStepsChecksOnlyItsWorkflows() throws IOException {
+        write("azure-pipelines.yml", "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n"
+                + "  - script: mvn -B verify\n    displayName: Build\n");
+        write("cloudbuild.yaml", "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, .]\n");
+        write(".drone.yml", "kind: pipeline\ntype: docker\nname: default\nsteps:\n  - name: test\n    image: maven:3\n");
+        write("flows/ok.yaml", WORKFLOW);
+        write("flows/broken.yaml", "name: broken\nversion: 1.0.0\nsteps:\n  - name: a\n    type: effect\n");
+
+        ValidationReport searched = validate(dir, ".");
+        ValidationReport named = validate(dir, "cloudbuild.yaml");
+
+        Map<String, FileResult> files = byFile(searched);
+        assertThat(files.get("flows/ok.yaml").kind()).isEqualTo(Kind.WORKFLOW);
+        assertThat(files.get("flows/broken.yaml").kind()).isEqualTo(Kind.WORKFLOW);
+        assertThat(files.get("flows/broken.yaml").hasErrors()).isTrue();
+        for (String pipeline : List.of("azure-pipelines.yml", "cloudbuild.yaml", ".drone.yml")) {
+            assertThat(files.get(pipeline).kind()).as(pipeline).isEqualTo(Kind.SKIPPED);
+            assertThat(files.get(pipeline).problems()).singleElement().extracting(Problem::message).asString()
+                    .startsWith("has 'steps' but no other sign of an ONEX workflow");
+        }
+        assertThat(searched.all()).filteredOn(Problem::isError).allMatch(p -> p.source().endsWith("broken.yaml"));
+        assertThat(named.files()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(Kind.WORKFLOW); // named on its own: it must be an ONEX workflow
+            assertThat(f.hasErrors()).isTrue();
+        });
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
