@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Discovery fails as a whole, with every problem listed, when a contract is invalid, a provider cannot be
  * created, or two nodes share a contract name (the message names both origins): running with the wrong node
- * would be worse than not running.
+ * would be worse than not running. A static check that reports everything at once ({@code onex validate}) builds with
+ * {@link Builder#buildKeepingWhatLoads()} instead: one bad plugin must not hide what the others' nodes show.
  */
 public final class NodeRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
@@ -53,11 +54,14 @@ public final class NodeRegistry implements AutoCloseable {
     private final Map<String, DiscoveredNode> nodes;
     private final List<PluginClassLoader> loaders;
     private final List<Problem> emptyPlugins;
+    private final List<Problem> problems;
 
-    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<Problem> emptyPlugins) {
+    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<Problem> emptyPlugins,
+            List<Problem> problems) {
         this.nodes = Collections.unmodifiableMap(nodes);
         this.loaders = List.copyOf(loaders);
         this.emptyPlugins = List.copyOf(emptyPlugins);
+        this.problems = List.copyOf(problems);
     }
 
     public static Builder builder() {
@@ -105,6 +109,18 @@ public final class NodeRegistry implements AutoCloseable {
      */
     public List<Problem> emptyPluginProblems() {
         return emptyPlugins;
+    }
+
+    /**
+     * Every problem discovery found, each naming its plugin or class path entry: those {@link Builder#build()} throws
+     * (a broken registration, a missing plugin folder, an invalid contract, two nodes with one name; rule
+     * {@link Rules#PLUGIN_INVALID} unless the problem has its own) followed by {@link #emptyPluginProblems()}. Empty
+     * but for the latter when built with {@link Builder#build()}, which throws on the others.
+     */
+    public List<Problem> problems() {
+        List<Problem> all = new ArrayList<>(problems);
+        all.addAll(emptyPlugins);
+        return all;
     }
 
     /**
@@ -264,6 +280,20 @@ public final class NodeRegistry implements AutoCloseable {
 
         /** Discovers and validates; throws {@link ValidationException} listing every problem found. */
         public NodeRegistry build() {
+            return build(false);
+        }
+
+        /**
+         * Discovers and validates as {@link #build()} does, but keeps going: the nodes that loaded are the registry's,
+         * and every problem is in {@link NodeRegistry#problems()} rather than thrown (of two nodes with one name, the
+         * one whose class sorts first is kept). For checks that report every problem at once; a host that runs nodes
+         * uses {@link #build()}.
+         */
+        public NodeRegistry buildKeepingWhatLoads() {
+            return build(true);
+        }
+
+        private NodeRegistry build(boolean keepGoing) {
             List<Problem> problems = new ArrayList<>();
             List<DiscoveredNode> found = new ArrayList<>();
             List<PluginClassLoader> loaders = new ArrayList<>();
@@ -287,7 +317,11 @@ public final class NodeRegistry implements AutoCloseable {
                 }
             }
             for (Problem p : empty) {
-                LOG.warn("No node from plugin {}: {}", p.source(), p.message());
+                if (keepGoing) { // the caller reports them
+                    LOG.debug("No node from plugin {}: {}", p.source(), p.message());
+                } else {
+                    LOG.warn("No node from plugin {}: {}", p.source(), p.message());
+                }
             }
             Map<String, DiscoveredNode> byName = new LinkedHashMap<>();
             found.sort(Comparator.comparing(DiscoveredNode::name));
@@ -298,6 +332,10 @@ public final class NodeRegistry implements AutoCloseable {
                             + other.className() + " from " + other.origin() + ", and "
                             + node.className() + " from " + node.origin()));
                 }
+            }
+            if (keepGoing) {
+                List<Problem> ruled = problems.stream().map(p -> p.orAs(Rules.PLUGIN_INVALID)).toList();
+                return new NodeRegistry(byName, loaders, empty, ruled);
             }
             if (!problems.isEmpty()) {
                 for (PluginClassLoader loader : loaders) {
@@ -310,7 +348,7 @@ public final class NodeRegistry implements AutoCloseable {
                 throw new ValidationException(problems);
             }
             LOG.debug("Discovered nodes: {}", byName.keySet());
-            return new NodeRegistry(byName, loaders, empty);
+            return new NodeRegistry(byName, loaders, empty, List.of());
         }
 
         private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,

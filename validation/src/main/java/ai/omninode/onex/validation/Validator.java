@@ -263,18 +263,15 @@ public final class Validator {
         if (!b.discoverNodes) {
             return new Nodes(NodeRegistry.builder().scanClasspath(false).build());
         }
-        try {
-            NodeRegistry registry = NodeRegistry.builder()
-                    .classLoader(b.classLoader)
-                    .scanClasspath(b.scanClasspath)
-                    .pluginDirectories(b.pluginDirectories)
-                    .build();
-            general.addAll(registry.emptyPluginProblems());
-            return new Nodes(registry);
-        } catch (ValidationException e) {
-            e.problems().forEach(p -> general.add(p.orAs(Rules.PLUGIN_INVALID)));
-            return new Nodes(null);
-        }
+        // a bad plugin is reported, and the workflows are still checked against the nodes that did load: failing
+        // discovery as a whole hid every node problem of every workflow behind one plugin.invalid
+        NodeRegistry registry = NodeRegistry.builder()
+                .classLoader(b.classLoader)
+                .scanClasspath(b.scanClasspath)
+                .pluginDirectories(b.pluginDirectories)
+                .buildKeepingWhatLoads();
+        general.addAll(registry.problems());
+        return new Nodes(registry);
     }
 
     /** What to check, and which nodes workflows may use. */

@@ -309,6 +309,40 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aBadPluginIsReportedAndTheWorkflowIsStillCheckedAgainstTheNodesOfTheGoodOnes(@TempDir Path dir)
+            throws IOException {
+        Path workflow = Files.writeString(dir.resolve("m1.yaml"), """
+                name: m1
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: a
+                    type: effect
+                    effect_node: kafka_event_effect
+                    input: {topic: 42, event_type: X, payload: {}}
+                  - name: b
+                    type: effect
+                    effect_node: no_such_node
+                    input: {x: 1}
+                """);
+        Path bad = Files.createDirectory(dir.resolve("only_bad"));
+        Path jar = bad.resolve("badservice.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("META-INF/services/ai.omninode.onex.node.EffectNode"));
+            out.write("com.example.DoesNotExist\n".getBytes(StandardCharsets.UTF_8));
+        }
+
+        Cli.Result r = Cli.onex("validate", workflow.toString(), "--plugins", bad.toString(), "--plugins",
+                Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(jar + ": error: broken node registration in META-INF/services: ")
+                .contains("[plugin.invalid]")
+                .contains("m1.yaml:7:13: error: step 'a': input does not match the input schema of node"
+                        + " 'kafka_event_effect'")
+                .contains("m1.yaml:10:18: error: unknown node 'no_such_node'");
+    }
+
+    @Test
     void anUnknownNodeThatIsInTheInstallationsPluginsSaysThatPluginsReplacedThem(@TempDir Path dir) throws IOException {
         Path workflow = dir.resolve("publish.yaml");
         Files.writeString(workflow, """
