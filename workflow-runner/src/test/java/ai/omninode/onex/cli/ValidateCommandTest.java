@@ -337,7 +337,7 @@ class ValidateCommandTest {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains(jar + ": error: broken node registration in META-INF/services: ")
                 .contains("[plugin.invalid]")
-                .contains("m1.yaml:7:13: error: step 'a': input does not match the input schema of node"
+                .contains("m1.yaml:7:20: error: step 'a': input does not match the input schema of node"
                         + " 'kafka_event_effect'")
                 .contains("m1.yaml:10:18: error: unknown node 'no_such_node'");
     }
