@@ -11,6 +11,7 @@ import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.validation.ValidationReport.FileResult;
 import ai.omninode.onex.validation.ValidationReport.Kind;
+import ai.omninode.onex.validation.internal.Glob;
 import ai.omninode.onex.validation.internal.Recognizer;
 import ai.omninode.onex.validation.internal.Targets;
 import ai.omninode.onex.validation.internal.Targets.Target;
@@ -381,8 +382,28 @@ public final class Validator {
             return this;
         }
 
+        /**
+         * The validator; an {@link InvalidPatternException} for a path or exclude that is a malformed glob (a path that
+         * exists as given is that file or folder, whatever characters its name has, and is no glob).
+         */
         public Validator build() {
+            for (String exclude : excludes) {
+                checkGlob(exclude, true);
+            }
+            for (String path : paths) {
+                if (!path.equals(Targets.STDIN) && Glob.isGlob(path) && !Targets.existsAsGiven(base, path)) {
+                    checkGlob(path, false);
+                }
+            }
             return new Validator(this);
+        }
+
+        private static void checkGlob(String pattern, boolean exclude) {
+            try {
+                Glob.of(pattern);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPatternException(pattern, exclude, e.getMessage());
+            }
         }
     }
 }

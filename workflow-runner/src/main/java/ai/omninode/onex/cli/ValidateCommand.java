@@ -3,6 +3,7 @@ package ai.omninode.onex.cli;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.VersionProvider;
 import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.validation.InvalidPatternException;
 import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -118,16 +120,23 @@ public final class ValidateCommand implements Callable<Integer> {
                 throw new OnexException(why);
             }
         }
-        ValidationReport report = Validator.builder()
-                .paths(paths)
-                .excludes(excludes)
-                .stdin(System.in)
-                .stdinName(stdinName)
-                .classLoader(ValidateCommand.class.getClassLoader())
-                .pluginDirectories(plugins.directories())
-                .installationPlugins(plugins.replacedInstallationPlugins(), plugins.replacedBy())
-                .build()
-                .run();
+        Validator validator;
+        try {
+            validator = Validator.builder()
+                    .paths(paths)
+                    .excludes(excludes)
+                    .stdin(System.in)
+                    .stdinName(stdinName)
+                    .classLoader(ValidateCommand.class.getClassLoader())
+                    .pluginDirectories(plugins.directories())
+                    .installationPlugins(plugins.replacedInstallationPlugins(), plugins.replacedBy())
+                    .build();
+        } catch (InvalidPatternException e) {
+            throw new ParameterException(spec.commandLine(), e.exclude()
+                    ? "--exclude '" + e.pattern() + "' is not a valid glob: " + e.reason()
+                    : "'" + e.pattern() + "' is neither a file or folder nor a valid glob: " + e.reason());
+        }
+        ValidationReport report = validator.run();
         if (strict) {
             report = report.strict();
         }

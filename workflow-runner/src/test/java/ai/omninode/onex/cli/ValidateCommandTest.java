@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
@@ -153,6 +154,41 @@ class ValidateCommandTest {
         assertThat(r.err()).contains("broken.yaml:2:10: error: missing required field 'minor'")
                 .contains("workflows/sub/ok.yaml:6:19: error: unknown node 'greeting_compute'")
                 .contains("4 errors in 2 files").doesNotContain("greet.yaml:");
+    }
+
+    @Test
+    void aMalformedGlobIsAOneLineUsageErrorThatNamesIt(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+
+        Cli.Result set = Cli.onex("validate", project + "/workflows/[abc");
+        Cli.Result alternatives = Cli.onex("validate", project + "/workflows/{a,b");
+        Cli.Result exclude = Cli.onex("validate", project.toString(), "--exclude", "[abc");
+
+        assertThat(set.exitCode()).as(set.toString()).isEqualTo(2);
+        assertThat(set.err().lines().findFirst()).hasValue("onex validate: error: '" + project + "/workflows/[abc' is"
+                + " neither a file or folder nor a valid glob: missing ']' ('[' opens a set of characters, as in [abc])");
+        assertThat(alternatives.exitCode()).as(alternatives.toString()).isEqualTo(2);
+        assertThat(alternatives.err()).contains("workflows/{a,b' is neither a file or folder nor a valid glob: missing"
+                + " '}' ('{' opens alternatives, as in {a,b})");
+        assertThat(exclude.exitCode()).as(exclude.toString()).isEqualTo(2);
+        assertThat(exclude.err()).contains("onex validate: error: --exclude '[abc' is not a valid glob: missing ']'");
+        for (Cli.Result r : List.of(set, alternatives, exclude)) {
+            assertThat(r.err()).doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
+    void aFileWhoseNameHasGlobCharactersCanBeNamed(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path brackets = Files.writeString(project.resolve("workflows/reports[2024].yaml"), "name: broken\nversion:"
+                + " {major: 1}\nsteps: []\n");
+        Path braces = Files.writeString(project.resolve("workflows/{draft}.yaml"), WORKFLOW);
+
+        Cli.Result r = Cli.onex("validate", brackets.toString(), braces.toString(), project.resolve("src").toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(brackets + ":2:10: error: missing required field 'minor'")
+                .contains("3 errors in 3 files");
     }
 
     @Test

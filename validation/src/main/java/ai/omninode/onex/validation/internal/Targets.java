@@ -78,7 +78,7 @@ public final class Targets {
                 out.putIfAbsent("\0stdin", new Target(Path.of(STDIN), true, true, null));
                 continue;
             }
-            if (Glob.isGlob(spec)) {
+            if (Glob.isGlob(spec) && !existsAsGiven(base, spec)) {
                 int filesBefore = excludedFiles;
                 int foldersBefore = excludedFolders;
                 List<Target> found = glob(spec, problems);
@@ -111,6 +111,20 @@ public final class Targets {
             }
         }
         return new ArrayList<>(out.values());
+    }
+
+    /**
+     * Whether {@code spec} names an existing file or folder (or link) as it is written: then it is that path, even when
+     * its name has a glob's characters ({@code reports[2024].yaml}, {@code {draft}.yaml}).
+     */
+    public static boolean existsAsGiven(Path base, String spec) {
+        try {
+            Path p = Path.of(spec);
+            Path resolved = p.isAbsolute() ? p : base.resolve(p);
+            return Files.exists(resolved) || Files.isSymbolicLink(resolved);
+        } catch (java.nio.file.InvalidPathException | SecurityException e) {
+            return false;
+        }
     }
 
     /** The file's real path (links resolved), or its normalized path if it has none (a dangling link). */
