@@ -161,6 +161,41 @@ public final class YamlReader {
 
     /** Parses text that is already decoded. */
     public YamlDocument readString(String source, String text) {
+        Partial read = readStringKeepingGoing(source, text);
+        if (!read.problems().isEmpty()) {
+            throw new ValidationException(read.problems());
+        }
+        return read.document();
+    }
+
+    /**
+     * A document read as far as it can be, and the problems after which reading went on: a duplicate key (the first
+     * value is kept, so positions stay those of what is kept), a value with no JSON form ({@code .nan}, {@code .inf},
+     * {@code !!binary}, another tag, a malformed number; kept as its text). A static check reports those and still
+     * checks the document, so one of them does not hide the file's other errors; anything that must not run on a guess
+     * uses {@link #read(String, byte[])}, which refuses the document for any problem.
+     *
+     * @param document the document, never null
+     * @param problems the problems reading went on after, in the order found; empty if none
+     */
+    public record Partial(YamlDocument document, List<Problem> problems) {
+        public Partial {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Reads raw bytes as {@link #read(String, byte[])} does, but goes on after the problems {@link Partial} lists; a
+     * {@link ValidationException} for those it cannot go on after (a syntax error, a limit, the encoding, an alias).
+     */
+    public Partial readKeepingGoing(String source, byte[] bytes) {
+        if (bytes.length > maxBytes) {
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)).as(Rules.YAML_LIMIT));
+        }
+        return readStringKeepingGoing(source, decodeUtf8(source, bytes));
+    }
+
+    private Partial readStringKeepingGoing(String source, String text) {
         if (text.length() > maxBytes) {
             throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(text.length())).as(Rules.YAML_LIMIT));
         }
@@ -310,7 +345,7 @@ public final class YamlReader {
             this.source = source;
         }
 
-        YamlDocument build(String text) {
+        Partial build(String text) {
             textLength = text.length();
             LoadSettings settings = LoadSettings.builder()
                     .setLabel(source)
@@ -336,10 +371,7 @@ public final class YamlReader {
             if (root == null) {
                 fail(Rules.YAML_SYNTAX, SourcePosition.START, "", "document is empty: expected a YAML mapping");
             }
-            if (!problems.isEmpty()) {
-                throw new ValidationException(problems);
-            }
-            return new YamlDocument(source, root, valuePositions, keyPositions);
+            return new Partial(new YamlDocument(source, root, valuePositions, keyPositions), problems);
         }
 
         private void onEvent(Event event) {
@@ -405,6 +437,8 @@ public final class YamlReader {
                     problems.add(new Problem(source, pos.line(), pos.column(), pointer,
                             "duplicate key '" + key + "' (first defined at line " + first.line() + ")")
                             .as(Rules.YAML_DUPLICATE_KEY));
+                    // the first value stays: the positions recorded for its pointers are its own
+                    frame.dropNext = true;
                 }
                 keyPositions.putIfAbsent(pointer, pos);
                 frame.pendingKey = key;
@@ -476,7 +510,10 @@ public final class YamlReader {
                 Frame parent = stack.peek();
                 if (parent.node instanceof ObjectNode object) {
                     pointer = parent.pointer + "/" + YamlDocument.escape(parent.pendingKey);
-                    object.set(parent.pendingKey, node);
+                    if (!parent.dropNext) {
+                        object.set(parent.pendingKey, node);
+                    }
+                    parent.dropNext = false;
                     parent.pendingKey = null;
                 } else {
                     ArrayNode array = (ArrayNode) parent.node;
@@ -517,7 +554,7 @@ public final class YamlReader {
         private void checkCollectionTag(String tag, boolean mapping, SourcePosition pos) {
             String expected = mapping ? Tag.MAP.getValue() : Tag.SEQ.getValue();
             if (!tag.equals(expected) && !tag.equals("!")) {
-                fail(Rules.YAML_UNSUPPORTED, pos, childPointer(),
+                goOnAfter(Rules.YAML_UNSUPPORTED, pos, childPointer(),
                         "unsupported YAML tag '" + tag + "' on a " + (mapping ? "mapping" : "sequence"));
             }
         }
@@ -548,14 +585,14 @@ public final class YamlReader {
             if (tag.equals(Tag.BOOL)) {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (!v.equals("true") && !v.equals("false")) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not a boolean");
+                    return unsupported(pos, at, value, "'" + value + "' is not a boolean");
                 }
                 return NODES.booleanNode(v.equals("true"));
             }
             if (tag.equals(Tag.INT)) {
                 BigInteger n = parseInt(value);
                 if (n == null) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not an integer");
+                    return unsupported(pos, at, value, "'" + value + "' is not an integer");
                 }
                 if (n.bitLength() < 32) {
                     return NODES.numberNode(n.intValue());
@@ -568,23 +605,35 @@ public final class YamlReader {
             if (tag.equals(Tag.FLOAT)) {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (v.endsWith(".nan") || v.endsWith(".inf")) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' (NaN or infinity) has no JSON form; use a number or a string");
+                    return unsupported(pos, at, value, "'" + value + "' (NaN or infinity) has no JSON form; use a number"
+                            + " or a string");
                 }
                 double d;
                 try {
                     d = Double.parseDouble(value);
                 } catch (NumberFormatException e) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not a number");
-                    return null;
+                    return unsupported(pos, at, value, "'" + value + "' is not a number");
                 }
                 if (Double.isInfinite(d)) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is too large for a 64-bit floating point number");
+                    return unsupported(pos, at, value, "'" + value + "' is too large for a 64-bit floating point number");
                 }
                 return NODES.numberNode(d);
             }
-            fail(Rules.YAML_UNSUPPORTED, pos, at, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are allowed");
-            return null;
+            return unsupported(pos, at, value, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are"
+                    + " allowed");
         }
+
+        /** A value with no JSON form: said, and kept as its text so that reading (and a static check) goes on. */
+        private JsonNode unsupported(SourcePosition pos, String pointer, String value, String message) {
+            goOnAfter(Rules.YAML_UNSUPPORTED, pos, pointer, message);
+            return NODES.stringNode(value);
+        }
+
+        /** A problem reading can go on after ({@link Partial}). */
+        private void goOnAfter(Rule rule, SourcePosition pos, String pointer, String message) {
+            problems.add(new Problem(source, pos.line(), pos.column(), pointer, message).as(rule));
+        }
+
 
         private void fail(Rule rule, SourcePosition pos, String pointer, String message) {
             problems.add(new Problem(source, pos.line(), pos.column(), pointer, message).as(rule));
@@ -636,6 +685,8 @@ public final class YamlReader {
         final String anchor;
         final Map<String, SourcePosition> keys = new HashMap<>();
         String pendingKey;
+        /** The value of {@link #pendingKey} is that of a duplicate key: read, not kept. */
+        boolean dropNext;
         long size = 1;
         /** Levels of nesting of this collection's subtree, itself included. */
         int depth = 1;

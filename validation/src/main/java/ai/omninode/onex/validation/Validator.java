@@ -62,8 +62,9 @@ public final class Validator {
     }
 
     /**
-     * A file as read: its document, or the problems that kept it from being one; {@code unreadable}: its bytes could not
-     * be read at all (permissions, an I/O error), which is an error wherever the file was found.
+     * A file as read: its document and the problems the YAML reader went on after, or no document and the problems that
+     * kept it from being one; {@code unreadable}: its bytes could not be read at all (permissions, an I/O error), which
+     * is an error wherever the file was found.
      */
     private record Read(Target target, String source, YamlDocument doc, String text, List<Problem> problems,
             boolean unreadable) {
@@ -101,10 +102,10 @@ public final class Validator {
                 workflowFiles.add(read);
                 results.put(source, null); // keeps the order; filled below
             } else if (root.isObject() && (root.has("node_type") || root.has("io_operations") || root.has("input_model"))) {
-                results.put(source, new FileResult(source, Kind.CONTRACT,
-                        contract(read, targets, treeContracts, treeContractFiles, brokenContracts)));
+                results.put(source, new FileResult(source, Kind.CONTRACT, withYamlProblems(read,
+                        contract(read, targets, treeContracts, treeContractFiles, brokenContracts))));
             } else if (root.isObject() && root.has("$schema")) {
-                results.put(source, new FileResult(source, Kind.SCHEMA, schema(read, targets)));
+                results.put(source, new FileResult(source, Kind.SCHEMA, withYamlProblems(read, schema(read, targets))));
             } else if (t.explicit()) {
                 results.put(source, new FileResult(source, Kind.UNRECOGNIZED, List.of(read.doc().problemAt("",
                         "neither an ONEX workflow (it has no 'steps') nor a node contract (it has no 'node_type')")
@@ -142,7 +143,7 @@ public final class Validator {
                         problems.addAll(validator.check(checked.workflow(), checked.problems()));
                     }
                     String source = w.source();
-                    results.put(source, new FileResult(source, Kind.WORKFLOW, sorted(problems)));
+                    results.put(source, new FileResult(source, Kind.WORKFLOW, withYamlProblems(w, problems)));
                 }
             } finally {
                 nodes.close();
@@ -189,11 +190,30 @@ public final class Validator {
                     : renamed(e.problems(), targets.onDisk(t.file()).toString(), source), unreadable);
         }
         try {
-            return new Read(t, source, reader.read(source, bytes), new String(bytes, StandardCharsets.UTF_8), List.of(),
-                    false);
+            // read on after a duplicate key or a value with no JSON form: they must not hide the file's other errors
+            YamlReader.Partial partial = reader.readKeepingGoing(source, bytes);
+            return new Read(t, source, partial.document(), new String(bytes, StandardCharsets.UTF_8),
+                    partial.problems(), false);
         } catch (ValidationException e) {
             return new Read(t, source, null, Recognizer.text(bytes), e.problems(), false);
         }
+    }
+
+    /**
+     * A parsed file's problems with those the YAML reader went on after ({@link Read#problems()}), in source order. A
+     * value with no JSON form is read as its text, so a problem found at the same place (a string where a number
+     * belongs) is about that stand-in, not the file: it is left out.
+     */
+    private static List<Problem> withYamlProblems(Read read, List<Problem> problems) {
+        List<Problem> out = new ArrayList<>(read.problems());
+        Set<String> replaced = new HashSet<>();
+        read.problems().forEach(p -> replaced.add(p.line() + ":" + p.column()));
+        for (Problem p : problems) {
+            if (!replaced.contains(p.line() + ":" + p.column()) || p.rule().startsWith("yaml.")) {
+                out.add(p);
+            }
+        }
+        return sorted(out);
     }
 
     private static List<Problem> renamed(List<Problem> problems, String from, String to) {
