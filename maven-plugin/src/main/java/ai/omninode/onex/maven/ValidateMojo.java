@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -134,6 +136,14 @@ public final class ValidateMojo extends AbstractMojo {
         }
         if (strict) {
             report = report.strict();
+        }
+        Map<String, Path> reports = new LinkedHashMap<>();
+        reports.put("<sarifFile>", sarifFile == null ? null : sarifFile.toPath());
+        reports.put("<junitFile>", junitFile == null ? null : junitFile.toPath());
+        String clash = ReportFormat.clash(reports, report.files().stream()
+                .filter(f -> f.kind() != ValidationReport.Kind.SKIPPED).map(f -> base.resolve(f.file())).toList());
+        if (clash != null) {
+            throw new MojoExecutionException("onex:validate: " + clash);
         }
         Tool tool = new Tool("onex:validate", pluginVersion == null ? "unknown" : pluginVersion);
         write(sarifFile, ReportFormat.SARIF, report, tool);

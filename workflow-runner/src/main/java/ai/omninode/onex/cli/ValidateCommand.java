@@ -7,12 +7,16 @@ import ai.omninode.onex.validation.InvalidPatternException;
 import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
+import ai.omninode.onex.validation.ValidationReport.Kind;
 import ai.omninode.onex.validation.Validator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -120,6 +124,15 @@ public final class ValidateCommand implements Callable<Integer> {
                 throw new OnexException(why);
             }
         }
+        Map<String, Path> reports = new LinkedHashMap<>();
+        reports.put("--sarif", sarifFile);
+        reports.put("--junit", junitFile);
+        List<Path> named = paths.stream().filter(p -> !p.equals("-")).map(ValidateCommand::pathOrNull)
+                .filter(p -> p != null && Files.isRegularFile(p)).toList();
+        String clash = ReportFormat.clash(reports, named);
+        if (clash != null) {
+            throw new OnexException(clash);
+        }
         Validator validator;
         try {
             validator = Validator.builder()
@@ -140,11 +153,25 @@ public final class ValidateCommand implements Callable<Integer> {
         if (strict) {
             report = report.strict();
         }
+        // files found in the folders searched count too: --junit flows/a.yaml with flows/ validated
+        clash = ReportFormat.clash(reports, report.files().stream().filter(f -> f.kind() != Kind.SKIPPED)
+                .map(f -> pathOrNull(f.file())).filter(p -> p != null && !p.toString().equals(stdinName)).toList());
+        if (clash != null) {
+            throw new OnexException(clash);
+        }
         Tool tool = new Tool("onex validate", VersionProvider.version());
         writeFile(sarifFile, ReportFormat.SARIF, report, tool);
         writeFile(junitFile, ReportFormat.JUNIT, report, tool);
         output.write(report, tool, out, err);
         return report.valid() ? Onex.OK : Onex.INVALID;
+    }
+
+    private static Path pathOrNull(String path) {
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
     }
 
     private static void writeFile(Path file, ReportFormat format, ValidationReport report, Tool tool) {

@@ -278,6 +278,30 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aReportFileThatIsAnInputOrTheOtherReportIsRefusedAndNothingIsOverwritten(@TempDir Path dir)
+            throws IOException {
+        Path project = nodeProject(dir);
+        Path flow = project.resolve("workflows/greet.yaml");
+        String none = Files.createDirectory(dir.resolve("none")).toString();
+
+        Cli.Result named = Cli.onex("validate", flow.toString(), "--plugins", none, "--junit", flow.toString());
+        Cli.Result found = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", flow.toString());
+        Cli.Result twice = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif",
+                dir.resolve("x").toString(), "--junit", dir.resolve("./x").toString());
+
+        assertThat(named.exitCode()).as(named.toString()).isEqualTo(2);
+        assertThat(named.err()).isEqualTo("onex: error: --junit " + flow + " is one of the files validated: writing the"
+                + " report would overwrite it; write the report elsewhere (build/onex.sarif, say)"
+                + System.lineSeparator());
+        assertThat(found.exitCode()).as(found.toString()).isEqualTo(2);
+        assertThat(found.err()).contains("--sarif " + flow + " is one of the files validated");
+        assertThat(Files.readString(flow)).isEqualTo(WORKFLOW);
+        assertThat(twice.exitCode()).as(twice.toString()).isEqualTo(2);
+        assertThat(twice.err()).contains("--sarif and --junit name the same file, " + dir.resolve("./x"));
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @Test
     void aReportFileNamedDashIsRefusedWithTheOptionThatWritesOnStandardOutput(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
         String none = Files.createDirectory(dir.resolve("none")).toString();
