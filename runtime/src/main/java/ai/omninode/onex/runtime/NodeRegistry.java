@@ -94,8 +94,9 @@ public final class NodeRegistry implements AutoCloseable {
     /**
      * The plugins (jars, or sub-folders of jars) in the plugin folders that register no node at all: most often a jar
      * built without its {@code META-INF/services/ai.omninode.onex.node.EffectNode} file, or a library jar put in the
-     * plugin folder itself instead of a sub-folder next to the plugin that needs it; and files named .jar that are not
-     * readable jars. {@link #emptyPluginProblems()} says which is which.
+     * plugin folder itself instead of a sub-folder next to the plugin that needs it; files named .jar that are not
+     * readable jars, or links to jars that are gone; and plugin folders that hold no plugin at all.
+     * {@link #emptyPluginProblems()} says which is which.
      */
     public List<String> emptyPlugins() {
         return emptyPlugins.stream().map(Problem::source).toList();
@@ -103,8 +104,8 @@ public final class NodeRegistry implements AutoCloseable {
 
     /**
      * Why each plugin of {@link #emptyPlugins()} gave no node, as a problem that names it: a jar that is not a readable
-     * jar (zip) file ({@link Rules#PLUGIN_INVALID}), or one that has no {@code META-INF/services} registration
-     * ({@link Rules#PLUGIN_NO_NODES}). Discovery goes on without them (the nodes of the other plugins can run); a
+     * jar (zip) file or a dangling link ({@link Rules#PLUGIN_INVALID}), one that has no {@code META-INF/services}
+     * registration, or a folder with no plugin ({@link Rules#PLUGIN_NO_NODES}). Discovery goes on without them (the nodes of the other plugins can run); a
      * command that lists or checks plugins reports them as errors.
      */
     public List<Problem> emptyPluginProblems() {
@@ -464,9 +465,14 @@ public final class NodeRegistry implements AutoCloseable {
             return List.of();
         }
         List<PluginSource> sources = new ArrayList<>();
+        int unreadableBefore = unreadable.size();
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.sorted().collect(Collectors.toList())) {
-                if (Files.isRegularFile(entry) && isJar(entry)) {
+                if (isJar(entry) && !Files.exists(entry) && Files.isSymbolicLink(entry)) {
+                    // a link to a jar that is gone: the class loader would skip it without a word
+                    unreadable.add(Problem.of(entry.toString(), "a symbolic link to " + linkTarget(entry) + ", which does"
+                            + " not exist (a dangling link); the plugin it named is not loaded").as(Rules.PLUGIN_INVALID));
+                } else if (Files.isRegularFile(entry) && isJar(entry)) {
                     if (readable(entry, unreadable)) {
                         sources.add(new PluginSource(entry.toString(), new URL[] {url(entry)}));
                     }
@@ -487,8 +493,24 @@ public final class NodeRegistry implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             problems.add(Problem.of(dir.toString(), "cannot list plugin folder: " + e.getMessage()));
+            return sources;
+        }
+        if (sources.isEmpty() && unreadable.size() == unreadableBefore) {
+            // a folder named for its plugins that holds none is most often the wrong folder, or a build that did not
+            // put its jar there
+            unreadable.add(Problem.of(dir.toString(), "plugin folder holds no plugin: no .jar file, and no sub-folder"
+                    + " with one; a plugin is a jar built by Maven or Gradle (target/*.jar), or a folder of them")
+                    .as(Rules.PLUGIN_NO_NODES));
         }
         return sources;
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "a file";
+        }
     }
 
     /** Whether {@code jar} opens as a zip file; if not, a problem that says so in {@code unreadable}. */

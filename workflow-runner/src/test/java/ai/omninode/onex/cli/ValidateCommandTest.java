@@ -83,8 +83,7 @@ class ValidateCommandTest {
                 .replace("name: ${input.name}", "name: \"${input.\\u0007}\""));
         Path junit = dir.resolve("TEST-onex.xml");
 
-        Cli.Result r = Cli.onex("validate", flow.toString(), "--junit", junit.toString(), "--plugins",
-                Files.createDirectory(dir.resolve("none")).toString());
+        Cli.Result r = Cli.onex("validate", flow.toString(), "--junit", junit.toString());
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("greeting\\u001B[2J\\u001B[31m\\u0000compute").doesNotContain("\u001b", "\u0000",
@@ -100,7 +99,7 @@ class ValidateCommandTest {
     void aNodeProjectValidatesItsWorkflowsAgainstItsOwnContractBeforeAnyJarExists(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
 
-        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString());
+        Cli.Result r = Cli.onex("validate", project.toString());
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("ok: 2 files valid (1 workflow, 1 contract); 1 file skipped (not ONEX files)");
@@ -113,7 +112,7 @@ class ValidateCommandTest {
         Path project = nodeProject(dir);
         Files.writeString(project.resolve("workflows/greet.yaml"), WORKFLOW.replace("name: ${input.name}", "nme: x"));
 
-        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString());
+        Cli.Result r = Cli.onex("validate", project.toString());
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("greet.yaml:8:7: error: step 'greet': input does not match the input schema of node"
@@ -125,11 +124,9 @@ class ValidateCommandTest {
         Path project = nodeProject(dir);
         Files.writeString(project.resolve("workflows/broken.yaml"), "name: broken\nversion: {major: 1}\nsteps: []\n");
 
-        Cli.Result all = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString());
-        Cli.Result excluded = Cli.onex("validate", project.toString(), "--exclude", "broken.yaml", "--plugins",
-                dir.resolve("none").toString());
-        Cli.Result globbed = Cli.onex("validate", project + "/**/greet.yaml", project + "/src/**/*.yaml", "--plugins",
-                dir.resolve("none").toString());
+        Cli.Result all = Cli.onex("validate", project.toString());
+        Cli.Result excluded = Cli.onex("validate", project.toString(), "--exclude", "broken.yaml");
+        Cli.Result globbed = Cli.onex("validate", project + "/**/greet.yaml", project + "/src/**/*.yaml");
 
         assertThat(all.exitCode()).as(all.toString()).isEqualTo(2);
         assertThat(all.err()).contains("broken.yaml:2:10: error: missing required field 'minor'");
@@ -145,9 +142,8 @@ class ValidateCommandTest {
         Files.createDirectories(project.resolve("workflows/sub"));
         Files.writeString(project.resolve("workflows/sub/ok.yaml"), WORKFLOW);
         Files.writeString(project.resolve("workflows/broken.yaml"), "name: broken\nversion: {major: 1}\nsteps: []\n");
-        String none = Files.createDirectory(dir.resolve("none")).toString();
 
-        Cli.Result r = Cli.onex("validate", project + "/./workflows/**/*.yaml", "--plugins", none,
+        Cli.Result r = Cli.onex("validate", project + "/./workflows/**/*.yaml",
                 "--exclude", "**/greet.yaml");
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -206,11 +202,10 @@ class ValidateCommandTest {
     void aLineFeedInsideAYamlValueDoesNotSplitTheProblemsLine(@TempDir Path dir) throws IOException {
         Path flow = dir.resolve("nl.yaml");
         Files.writeString(flow, WORKFLOW.replace("compute_node: greeting_compute", "compute_node: \"greeting\\ncompute\""));
-        String none = Files.createDirectory(dir.resolve("none")).toString();
 
-        Cli.Result text = Cli.onex("validate", flow.toString(), "--plugins", none);
-        Cli.Result github = Cli.onex("validate", flow.toString(), "--plugins", none, "--output", "github");
-        Cli.Result json = Cli.onex("validate", flow.toString(), "--plugins", none, "--output", "json");
+        Cli.Result text = Cli.onex("validate", flow.toString());
+        Cli.Result github = Cli.onex("validate", flow.toString(), "--output", "github");
+        Cli.Result json = Cli.onex("validate", flow.toString(), "--output", "json");
 
         assertThat(text.exitCode()).as(text.toString()).isEqualTo(2);
         // every line of stderr but the summary is a whole problem, ending in its rule id
@@ -226,17 +221,16 @@ class ValidateCommandTest {
 
     @Test
     void aDashReadsOneWorkflowOrContractFromStandardInput(@TempDir Path dir) throws IOException {
-        String none = Files.createDirectory(dir.resolve("none")).toString();
         java.io.InputStream stdin = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream("name: broken\nversion: {major: 1}\nsteps: []\n"
                     .getBytes(StandardCharsets.UTF_8)));
-            Cli.Result broken = Cli.onex("validate", "-", "--plugins", none);
+            Cli.Result broken = Cli.onex("validate", "-");
             System.setIn(new java.io.ByteArrayInputStream(WORKFLOW.getBytes(StandardCharsets.UTF_8)));
-            Cli.Result named = Cli.onex("validate", "-", "--stdin-name", "flows/greet.yaml", "--plugins", none);
+            Cli.Result named = Cli.onex("validate", "-", "--stdin-name", "flows/greet.yaml");
             System.setIn(new java.io.ByteArrayInputStream(CONTRACT.replace("schemas:\n  input: input.schema.json\n", "")
                     .getBytes(StandardCharsets.UTF_8)));
-            Cli.Result contract = Cli.onex("validate", "-", "--plugins", none);
+            Cli.Result contract = Cli.onex("validate", "-");
 
             assertThat(broken.exitCode()).as(broken.toString()).isEqualTo(2);
             assertThat(broken.err()).contains("<stdin>:2:10: error: missing required field 'minor'");
@@ -255,10 +249,10 @@ class ValidateCommandTest {
         Path aFile = Files.writeString(dir.resolve("a-file"), "x");
         String none = Files.createDirectory(dir.resolve("none")).toString();
 
-        Cli.Result underAFile = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif",
+        Cli.Result underAFile = Cli.onex("validate", project.toString(), "--sarif",
                 aFile.resolve("onex.sarif").toString());
-        Cli.Result aFolder = Cli.onex("validate", project.toString(), "--plugins", none, "--junit", none);
-        Cli.Result created = Cli.onex("validate", project.toString(), "--plugins", none, "--junit",
+        Cli.Result aFolder = Cli.onex("validate", project.toString(), "--junit", none);
+        Cli.Result created = Cli.onex("validate", project.toString(), "--junit",
                 dir.resolve("new/folder/TEST-onex.xml").toString());
 
         assertThat(underAFile.exitCode()).as(underAFile.toString()).isEqualTo(2);
@@ -269,7 +263,7 @@ class ValidateCommandTest {
         assertThat(aFolder.err()).isEqualTo("onex: error: cannot write " + none + ": it is a folder"
                 + System.lineSeparator());
         if (Files.isDirectory(Path.of("/proc/self"))) { // Linux: a folder that takes no new file
-            Cli.Result proc = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", "/proc/x.sarif");
+            Cli.Result proc = Cli.onex("validate", project.toString(), "--sarif", "/proc/x.sarif");
             assertThat(proc.exitCode()).as(proc.toString()).isEqualTo(2);
             assertThat(proc.err()).startsWith("onex: error: cannot write /proc/x.sarif: ").doesNotContain("\tat ");
         }
@@ -282,11 +276,10 @@ class ValidateCommandTest {
             throws IOException {
         Path project = nodeProject(dir);
         Path flow = project.resolve("workflows/greet.yaml");
-        String none = Files.createDirectory(dir.resolve("none")).toString();
 
-        Cli.Result named = Cli.onex("validate", flow.toString(), "--plugins", none, "--junit", flow.toString());
-        Cli.Result found = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", flow.toString());
-        Cli.Result twice = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif",
+        Cli.Result named = Cli.onex("validate", flow.toString(), "--junit", flow.toString());
+        Cli.Result found = Cli.onex("validate", project.toString(), "--sarif", flow.toString());
+        Cli.Result twice = Cli.onex("validate", project.toString(), "--sarif",
                 dir.resolve("x").toString(), "--junit", dir.resolve("./x").toString());
 
         assertThat(named.exitCode()).as(named.toString()).isEqualTo(2);
@@ -304,9 +297,8 @@ class ValidateCommandTest {
     @Test
     void aReportFileNamedDashIsRefusedWithTheOptionThatWritesOnStandardOutput(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
-        String none = Files.createDirectory(dir.resolve("none")).toString();
 
-        Cli.Result sarif = Cli.onex("validate", project.toString(), "--plugins", none, "--sarif", "-");
+        Cli.Result sarif = Cli.onex("validate", project.toString(), "--sarif", "-");
 
         assertThat(sarif.exitCode()).as(sarif.toString()).isEqualTo(2);
         assertThat(sarif.err()).contains("--sarif -", "--output sarif");
@@ -327,10 +319,9 @@ class ValidateCommandTest {
     void strictTurnsWarningsIntoErrors(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
         Files.writeString(project.resolve("workflows/greet.yaml"), WORKFLOW + "monitoring:\n  metrics_enabled: true\n");
-        String none = Files.createDirectory(dir.resolve("none")).toString();
 
-        Cli.Result lenient = Cli.onex("validate", project.toString(), "--plugins", none);
-        Cli.Result strict = Cli.onex("validate", project.toString(), "--plugins", none, "--strict");
+        Cli.Result lenient = Cli.onex("validate", project.toString());
+        Cli.Result strict = Cli.onex("validate", project.toString(), "--strict");
 
         assertThat(lenient.exitCode()).as(lenient.toString()).isZero();
         assertThat(lenient.err()).contains("greet.yaml:9:1: warning: 'monitoring' settings are accepted but not interpreted");
@@ -353,6 +344,23 @@ class ValidateCommandTest {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains(jar + ": error: plugin registers no node: it has no"
                 + " META-INF/services/ai.omninode.onex.node.EffectNode file").contains("[plugin.no-nodes]");
+    }
+
+    @Test
+    void aPluginFolderWithNoJarAndALinkToAJarThatIsGoneAreNamed(@TempDir Path dir) throws IOException {
+        Path project = nodeProject(dir);
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Path dangling = Files.createDirectory(dir.resolve("dangling"));
+        Path gone = Files.createSymbolicLink(dangling.resolve("gone.jar"), Path.of("/nonexistent.jar"));
+
+        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", empty.toString(), "--plugins",
+                dangling.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(empty + ": error: plugin folder holds no plugin: no .jar file, and no sub-folder"
+                + " with one").contains("[plugin.no-nodes]")
+                .contains(gone + ": error: a symbolic link to /nonexistent.jar, which does not exist (a dangling link)")
+                .contains("[plugin.invalid]");
     }
 
     @Test
@@ -438,7 +446,7 @@ class ValidateCommandTest {
         Path sarif = dir.resolve("out/onex.sarif");
         Path junit = dir.resolve("out/TEST-onex.xml");
 
-        Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", Files.createDirectory(dir.resolve("none")).toString(),
+        Cli.Result r = Cli.onex("validate", project.toString(),
                 "--sarif", sarif.toString(), "--junit", junit.toString(), "--output", "github");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -451,9 +459,8 @@ class ValidateCommandTest {
     @Test
     void theOutputFormatsAreAllAccepted(@TempDir Path dir) throws IOException {
         Path project = nodeProject(dir);
-        String none = Files.createDirectory(dir.resolve("none")).toString();
         for (String format : new String[] {"text", "json", "sarif", "junit", "github", "SARIF"}) {
-            Cli.Result r = Cli.onex("validate", project.toString(), "--plugins", none, "--output", format);
+            Cli.Result r = Cli.onex("validate", project.toString(), "--output", format);
 
             assertThat(r.exitCode()).as(format + ": " + r).isZero();
         }
