@@ -73,7 +73,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "GLOB",
             description = "Leaves out files and folders (repeatable). A glob with a '/' matches the whole path relative"
                     + " to the working directory ('legacy/**' is legacy/ and everything in it, '**/tabs.yaml' any"
-                    + " tabs.yaml), one without matches any file or folder name: --exclude 'docker-compose*.yml'"
+                    + " tabs.yaml; a leading '/' anchors it there, as in .gitignore: '/legacy' is ./legacy, not any"
+                    + " legacy), one without matches any file or folder name: --exclude 'docker-compose*.yml'"
                     + " --exclude 'legacy/**'.")
     List<String> excludes = new ArrayList<>();
 

@@ -48,6 +48,8 @@ public final class Targets {
 
     private final Path base;
     private final List<Glob> excludes = new ArrayList<>();
+    /** The excludes written with a leading '/' read as .gitignore reads them: anchored to the base folder. */
+    private final List<Glob> anchored = new ArrayList<>();
     private int excludedFiles;
     private int excludedFolders;
 
@@ -56,6 +58,10 @@ public final class Targets {
         this.base = base;
         for (String e : excludes) {
             this.excludes.add(Glob.of(e));
+            String rest = Glob.normalize(e);
+            if (rest.startsWith("/") && rest.length() > 1) {
+                anchored.add(Glob.of(rest.substring(1))); // '/legacy': legacy/ of the base folder (or /legacy itself)
+            }
         }
     }
 
@@ -255,7 +261,8 @@ public final class Targets {
 
     /**
      * Whether an exclude names this path: a pattern with a '/' matches the whole path relative to the base folder
-     * ({@code legacy/**}, {@code **}{@code /tabs.yaml}; a path named absolute is matched both ways), one without
+     * ({@code legacy/**}, {@code **}{@code /tabs.yaml}; a path named absolute is matched both ways; a leading '/', as
+     * in .gitignore, anchors it to the base folder: {@code /legacy} is legacy/ there, not any legacy), one without
      * matches any single file or folder name in it ({@code --exclude target}, {@code --exclude 'docker-compose*.yml'}).
      */
     boolean isExcluded(Path shown) {
@@ -271,6 +278,11 @@ public final class Targets {
         } else if (!normal.isAbsolute()) {
             relative = whole;
             whole = slashes(absoluteBase.resolve(normal).normalize());
+        }
+        for (Glob g : anchored) {
+            if (relative != null && g.matches(relative)) {
+                return true;
+            }
         }
         for (Glob g : excludes) {
             if (g.pattern().contains("/")) {
