@@ -123,10 +123,13 @@ public final class SarifWriter {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=".indexOf(c) >= 0;
     }
 
-    /** A URI with a scheme of two or more letters ({@code file:}, {@code jar:file:}); "C:" is a Windows drive. */
+    /**
+     * A URI the tool made ({@code file:/...}, {@code jar:file:/...!/...}, {@code https://...}); "C:" is a Windows drive,
+     * and a relative file named {@code file:x.yaml} is a file (a URI it would make has a '/' after the scheme).
+     */
     private static boolean isUri(String source) {
         int colon = source.indexOf(':');
-        if (colon < 2 || !(source.startsWith("file:") || source.startsWith("jar:") || source.contains("://"))) {
+        if (colon < 2 || !(source.startsWith("file:/") || source.startsWith("jar:file:/") || source.contains("://"))) {
             return false;
         }
         try {
