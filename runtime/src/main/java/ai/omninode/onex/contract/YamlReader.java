@@ -495,8 +495,10 @@ public final class YamlReader {
         private void countNodes(long add, SourcePosition pos, String pointer) {
             nodes += add;
             if (nodes > maxNodes) {
-                fail(Rules.YAML_LIMIT, pos, pointer, "document expands to more than " + maxNodes
-                        + " values (through YAML aliases, a 'billion laughs' bomb?); refusing to load it");
+                fail(Rules.YAML_LIMIT, pos, pointer, aliases == 0
+                        ? "document has more than " + maxNodes + " values; refusing to load it"
+                        : "document expands to more than " + maxNodes + " values (through YAML aliases, a 'billion"
+                                + " laughs' bomb?); refusing to load it");
             }
         }
 

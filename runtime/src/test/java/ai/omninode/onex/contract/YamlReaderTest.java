@@ -283,6 +283,17 @@ class YamlReaderTest {
     }
 
     @Test
+    void tooManyValuesWithoutAnyAliasDoNotBlameAliases() {
+        String yaml = "a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\n";
+
+        assertThatThrownBy(() -> reader.withMaxNodes(10).readString("t", yaml)).isInstanceOfSatisfying(
+                ValidationException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> {
+                    assertThat(p.message()).isEqualTo("document has more than 10 values; refusing to load it");
+                    assertThat(p.rule()).isEqualTo("yaml.limit");
+                }));
+    }
+
+    @Test
     void nestingDepthIsLimitedAndTheLimitIsConfigurable() {
         String threeDeep = "a: {b: [1]}\n";
 

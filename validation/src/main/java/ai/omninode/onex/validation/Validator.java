@@ -49,8 +49,12 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Validator {
     private final Builder b;
-    private final YamlReader reader = YamlReader.defaults();
     private final WorkflowLoader workflows = new WorkflowLoader();
+    /**
+     * One size limit for every file, the workflow loader's, checked before parsing: a file under the reader's own limit
+     * but over the workflow's was parsed for seconds and then refused.
+     */
+    private final YamlReader reader = YamlReader.defaults().withMaxBytes(workflows.maxBytes());
     private final ContractLoader contractLoader = new ContractLoader();
 
     private Validator(Builder builder) {
@@ -182,11 +186,13 @@ public final class Validator {
         byte[] bytes;
         try {
             // refused unread over the limit: a file of gigabytes must not exhaust the heap
-            bytes = t.stdin() ? BoundedRead.read(b.stdin, source, YamlReader.DEFAULT_MAX_BYTES, "standard input")
-                    : BoundedRead.read(targets.onDisk(t.file()), YamlReader.DEFAULT_MAX_BYTES, "file");
+            bytes = t.stdin() ? BoundedRead.read(b.stdin, source, reader.maxBytes(), "standard input")
+                    : BoundedRead.read(targets.onDisk(t.file()), reader.maxBytes(), "file");
         } catch (ValidationException e) {
             boolean unreadable = e.problems().stream().anyMatch(p -> p.rule().equals(Rules.FILE_UNREADABLE.id()));
-            return new Read(t, source, null, "", t.stdin() ? e.problems()
+            // too large to read: its start says whether it is an ONEX file (an error) or other YAML (a note)
+            String head = unreadable || t.stdin() ? "" : head(targets.onDisk(t.file()));
+            return new Read(t, source, null, head, t.stdin() ? e.problems()
                     : renamed(e.problems(), targets.onDisk(t.file()).toString(), source), unreadable);
         }
         try {
@@ -214,6 +220,14 @@ public final class Validator {
             }
         }
         return sorted(out);
+    }
+
+    private static String head(Path file) {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return Recognizer.text(in.readNBytes(64 * 1024));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private static List<Problem> renamed(List<Problem> problems, String from, String to) {

@@ -206,6 +206,23 @@ class SearchedFilesTest {
         });
     }
 
+    @Test
+    void aFileOverTheWorkflowSizeLimitIsRefusedBeforeParsingWhereverItWasFound() throws IOException {
+        // a valid workflow padded with a comment to one byte over the limit: refused unparsed, named or found
+        String padding = "#".repeat((int) ai.omninode.onex.workflow.WorkflowLoader.MAX_BYTES - WORKFLOW.length()) + "\n";
+        Path big = write("big/flow.yaml", WORKFLOW + padding);
+        write("big/openapi.yaml", "openapi: 3.0.0\n" + padding);
+
+        ValidationReport named = validate(dir, "big/flow.yaml");
+        Map<String, FileResult> searched = byFile(validate(dir, "big"));
+
+        String tooLarge = ": error: file is " + Files.size(big) + " bytes, larger than the limit of 4194304 bytes";
+        assertThat(named.all()).extracting(Problem::toString).containsExactly("big/flow.yaml:1:1" + tooLarge);
+        assertThat(searched.get("big/flow.yaml").problems()).extracting(Problem::toString)
+                .containsExactly("big/flow.yaml:1:1" + tooLarge);
+        assertThat(searched.get("big/openapi.yaml").kind()).isEqualTo(Kind.SKIPPED);
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
