@@ -1,16 +1,21 @@
 package ai.omninode.onex.maven;
 
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Severity;
+import ai.omninode.onex.validation.InvalidPatternException;
 import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
 import ai.omninode.onex.validation.Validator;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -32,7 +37,9 @@ public final class ValidateMojo extends AbstractMojo {
 
     /**
      * Files, folders (searched for ONEX files by content; other YAML is skipped) or globs, relative to the project.
-     * Default: {@code src} (main and test resources included).
+     * Default: {@code src} (main and test resources included). With the default, a project without {@code src} or with
+     * no ONEX file in it (a parent POM, a Java-only module of a build that declares this plugin in its parent) is not an
+     * error: an info line says nothing was validated. Paths configured here must exist and hold ONEX files.
      */
     @Parameter
     private List<String> paths = new ArrayList<>();
@@ -74,6 +81,12 @@ public final class ValidateMojo extends AbstractMojo {
     @Parameter(defaultValue = "${plugin.version}", readonly = true)
     private String pluginVersion;
 
+    @Parameter(defaultValue = "${project.packaging}", readonly = true)
+    private String packaging;
+
+    /** The folder checked when {@link #paths} is not configured. */
+    static final String DEFAULT_PATH = "src";
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -89,21 +102,48 @@ public final class ValidateMojo extends AbstractMojo {
         }
         List<String> specs = new ArrayList<>();
         Path base = basedir.toPath();
+        boolean defaults = paths.isEmpty();
         // absolute paths, so messages name files wherever Maven was started from (a reactor build, -f)
-        for (String p : paths.isEmpty() ? List.of("src") : paths) {
+        for (String p : defaults ? List.of(DEFAULT_PATH) : paths) {
             Path path = Path.of(p);
-            specs.add(path.isAbsolute() || isGlob(p) ? p : base.resolve(path).toString());
+            specs.add(path.isAbsolute() || isGlob(p) && !Files.exists(base.resolve(p)) ? p : base.resolve(path).toString());
         }
-        ValidationReport report = Validator.builder()
-                .baseDirectory(base)
-                .paths(specs)
-                .excludes(excludes)
-                .classLoader(ValidateMojo.class.getClassLoader())
-                .pluginDirectories(pluginDirectories.stream().map(File::toPath).toList())
-                .build()
-                .run();
+        Validator validator;
+        try {
+            validator = Validator.builder()
+                    .baseDirectory(base)
+                    .paths(specs)
+                    .excludes(excludes)
+                    .classLoader(ValidateMojo.class.getClassLoader())
+                    .pluginDirectories(pluginDirectories.stream().map(File::toPath).toList())
+                    .build();
+        } catch (InvalidPatternException e) {
+            throw new MojoExecutionException("onex:validate: " + (e.exclude()
+                    ? "<exclude>" + e.pattern() + "</exclude> is not a valid glob: "
+                    : "<path>" + e.pattern() + "</path> is neither a file or folder nor a valid glob: ") + e.reason());
+        }
+        ValidationReport report;
+        if (defaults && !Files.isDirectory(base.resolve(DEFAULT_PATH))) {
+            // a plugin declared in a parent POM runs in the parent and in every module: one without src/ (the parent
+            // itself, with packaging pom) has nothing to check, and that is no error
+            report = new ValidationReport(List.of(), List.of());
+        } else {
+            report = validator.run();
+            if (defaults) { // a Java-only module: nothing found under the default src/ is no error
+                report = new ValidationReport(report.files(), report.problems().stream()
+                        .filter(p -> !p.rule().equals(Rules.FILE_NOTHING_VALIDATED.id())).toList());
+            }
+        }
         if (strict) {
             report = report.strict();
+        }
+        Map<String, Path> reports = new LinkedHashMap<>();
+        reports.put("<sarifFile>", sarifFile == null ? null : sarifFile.toPath());
+        reports.put("<junitFile>", junitFile == null ? null : junitFile.toPath());
+        String clash = ReportFormat.clash(reports, report.files().stream()
+                .filter(f -> f.kind() != ValidationReport.Kind.SKIPPED).map(f -> base.resolve(f.file())).toList());
+        if (clash != null) {
+            throw new MojoExecutionException("onex:validate: " + clash);
         }
         Tool tool = new Tool("onex:validate", pluginVersion == null ? "unknown" : pluginVersion);
         write(sarifFile, ReportFormat.SARIF, report, tool);
@@ -117,6 +157,13 @@ public final class ValidateMojo extends AbstractMojo {
             }
         }
         long errors = report.count(Severity.ERROR);
+        if (defaults && report.checked() == 0 && errors == 0) {
+            getLog().info("onex:validate: nothing validated: " + (Files.isDirectory(base.resolve(DEFAULT_PATH))
+                    ? "no ONEX workflow or node contract under " : "no folder ") + DEFAULT_PATH + "/ (the default path; "
+                    + (packaging == null ? "" : "packaging " + packaging + "; ") + "configure <paths> to check other"
+                    + " folders)");
+            return;
+        }
         String summary = report.checked() + " ONEX files checked (" + report.count(ValidationReport.Kind.WORKFLOW)
                 + " workflows, " + report.count(ValidationReport.Kind.CONTRACT) + " contracts): " + errors + " errors, "
                 + report.count(Severity.WARNING) + " warnings";

@@ -26,13 +26,14 @@ public record Problem(String source, int line, int column, String pointer, Strin
     }
 
     /**
-     * {@code text} with every control character but line feed and tab (C0, DEL, C1) written as {@code \\uXXXX}, so
-     * that it prints as it reads and fits in any output format; the same string when there is none.
+     * {@code text} with every control character but line feed and tab (C0, DEL, C1), the noncharacters U+FFFE and
+     * U+FFFF, and every surrogate that is not half of a pair written as {@code \\uXXXX}, so that it prints as it reads
+     * and fits in any output format (XML 1.0 allows none of them); the same string when there is none.
      */
     public static String printable(String text) {
         int i = 0;
         int n = text.length();
-        while (i < n && !escaped(text.charAt(i))) {
+        while (i < n && !escaped(text, i)) {
             i++;
         }
         if (i == n) {
@@ -41,7 +42,7 @@ public record Problem(String source, int line, int column, String pointer, Strin
         StringBuilder b = new StringBuilder(n + 16).append(text, 0, i);
         for (; i < n; i++) {
             char c = text.charAt(i);
-            if (escaped(c)) {
+            if (escaped(text, i)) {
                 b.append(String.format("\\u%04X", (int) c));
             } else {
                 b.append(c);
@@ -50,8 +51,15 @@ public record Problem(String source, int line, int column, String pointer, Strin
         return b.toString();
     }
 
-    private static boolean escaped(char c) {
-        return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F);
+    private static boolean escaped(String text, int i) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1));
+        }
+        if (Character.isLowSurrogate(c)) {
+            return i == 0 || !Character.isHighSurrogate(text.charAt(i - 1));
+        }
+        return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF;
     }
 
     /** An error with no rule id yet. */

@@ -108,9 +108,9 @@ public final class Rules {
 
     // ---- node plugins ---------------------------------------------------------------------------------------------
     public static final Rule PLUGIN_INVALID = add("plugin.invalid", Severity.ERROR,
-            "Nodes cannot be discovered: a missing plugin folder, a .jar that is not a readable jar (zip) file, a broken META-INF/services entry, a node that cannot be created or has an invalid contract, two nodes with one name.");
+            "Nodes cannot be discovered: a missing plugin folder, a .jar that is not a readable jar (zip) file or a link to one that is gone, a broken META-INF/services entry, a node that cannot be created or has an invalid contract, two nodes with one name.");
     public static final Rule PLUGIN_NO_NODES = add("plugin.no-nodes", Severity.ERROR,
-            "A plugin jar (or plugin folder) registers no node in META-INF/services/ai.omninode.onex.node.EffectNode.");
+            "A plugin jar (or sub-folder of jars) registers no node in META-INF/services/ai.omninode.onex.node.EffectNode, or a plugin folder holds no plugin at all.");
 
     // ---- the inputs of a run (onex run, not onex validate) ---------------------------------------------------------
     public static final Rule INPUT_JSON = add("input.json", Severity.ERROR,

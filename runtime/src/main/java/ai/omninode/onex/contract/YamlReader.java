@@ -161,6 +161,41 @@ public final class YamlReader {
 
     /** Parses text that is already decoded. */
     public YamlDocument readString(String source, String text) {
+        Partial read = readStringKeepingGoing(source, text);
+        if (!read.problems().isEmpty()) {
+            throw new ValidationException(read.problems());
+        }
+        return read.document();
+    }
+
+    /**
+     * A document read as far as it can be, and the problems after which reading went on: a duplicate key (the first
+     * value is kept, so positions stay those of what is kept), a value with no JSON form ({@code .nan}, {@code .inf},
+     * {@code !!binary}, another tag, a malformed number; kept as its text). A static check reports those and still
+     * checks the document, so one of them does not hide the file's other errors; anything that must not run on a guess
+     * uses {@link #read(String, byte[])}, which refuses the document for any problem.
+     *
+     * @param document the document, never null
+     * @param problems the problems reading went on after, in the order found; empty if none
+     */
+    public record Partial(YamlDocument document, List<Problem> problems) {
+        public Partial {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Reads raw bytes as {@link #read(String, byte[])} does, but goes on after the problems {@link Partial} lists; a
+     * {@link ValidationException} for those it cannot go on after (a syntax error, a limit, the encoding, an alias).
+     */
+    public Partial readKeepingGoing(String source, byte[] bytes) {
+        if (bytes.length > maxBytes) {
+            throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(bytes.length)).as(Rules.YAML_LIMIT));
+        }
+        return readStringKeepingGoing(source, decodeUtf8(source, bytes));
+    }
+
+    private Partial readStringKeepingGoing(String source, String text) {
         if (text.length() > maxBytes) {
             throw new ValidationException(new Problem(source, 1, 1, "", tooLarge(text.length())).as(Rules.YAML_LIMIT));
         }
@@ -174,11 +209,46 @@ public final class YamlReader {
         return "document is " + size + " bytes, larger than the limit of " + maxBytes + " bytes";
     }
 
+    /**
+     * The UTF-16 charset {@code bytes} are written in, or null: by a byte order mark, or without one by the pattern
+     * UTF-16 gives text that is mostly ASCII, a zero byte in every other place (a NUL, which YAML never holds). Decoding
+     * with it, the mark (if any) is the first character.
+     */
+    public static java.nio.charset.Charset utf16(byte[] bytes) {
+        if (bytes.length < 2) {
+            return null;
+        }
+        if (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF) {
+            return StandardCharsets.UTF_16BE;
+        }
+        if (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE) {
+            return StandardCharsets.UTF_16LE;
+        }
+        int pairs = Math.min(bytes.length / 2, 256);
+        int evenZeros = 0;
+        int oddZeros = 0;
+        for (int i = 0; i < pairs; i++) {
+            evenZeros += bytes[2 * i] == 0 ? 1 : 0;
+            oddZeros += bytes[2 * i + 1] == 0 ? 1 : 0;
+        }
+        // the first character, and most of the others, have their zero byte on the same side
+        if (bytes[0] != 0 && bytes[1] == 0 && oddZeros * 2 > pairs && evenZeros * 8 < pairs) {
+            return StandardCharsets.UTF_16LE;
+        }
+        if (bytes[0] == 0 && bytes[1] != 0 && evenZeros * 2 > pairs && oddZeros * 8 < pairs) {
+            return StandardCharsets.UTF_16BE;
+        }
+        return null;
+    }
+
     static String decodeUtf8(String source, byte[] bytes) {
-        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
-                || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
-            throw new ValidationException(new Problem(source, 1, 1, "",
-                    "document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8").as(Rules.YAML_ENCODING));
+        java.nio.charset.Charset utf16 = utf16(bytes);
+        if (utf16 != null) {
+            boolean bom = (bytes[0] & 0xFF) + (bytes[1] & 0xFF) == 0xFE + 0xFF;
+            String order = utf16 == StandardCharsets.UTF_16LE ? "little-endian" : "big-endian";
+            throw new ValidationException(new Problem(source, 1, 1, "", "document is UTF-16 (" + (bom
+                    ? "it starts with a UTF-16 byte order mark" : order + ", without a byte order mark: every other"
+                    + " byte is zero") + "); save it as UTF-8").as(Rules.YAML_ENCODING));
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -275,7 +345,7 @@ public final class YamlReader {
             this.source = source;
         }
 
-        YamlDocument build(String text) {
+        Partial build(String text) {
             textLength = text.length();
             LoadSettings settings = LoadSettings.builder()
                     .setLabel(source)
@@ -301,10 +371,7 @@ public final class YamlReader {
             if (root == null) {
                 fail(Rules.YAML_SYNTAX, SourcePosition.START, "", "document is empty: expected a YAML mapping");
             }
-            if (!problems.isEmpty()) {
-                throw new ValidationException(problems);
-            }
-            return new YamlDocument(source, root, valuePositions, keyPositions);
+            return new Partial(new YamlDocument(source, root, valuePositions, keyPositions), problems);
         }
 
         private void onEvent(Event event) {
@@ -370,6 +437,8 @@ public final class YamlReader {
                     problems.add(new Problem(source, pos.line(), pos.column(), pointer,
                             "duplicate key '" + key + "' (first defined at line " + first.line() + ")")
                             .as(Rules.YAML_DUPLICATE_KEY));
+                    // the first value stays: the positions recorded for its pointers are its own
+                    frame.dropNext = true;
                 }
                 keyPositions.putIfAbsent(pointer, pos);
                 frame.pendingKey = key;
@@ -426,8 +495,10 @@ public final class YamlReader {
         private void countNodes(long add, SourcePosition pos, String pointer) {
             nodes += add;
             if (nodes > maxNodes) {
-                fail(Rules.YAML_LIMIT, pos, pointer, "document expands to more than " + maxNodes
-                        + " values (through YAML aliases, a 'billion laughs' bomb?); refusing to load it");
+                fail(Rules.YAML_LIMIT, pos, pointer, aliases == 0
+                        ? "document has more than " + maxNodes + " values; refusing to load it"
+                        : "document expands to more than " + maxNodes + " values (through YAML aliases, a 'billion"
+                                + " laughs' bomb?); refusing to load it");
             }
         }
 
@@ -441,7 +512,10 @@ public final class YamlReader {
                 Frame parent = stack.peek();
                 if (parent.node instanceof ObjectNode object) {
                     pointer = parent.pointer + "/" + YamlDocument.escape(parent.pendingKey);
-                    object.set(parent.pendingKey, node);
+                    if (!parent.dropNext) {
+                        object.set(parent.pendingKey, node);
+                    }
+                    parent.dropNext = false;
                     parent.pendingKey = null;
                 } else {
                     ArrayNode array = (ArrayNode) parent.node;
@@ -482,7 +556,7 @@ public final class YamlReader {
         private void checkCollectionTag(String tag, boolean mapping, SourcePosition pos) {
             String expected = mapping ? Tag.MAP.getValue() : Tag.SEQ.getValue();
             if (!tag.equals(expected) && !tag.equals("!")) {
-                fail(Rules.YAML_UNSUPPORTED, pos, childPointer(),
+                goOnAfter(Rules.YAML_UNSUPPORTED, pos, childPointer(),
                         "unsupported YAML tag '" + tag + "' on a " + (mapping ? "mapping" : "sequence"));
             }
         }
@@ -513,14 +587,14 @@ public final class YamlReader {
             if (tag.equals(Tag.BOOL)) {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (!v.equals("true") && !v.equals("false")) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not a boolean");
+                    return unsupported(pos, at, value, "'" + value + "' is not a boolean");
                 }
                 return NODES.booleanNode(v.equals("true"));
             }
             if (tag.equals(Tag.INT)) {
                 BigInteger n = parseInt(value);
                 if (n == null) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not an integer");
+                    return unsupported(pos, at, value, "'" + value + "' is not an integer");
                 }
                 if (n.bitLength() < 32) {
                     return NODES.numberNode(n.intValue());
@@ -533,23 +607,35 @@ public final class YamlReader {
             if (tag.equals(Tag.FLOAT)) {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (v.endsWith(".nan") || v.endsWith(".inf")) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' (NaN or infinity) has no JSON form; use a number or a string");
+                    return unsupported(pos, at, value, "'" + value + "' (NaN or infinity) has no JSON form; use a number"
+                            + " or a string");
                 }
                 double d;
                 try {
                     d = Double.parseDouble(value);
                 } catch (NumberFormatException e) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is not a number");
-                    return null;
+                    return unsupported(pos, at, value, "'" + value + "' is not a number");
                 }
                 if (Double.isInfinite(d)) {
-                    fail(Rules.YAML_UNSUPPORTED, pos, at, "'" + value + "' is too large for a 64-bit floating point number");
+                    return unsupported(pos, at, value, "'" + value + "' is too large for a 64-bit floating point number");
                 }
                 return NODES.numberNode(d);
             }
-            fail(Rules.YAML_UNSUPPORTED, pos, at, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are allowed");
-            return null;
+            return unsupported(pos, at, value, "unsupported YAML tag '" + tag.getValue() + "'; only plain JSON values are"
+                    + " allowed");
         }
+
+        /** A value with no JSON form: said, and kept as its text so that reading (and a static check) goes on. */
+        private JsonNode unsupported(SourcePosition pos, String pointer, String value, String message) {
+            goOnAfter(Rules.YAML_UNSUPPORTED, pos, pointer, message);
+            return NODES.stringNode(value);
+        }
+
+        /** A problem reading can go on after ({@link Partial}). */
+        private void goOnAfter(Rule rule, SourcePosition pos, String pointer, String message) {
+            problems.add(new Problem(source, pos.line(), pos.column(), pointer, message).as(rule));
+        }
+
 
         private void fail(Rule rule, SourcePosition pos, String pointer, String message) {
             problems.add(new Problem(source, pos.line(), pos.column(), pointer, message).as(rule));
@@ -601,6 +687,8 @@ public final class YamlReader {
         final String anchor;
         final Map<String, SourcePosition> keys = new HashMap<>();
         String pendingKey;
+        /** The value of {@link #pendingKey} is that of a duplicate key: read, not kept. */
+        boolean dropNext;
         long size = 1;
         /** Levels of nesting of this collection's subtree, itself included. */
         int depth = 1;

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Discovery fails as a whole, with every problem listed, when a contract is invalid, a provider cannot be
  * created, or two nodes share a contract name (the message names both origins): running with the wrong node
- * would be worse than not running.
+ * would be worse than not running. A static check that reports everything at once ({@code onex validate}) builds with
+ * {@link Builder#buildKeepingWhatLoads()} instead: one bad plugin must not hide what the others' nodes show.
  */
 public final class NodeRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
@@ -53,11 +54,14 @@ public final class NodeRegistry implements AutoCloseable {
     private final Map<String, DiscoveredNode> nodes;
     private final List<PluginClassLoader> loaders;
     private final List<Problem> emptyPlugins;
+    private final List<Problem> problems;
 
-    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<Problem> emptyPlugins) {
+    private NodeRegistry(Map<String, DiscoveredNode> nodes, List<PluginClassLoader> loaders, List<Problem> emptyPlugins,
+            List<Problem> problems) {
         this.nodes = Collections.unmodifiableMap(nodes);
         this.loaders = List.copyOf(loaders);
         this.emptyPlugins = List.copyOf(emptyPlugins);
+        this.problems = List.copyOf(problems);
     }
 
     public static Builder builder() {
@@ -90,8 +94,9 @@ public final class NodeRegistry implements AutoCloseable {
     /**
      * The plugins (jars, or sub-folders of jars) in the plugin folders that register no node at all: most often a jar
      * built without its {@code META-INF/services/ai.omninode.onex.node.EffectNode} file, or a library jar put in the
-     * plugin folder itself instead of a sub-folder next to the plugin that needs it; and files named .jar that are not
-     * readable jars. {@link #emptyPluginProblems()} says which is which.
+     * plugin folder itself instead of a sub-folder next to the plugin that needs it; files named .jar that are not
+     * readable jars, or links to jars that are gone; and plugin folders that hold no plugin at all.
+     * {@link #emptyPluginProblems()} says which is which.
      */
     public List<String> emptyPlugins() {
         return emptyPlugins.stream().map(Problem::source).toList();
@@ -99,12 +104,24 @@ public final class NodeRegistry implements AutoCloseable {
 
     /**
      * Why each plugin of {@link #emptyPlugins()} gave no node, as a problem that names it: a jar that is not a readable
-     * jar (zip) file ({@link Rules#PLUGIN_INVALID}), or one that has no {@code META-INF/services} registration
-     * ({@link Rules#PLUGIN_NO_NODES}). Discovery goes on without them (the nodes of the other plugins can run); a
+     * jar (zip) file or a dangling link ({@link Rules#PLUGIN_INVALID}), one that has no {@code META-INF/services}
+     * registration, or a folder with no plugin ({@link Rules#PLUGIN_NO_NODES}). Discovery goes on without them (the nodes of the other plugins can run); a
      * command that lists or checks plugins reports them as errors.
      */
     public List<Problem> emptyPluginProblems() {
         return emptyPlugins;
+    }
+
+    /**
+     * Every problem discovery found, each naming its plugin or class path entry: those {@link Builder#build()} throws
+     * (a broken registration, a missing plugin folder, an invalid contract, two nodes with one name; rule
+     * {@link Rules#PLUGIN_INVALID} unless the problem has its own) followed by {@link #emptyPluginProblems()}. Empty
+     * but for the latter when built with {@link Builder#build()}, which throws on the others.
+     */
+    public List<Problem> problems() {
+        List<Problem> all = new ArrayList<>(problems);
+        all.addAll(emptyPlugins);
+        return all;
     }
 
     /**
@@ -264,6 +281,20 @@ public final class NodeRegistry implements AutoCloseable {
 
         /** Discovers and validates; throws {@link ValidationException} listing every problem found. */
         public NodeRegistry build() {
+            return build(false);
+        }
+
+        /**
+         * Discovers and validates as {@link #build()} does, but keeps going: the nodes that loaded are the registry's,
+         * and every problem is in {@link NodeRegistry#problems()} rather than thrown (of two nodes with one name, the
+         * one whose class sorts first is kept). For checks that report every problem at once; a host that runs nodes
+         * uses {@link #build()}.
+         */
+        public NodeRegistry buildKeepingWhatLoads() {
+            return build(true);
+        }
+
+        private NodeRegistry build(boolean keepGoing) {
             List<Problem> problems = new ArrayList<>();
             List<DiscoveredNode> found = new ArrayList<>();
             List<PluginClassLoader> loaders = new ArrayList<>();
@@ -287,7 +318,11 @@ public final class NodeRegistry implements AutoCloseable {
                 }
             }
             for (Problem p : empty) {
-                LOG.warn("No node from plugin {}: {}", p.source(), p.message());
+                if (keepGoing) { // the caller reports them
+                    LOG.debug("No node from plugin {}: {}", p.source(), p.message());
+                } else {
+                    LOG.warn("No node from plugin {}: {}", p.source(), p.message());
+                }
             }
             Map<String, DiscoveredNode> byName = new LinkedHashMap<>();
             found.sort(Comparator.comparing(DiscoveredNode::name));
@@ -298,6 +333,10 @@ public final class NodeRegistry implements AutoCloseable {
                             + other.className() + " from " + other.origin() + ", and "
                             + node.className() + " from " + node.origin()));
                 }
+            }
+            if (keepGoing) {
+                List<Problem> ruled = problems.stream().map(p -> p.orAs(Rules.PLUGIN_INVALID)).toList();
+                return new NodeRegistry(byName, loaders, empty, ruled);
             }
             if (!problems.isEmpty()) {
                 for (PluginClassLoader loader : loaders) {
@@ -310,7 +349,7 @@ public final class NodeRegistry implements AutoCloseable {
                 throw new ValidationException(problems);
             }
             LOG.debug("Discovered nodes: {}", byName.keySet());
-            return new NodeRegistry(byName, loaders, empty);
+            return new NodeRegistry(byName, loaders, empty, List.of());
         }
 
         private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,
@@ -426,9 +465,14 @@ public final class NodeRegistry implements AutoCloseable {
             return List.of();
         }
         List<PluginSource> sources = new ArrayList<>();
+        int unreadableBefore = unreadable.size();
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.sorted().collect(Collectors.toList())) {
-                if (Files.isRegularFile(entry) && isJar(entry)) {
+                if (isJar(entry) && !Files.exists(entry) && Files.isSymbolicLink(entry)) {
+                    // a link to a jar that is gone: the class loader would skip it without a word
+                    unreadable.add(Problem.of(entry.toString(), "a symbolic link to " + linkTarget(entry) + ", which does"
+                            + " not exist (a dangling link); the plugin it named is not loaded").as(Rules.PLUGIN_INVALID));
+                } else if (Files.isRegularFile(entry) && isJar(entry)) {
                     if (readable(entry, unreadable)) {
                         sources.add(new PluginSource(entry.toString(), new URL[] {url(entry)}));
                     }
@@ -449,8 +493,24 @@ public final class NodeRegistry implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             problems.add(Problem.of(dir.toString(), "cannot list plugin folder: " + e.getMessage()));
+            return sources;
+        }
+        if (sources.isEmpty() && unreadable.size() == unreadableBefore) {
+            // a folder named for its plugins that holds none is most often the wrong folder, or a build that did not
+            // put its jar there
+            unreadable.add(Problem.of(dir.toString(), "plugin folder holds no plugin: no .jar file, and no sub-folder"
+                    + " with one; a plugin is a jar built by Maven or Gradle (target/*.jar), or a folder of them")
+                    .as(Rules.PLUGIN_NO_NODES));
         }
         return sources;
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "a file";
+        }
     }
 
     /** Whether {@code jar} opens as a zip file; if not, a problem that says so in {@code unreadable}. */

@@ -95,6 +95,24 @@ class YamlReaderTest {
     }
 
     @Test
+    void readingGoesOnAfterEveryValueWithNoJsonFormAndADuplicateKeyKeepingTheFirstValue() {
+        String text = "a: .nan\nb: .inf\nc: !!binary aGk=\nd: {x: 1}\nd: {y: 2}\ne: ok\n";
+
+        YamlReader.Partial partial = YamlReader.defaults().readKeepingGoing("t.yaml",
+                text.getBytes(StandardCharsets.UTF_8));
+        ValidationException refused = catchThrowableOfType(ValidationException.class,
+                () -> YamlReader.defaults().readString("t.yaml", text));
+
+        assertThat(partial.problems()).extracting(p -> p.line() + ":" + p.column() + " " + p.rule()).containsExactly(
+                "1:4 yaml.unsupported", "2:4 yaml.unsupported", "3:4 yaml.unsupported", "5:1 yaml.duplicate-key");
+        assertThat(partial.document().root().get("a").asString()).isEqualTo(".nan"); // kept as its text
+        assertThat(partial.document().root().get("d").has("x")).isTrue(); // the first value of the duplicate key
+        assertThat(partial.document().positionOf("/d/x")).isEqualTo(new SourcePosition(4, 8));
+        assertThat(partial.document().root().get("e").asString()).isEqualTo("ok");
+        assertThat(refused.problems()).hasSize(4); // read() refuses the document, naming all of them
+    }
+
+    @Test
     void keysWithSlashesAndTildesAreEscapedInPointers() {
         YamlDocument doc = read("paths:\n  a/b: 1\n  c~d: 2\n");
 
@@ -262,6 +280,17 @@ class YamlReaderTest {
         assertThat(reader.withMaxNodes(11).readString("t", yaml).root().get("b")).hasSize(4);
         assertThatThrownBy(() -> reader.withMaxNodes(10).readString("t", yaml))
                 .isInstanceOfSatisfying(ValidationException.class, onlyProblem(2, 4, "document expands to more than 10 values"));
+    }
+
+    @Test
+    void tooManyValuesWithoutAnyAliasDoNotBlameAliases() {
+        String yaml = "a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\n";
+
+        assertThatThrownBy(() -> reader.withMaxNodes(10).readString("t", yaml)).isInstanceOfSatisfying(
+                ValidationException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> {
+                    assertThat(p.message()).isEqualTo("document has more than 10 values; refusing to load it");
+                    assertThat(p.rule()).isEqualTo("yaml.limit");
+                }));
     }
 
     @Test

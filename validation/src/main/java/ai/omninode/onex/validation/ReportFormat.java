@@ -16,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -102,6 +105,45 @@ public enum ReportFormat {
             return null;
         } catch (IOException | RuntimeException e) {
             return whyNot(file, e);
+        }
+    }
+
+    /**
+     * Why report files cannot be written where they were asked for, in one line, or null: two of them are one file (the
+     * second would replace the first), or one is among {@code inputs}, the files validated (it would overwrite a
+     * workflow with the report). Paths are compared as the files they are (links resolved) where they exist.
+     *
+     * @param reports each report file by the name of the setting that asked for it ({@code --sarif}, {@code <junitFile>})
+     * @param inputs  the files validated, or named to be
+     */
+    public static String clash(Map<String, Path> reports, Collection<Path> inputs) {
+        Map<Path, String> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> r : reports.entrySet()) {
+            if (r.getValue() == null) {
+                continue;
+            }
+            Path file = same(r.getValue());
+            String other = seen.putIfAbsent(file, r.getKey());
+            if (other != null) {
+                return other + " and " + r.getKey() + " name the same file, " + r.getValue() + ": give each report a file"
+                        + " of its own";
+            }
+        }
+        for (Path input : inputs) {
+            String option = seen.get(same(input));
+            if (option != null) {
+                return option + " " + reports.get(option) + " is one of the files validated: writing the report would"
+                        + " overwrite it; write the report elsewhere (build/onex.sarif, say)";
+            }
+        }
+        return null;
+    }
+
+    private static Path same(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException | SecurityException e) {
+            return p.toAbsolutePath().normalize();
         }
     }
 

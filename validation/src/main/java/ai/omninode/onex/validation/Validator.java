@@ -11,6 +11,8 @@ import ai.omninode.onex.contract.YamlReader;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.validation.ValidationReport.FileResult;
 import ai.omninode.onex.validation.ValidationReport.Kind;
+import ai.omninode.onex.validation.internal.Glob;
+import ai.omninode.onex.validation.internal.Recognizer;
 import ai.omninode.onex.validation.internal.Targets;
 import ai.omninode.onex.validation.internal.Targets.Target;
 import ai.omninode.onex.workflow.WorkflowLoader;
@@ -30,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -39,20 +40,21 @@ import tools.jackson.databind.JsonNode;
  * {@code onex-maven-plugin}.
  *
  * <p>A run: the paths are resolved ({@link Builder#paths}); each file is read once and recognized by its content
- * (a workflow has {@code steps}, a contract has {@code node_type}); other YAML found in folders is skipped with a note.
+ * (a workflow has {@code steps}, and when found by searching a sign of ONEX besides, see {@link Recognizer}; a contract
+ * has {@code node_type}); other YAML found in folders is skipped with a note.
  * Contracts are checked first, and those that load are known nodes for the workflows of the same run, next to the
  * nodes discovered on the class path and in the plugin folders: a node project validates its workflows before its jar
  * exists. Then each workflow is checked against the workflow schema and rules, and against the contracts of the nodes
  * it uses.
  */
 public final class Validator {
-    /** A file that failed to parse is taken for an ONEX file (and its errors reported) if it has one of these keys. */
-    private static final Pattern ONEX_KEYS =
-            Pattern.compile("(?m)^(steps|node_type|io_operations|input_model|effect_node|compute_node)\\s*:");
-
     private final Builder b;
-    private final YamlReader reader = YamlReader.defaults();
     private final WorkflowLoader workflows = new WorkflowLoader();
+    /**
+     * One size limit for every file, the workflow loader's, checked before parsing: a file under the reader's own limit
+     * but over the workflow's was parsed for seconds and then refused.
+     */
+    private final YamlReader reader = YamlReader.defaults().withMaxBytes(workflows.maxBytes());
     private final ContractLoader contractLoader = new ContractLoader();
 
     private Validator(Builder builder) {
@@ -63,7 +65,13 @@ public final class Validator {
         return new Builder();
     }
 
-    private record Read(Target target, String source, YamlDocument doc, String text, List<Problem> problems) {
+    /**
+     * A file as read: its document and the problems the YAML reader went on after, or no document and the problems that
+     * kept it from being one; {@code unreadable}: its bytes could not be read at all (permissions, an I/O error), which
+     * is an error wherever the file was found.
+     */
+    private record Read(Target target, String source, YamlDocument doc, String text, List<Problem> problems,
+            boolean unreadable) {
     }
 
     /** Runs the checks; problems are in the report, never thrown. */
@@ -79,9 +87,13 @@ public final class Validator {
         Set<String> brokenContracts = new HashSet<>();
         for (Target t : files) {
             String source = source(t);
+            if (t.skipped() != null) {
+                results.put(source, skipped(source, t.skipped()));
+                continue;
+            }
             Read read = read(targets, t);
             if (read.doc() == null) {
-                if (t.explicit() || ONEX_KEYS.matcher(read.text()).find()) {
+                if (t.explicit() || read.unreadable() || Recognizer.looksLikeOnex(read.text())) {
                     results.put(source, new FileResult(source, Kind.UNRECOGNIZED, read.problems()));
                 } else {
                     results.put(source, skipped(source, "cannot be read as YAML and does not look like an ONEX file ("
@@ -90,18 +102,23 @@ public final class Validator {
                 continue;
             }
             JsonNode root = read.doc().root();
-            if (WorkflowLoader.looksLikeWorkflow(root)) {
+            if (t.explicit() ? WorkflowLoader.looksLikeWorkflow(root) : Recognizer.isWorkflow(root)) {
                 workflowFiles.add(read);
                 results.put(source, null); // keeps the order; filled below
             } else if (root.isObject() && (root.has("node_type") || root.has("io_operations") || root.has("input_model"))) {
-                results.put(source, new FileResult(source, Kind.CONTRACT,
-                        contract(read, targets, treeContracts, treeContractFiles, brokenContracts)));
+                results.put(source, new FileResult(source, Kind.CONTRACT, withYamlProblems(read,
+                        contract(read, targets, treeContracts, treeContractFiles, brokenContracts))));
             } else if (root.isObject() && root.has("$schema")) {
-                results.put(source, new FileResult(source, Kind.SCHEMA, schema(read, targets)));
+                results.put(source, new FileResult(source, Kind.SCHEMA, withYamlProblems(read, schema(read, targets))));
             } else if (t.explicit()) {
                 results.put(source, new FileResult(source, Kind.UNRECOGNIZED, List.of(read.doc().problemAt("",
                         "neither an ONEX workflow (it has no 'steps') nor a node contract (it has no 'node_type')")
                         .as(Rules.FILE_UNRECOGNIZED))));
+            } else if (WorkflowLoader.looksLikeWorkflow(root)) {
+                results.put(source, skipped(source, "has 'steps' but no other sign of an ONEX workflow (a version"
+                        + " {major, minor, patch}, input_schema, event_bus, error_handling, a step with effect_node,"
+                        + " compute_node or an ONEX type), as a CI pipeline's file has; skipped (named on its own, it is"
+                        + " checked as a workflow)"));
             } else {
                 results.put(source, skipped(source, "neither an ONEX workflow (no 'steps') nor a node contract"
                         + " (no 'node_type'); skipped"));
@@ -130,7 +147,7 @@ public final class Validator {
                         problems.addAll(validator.check(checked.workflow(), checked.problems()));
                     }
                     String source = w.source();
-                    results.put(source, new FileResult(source, Kind.WORKFLOW, sorted(problems)));
+                    results.put(source, new FileResult(source, Kind.WORKFLOW, withYamlProblems(w, problems)));
                 }
             } finally {
                 nodes.close();
@@ -169,17 +186,47 @@ public final class Validator {
         byte[] bytes;
         try {
             // refused unread over the limit: a file of gigabytes must not exhaust the heap
-            bytes = t.stdin() ? BoundedRead.read(b.stdin, source, YamlReader.DEFAULT_MAX_BYTES, "standard input")
-                    : BoundedRead.read(targets.onDisk(t.file()), YamlReader.DEFAULT_MAX_BYTES, "file");
+            bytes = t.stdin() ? BoundedRead.read(b.stdin, source, reader.maxBytes(), "standard input")
+                    : BoundedRead.read(targets.onDisk(t.file()), reader.maxBytes(), "file");
         } catch (ValidationException e) {
-            return new Read(t, source, null, "", t.stdin() ? e.problems()
-                    : renamed(e.problems(), targets.onDisk(t.file()).toString(), source));
+            boolean unreadable = e.problems().stream().anyMatch(p -> p.rule().equals(Rules.FILE_UNREADABLE.id()));
+            // too large to read: its start says whether it is an ONEX file (an error) or other YAML (a note)
+            String head = unreadable || t.stdin() ? "" : head(targets.onDisk(t.file()));
+            return new Read(t, source, null, head, t.stdin() ? e.problems()
+                    : renamed(e.problems(), targets.onDisk(t.file()).toString(), source), unreadable);
         }
-        String text = new String(bytes, StandardCharsets.UTF_8);
         try {
-            return new Read(t, source, reader.read(source, bytes), text, List.of());
+            // read on after a duplicate key or a value with no JSON form: they must not hide the file's other errors
+            YamlReader.Partial partial = reader.readKeepingGoing(source, bytes);
+            return new Read(t, source, partial.document(), new String(bytes, StandardCharsets.UTF_8),
+                    partial.problems(), false);
         } catch (ValidationException e) {
-            return new Read(t, source, null, text, e.problems());
+            return new Read(t, source, null, Recognizer.text(bytes), e.problems(), false);
+        }
+    }
+
+    /**
+     * A parsed file's problems with those the YAML reader went on after ({@link Read#problems()}), in source order. A
+     * value with no JSON form is read as its text, so a problem found at the same place (a string where a number
+     * belongs) is about that stand-in, not the file: it is left out.
+     */
+    private static List<Problem> withYamlProblems(Read read, List<Problem> problems) {
+        List<Problem> out = new ArrayList<>(read.problems());
+        Set<String> replaced = new HashSet<>();
+        read.problems().forEach(p -> replaced.add(p.line() + ":" + p.column()));
+        for (Problem p : problems) {
+            if (!replaced.contains(p.line() + ":" + p.column()) || p.rule().startsWith("yaml.")) {
+                out.add(p);
+            }
+        }
+        return sorted(out);
+    }
+
+    private static String head(Path file) {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return Recognizer.text(in.readNBytes(64 * 1024));
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
@@ -251,18 +298,15 @@ public final class Validator {
         if (!b.discoverNodes) {
             return new Nodes(NodeRegistry.builder().scanClasspath(false).build());
         }
-        try {
-            NodeRegistry registry = NodeRegistry.builder()
-                    .classLoader(b.classLoader)
-                    .scanClasspath(b.scanClasspath)
-                    .pluginDirectories(b.pluginDirectories)
-                    .build();
-            general.addAll(registry.emptyPluginProblems());
-            return new Nodes(registry);
-        } catch (ValidationException e) {
-            e.problems().forEach(p -> general.add(p.orAs(Rules.PLUGIN_INVALID)));
-            return new Nodes(null);
-        }
+        // a bad plugin is reported, and the workflows are still checked against the nodes that did load: failing
+        // discovery as a whole hid every node problem of every workflow behind one plugin.invalid
+        NodeRegistry registry = NodeRegistry.builder()
+                .classLoader(b.classLoader)
+                .scanClasspath(b.scanClasspath)
+                .pluginDirectories(b.pluginDirectories)
+                .buildKeepingWhatLoads();
+        general.addAll(registry.problems());
+        return new Nodes(registry);
     }
 
     /** What to check, and which nodes workflows may use. */
@@ -372,8 +416,28 @@ public final class Validator {
             return this;
         }
 
+        /**
+         * The validator; an {@link InvalidPatternException} for a path or exclude that is a malformed glob (a path that
+         * exists as given is that file or folder, whatever characters its name has, and is no glob).
+         */
         public Validator build() {
+            for (String exclude : excludes) {
+                checkGlob(exclude, true);
+            }
+            for (String path : paths) {
+                if (!path.equals(Targets.STDIN) && Glob.isGlob(path) && !Targets.existsAsGiven(base, path)) {
+                    checkGlob(path, false);
+                }
+            }
             return new Validator(this);
+        }
+
+        private static void checkGlob(String pattern, boolean exclude) {
+            try {
+                Glob.of(pattern);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPatternException(pattern, exclude, e.getMessage());
+            }
         }
     }
 }

@@ -37,14 +37,22 @@ public final class WorkflowLoader {
     /** Classpath location of the workflow schema (from onex-contracts). */
     public static final String SCHEMA_RESOURCE = "ai/omninode/onex/contracts/schema/onex-workflow.schema.json";
 
+    /** The largest workflow file, in bytes, that is read at all (4 MiB). */
+    public static final long MAX_BYTES = 4L * 1024 * 1024;
+
     private final YamlReader reader;
 
     public WorkflowLoader() {
-        this(YamlReader.defaults().withMaxBytes(4L * 1024 * 1024));
+        this(YamlReader.defaults().withMaxBytes(MAX_BYTES));
     }
 
     public WorkflowLoader(YamlReader reader) {
         this.reader = Objects.requireNonNull(reader);
+    }
+
+    /** The largest workflow this loader reads, in bytes: checked before parsing. */
+    public long maxBytes() {
+        return reader.maxBytes();
     }
 
     /** The compiled workflow schema. */

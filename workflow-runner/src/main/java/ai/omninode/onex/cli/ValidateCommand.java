@@ -3,20 +3,26 @@ package ai.omninode.onex.cli;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.VersionProvider;
 import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.validation.InvalidPatternException;
 import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
+import ai.omninode.onex.validation.ValidationReport.Kind;
 import ai.omninode.onex.validation.Validator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -28,8 +34,10 @@ import picocli.CommandLine.Spec;
             "Checks workflows and node contracts without running anything, and reports every problem of every file at"
                 + " once, each as file:line:col: error: message [rule-id] (the rule ids are listed in"
                 + " docs/validation-rules.md). A folder is searched for ONEX files by their content (a workflow has"
-                + " steps, a contract has node_type); other YAML in it (docker-compose.yml, CI settings) is skipped"
-                + " with a note. Hidden folders, target/ and node_modules/ are never searched. Contracts found are known"
+                + " steps and a sign of ONEX besides: a version {major, minor, patch}, input_schema, event_bus,"
+                + " error_handling, or a step with effect_node, compute_node or an ONEX type; a contract has"
+                + " node_type); other YAML in it (docker-compose.yml, CI pipelines with their own steps) is skipped"
+                + " with a note. Links are followed. Hidden folders, target/ and node_modules/ are never searched. Contracts found are known"
                 + " nodes for the workflows of the same run, so a node project checks its workflows before its jar"
                 + " exists.",
             "",
@@ -65,7 +73,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "GLOB",
             description = "Leaves out files and folders (repeatable). A glob with a '/' matches the whole path relative"
                     + " to the working directory ('legacy/**' is legacy/ and everything in it, '**/tabs.yaml' any"
-                    + " tabs.yaml), one without matches any file or folder name: --exclude 'docker-compose*.yml'"
+                    + " tabs.yaml; a leading '/' anchors it there, as in .gitignore: '/legacy' is ./legacy, not any"
+                    + " legacy), one without matches any file or folder name: --exclude 'docker-compose*.yml'"
                     + " --exclude 'legacy/**'.")
     List<String> excludes = new ArrayList<>();
 
@@ -116,24 +125,54 @@ public final class ValidateCommand implements Callable<Integer> {
                 throw new OnexException(why);
             }
         }
-        ValidationReport report = Validator.builder()
-                .paths(paths)
-                .excludes(excludes)
-                .stdin(System.in)
-                .stdinName(stdinName)
-                .classLoader(ValidateCommand.class.getClassLoader())
-                .pluginDirectories(plugins.directories())
-                .installationPlugins(plugins.replacedInstallationPlugins(), plugins.replacedBy())
-                .build()
-                .run();
+        Map<String, Path> reports = new LinkedHashMap<>();
+        reports.put("--sarif", sarifFile);
+        reports.put("--junit", junitFile);
+        List<Path> named = paths.stream().filter(p -> !p.equals("-")).map(ValidateCommand::pathOrNull)
+                .filter(p -> p != null && Files.isRegularFile(p)).toList();
+        String clash = ReportFormat.clash(reports, named);
+        if (clash != null) {
+            throw new OnexException(clash);
+        }
+        Validator validator;
+        try {
+            validator = Validator.builder()
+                    .paths(paths)
+                    .excludes(excludes)
+                    .stdin(System.in)
+                    .stdinName(stdinName)
+                    .classLoader(ValidateCommand.class.getClassLoader())
+                    .pluginDirectories(plugins.directories())
+                    .installationPlugins(plugins.replacedInstallationPlugins(), plugins.replacedBy())
+                    .build();
+        } catch (InvalidPatternException e) {
+            throw new ParameterException(spec.commandLine(), e.exclude()
+                    ? "--exclude '" + e.pattern() + "' is not a valid glob: " + e.reason()
+                    : "'" + e.pattern() + "' is neither a file or folder nor a valid glob: " + e.reason());
+        }
+        ValidationReport report = validator.run();
         if (strict) {
             report = report.strict();
+        }
+        // files found in the folders searched count too: --junit flows/a.yaml with flows/ validated
+        clash = ReportFormat.clash(reports, report.files().stream().filter(f -> f.kind() != Kind.SKIPPED)
+                .map(f -> pathOrNull(f.file())).filter(p -> p != null && !p.toString().equals(stdinName)).toList());
+        if (clash != null) {
+            throw new OnexException(clash);
         }
         Tool tool = new Tool("onex validate", VersionProvider.version());
         writeFile(sarifFile, ReportFormat.SARIF, report, tool);
         writeFile(junitFile, ReportFormat.JUNIT, report, tool);
         output.write(report, tool, out, err);
         return report.valid() ? Onex.OK : Onex.INVALID;
+    }
+
+    private static Path pathOrNull(String path) {
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
     }
 
     private static void writeFile(Path file, ReportFormat format, ValidationReport report, Tool tool) {

@@ -6,8 +6,8 @@ import ai.omninode.onex.validation.ValidationReport;
 import java.io.PrintWriter;
 
 /**
- * GitHub Actions workflow commands, one a problem: {@code ::error file=F,line=L,col=C,title=RULE::MESSAGE}. GitHub
- * shows them as annotations on the file and line in the pull request. Values are escaped as the runner expects
+ * GitHub Actions workflow commands, one an error or warning: {@code ::error file=F,line=L,col=C,title=RULE::MESSAGE}.
+ * GitHub shows them as annotations on the file and line in the pull request; notes (skipped files) are plain log lines. Values are escaped as the runner expects
  * ({@code %}, CR and LF everywhere; {@code :} and {@code ,} in properties too), so a message cannot end the command or
  * start another.
  */
@@ -17,11 +17,12 @@ public final class GithubWriter {
 
     public static void write(ValidationReport report, PrintWriter out) {
         for (Problem p : report.all()) {
-            String command = switch (p.severity()) {
-                case ERROR -> "error";
-                case WARNING -> "warning";
-                case NOTE -> "notice";
-            };
+            if (p.severity() == Severity.NOTE) {
+                // a skipped file is worth a line in the log, not an annotation on the pull request
+                out.println(TextWriter.line(p));
+                continue;
+            }
+            String command = p.severity() == Severity.ERROR ? "error" : "warning";
             StringBuilder line = new StringBuilder("::").append(command).append(" file=").append(property(p.source()));
             if (p.hasPosition()) {
                 line.append(",line=").append(p.line()).append(",col=").append(p.column());

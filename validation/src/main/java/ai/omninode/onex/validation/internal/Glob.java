@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * A path glob as .gitignore, Ant and Maven's includes read it, on top of {@link java.nio.file.PathMatcher}'s
@@ -29,7 +30,7 @@ public final class Glob {
         this.readings = readings;
     }
 
-    /** Throws {@link IllegalArgumentException} (the JDK's {@code PatternSyntaxException}) for a malformed glob. */
+    /** Throws {@link IllegalArgumentException}, whose message says what is wrong in one clause, for a malformed glob. */
     public static Glob of(String glob) {
         String p = normalize(glob);
         // the pattern cut before each "**/" that starts a name: each such one is read as itself or as nothing
@@ -41,7 +42,7 @@ public final class Glob {
         }
         pieces.add(withinNames(p.substring(from)));
         if (pieces.size() - 1 > Integer.numberOfTrailingZeros(MAX_READINGS)) {
-            throw new IllegalArgumentException("too many **/ in the pattern " + glob);
+            throw new IllegalArgumentException("more than " + Integer.numberOfTrailingZeros(MAX_READINGS) + " **/");
         }
         List<String> variants = new ArrayList<>(List.of(pieces.get(0)));
         for (String piece : pieces.subList(1, pieces.size())) {
@@ -54,11 +55,22 @@ public final class Glob {
         }
         FileSystem fs = FileSystems.getDefault();
         List<PathMatcher> readings = new ArrayList<>();
-        for (String v : variants) {
-            readings.add(fs.getPathMatcher("glob:" + v));
-            if (v.endsWith("/**")) {
-                readings.add(fs.getPathMatcher("glob:" + v.substring(0, v.length() - 3))); // the folder itself
+        try {
+            for (String v : variants) {
+                readings.add(fs.getPathMatcher("glob:" + v));
+                if (v.endsWith("/**")) {
+                    readings.add(fs.getPathMatcher("glob:" + v.substring(0, v.length() - 3))); // the folder itself
+                }
             }
+        } catch (PatternSyntaxException e) {
+            // the JDK's message is three lines (description, the regex it made, a caret): one clause here
+            String what = e.getDescription() == null ? "malformed" : e.getDescription();
+            if (what.endsWith("']") || what.endsWith("'}")) {
+                what += "'"; // the JDK's "Missing ']"
+            }
+            String hint = what.contains("']'") ? " ('[' opens a set of characters, as in [abc])"
+                    : what.contains("'}'") ? " ('{' opens alternatives, as in {a,b})" : "";
+            throw new IllegalArgumentException(Character.toLowerCase(what.charAt(0)) + what.substring(1) + hint);
         }
         return new Glob(p, List.copyOf(readings));
     }

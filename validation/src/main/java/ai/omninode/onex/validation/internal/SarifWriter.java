@@ -20,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * SARIF 2.1.0: one run whose driver lists every rule of the catalog (so {@code ruleIndex} is stable), and a result per
- * problem with its level and place. Relative paths stay relative (code-scanning tools resolve them against the
+ * error or warning with its level and place; notes (skipped files) are the invocation's tool execution notifications,
+ * not results, so that code scanning raises no alert for them. Relative paths stay relative (code-scanning tools resolve them against the
  * checkout); columns count Unicode code points, as the YAML parser's do.
  */
 public final class SarifWriter {
@@ -39,8 +40,9 @@ public final class SarifWriter {
         driver.put("name", tool.name());
         driver.put("version", tool.version());
         ArrayNode rules = driver.putArray("rules");
-        // input.* name the problems of onex run's inputs, which validate never reports
-        List<Rule> all = Rules.all().stream().filter(r -> !r.id().startsWith("input.")).toList();
+        // input.* and node.init name problems of onex run (its inputs, the nodes it starts), which validate never reports
+        List<Rule> all = Rules.all().stream()
+                .filter(r -> !r.id().startsWith("input.") && !r.equals(Rules.NODE_INIT)).toList();
         Map<String, Integer> index = new HashMap<>();
         for (Rule r : all) {
             index.put(r.id(), index.size());
@@ -50,10 +52,31 @@ public final class SarifWriter {
             o.putObject("defaultConfiguration").put("level", level(r.severity()));
         }
         ArrayNode invocations = run.putArray("invocations");
-        invocations.addObject().put("executionSuccessful", true);
+        ObjectNode invocation = invocations.addObject();
+        invocation.put("executionSuccessful", true);
+        // notes (a file skipped because it is not an ONEX file) are about the run, not the code: as results, code
+        // scanning showed a Note alert per docker-compose.yml
+        List<Problem> notes = report.all().stream().filter(p -> p.severity() == Severity.NOTE).toList();
+        if (!notes.isEmpty()) {
+            ArrayNode notifications = invocation.putArray("toolExecutionNotifications");
+            for (Problem p : notes) {
+                ObjectNode n = notifications.addObject();
+                n.put("level", level(p.severity()));
+                n.putObject("message").put("text", p.message());
+                n.putArray("locations").addObject().putObject("physicalLocation").putObject("artifactLocation")
+                        .put("uri", uri(p.source()));
+                Integer i = index.get(p.rule());
+                if (i != null) {
+                    n.putObject("associatedRule").put("id", p.rule()).put("index", i);
+                }
+            }
+        }
         run.put("columnKind", "unicodeCodePoints");
         ArrayNode results = run.putArray("results");
         for (Problem p : report.all()) {
+            if (p.severity() == Severity.NOTE) {
+                continue;
+            }
             ObjectNode r = results.addObject();
             if (!p.rule().isEmpty()) {
                 r.put("ruleId", p.rule());
@@ -122,10 +145,13 @@ public final class SarifWriter {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=".indexOf(c) >= 0;
     }
 
-    /** A URI with a scheme of two or more letters ({@code file:}, {@code jar:file:}); "C:" is a Windows drive. */
+    /**
+     * A URI the tool made ({@code file:/...}, {@code jar:file:/...!/...}, {@code https://...}); "C:" is a Windows drive,
+     * and a relative file named {@code file:x.yaml} is a file (a URI it would make has a '/' after the scheme).
+     */
     private static boolean isUri(String source) {
         int colon = source.indexOf(':');
-        if (colon < 2 || !(source.startsWith("file:") || source.startsWith("jar:") || source.contains("://"))) {
+        if (colon < 2 || !(source.startsWith("file:/") || source.startsWith("jar:file:/") || source.contains("://"))) {
             return false;
         }
         try {

@@ -21,6 +21,9 @@ class SarifWriterTest {
             c:d/x.yaml                  | c%3Ad/x.yaml
             #hash?q[1].yaml             | %23hash%3Fq%5B1%5D.yaml
             <stdin>                     | %3Cstdin%3E
+            file:x.yaml                 | file%3Ax.yaml
+            jar:x.yaml                  | jar%3Ax.yaml
+            dir with space/file:x.yaml  | dir%20with%20space/file%3Ax.yaml
             """)
     void relativePathsAreEncodedSegmentBySegment(String path, String uri) {
         assertThat(SarifWriter.uri(path)).isEqualTo(uri);
@@ -35,7 +38,7 @@ class SarifWriterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"a b,c:d%50é.yaml", "c:d/x.yaml", "sub dir/100%.yaml", "日本/ü:ö.yaml", "#hash?q[1].yaml",
-            "emoji😀.yaml", "q/back\\slash.yaml"})
+            "emoji😀.yaml", "q/back\\slash.yaml", "file:x.yaml"})
     void decodingTheUriGivesTheOriginalPathBack(String name, @TempDir Path base) throws IOException {
         Path file = base.resolve(name);
         Files.createDirectories(file.getParent());

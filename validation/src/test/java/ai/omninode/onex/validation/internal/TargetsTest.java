@@ -61,6 +61,19 @@ class TargetsTest {
     }
 
     @Test
+    void anExcludeWithALeadingSlashIsAnchoredToTheBaseFolderAsInGitignore() throws IOException {
+        Files.createDirectories(base.resolve("flows/legacy"));
+        Files.writeString(base.resolve("flows/legacy/deep.yaml"), "steps: []\n");
+
+        assertThat(resolve(List.of("."), "/legacy")).noneMatch(f -> f.startsWith("legacy/"))
+                .contains("flows/legacy/deep.yaml").hasSize(8);
+        assertThat(resolve(List.of("."), "/legacy/**")).noneMatch(f -> f.startsWith("legacy/")).hasSize(8);
+        assertThat(resolve(List.of(base.toString()), "/tabs.yaml")).noneMatch(f -> f.endsWith("/" + "tabs.yaml")
+                && !f.contains("flows")).hasSize(9);
+        assertThat(resolve(List.of("."), base.resolve("legacy") + "/**")).hasSize(8); // an absolute path still works
+    }
+
+    @Test
     void countsWhatTheExcludesLeftOut() {
         Targets targets = new Targets(base, List.of("legacy", "*.yaml"));
         List<Problem> problems = new ArrayList<>();

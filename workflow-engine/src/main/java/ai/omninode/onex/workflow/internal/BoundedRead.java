@@ -5,6 +5,8 @@ import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -54,8 +56,13 @@ public final class BoundedRead {
             return bytes;
         } catch (NoSuchFileException e) {
             throw new ValidationException(Problem.of(source, "file not found").as(Rules.FILE_UNREADABLE));
+        } catch (AccessDeniedException e) {
+            throw new ValidationException(Problem.of(source, "cannot read file: permission denied")
+                    .as(Rules.FILE_UNREADABLE));
         } catch (IOException e) {
-            throw new ValidationException(Problem.of(source, "cannot read file: " + e.getMessage()).as(Rules.FILE_UNREADABLE));
+            // a FileSystemException's message starts with the path, which the problem names already
+            String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw new ValidationException(Problem.of(source, "cannot read file: " + why).as(Rules.FILE_UNREADABLE));
         }
     }
 }

@@ -46,14 +46,21 @@ public final class SourceText {
         if (expression == null || expression.isEmpty() || lines.length == 0) {
             return start;
         }
+        // columns count code points, as the YAML parser's do (and SARIF's columnKind says): an emoji is one column,
+        // two chars of a Java string
         for (int l = start.line() - 1; l < lines.length && l < start.line() - 1 + MAX_LINES_AHEAD; l++) {
-            int from = l == start.line() - 1 ? Math.max(0, start.column() - 1) : 0;
-            if (from > lines[l].length()) {
-                continue;
+            String line = lines[l];
+            int from = 0;
+            if (l == start.line() - 1) {
+                int points = Math.max(0, start.column() - 1);
+                if (points > line.codePointCount(0, line.length())) {
+                    continue;
+                }
+                from = line.offsetByCodePoints(0, points);
             }
-            int idx = lines[l].indexOf(expression, from);
+            int idx = line.indexOf(expression, from);
             if (idx >= 0) {
-                return new SourcePosition(l + 1, idx + 1);
+                return new SourcePosition(l + 1, line.codePointCount(0, idx) + 1);
             }
         }
         return start;
