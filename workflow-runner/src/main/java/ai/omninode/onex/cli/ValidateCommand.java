@@ -81,7 +81,7 @@ public final class ValidateCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins = new PluginOptions();
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", completionCandidates = ValidateCommand.Formats.class,
             description = "text (default: problems on stderr, a summary on stdout), json, sarif (SARIF 2.1.0, for code"
                     + " scanning), junit (JUnit XML, for CI test reports) or github (GitHub Actions annotations); all"
                     + " but text on stdout. Example: --output sarif > onex.sarif")
@@ -183,6 +183,14 @@ public final class ValidateCommand implements Callable<Integer> {
             format.write(report, tool, file);
         } catch (IOException e) {
             throw new OnexException(e.getMessage(), e); // one line that names the file and why; exit 2
+        }
+    }
+
+    /** What shell completion offers for {@code --output}, as the help writes the formats. */
+    static final class Formats implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("text", "json", "sarif", "junit", "github").iterator();
         }
     }
 }
