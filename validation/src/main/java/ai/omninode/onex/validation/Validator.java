@@ -116,7 +116,7 @@ public final class Validator {
                         .as(Rules.FILE_UNRECOGNIZED))));
             } else if (WorkflowLoader.looksLikeWorkflow(root)) {
                 results.put(source, skipped(source, "has 'steps' but no other sign of an ONEX workflow (a version"
-                        + " {major, minor, patch}, input_schema, event_bus, error_handling, a step with effect_node,"
+                        + " such as {major: 1, minor: 0, patch: 0}, input_schema, event_bus, error_handling, a step with effect_node,"
                         + " compute_node or an ONEX type), as a CI pipeline's file has; skipped (named on its own, it is"
                         + " checked as a workflow)"));
             } else {

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
             "Checks workflows and node contracts without running anything, and reports every problem of every file at"
                 + " once, each as file:line:col: error: message [rule-id] (the rule ids are listed in"
                 + " docs/validation-rules.md). A folder is searched for ONEX files by their content (a workflow has"
-                + " steps and a sign of ONEX besides: a version {major, minor, patch}, input_schema, event_bus,"
+                + " steps and a sign of ONEX besides: a version ({major, minor, patch} or 1.0.0), input_schema, event_bus,"
                 + " error_handling, or a step with effect_node, compute_node or an ONEX type; a contract has"
                 + " node_type); other YAML in it (docker-compose.yml, CI pipelines with their own steps) is skipped"
                 + " with a note. Links are followed. Hidden folders, target/ and node_modules/ are never searched. Contracts found are known"
@@ -81,7 +81,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins = new PluginOptions();
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", completionCandidates = ValidateCommand.Formats.class,
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            completionCandidates = ValidateCommand.Formats.class,
             description = "text (default: problems on stderr, a summary on stdout), json, sarif (SARIF 2.1.0, for code"
                     + " scanning), junit (JUnit XML, for CI test reports) or github (GitHub Actions annotations); all"
                     + " but text on stdout. Example: --output sarif > onex.sarif")

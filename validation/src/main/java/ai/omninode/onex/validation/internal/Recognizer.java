@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>{@code steps} alone is not enough: Azure Pipelines, Google Cloud Build and Drone files have top-level
  * {@code steps} too. A workflow found by searching has {@code steps} and one sign of ONEX besides: a {@code version}
- * mapping ({@code {major, minor, patch}}), a section only ONEX workflows have ({@code input_schema},
+ * ({@code {major, minor, patch}}, or a string such as {@code 1.0.0}, which is reported as the error it is), a section only ONEX workflows have ({@code input_schema},
  * {@code event_bus}, {@code error_handling}, {@code workflow_type}), or a step with a node field
  * ({@code effect_node}, {@code compute_node}, {@code handler}, {@code intent_type}) or an ONEX step type
  * ({@code effect}, {@code compute}, {@code validation}, {@code intent}, {@code parallel}). A file named on its own is
@@ -27,9 +27,11 @@ public final class Recognizer {
     /** Keys only a node contract has, at the top level of text that could not be parsed. */
     private static final Pattern CONTRACT_KEYS = Pattern.compile("(?m)^(node_type|io_operations|input_model)\\s*:");
     private static final Pattern STEPS = Pattern.compile("(?m)^steps\\s*:");
+    private static final Pattern SEMVER = Pattern.compile("v?\\d+\\.\\d+\\.\\d+");
     /** The signs of ONEX next to {@code steps}, in text that could not be parsed. */
     private static final Pattern WORKFLOW_SIGNS = Pattern.compile("(?m)^(input_schema|event_bus|error_handling"
-            + "|workflow_type)\\s*:|^version\\s*:\\s*(\\{\\s*)?(major|$)|(^|[\\s{,-])(effect_node|compute_node|intent_type)"
+            + "|workflow_type)\\s*:|^version\\s*:\\s*(\\{\\s*)?(major|$|[\"']?v?\\d+\\.\\d+\\.\\d+)"
+            + "|(^|[\\s{,-])(effect_node|compute_node|intent_type)"
             + "\\s*:|(^|[\\s{,-])type\\s*:\\s*[\"']?(effect|compute|validation|intent|parallel)[\"']?\\s*([,}#]|$)");
 
     private Recognizer() {
@@ -40,7 +42,9 @@ public final class Recognizer {
         if (root == null || !root.isObject() || !root.has("steps")) {
             return false;
         }
-        if (root.path("version").isObject()) {
+        JsonNode version = root.path("version");
+        if (version.isObject() || version.isString() && SEMVER.matcher(version.asString().trim()).matches()) {
+            // version: 1.0.0 is the commonest mistake in a new workflow: reported, not skipped as someone else's file
             return true;
         }
         for (String section : WORKFLOW_SECTIONS) {

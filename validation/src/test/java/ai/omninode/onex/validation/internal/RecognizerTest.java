@@ -45,6 +45,8 @@ class RecognizerTest {
     @ValueSource(strings = {
         "name: broken\nversion: {major: 1}\nsteps: []\n",
         "name: w\nversion: 1.0.0\nsteps:\n  - name: a\n    type: effect\n    efect_node: x\n",
+        "name: w\nversion: 1.0.0\nsteps:\n  - name: a\n    node: foo\n",
+        "name: w\nversion: \"v2.1.0\"\nsteps: []\n",
         "name: w\nsteps:\n  - name: a\n    effect_node: kafka_event_effect\n",
         "name: w\nsteps:\n  - name: g\n    type: parallel\n    steps: [{name: a, compute_node: c}]\n",
         "name: w\nsteps: [{name: a, type: intent, intent_type: x}]\n",
