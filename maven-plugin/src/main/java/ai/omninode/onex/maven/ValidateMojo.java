@@ -140,8 +140,8 @@ public final class ValidateMojo extends AbstractMojo {
         Map<String, Path> reports = new LinkedHashMap<>();
         reports.put("<sarifFile>", sarifFile == null ? null : sarifFile.toPath());
         reports.put("<junitFile>", junitFile == null ? null : junitFile.toPath());
-        String clash = ReportFormat.clash(reports, report.files().stream()
-                .filter(f -> f.kind() != ValidationReport.Kind.SKIPPED).map(f -> base.resolve(f.file())).toList());
+        // skipped files too: they are the user's files all the same (a CI pipeline, a compose file)
+        String clash = ReportFormat.clash(reports, report.files().stream().map(f -> base.resolve(f.file())).toList());
         if (clash != null) {
             throw new MojoExecutionException("onex:validate: " + clash);
         }

@@ -132,8 +132,9 @@ public enum ReportFormat {
         for (Path input : inputs) {
             String option = seen.get(same(input));
             if (option != null) {
-                return option + " " + reports.get(option) + " is one of the files validated: writing the report would"
-                        + " overwrite it; write the report elsewhere (build/onex.sarif, say)";
+                return option + " " + reports.get(option) + " is one of the files validated or searched: writing the"
+                        + " report would overwrite it; write the report elsewhere (" + (option.contains("junit")
+                        ? "build/test-results/TEST-onex.xml" : "build/onex.sarif") + ", say)";
             }
         }
         return null;

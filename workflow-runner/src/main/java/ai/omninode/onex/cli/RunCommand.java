@@ -73,6 +73,8 @@ import tools.jackson.databind.node.ObjectNode;
             "     there (nothing ran)",
             "  3  the workflow succeeded (with --inputs: every input), but the --metrics file",
             "     could not be written at the end (a step failed: 1)",
+            "  130  stopped by Ctrl-C (143: SIGTERM), whatever the run's own outcome; stderr",
+            "     says what happened to the work in flight",
             "",
             "Examples:",
             "  onex run examples/document_ingestion.yaml \\",

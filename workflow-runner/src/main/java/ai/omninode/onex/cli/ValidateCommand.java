@@ -7,7 +7,6 @@ import ai.omninode.onex.validation.InvalidPatternException;
 import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.validation.ReportFormat.Tool;
 import ai.omninode.onex.validation.ValidationReport;
-import ai.omninode.onex.validation.ValidationReport.Kind;
 import ai.omninode.onex.validation.Validator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -155,8 +154,9 @@ public final class ValidateCommand implements Callable<Integer> {
         if (strict) {
             report = report.strict();
         }
-        // files found in the folders searched count too: --junit flows/a.yaml with flows/ validated
-        clash = ReportFormat.clash(reports, report.files().stream().filter(f -> f.kind() != Kind.SKIPPED)
+        // files found in the folders searched count too, skipped ones as well: --junit flows/a.yaml with flows/
+        // validated, or --sarif azure-pipelines.yml (skipped as no ONEX file, but a file of the user's all the same)
+        clash = ReportFormat.clash(reports, report.files().stream()
                 .map(f -> pathOrNull(f.file())).filter(p -> p != null && !p.toString().equals(stdinName)).toList());
         if (clash != null) {
             throw new OnexException(clash);

@@ -141,6 +141,12 @@ class OnexCliTest {
             }
             assertThat(r.out()).doesNotContain("Zq9Secr3tPw");
         }
+        for (String[] args : new String[][] {{"run", "x.yaml", "-pZq9Secr3tPw"}, {"run", "x.yaml", "--Zq9Secr3tPw"},
+                {"run", "x.yaml", "--concurrency", "Zq9Secr3tPw"}, {"validate", ".", "--output", "Zq9Secr3tPw"}}) {
+            Cli.Result r = Cli.onex(args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).contains("not shown").doesNotContain("Zq9Secr3tPw");
+        }
         assertThat(UsageErrorHandler.unmatched(List.of("extra.yaml", "--sett", "K=s3cret", "--pw=s3cret", "s3cret")))
                 .isEqualTo("Unknown options: '--sett', '--pw=...'; Unmatched argument: 'extra.yaml' (3 values given with"
                         + " them not shown: they may be secrets)");

@@ -281,17 +281,21 @@ class ValidateCommandTest {
         Cli.Result found = Cli.onex("validate", project.toString(), "--sarif", flow.toString());
         Cli.Result twice = Cli.onex("validate", project.toString(), "--sarif",
                 dir.resolve("x").toString(), "--junit", dir.resolve("./x").toString());
+        Path pipeline = Files.writeString(project.resolve("azure-pipelines.yml"), "steps:\n  - script: mvn verify\n");
+        Cli.Result skipped = Cli.onex("validate", project.toString(), "--sarif", pipeline.toString());
 
         assertThat(named.exitCode()).as(named.toString()).isEqualTo(2);
-        assertThat(named.err()).isEqualTo("onex: error: --junit " + flow + " is one of the files validated: writing the"
-                + " report would overwrite it; write the report elsewhere (build/onex.sarif, say)"
-                + System.lineSeparator());
+        assertThat(named.err()).isEqualTo("onex: error: --junit " + flow + " is one of the files validated or searched:"
+                + " writing the report would overwrite it; write the report elsewhere (build/test-results/TEST-onex.xml,"
+                + " say)" + System.lineSeparator());
         assertThat(found.exitCode()).as(found.toString()).isEqualTo(2);
         assertThat(found.err()).contains("--sarif " + flow + " is one of the files validated");
         assertThat(Files.readString(flow)).isEqualTo(WORKFLOW);
         assertThat(twice.exitCode()).as(twice.toString()).isEqualTo(2);
         assertThat(twice.err()).contains("--sarif and --junit name the same file, " + dir.resolve("./x"));
         assertThat(dir.resolve("x")).doesNotExist();
+        assertThat(skipped.exitCode()).as("a file the search skipped is the user's all the same").isEqualTo(2);
+        assertThat(Files.readString(pipeline)).startsWith("steps:");
     }
 
     @Test
@@ -472,7 +476,8 @@ class ValidateCommandTest {
         }
         Cli.Result bad = Cli.onex("validate", project.toString(), "--output", "xml");
         assertThat(bad.exitCode()).isEqualTo(2);
-        assertThat(bad.err().toLowerCase(java.util.Locale.ROOT)).contains("--output", "xml", "sarif", "junit", "github");
+        assertThat(bad.err().toLowerCase(java.util.Locale.ROOT)).contains("--output", "sarif", "junit", "github",
+                "not shown");
     }
 
     @Test

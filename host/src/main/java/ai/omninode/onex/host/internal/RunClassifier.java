@@ -26,6 +26,8 @@ public final class RunClassifier {
     public static final Set<String> INFRASTRUCTURE_ERROR_TYPES =
             Set.of("retries_exhausted", "deadline_exceeded", "circuit_open", "shutdown", "outcome_unknown");
 
+    private static final String UNKNOWN = "outcome unknown: ";
+
     private RunClassifier() {
     }
 
@@ -61,7 +63,11 @@ public final class RunClassifier {
             }
             String why = infrastructure(s);
             if (why != null) {
-                return new Verdict(Outcome.INFRASTRUCTURE, "step '" + s.name() + "' " + why + ": " + s.error());
+                String error = String.valueOf(s.error());
+                if (s.outcomeUnknown() && error.startsWith(UNKNOWN)) { // said once: "ended with its outcome unknown"
+                    error = error.substring(UNKNOWN.length());
+                }
+                return new Verdict(Outcome.INFRASTRUCTURE, "step '" + s.name() + "' " + why + ": " + error);
             }
         }
         if (result.succeeded()) {

@@ -90,8 +90,10 @@ class RunClassifierTest {
 
     @Test
     void anUnknownOutcomeAndAnUninitializedNodeAreInfrastructure() {
-        assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
-                "outcome unknown: no answer", true))).outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+        RunClassifier.Verdict unknown = RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED,
+                null, "outcome unknown: no answer", true)));
+        assertThat(unknown.outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+        assertThat(unknown.reason()).as("said once").isEqualTo("step 's' ended with its outcome unknown: no answer");
         assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
                 "node 'kafka_event_effect' could not be initialized: down", false))).outcome())
                 .isEqualTo(Outcome.INFRASTRUCTURE);

@@ -30,9 +30,9 @@ public final class SetNames {
      */
     public static void warnAboutEnvironment(NodeRegistry registry, Map<String, String> env, Collection<String> alsoKnown,
             java.io.PrintWriter err) {
-        // KAFKA_EVENT_* the Kafka node refuses itself when misspelled; ONEX_* are the launcher's and the host's
-        List<String> candidates = env.keySet().stream().filter(k -> k.startsWith("KAFKA_")
-                && !k.startsWith("KAFKA_EVENT_")).sorted().toList();
+        // ONEX_* are the launcher's and the host's; KAFKA_EVENT_* the Kafka node also refuses when it starts, but
+        // --dry-run starts no node
+        List<String> candidates = env.keySet().stream().filter(k -> k.startsWith("KAFKA_")).sorted().toList();
         for (String m : registry.unknownSettings(candidates, alsoKnown)) {
             if (m.contains("(did you mean")) {
                 err.println("onex: warning: the environment sets " + m.replace(" is not a setting of any node here",

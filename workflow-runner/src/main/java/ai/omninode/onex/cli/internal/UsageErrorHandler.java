@@ -79,8 +79,13 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         for (String a : args) {
             if (a.startsWith("-") && a.length() > 1) {
                 int eq = a.indexOf('=');
-                options.add("'" + (eq < 0 ? a : a.substring(0, eq + 1) + "...") + "'");
-                hidden += eq < 0 ? 0 : 1;
+                String name = eq < 0 ? a : a.substring(0, eq);
+                if (OPTION_NAME.matcher(name).matches()) {
+                    options.add("'" + (eq < 0 ? a : a.substring(0, eq + 1) + "...") + "'");
+                    hidden += eq < 0 ? 0 : 1;
+                } else { // -pS3CR3T (a cluster with its value), --S3CR3T: not what an option name looks like
+                    options.add("(one not shown: it does not look like an option name and may be a secret)");
+                }
                 afterOption = true; // --opt value: the next one is its value (and after --opt=value, who knows)
             } else if (afterOption || a.indexOf('=') >= 0) {
                 hidden++;
@@ -104,6 +109,14 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         return message;
     }
 
+    /** What is shown of an unknown option: a name as options are written ({@code --bogus}, {@code -x}). */
+    private static final Pattern OPTION_NAME = Pattern.compile("--[a-z][a-z0-9-]*|-[A-Za-z]");
+
+    /** picocli's quote of an invalid option value ({@code --concurrency s3cret}: 's3cret' is not an int). */
+    private static final Pattern INVALID_VALUE = Pattern.compile("(Invalid value for [^:]+: )'.*?' is not ",
+            Pattern.DOTALL);
+    private static final Pattern BUT_WAS = Pattern.compile(" but was '.*'$", Pattern.DOTALL);
+
     /**
      * picocli's message in the CLI's words: without the Java exception a converter threw ({@code cannot convert 'x' to
      * UUID (java.lang.IllegalArgumentException: Invalid UUID string: x)} says it before the parenthesis) and without
@@ -114,6 +127,9 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
             return "";
         }
         String m = JAVA_EXCEPTION.matcher(message.replace("option option '", "option '")).replaceAll("");
+        // the value given is never quoted: a secret put after the wrong option would be
+        m = INVALID_VALUE.matcher(m).replaceAll("$1the value given (not shown: it may be a secret) is not ");
+        m = BUT_WAS.matcher(m).replaceAll(" but was something else (not shown: it may be a secret)");
         return KEY_VALUE_BUT_WAS.matcher(m).replaceAll(
                 "should be KEY=VALUE, but has no '=' (what was given is not shown: it may be a secret, a SASL password"
                         + " given without its name)");

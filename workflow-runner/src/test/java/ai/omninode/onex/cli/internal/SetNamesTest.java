@@ -33,6 +33,8 @@ class SetNamesTest {
         assertThat(err.toString().lines()).containsExactly(
                 "onex: warning: the environment sets KAFKA_BOOTSTRAP_SERVER, which no node here reads (did you mean"
                         + " 'KAFKA_BOOTSTRAP_SERVERS'?); it is ignored",
+                "onex: warning: the environment sets KAFKA_EVENT_MAX_RETRIS, which no node here reads (did you mean"
+                        + " 'KAFKA_EVENT_MAX_RETRIES'?); it is ignored",
                 "onex: warning: the environment sets KAFKA_TOPIC_PREFX, which no node here reads (did you mean"
                         + " 'KAFKA_TOPIC_PREFIX'?); it is ignored");
         assertThat(err.toString()).doesNotContain("prod-secret-value");
