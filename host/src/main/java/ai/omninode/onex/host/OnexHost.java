@@ -288,6 +288,45 @@ public final class OnexHost implements AutoCloseable {
         return problems;
     }
 
+    /**
+     * The longest a stop may take, from {@link #stop()} to {@link #close()} returning: the drain timeout, the final
+     * commit and leaving the groups ({@link TriggerConsumer#STOP_ALLOWANCE_MS}), closing the nodes and clients
+     * ({@link #CLOSE_ALLOWANCE_MS}), and {@link #STOP_SLACK_MS} for a busy machine. A caller that must exit may give up
+     * waiting after it ({@code onex serve} does, exit 1).
+     */
+    public Duration stopBound() {
+        return b.drainTimeout.plusMillis(TriggerConsumer.STOP_ALLOWANCE_MS + CLOSE_ALLOWANCE_MS + STOP_SLACK_MS);
+    }
+
+    /** Slack on top of the stop's own bounds, in {@link #stopBound()}. */
+    public static final long STOP_SLACK_MS = 5_000;
+
+    /** What has not stopped yet: one entry per trigger loop still running ({@code workflow W's trigger loop}). */
+    public List<String> running() {
+        List<String> running = new ArrayList<>();
+        for (TriggerConsumer c : consumers) {
+            try {
+                if (!c.awaitStopped(0, TimeUnit.MILLISECONDS)) {
+                    running.add("workflow " + c.config().workflow().name() + "'s trigger loop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return running;
+    }
+
+    /** Why loops stopped without being asked to: one line per workflow whose loop ended on an error. */
+    public List<String> loopErrors() {
+        List<String> errors = new ArrayList<>();
+        for (TriggerConsumer.Status s : status()) {
+            if (!s.alive() && s.error() != null) {
+                errors.add("workflow " + s.workflow() + ": " + s.error());
+            }
+        }
+        return errors;
+    }
+
     /** Waits until every loop has stopped (after {@link #stop()}, or a fatal error). */
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -309,7 +348,8 @@ public final class OnexHost implements AutoCloseable {
         stop();
         try {
             // the loops bound the drain, the final commit and the leaving themselves; a little slack on top
-            awaitStopped(b.drainTimeout.toMillis() + TriggerConsumer.STOP_ALLOWANCE_MS + 5_000, TimeUnit.MILLISECONDS);
+            awaitStopped(b.drainTimeout.toMillis() + TriggerConsumer.STOP_ALLOWANCE_MS + TriggerConsumer.CLOSE_GRACE_MS
+                    + STOP_SLACK_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

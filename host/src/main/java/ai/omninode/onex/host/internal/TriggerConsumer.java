@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,14 @@ import org.slf4j.MDC;
  *       member was dropped) is let go without a commit.</li>
  *   <li><b>Stop:</b> fetching stops, runs under way get {@code drainTimeout} to finish, offsets are committed, and the
  *       consumer leaves the group (also with a static instance id); the commit and the leaving get
- *       {@value #STOP_ALLOWANCE_MS} ms more, together, whether the broker answers or not.</li>
+ *       {@value #STOP_ALLOWANCE_MS} ms more, together, whether the broker answers or not, and closing the consumer
+ *       is waited for no longer than that, whatever the client does (one fenced out of its group has hung in its
+ *       close for ever).</li>
+ *   <li><b>Fenced:</b> another consumer joined the group with the same static instance id, and Kafka gave it this
+ *       member's place. The two would take the place from each other for ever, so this loop stops instead: it says
+ *       so (error log, health), starts nothing new, lets the runs under way finish within {@code drainTimeout},
+ *       commits nothing (the partitions are the other's) and closes without leaving (a leave would remove the other
+ *       member, which holds the same instance id now).</li>
  * </ul>
  */
 public final class TriggerConsumer implements Runnable {
@@ -75,6 +83,8 @@ public final class TriggerConsumer implements Runnable {
     static final long STALE_HEARTBEAT_S = 15;
     /** How long past the drain timeout the final commit and leaving the group may take, together. */
     public static final long STOP_ALLOWANCE_MS = 5_000;
+    /** How long past its own timeout closing the consumer is waited for. */
+    public static final long CLOSE_GRACE_MS = 1_000;
 
     /** What the host prints and reports; all fields final or thread-safe. */
     public record Config(Workflow workflow, WorkflowRunner runner, TriggerDecoder decoder, List<String> topics,
@@ -104,6 +114,8 @@ public final class TriggerConsumer implements Runnable {
     private volatile long lastLoopNanos = System.nanoTime();
     private volatile String pollError;
     private volatile String connectionProblem;
+    /** Why Kafka fenced this static member out of its group, once it did; the loop then stops. */
+    private volatile String fenced;
     private Metric connections;
     private Metric heartbeatAge;
     private long lastConnectedNanos;
@@ -146,7 +158,7 @@ public final class TriggerConsumer implements Runnable {
         long errorBackoffMs = 0;
         try {
             consumer.subscribe(config.topics(), new Rebalance());
-            while (!stopping) {
+            while (!stopping && fenced == null) {
                 lastLoopNanos = System.nanoTime();
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -155,6 +167,9 @@ public final class TriggerConsumer implements Runnable {
                     errorBackoffMs = 0;
                 } catch (WakeupException e) {
                     continue;
+                } catch (FencedInstanceIdException e) {
+                    fenced(e);
+                    break;
                 } catch (KafkaException | IllegalStateException e) {
                     // authorization, a fatal group error, ...: say so in health, keep the host alive, try again
                     pollError = e.toString();
@@ -176,15 +191,15 @@ public final class TriggerConsumer implements Runnable {
                 }
                 updatePauses();
             }
-            drainAndLeave();
+            if (fenced != null) {
+                leaveFenced();
+            } else {
+                drainAndLeave();
+            }
         } catch (RuntimeException | Error e) {
             LOG.error("Workflow {}: the trigger loop stopped: {}", config.workflow().name(), e.toString(), e);
             pollError = "the trigger loop stopped: " + e;
-            try {
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-            } catch (RuntimeException closing) {
-                LOG.debug("closing the consumer", closing);
-            }
+            closeConsumer(CloseOptions.timeout(Duration.ofMillis(STOP_ALLOWANCE_MS)), STOP_ALLOWANCE_MS);
         } finally {
             workers.shutdown();
             retries.shutdownNow();
@@ -211,6 +226,10 @@ public final class TriggerConsumer implements Runnable {
             return;
         }
         consumer.commitAsync(offsets, (done, error) -> {
+            if (error instanceof FencedInstanceIdException fencedOut) {
+                fenced(fencedOut);
+                return;
+            }
             if (error != null) {
                 LOG.debug("Workflow {}: commit failed (the next one retries it): {}", config.workflow().name(),
                         error.toString());
@@ -390,15 +409,72 @@ public final class TriggerConsumer implements Runnable {
                 ? "every run under way finished" : inFlight + " runs did not finish within the drain timeout (their"
                 + " triggers are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
                 + "; leaving group " + config.groupId());
-        try {
-            // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
-            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofNanos(Math.max(0, stopDeadline - System.nanoTime()))));
-        } catch (RuntimeException e) {
-            LOG.warn("Workflow {}: closing the consumer: {}", config.workflow().name(), e.toString());
-        }
+        // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
+        long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(stopDeadline - System.nanoTime()));
+        closeConsumer(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofMillis(left)), left);
         LOG.debug("Workflow {}: stopped in {} ms", config.workflow().name(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /** Kafka gave this static member's place in the group to another consumer with the same instance id. */
+    private void fenced(FencedInstanceIdException e) {
+        if (fenced != null) {
+            return;
+        }
+        String why = "fenced out of group " + config.groupId() + ": another consumer joined it with the same"
+                + " --instance-id '" + config.instanceId() + "' and holds this one's place; copies must not share an"
+                + " --instance-id, so this one stopped consuming (it would otherwise take the place back and be fenced"
+                + " again, for ever)";
+        LOG.error("Workflow {}: {} ({})", config.workflow().name(), why, e.getMessage());
+        pollError = why;
+        fenced = why;
+    }
+
+    /**
+     * After being fenced: nothing new starts, the runs under way get the drain timeout, nothing is committed (Kafka
+     * refuses a fenced member's commits, and the partitions are the other member's now: what finished here runs again
+     * there, under the same run keys), and the consumer closes without leaving, since a leave names the instance id
+     * and would remove the other member.
+     */
+    private void leaveFenced() {
+        for (PartitionState ps : states.values()) {
+            ps.revoked = true;
+        }
+        int still = awaitRuns(states.values(), System.nanoTime() + config.drainTimeout().toNanos());
+        events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still == 0
+                ? "the runs under way finished" : still + " runs did not finish within the drain timeout")
+                + ", nothing committed");
+        closeConsumer(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ofMillis(STOP_ALLOWANCE_MS)), STOP_ALLOWANCE_MS);
+    }
+
+    /**
+     * Closes the consumer, waiting at most {@code timeoutMs} (and a second of grace) whatever the client does: its
+     * close joins its heartbeat thread without a bound, and after the member was fenced that join has never returned
+     * (kafka-clients 4.4: the heartbeat threads of the failed rejoins wait on one monitor, and the close wakes only
+     * one of them). A consumer left closing holds no offsets of ours: the final commit was made before.
+     */
+    private void closeConsumer(CloseOptions options, long timeoutMs) {
+        Thread closing = new Thread(() -> {
+            try {
+                consumer.close(options);
+            } catch (RuntimeException e) {
+                LOG.warn("Workflow {}: closing the consumer: {}", config.workflow().name(), e.toString());
+            }
+        }, "onex-close-consumer-" + config.workflow().name());
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(timeoutMs + CLOSE_GRACE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LOG.warn("Workflow {}: the Kafka consumer did not close within {} ms; not waited for longer (the group"
+                    + " drops this member after its session timeout)", config.workflow().name(),
+                    timeoutMs + CLOSE_GRACE_MS);
+        }
     }
 
     /** Waits until no run of {@code partitions} is under way, or until {@code deadline}; returns how many still are. */

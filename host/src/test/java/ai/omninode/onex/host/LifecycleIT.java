@@ -1,0 +1,96 @@
+package ai.omninode.onex.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How a host starts and stops on the shared broker: copies that share an instance id, a stop during load or start. */
+class LifecycleIT {
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final List<OnexHost> hosts = new ArrayList<>();
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void stopHosts() {
+        hosts.forEach(OnexHost::close);
+    }
+
+    private static Workflow echo(String topic) {
+        return new WorkflowLoader().load("echo.yaml", """
+                name: echo
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [%s]
+                steps:
+                  - name: echo
+                    type: compute
+                    compute_node: test_echo
+                    input: {}
+                """.formatted(topic));
+    }
+
+    private OnexHost.Builder host(String prefix, Workflow workflow) {
+        Map<String, String> settings = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "KAFKA_TOPIC_PREFIX", prefix,
+                // a fenced member hears it at its next heartbeat
+                "ONEX_CONSUMER_HEARTBEAT_INTERVAL_MS", "500"));
+        return OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader()).build())
+                .settings(settings).workflow(workflow).drainTimeout(Duration.ofSeconds(5)).events(events::add);
+    }
+
+    private OnexHost started(OnexHost.Builder builder) {
+        OnexHost host = builder.build();
+        hosts.add(host);
+        return host.start();
+    }
+
+    private static boolean stopped(OnexHost host) throws InterruptedException {
+        return host.awaitStopped(0, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The probe's hang: two copies with one --instance-id took the member's place from each other for ever, both mostly
+     * ready, and one then never returned from closing its consumer. Now the copy Kafka fences out stops, says why, and
+     * is neither live nor ready; the other serves on and stops within its bound.
+     */
+    @Test
+    void aCopyWithTheSameInstanceIdFencesTheOtherWhichSaysSoAndStopsInsteadOfFightingForEver() throws Exception {
+        String prefix = Triggers.prefix("fenced");
+        broker.createTopic(prefix + ".in.v1", 2);
+        OnexHost first = started(host(prefix, echo("in.v1")).instanceId("same"));
+        await().atMost(Duration.ofMinutes(1)).until(first::ready);
+        OnexHost second = started(host(prefix, echo("in.v1")).instanceId("same"));
+
+        await().atMost(Duration.ofSeconds(45)).until(() -> stopped(first) || stopped(second));
+        OnexHost fenced = stopped(first) ? first : second;
+        OnexHost other = fenced == first ? second : first;
+
+        assertThat(fenced.status().get(0).error()).as("health says why")
+                .contains("fenced out of group " + prefix + ".echo.consume.v1",
+                        "the same --instance-id 'same'", "stopped consuming");
+        assertThat(fenced.ready()).isFalse();
+        assertThat(fenced.live()).isFalse();
+        assertThat(fenced.loopErrors()).singleElement().asString().startsWith("workflow echo: fenced out of group");
+        assertThat(String.join("\n", events)).contains("nothing committed");
+        await().atMost(Duration.ofMinutes(1)).until(other::ready);
+        assertThat(stopped(other)).as("the other copy serves on").isFalse();
+        // a bound on a hang, with slack; not a speed target
+        CompletableFuture.runAsync(other::close).get(other.stopBound().toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture.runAsync(fenced::close).get(fenced.stopBound().toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
