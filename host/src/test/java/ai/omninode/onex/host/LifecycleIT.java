@@ -8,6 +8,8 @@ import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.testnodes.HookCompute;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +34,22 @@ class LifecycleIT {
 
     @AfterEach
     void stopHosts() {
+        HookCompute.HOOK.set(() -> { });
         hosts.forEach(OnexHost::close);
+    }
+
+    private static Workflow hook(String topic) {
+        return new WorkflowLoader().load("hook.yaml", """
+                name: hook
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [%s]
+                steps:
+                  - name: wait
+                    type: compute
+                    compute_node: test_hook
+                    input: {}
+                """.formatted(topic));
     }
 
     private static Workflow echo(String topic) {
@@ -92,5 +114,60 @@ class LifecycleIT {
         // a bound on a hang, with slack; not a speed target
         CompletableFuture.runAsync(other::close).get(other.stopBound().toMillis(), TimeUnit.MILLISECONDS);
         CompletableFuture.runAsync(fenced::close).get(fenced.stopBound().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The probe's repeats: a trigger waiting behind its key (A@1 behind A@0) had not started when the stop came, while
+     * a later trigger of another key (B@2) had finished; the commit stopped at A@1, so B@2 ran again after the restart.
+     * Now a stop finishes every trigger before the last one started, and the final commit passes all three.
+     */
+    @Test
+    void aStopFinishesTriggersWaitingBehindTheirKeySoTheFinalCommitPassesEveryTriggerThatRan() throws Exception {
+        String prefix = Triggers.prefix("behind");
+        String topic = prefix + ".hook.v1";
+        broker.createTopic(topic, 1);
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HookCompute.HOOK.set(() -> {
+            if (runs.incrementAndGet() == 1) {
+                firstRunning.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        OnexHost host = started(host(prefix, hook("hook.v1")).concurrency(4));
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers());
+                Admin admin = broker.admin()) {
+            send(producer, topic, "A");
+            assertThat(firstRunning.await(1, TimeUnit.MINUTES)).isTrue();
+            send(producer, topic, "A"); // waits behind A@0
+            send(producer, topic, "B"); // runs, and finishes
+            await().atMost(Duration.ofMinutes(1)).until(() -> succeeded(host) == 1);
+
+            host.stop();
+            release.countDown();
+            assertThat(host.awaitStopped(host.stopBound().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+            assertThat(runs.get()).as("A@1 ran in the drain").isEqualTo(3);
+            assertThat(Triggers.committedAndEnd(admin, OnexHost.defaultGroupId(prefix, hook("hook.v1")), topic))
+                    .as("committed past every trigger that ran: a restart repeats nothing")
+                    .containsEntry(0, new long[] {3, 3});
+            assertThat(String.join("\n", events)).contains("every run under way finished", "offsets committed ("
+                    + topic + "-0 at 3)");
+        }
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                "{}".getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    private static double succeeded(OnexHost host) {
+        var c = host.meterRegistry().find("onex.host.runs").tag("outcome", "succeeded").counter();
+        return c == null ? 0 : c.count();
     }
 }

@@ -58,10 +58,13 @@ import org.slf4j.MDC;
  *       (0.5 s doubling to 30 s, with jitter) under the same run key, until it succeeds or the partition goes.</li>
  *   <li><b>Backpressure:</b> past {@code maxBuffered} polled, unfinished triggers every partition is paused until
  *       half of them are done; the loop keeps polling, so the group keeps the member.</li>
- *   <li><b>Rebalance:</b> cooperative-sticky; a revoked partition takes no new runs, its runs under way get up to
- *       {@code drainTimeout} to finish, and its commit point is committed before it goes. A lost partition (the
- *       member was dropped) is let go without a commit.</li>
- *   <li><b>Stop:</b> fetching stops, runs under way get {@code drainTimeout} to finish, offsets are committed, and the
+ *   <li><b>Rebalance:</b> cooperative-sticky; a revoked partition starts no trigger after the last one started,
+ *       and gets up to {@code drainTimeout} to finish the runs under way and the triggers before the last one started
+ *       (which waited behind their key), so that its commit point, committed before it goes, passes every trigger that
+ *       ran. A lost partition (the member was dropped) is let go without a commit.</li>
+ *   <li><b>Stop:</b> fetching stops, and as on revocation every partition starts no trigger after the last one
+ *       started and gets {@code drainTimeout} to finish those before it: a restart then runs nothing twice (unless
+ *       a trigger was waiting out an infrastructure failure, which is not tried again). Offsets are committed, and the
  *       consumer leaves the group (also with a static instance id); the commit and the leaving get
  *       {@value #STOP_ALLOWANCE_MS} ms more, together, whether the broker answers or not, and closing the consumer
  *       is waited for no longer than that, whatever the client does (one fenced out of its group has hung in its
@@ -392,6 +395,9 @@ public final class TriggerConsumer implements Runnable {
         } catch (WakeupException expected) {
             // the loop was elsewhere when stop() woke it
         }
+        for (PartitionState ps : states.values()) {
+            ps.giveUp(true); // also those assigned after stop() looked
+        }
         int inFlight = awaitRuns(states.values(), drainDeadline);
         long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         // the commit may take the allowance but one second, kept for leaving the group
@@ -406,8 +412,8 @@ public final class TriggerConsumer implements Runnable {
             stopProblem = "the final commit failed: " + last.error();
         }
         events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (inFlight == 0
-                ? "every run under way finished" : inFlight + " runs did not finish within the drain timeout (their"
-                + " triggers are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
+                ? "every run under way finished" : inFlight + " triggers did not finish within the drain timeout"
+                + " (they are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
                 + "; leaving group " + config.groupId());
         // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
         long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(stopDeadline - System.nanoTime()));
@@ -439,7 +445,7 @@ public final class TriggerConsumer implements Runnable {
      */
     private void leaveFenced() {
         for (PartitionState ps : states.values()) {
-            ps.revoked = true;
+            ps.giveUp(false);
         }
         int still = awaitRuns(states.values(), System.nanoTime() + config.drainTimeout().toNanos());
         events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still == 0
@@ -477,26 +483,35 @@ public final class TriggerConsumer implements Runnable {
         }
     }
 
-    /** Waits until no run of {@code partitions} is under way, or until {@code deadline}; returns how many still are. */
+    /**
+     * Poll thread: waits until the workers have nothing left to do for {@code partitions} (no run under way, none
+     * queued: after {@link PartitionState#giveUp} that is every trigger before the last one started), or until
+     * {@code deadline}; returns how many triggers up to there did not finish.
+     */
     private int awaitRuns(Collection<PartitionState> partitions, long deadline) {
         synchronized (progress) {
             while (true) {
-                int running = 0;
+                int busy = 0;
                 for (PartitionState ps : partitions) {
-                    running += ps.inFlight.get();
+                    busy += ps.tasks.get() + ps.inFlight.get();
                 }
                 long left = deadline - System.nanoTime();
-                if (running == 0 || left <= 0) {
-                    return running;
+                if (busy == 0 || left <= 0) {
+                    break;
                 }
                 try {
                     progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return running;
+                    break;
                 }
             }
         }
+        int unfinished = 0;
+        for (PartitionState ps : partitions) {
+            unfinished += ps.unfinishedBeforeHorizon();
+        }
+        return unfinished;
     }
 
     private void pause(long ms) {
@@ -544,7 +559,7 @@ public final class TriggerConsumer implements Runnable {
             for (TopicPartition tp : partitions) {
                 PartitionState ps = states.get(tp);
                 if (ps != null) {
-                    ps.revoked = true;
+                    ps.giveUp(commit);
                     going.add(ps);
                 }
             }
@@ -585,9 +600,11 @@ public final class TriggerConsumer implements Runnable {
     // ---- worker threads -----------------------------------------------------------------------------------------
 
     private void submit(PartitionState ps, KeyQueue q) {
+        ps.tasks.incrementAndGet();
         try {
             workers.execute(() -> work(ps, q));
         } catch (RejectedExecutionException stoppingAlready) {
+            ps.tasks.decrementAndGet();
             synchronized (ps) {
                 q.scheduled = false;
             }
@@ -595,10 +612,23 @@ public final class TriggerConsumer implements Runnable {
     }
 
     private void work(PartitionState ps, KeyQueue q) {
+        try {
+            runHead(ps, q);
+        } finally {
+            // after any resubmit of the queue: a drain sees no gap between one trigger of a key and the next
+            ps.tasks.decrementAndGet();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /** Runs the head of a key queue (if it may start), then hands the queue on: next trigger, or a retry. */
+    private void runHead(PartitionState ps, KeyQueue q) {
         Slot slot;
         synchronized (ps) {
-            slot = ps.revoked || stopping ? null : q.pending.peekFirst();
-            if (slot == null) {
+            slot = q.pending.peekFirst();
+            if (slot == null || !ps.start(slot)) {
                 q.scheduled = false;
                 ps.queues.remove(q.key);
                 return;
@@ -617,9 +647,6 @@ public final class TriggerConsumer implements Runnable {
         } finally {
             metrics.inFlight.decrementAndGet();
             ps.inFlight.decrementAndGet();
-            synchronized (progress) {
-                progress.notifyAll();
-            }
         }
         if (done) {
             slot.done = true;
@@ -765,6 +792,10 @@ public final class TriggerConsumer implements Runnable {
     /** Stops fetching and drains (asynchronously); {@link #awaitStopped} waits for it. */
     public void stop() {
         stopping = true;
+        // no trigger after the last one started starts any more; those before it still do (see PartitionState)
+        for (PartitionState ps : states.values()) {
+            ps.giveUp(true);
+        }
         consumer.wakeup();
         synchronized (progress) {
             progress.notifyAll();
