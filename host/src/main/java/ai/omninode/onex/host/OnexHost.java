@@ -53,7 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Lifecycle: {@link #builder()}, {@link #start()} (validates, initializes the nodes, creates missing trigger
  * topics, joins the groups, opens the HTTP port), then {@link #close()} (stop fetching, drain within the drain
- * timeout, commit, leave the groups, close the nodes). One {@link WorkflowRunner} serves every workflow: a node is
+ * timeout, commit, leave the groups, close the nodes). A {@link #stop()} from another thread while the start is under
+ * way wins: the start ends at its next step with nothing served. One {@link WorkflowRunner} serves every workflow: a node is
  * one instance, initialized once and shared by all runs.
  */
 public final class OnexHost implements AutoCloseable {
@@ -66,13 +67,16 @@ public final class OnexHost implements AutoCloseable {
     private final Builder b;
     private final KafkaSettings kafka;
     private final PrometheusMeterRegistry meters;
-    private final List<TriggerConsumer> consumers = new ArrayList<>();
+    /** Written by {@link #start()}, read by {@link #stop()} from any thread (a signal handler's). */
+    private final List<TriggerConsumer> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private WorkflowRunner runner;
     private Admin admin;
     private DeadLetters deadLetters;
     private HealthServer http;
     private volatile boolean closed;
+    /** A stop asked for, possibly while {@link #start()} was still under way: the start then ends early. */
+    private volatile boolean stopRequested;
 
     private OnexHost(Builder b) {
         this.b = b;
@@ -154,6 +158,9 @@ public final class OnexHost implements AutoCloseable {
         byOrigin.forEach(rb::settingsFrom);
         runner = rb.build();
         try {
+            if (stopRequested) {
+                return abortStart("before initializing the nodes");
+            }
             for (Workflow w : b.workflows) {
                 // validates against the nodes and initializes them now: settings a node refuses stop the start
                 List<Problem> refused = runner.prepare(w, null);
@@ -161,6 +168,9 @@ public final class OnexHost implements AutoCloseable {
             }
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
+            }
+            if (stopRequested) {
+                return abortStart("after initializing the nodes");
             }
             new JvmMemoryMetrics().bindTo(meters);
             new JvmGcMetrics().bindTo(meters);
@@ -196,11 +206,18 @@ public final class OnexHost implements AutoCloseable {
                         + (b.instanceId == null ? "" : ", instance " + b.instanceId) + ", concurrency " + b.concurrency
                         + ", " + kafka);
             }
+            if (stopRequested) {
+                return abortStart("before joining the groups");
+            }
             if (b.httpPort != null) {
                 http = new HealthServer(b.httpHost, b.httpPort, new Health(), meters);
                 b.events.accept("health and metrics at " + http.address() + "/health, /health/live, /health/ready,"
                         + " /metrics");
             }
+            if (stopRequested) {
+                return abortStart("before joining the groups");
+            }
+            // from here a stop reaches the loops themselves (one that comes before its loop runs, before it joins)
             for (TriggerConsumer c : consumers) {
                 Thread t = new Thread(c, "onex-poll-" + c.config().workflow().name());
                 threads.add(t);
@@ -208,13 +225,31 @@ public final class OnexHost implements AutoCloseable {
             }
             return this;
         } catch (RuntimeException e) {
-            closeResources();
+            closeUnstarted();
             throw e;
         } catch (IOException e) {
-            closeResources();
+            closeUnstarted();
             throw new UncheckedIOException("cannot open the HTTP port " + b.httpHost + ":" + b.httpPort + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A stop came while starting (SIGTERM during the nodes' start, say): no loop has run, so no group was joined and
+     * nothing fetched; close what was opened and serve nothing.
+     */
+    private OnexHost abortStart(String when) {
+        b.events.accept("stop requested while starting: stopped " + when + ", serving nothing");
+        closeUnstarted();
+        return this;
+    }
+
+    /** A start that did not get to run the loops: their consumers, and everything else it opened. */
+    private void closeUnstarted() {
+        List<TriggerConsumer> unstarted = List.copyOf(consumers);
+        consumers.clear();
+        unstarted.forEach(TriggerConsumer::closeUnstarted);
+        closeResources();
     }
 
     /**
@@ -269,8 +304,12 @@ public final class OnexHost implements AutoCloseable {
         return !all.isEmpty() && all.stream().allMatch(TriggerConsumer.Status::alive);
     }
 
-    /** Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). */
+    /**
+     * Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). Asked while
+     * {@link #start()} is under way (from another thread), the start ends at its next step, serving nothing.
+     */
     public void stop() {
+        stopRequested = true;
         consumers.forEach(TriggerConsumer::stop);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.host.testnodes.GateCompute;
 import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.Workflow;
@@ -35,6 +36,7 @@ class LifecycleIT {
     @AfterEach
     void stopHosts() {
         HookCompute.HOOK.set(() -> { });
+        GateCompute.ON_INITIALIZE.set(() -> { });
         hosts.forEach(OnexHost::close);
     }
 
@@ -169,5 +171,51 @@ class LifecycleIT {
     private static double succeeded(OnexHost host) {
         var c = host.meterRegistry().find("onex.host.runs").tag("outcome", "succeeded").counter();
         return c == null ? 0 : c.count();
+    }
+
+    /**
+     * The probe's SIGTERM during start-up: it came after the handler was installed but before the loops existed, so
+     * the stop found nothing to stop, and the host then joined its group and served. Now a stop during the start wins.
+     */
+    @Test
+    void aStopWhileTheHostIsStartingWinsAndItServesNothing() throws Exception {
+        String prefix = Triggers.prefix("startstop");
+        broker.createTopic(prefix + ".gate.v1", 1);
+        CountDownLatch initializing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GateCompute.ON_INITIALIZE.set(() -> {
+            initializing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Workflow gate = new WorkflowLoader().load("gate.yaml", """
+                name: gate
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [gate.v1]
+                steps:
+                  - name: pass
+                    type: compute
+                    compute_node: test_gate
+                    input: {}
+                """);
+        OnexHost host = host(prefix, gate).build();
+        hosts.add(host);
+
+        CompletableFuture<OnexHost> starting = CompletableFuture.supplyAsync(host::start);
+        assertThat(initializing.await(1, TimeUnit.MINUTES)).as("the start holds in the node's initialize").isTrue();
+        host.stop(); // as the SIGTERM handler does
+        release.countDown();
+        starting.get(1, TimeUnit.MINUTES);
+
+        assertThat(host.awaitStopped(0, TimeUnit.MILLISECONDS)).as("nothing left to stop").isTrue();
+        assertThat(host.status()).as("no trigger loop").isEmpty();
+        assertThat(host.live()).isFalse();
+        assertThat(events).anyMatch(e -> e.startsWith("stop requested while starting: stopped after initializing the"
+                + " nodes, serving nothing"));
+        assertThat(events).noneMatch(e -> e.contains(" assigned "));
     }
 }

@@ -174,6 +174,9 @@ public final class ServeCommand implements Callable<Integer> {
             SetNames.check(spec, registry, overrides, read);
             SetNames.warnAboutEnvironment(registry, System.getenv(), read, spec.commandLine().getErr());
             plugins.refuseUnknownNodes(registry, workflows); // with where a node could be found, before a broker starts
+            if (stopper.requested()) {
+                return stoppedBeforeServing(out);
+            }
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();
@@ -181,6 +184,9 @@ public final class ServeCommand implements Callable<Integer> {
                 out.printf("embedded Kafka broker started at %s in %d ms%n", broker.bootstrapServers(),
                         (System.nanoTime() - t0) / 1_000_000);
                 out.flush();
+            }
+            if (stopper.requested()) {
+                return stoppedBeforeServing(out);
             }
             OnexHost host;
             try {
@@ -256,6 +262,13 @@ public final class ServeCommand implements Callable<Integer> {
                 broker.close();
             }
         }
+    }
+
+    /** SIGTERM or Ctrl-C came before the host existed: nothing was started that needs a drain. */
+    private static int stoppedBeforeServing(PrintWriter out) {
+        out.println("stopped before serving");
+        out.flush();
+        return Onex.OK;
     }
 
     private List<Workflow> load() {

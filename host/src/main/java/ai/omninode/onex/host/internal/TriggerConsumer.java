@@ -802,6 +802,15 @@ public final class TriggerConsumer implements Runnable {
         }
     }
 
+    /** For a loop that never ran (the host's start was stopped): releases the consumer and the threads. */
+    public void closeUnstarted() {
+        stopping = true;
+        closeConsumer(CloseOptions.timeout(Duration.ZERO), STOP_ALLOWANCE_MS);
+        workers.shutdown();
+        retries.shutdownNow();
+        stopped.countDown();
+    }
+
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
         return stopped.await(timeout, unit);
     }
