@@ -10,6 +10,7 @@ import ai.omninode.onex.host.internal.KafkaSettings;
 import ai.omninode.onex.host.internal.TopicPreparer;
 import ai.omninode.onex.host.internal.TriggerConsumer;
 import ai.omninode.onex.host.internal.TriggerDecoder;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.EventBus;
@@ -147,6 +148,13 @@ public final class OnexHost implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
+        // settings Kafka refuses for the trigger consumer, before any node starts; an address that does not resolve
+        // is the Kafka node's to report first (it says whether it is the default), as onex run does
+        NodeSettingsException consumerRefused = kafka.checkConsumer(b.groupId != null ? b.groupId
+                : defaultGroupId(kafka.topicPrefix(), b.workflows.get(0)), b.instanceId);
+        if (consumerRefused != null && !consumerRefused.settings().equals(List.of(KafkaSettings.BOOTSTRAP))) {
+            throw withOrigins(consumerRefused);
+        }
         // the runner records its run and step meters there, and binds every node that is a MeterBinder when it
         // initializes it (with the node's class loader as context loader); nodes' metrics() are read through the
         // registry, not copied into every run's result (the Kafka node's snapshot computes its percentiles each time)
@@ -168,6 +176,9 @@ public final class OnexHost implements AutoCloseable {
             }
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
+            }
+            if (consumerRefused != null) {
+                throw withOrigins(consumerRefused);
             }
             if (stopRequested) {
                 return abortStart("after initializing the nodes");
@@ -232,6 +243,18 @@ public final class OnexHost implements AutoCloseable {
             throw new UncheckedIOException("cannot open the HTTP port " + b.httpHost + ":" + b.httpPort + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** {@code e} with where each setting it names came from, as the runner says it for a node's refusal. */
+    private NodeSettingsException withOrigins(NodeSettingsException e) {
+        List<String> parts = new ArrayList<>();
+        for (String name : e.settings()) {
+            if (b.origins.containsKey(name)) {
+                parts.add(name + " is set by " + b.origins.get(name));
+            }
+        }
+        return parts.isEmpty() ? e
+                : new NodeSettingsException(e.getMessage() + " [" + String.join("; ", parts) + "]", e.settings(), null);
     }
 
     /**

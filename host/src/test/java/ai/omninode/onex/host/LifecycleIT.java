@@ -191,17 +191,7 @@ class LifecycleIT {
                 Thread.currentThread().interrupt();
             }
         });
-        Workflow gate = new WorkflowLoader().load("gate.yaml", """
-                name: gate
-                version: {major: 1, minor: 0, patch: 0}
-                event_bus:
-                  subscribe_topics: [gate.v1]
-                steps:
-                  - name: pass
-                    type: compute
-                    compute_node: test_gate
-                    input: {}
-                """);
+        Workflow gate = OnexHostStartTest.GATE; // its node holds the start in initialize
         OnexHost host = host(prefix, gate).build();
         hosts.add(host);
 
