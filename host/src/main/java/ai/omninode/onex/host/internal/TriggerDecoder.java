@@ -34,7 +34,10 @@ import tools.jackson.databind.node.ObjectNode;
  * content, at most as deep as {@code onex run} takes an input: 200 levels, {@value #MAX_DEPTH} with an envelope's). An object with {@code event_type} and {@code payload} is an ONEX
  * envelope (what the Kafka node writes): its {@code payload} (an object) is the input, its {@code correlation_id}
  * (a UUID, if given) the run's correlation id, and its {@code event_id} (if a UUID) names the run. Any other object is
- * the input itself. The input must match the workflow's {@code input_schema}, if it has one.
+ * the input itself. The input must match the workflow's {@code input_schema}, if it has one. An input without a
+ * {@code correlation_id} gets the run's (for workflows that read {@code ${input.correlation_id}}), unless the schema
+ * refuses the input with it and takes it without (a schema that allows no other field): then it runs as sent, as
+ * {@code onex run} would run it.
  *
  * <p>The run key is stable across redeliveries of one trigger and distinct per workflow:
  * {@code <workflow>:<event_id>} for an envelope with a valid {@code event_id}, else
@@ -194,13 +197,25 @@ public final class TriggerDecoder {
             // none given: one derived from the run key, so that a redelivery has the same one
             correlation = UUID.nameUUIDFromBytes(runKey.getBytes(StandardCharsets.UTF_8));
         }
-        if (!input.has("correlation_id")) {
-            // the trigger's correlation id, for workflows that read ${input.correlation_id} (as onex run gives it);
-            // put in before the input_schema check, which may require it
+        boolean added = !input.has("correlation_id");
+        if (added) {
+            // the trigger's correlation id, for workflows that read ${input.correlation_id}: put in before the
+            // input_schema check, which may require it
             input.put("correlation_id", correlation.toString());
         }
         if (inputSchema != null) {
             List<Violation> violations = inputSchema.validate(input);
+            if (!violations.isEmpty() && added) {
+                // a schema may forbid the field (additionalProperties: false): the input as sent, as onex run takes it
+                // (the run still has the correlation id, and a Kafka step without one publishes with it)
+                input.remove("correlation_id");
+                List<Violation> asSent = inputSchema.validate(input);
+                if (asSent.size() > violations.size()) {
+                    input.put("correlation_id", correlation.toString());
+                } else {
+                    violations = asSent;
+                }
+            }
             if (!violations.isEmpty()) {
                 return new Poison(Kind.INPUT_SCHEMA, "the input does not match the workflow's input_schema: "
                         + violations.stream().map(v -> v.message() + " [" + v.keyword() + " at "

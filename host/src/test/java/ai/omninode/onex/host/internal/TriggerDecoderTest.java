@@ -134,4 +134,28 @@ class TriggerDecoderTest {
             assertThat(r).doesNotContain("jackson", "Jackson", "FAIL_ON", "JsonNode", "JsonToken");
         }
     }
+
+    /**
+     * The probe's strict workflow: every trigger was dead-lettered with "unknown field 'correlation_id'", the field the
+     * host had added, though onex run took the same input. Now the input runs as sent; the run keeps its correlation id.
+     */
+    @Test
+    void aSchemaThatAllowsNoOtherFieldTakesTheInputAsSentAsOnexRunDoes() {
+        JsonSchema strict = JsonSchema.of(JsonMapper.builder().build().readTree("{\"type\":\"object\","
+                + "\"additionalProperties\":false,\"required\":[\"order_id\"],\"properties\":{\"order_id\":"
+                + "{\"type\":\"string\"}}}"), "strict");
+        TriggerDecoder orders = new TriggerDecoder("orders", strict, 1000);
+
+        Run run = (Run) orders.decode(record("{\"order_id\":\"o-3\"}".getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders()));
+        Poison missing = (Poison) orders.decode(record("{\"order\":\"o-3\"}".getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders()));
+
+        assertThat(run.input().toString()).isEqualTo("{\"order_id\":\"o-3\"}");
+        assertThat(run.correlationId()).isNotNull();
+        assertThat(missing.reason()).as("what onex run would say of it").contains("order_id", "/")
+                .doesNotContain("correlation_id");
+        Run schemaWantsIt = (Run) decode("{\"document_id\":\"d1\"}");
+        assertThat(schemaWantsIt.input().has("correlation_id")).as("added where the schema allows it").isTrue();
+    }
 }
