@@ -52,7 +52,8 @@ class TriggerDecoderTest {
     @Test
     void aTriggerMayNestAsDeepAsOnexRunTakesAnInputPlusItsEnvelope() {
         TriggerDecoder roomy = new TriggerDecoder("flow", SCHEMA, 1 << 20);
-        java.util.function.IntFunction<String> envelope = levels -> "{\"event_type\":\"REQ\",\"payload\":"
+        java.util.function.IntFunction<String> envelope = levels -> "{\"event_id\":\"" + UUID.randomUUID()
+                + "\",\"event_type\":\"REQ\",\"version\":\"1.0.0\",\"payload\":"
                 + "{\"document_id\":\"d\",\"deep\":" + "[".repeat(levels - 1) + "]".repeat(levels - 1) + "}}";
 
         assertThat(roomy.decode(record(envelope.apply(200).getBytes(StandardCharsets.UTF_8), new RecordHeaders())))
@@ -80,9 +81,38 @@ class TriggerDecoderTest {
 
     @Test
     void anEnvelopeWithoutAValidEventIdIsNamedByItsPlace() {
-        Run run = (Run) decode("{\"event_id\":\"nope\",\"event_type\":\"REQ\",\"payload\":{\"document_id\":\"d1\"}}");
+        Run run = (Run) decoder.decode(record(("{\"event_id\":\"nope\",\"event_type\":\"REQ\",\"payload\":"
+                + "{\"document_id\":\"d1\"}}").getBytes(StandardCharsets.UTF_8), nodeHeaders()));
 
         assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
+        assertThat(run.input().get("document_id").asString()).as("an envelope by the node's header").isEqualTo("d1");
+    }
+
+    /** The Kafka node's header on every event it writes. */
+    private static RecordHeaders nodeHeaders() {
+        RecordHeaders h = new RecordHeaders();
+        h.add("event_type", "REQ".getBytes(StandardCharsets.UTF_8));
+        return h;
+    }
+
+    /**
+     * The probe's relay workflow: a plain trigger that has event_type and payload fields of its own was taken for an
+     * envelope and only its payload run (dead-lettered: the input lacked event_type), though onex run takes it whole.
+     */
+    @Test
+    void aPlainObjectWithEventTypeAndPayloadFieldsIsTheInputItselfNotAnEnvelope() {
+        TriggerDecoder relay = new TriggerDecoder("relay", null, 1000);
+
+        Run plain = (Run) relay.decode(record("{\"event_type\":\"ORDER_PLACED\",\"payload\":{\"order_id\":\"o-1\"}}"
+                .getBytes(StandardCharsets.UTF_8), new RecordHeaders()));
+        Run uuidAlone = (Run) relay.decode(record(("{\"event_id\":\"" + UUID.randomUUID() + "\",\"event_type\":"
+                + "\"ORDER_PLACED\",\"payload\":{\"order_id\":\"o-1\"}}").getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders()));
+
+        assertThat(plain.input().get("event_type").asString()).isEqualTo("ORDER_PLACED");
+        assertThat(plain.input().get("payload").get("order_id").asString()).isEqualTo("o-1");
+        assertThat(plain.runKey()).isEqualTo("relay:t.in/2/41");
+        assertThat(uuidAlone.input().has("payload")).as("an event_id without the node's timestamp or version").isTrue();
     }
 
     @Test
@@ -111,9 +141,12 @@ class TriggerDecoderTest {
         assertThat(kind(decode("[" .repeat(600)))).isEqualTo(Kind.NOT_JSON);
         assertThat(kind(decode("[{\"document_id\":\"a\"}]"))).isEqualTo(Kind.NOT_AN_OBJECT);
         assertThat(kind(decode("\"text\""))).isEqualTo(Kind.NOT_AN_OBJECT);
-        assertThat(kind(decode("{\"event_type\":\"X\",\"payload\":[1]}"))).isEqualTo(Kind.BAD_ENVELOPE);
-        assertThat(kind(decode("{\"event_type\":\"X\",\"correlation_id\":\"zz\",\"payload\":{\"document_id\":\"a\"}}")))
-                .isEqualTo(Kind.BAD_ENVELOPE);
+        String node = "{\"event_id\":\"0b5b5b8e-2f56-5a4c-9d2e-111111111111\",\"timestamp\":1.5,";
+        assertThat(kind(decode(node + "\"event_type\":\"X\",\"payload\":[1]}"))).isEqualTo(Kind.BAD_ENVELOPE);
+        assertThat(kind(decode(node + "\"event_type\":\"X\",\"correlation_id\":\"zz\",\"payload\":"
+                + "{\"document_id\":\"a\"}}"))).isEqualTo(Kind.BAD_ENVELOPE);
+        assertThat(kind(decoder.decode(record("{\"event_type\":7,\"payload\":{\"document_id\":\"a\"}}"
+                .getBytes(StandardCharsets.UTF_8), nodeHeaders())))).isEqualTo(Kind.BAD_ENVELOPE);
         assertThat(kind(decode("{}"))).isEqualTo(Kind.INPUT_SCHEMA);
         assertThat(kind(decode("{\"document_id\":7}"))).isEqualTo(Kind.INPUT_SCHEMA);
         assertThat(((Poison) decode("{\"document_id\":7}")).reason())
