@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -679,12 +680,24 @@ public final class TriggerConsumer implements Runnable {
 
     /** Runs (or dead-letters) one trigger; true when it is finished and may be committed. */
     private boolean process(PartitionState ps, Slot slot) {
+        // a run that ended and still owes its dead letter is not run again: only the dead letter is written
+        TriggerDecoder.Trigger trigger = slot.owed != null ? slot.owed : config.decoder().decode(slot.record);
+        UUID correlation = trigger instanceof TriggerDecoder.Run r ? r.correlationId()
+                : ((TriggerDecoder.Poison) trigger).correlationId();
+        if (correlation != null) {
+            // the run's, from here on: this thread's lines about the trigger (its dead letter too) carry it
+            MDC.put(WorkflowRunner.MDC_CORRELATION_ID, correlation.toString());
+        }
+        try {
+            return slot.owed != null ? deadLetter(ps, slot, slot.owed) : runOrDeadLetter(ps, slot, trigger);
+        } finally {
+            MDC.remove(WorkflowRunner.MDC_CORRELATION_ID);
+        }
+    }
+
+    private boolean runOrDeadLetter(PartitionState ps, Slot slot, TriggerDecoder.Trigger trigger) {
         ConsumerRecord<byte[], byte[]> record = slot.record;
         String workflow = config.workflow().name();
-        if (slot.owed != null) { // its run ended; only its dead letter is missing
-            return deadLetter(ps, slot, slot.owed);
-        }
-        TriggerDecoder.Trigger trigger = config.decoder().decode(record);
         if (trigger instanceof TriggerDecoder.Run r) {
             // as onex run refuses an input before any step: a step's input that this input alone makes break the
             // step's node contract would fail that step whatever runs before it (and the effects before it ran)
@@ -693,7 +706,7 @@ public final class TriggerConsumer implements Runnable {
             if (!refused.isEmpty()) {
                 trigger = new TriggerDecoder.Poison(TriggerDecoder.Kind.STEP_INPUT, "the input would break a step's"
                         + " node contract, so no step ran: " + refused.stream().map(TriggerConsumer::describe)
-                        .collect(Collectors.joining("; ")));
+                        .collect(Collectors.joining("; ")), r.correlationId());
             }
         }
         if (trigger instanceof TriggerDecoder.Poison poison) {
@@ -703,7 +716,7 @@ public final class TriggerConsumer implements Runnable {
         RunOptions options = RunOptions.withKey(run.runKey()).correlationId(run.correlationId())
                 .traceContext(run.trace());
         WorkflowResult result;
-        MDC.put("run_key", run.runKey());
+        MDC.put(WorkflowRunner.MDC_RUN_KEY, run.runKey());
         try {
             try {
                 result = config.runner().run(config.workflow(), run.input(), options);
@@ -713,7 +726,6 @@ public final class TriggerConsumer implements Runnable {
                         workflow, where(slot), run.runKey(), e.toString());
                 return false;
             }
-            MDC.put("correlation_id", String.valueOf(result.correlationId()));
             RunClassifier.Verdict verdict = RunClassifier.classify(result);
             metrics.finished(verdict.outcome(), record.timestamp());
             switch (verdict.outcome()) {
@@ -725,7 +737,8 @@ public final class TriggerConsumer implements Runnable {
                         LOG.debug("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content with"
                                 + " nothing on record, so it goes to the dead-letter topic before it is committed: {}",
                                 workflow, where(slot), run.runKey(), result.correlationId(), verdict.deadLetter());
-                        slot.owed = new TriggerDecoder.Poison(TriggerDecoder.Kind.RUN_FAILED, verdict.deadLetter());
+                        slot.owed = new TriggerDecoder.Poison(TriggerDecoder.Kind.RUN_FAILED, verdict.deadLetter(),
+                                result.correlationId());
                         return deadLetter(ps, slot, slot.owed);
                     }
                     LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content;"
@@ -741,15 +754,15 @@ public final class TriggerConsumer implements Runnable {
             }
             return verdict.outcome().commit();
         } finally {
-            MDC.remove("run_key");
-            MDC.remove("correlation_id");
+            MDC.remove(WorkflowRunner.MDC_RUN_KEY);
         }
     }
 
     /** Writes a trigger's dead letter; true once it is confirmed (the trigger may be committed). */
     private boolean deadLetter(PartitionState ps, Slot slot, TriggerDecoder.Poison poison) {
         ConsumerRecord<byte[], byte[]> record = slot.record;
-        DeadLetters.Written w = deadLetters.write(record, poison.reason(), config.workflow().name(), config.groupId());
+        DeadLetters.Written w = deadLetters.write(record, poison.reason(), config.workflow().name(), config.groupId(),
+                poison.correlationId());
         if (w.confirmed()) {
             metrics.deadLettered(record.topic(), poison.kind());
             return true;

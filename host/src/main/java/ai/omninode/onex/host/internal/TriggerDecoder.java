@@ -71,14 +71,22 @@ public final class TriggerDecoder {
     }
 
     /**
-     * @param correlationId null to let the runner take the input's {@code correlation_id} (or make one)
+     * @param correlationId the run's: the input's {@code correlation_id} if it is a UUID (as {@code onex run} takes
+     *     it), else the envelope's, else the trigger's {@code correlation_id} header, else one derived from the run
+     *     key (the same on every redelivery)
      * @param trace null to start a new trace
      */
     public record Run(ObjectNode input, String runKey, UUID correlationId, TraceContext trace) implements Trigger {
     }
 
-    /** Why a trigger cannot run; {@code kind} is a small fixed set (a metric tag), {@code reason} says the details. */
-    public record Poison(Kind kind, String reason) implements Trigger {
+    /**
+     * Why a trigger cannot run; {@code kind} is a small fixed set (a metric tag), {@code reason} says the details;
+     * {@code correlationId} is the run's when there was one to be (the input was read), else null.
+     */
+    public record Poison(Kind kind, String reason, UUID correlationId) implements Trigger {
+        public Poison(Kind kind, String reason) {
+            this(kind, reason, null);
+        }
     }
 
     public enum Kind {
@@ -207,6 +215,12 @@ public final class TriggerDecoder {
         }
         String runKey = workflow + ":" + (eventId != null ? eventId
                 : record.topic() + "/" + record.partition() + "/" + record.offset());
+        JsonNode own = input.get("correlation_id");
+        if (own != null && own.isString() && uuid(own.asString()) != null) {
+            // as onex run: the input's correlation id is the run's, and the one its events carry when the workflow
+            // passes ${input.correlation_id} on; log lines, events and dead letters then agree
+            correlation = uuid(own.asString());
+        }
         if (correlation == null) {
             // none given: one derived from the run key, so that a redelivery has the same one
             correlation = UUID.nameUUIDFromBytes(runKey.getBytes(StandardCharsets.UTF_8));
@@ -233,7 +247,8 @@ public final class TriggerDecoder {
             if (!violations.isEmpty()) {
                 return new Poison(Kind.INPUT_SCHEMA, "the input does not match the workflow's input_schema: "
                         + violations.stream().map(v -> v.message() + " [" + v.keyword() + " at "
-                                + (v.pointer().isEmpty() ? "/" : v.pointer()) + "]").collect(Collectors.joining("; ")));
+                                + (v.pointer().isEmpty() ? "/" : v.pointer()) + "]").collect(Collectors.joining("; ")),
+                        correlation);
             }
         }
         return new Run(input, runKey, correlation, trace(record));

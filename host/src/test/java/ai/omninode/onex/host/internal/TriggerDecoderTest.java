@@ -191,4 +191,28 @@ class TriggerDecoderTest {
         Run schemaWantsIt = (Run) decode("{\"document_id\":\"d1\"}");
         assertThat(schemaWantsIt.input().has("correlation_id")).as("added where the schema allows it").isTrue();
     }
+
+    /**
+     * The probe's log lines carried an id no event had: a plain trigger's own correlation_id went on its events, while
+     * the run (and so the MDC) had one derived from the trigger's place. The input's UUID is the run's, as onex run.
+     */
+    @Test
+    void theInputsOwnCorrelationIdIsTheRunsAsOnexRunTakesIt() {
+        String own = "11111111-2222-4333-8444-555555555555";
+        RecordHeaders h = new RecordHeaders();
+        h.add("correlation_id", "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13".getBytes(StandardCharsets.UTF_8));
+        Run plain = (Run) decoder.decode(record(("{\"document_id\":\"d1\",\"correlation_id\":\"" + own + "\"}")
+                .getBytes(StandardCharsets.UTF_8), h));
+        Run enveloped = (Run) decode("{\"event_id\":\"" + UUID.randomUUID() + "\",\"event_type\":\"REQ\","
+                + "\"correlation_id\":\"6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13\",\"timestamp\":1.5,\"payload\":"
+                + "{\"document_id\":\"d1\",\"correlation_id\":\"" + own + "\"}}");
+        Run notAUuid = (Run) decoder.decode(record("{\"document_id\":\"d1\",\"correlation_id\":\"abc\"}"
+                .getBytes(StandardCharsets.UTF_8), h));
+
+        assertThat(plain.correlationId()).hasToString(own);
+        assertThat(enveloped.correlationId()).as("what the events get through ${input.correlation_id}").hasToString(own);
+        assertThat(notAUuid.correlationId()).as("not a UUID: the header's").hasToString(
+                "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13");
+        assertThat(notAUuid.input().get("correlation_id").asString()).isEqualTo("abc");
+    }
 }
