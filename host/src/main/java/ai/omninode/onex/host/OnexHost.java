@@ -143,8 +143,8 @@ public final class OnexHost implements AutoCloseable {
                             : Problem.of("--topic", message));
                 }
             }
-            selfTriggers(w, problems);
         }
+        triggerLoops(problems);
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
@@ -275,27 +275,86 @@ public final class OnexHost implements AutoCloseable {
         closeResources();
     }
 
+    /** A Kafka step of {@code from} that publishes to a topic {@code to} consumes here ({@code full}, prefixed). */
+    private record Hop(Workflow from, Step step, String topic, String full, Workflow to) {
+        String describe() {
+            return "step '" + step.name() + "' of workflow '" + from.name() + "' publishes to '" + topic + "'"
+                    + (full.equals(topic) ? "" : " (" + full + " in Kafka)") + ", which workflow '" + to.name()
+                    + "' consumes";
+        }
+    }
+
     /**
-     * A Kafka step that publishes to a topic the host consumes for the same workflow turns one trigger into runs for
-     * ever. {@code onex validate} refuses that for {@code subscribe_topics}; {@code --topic} is only known here, so
-     * both are compared here as Kafka sees them: with the prefix the node and the host put in front.
+     * A Kafka step that publishes to a topic the host consumes turns one trigger into runs for ever: to its own
+     * workflow's topic, or round a loop of workflows served together (ping publishes to pong's topic, pong to ping's).
+     * {@code onex validate} refuses the first for {@code subscribe_topics}; {@code --topic} and the workflows served
+     * together are only known here, so all are compared here as Kafka sees the topics: with the prefix the node and the
+     * host put in front. A topic computed at run time is not known before, and not compared.
      */
-    private void selfTriggers(Workflow w, List<Problem> problems) {
-        Set<String> consumed = new LinkedHashSet<>(triggerTopics(kafka.topicPrefix(), w, b.topics));
-        for (Step s : w.nodeSteps()) {
-            JsonNode topic = !EventBus.KAFKA_NODE.equals(s.node()) || s.input() == null ? null : s.input().get("topic");
-            if (topic == null || !topic.isString() || Template.mayContainExpression(topic.asString())) {
-                continue; // a topic computed at run time is not known before
+    private void triggerLoops(List<Problem> problems) {
+        Map<String, Workflow> consumedBy = new LinkedHashMap<>();
+        for (Workflow w : b.workflows) {
+            triggerTopics(kafka.topicPrefix(), w, b.topics).forEach(t -> consumedBy.putIfAbsent(t, w));
+        }
+        Map<Workflow, List<Hop>> hops = new LinkedHashMap<>();
+        for (Workflow w : b.workflows) {
+            List<Hop> out = new ArrayList<>();
+            for (Step s : w.nodeSteps()) {
+                JsonNode topic = !EventBus.KAFKA_NODE.equals(s.node()) || s.input() == null ? null
+                        : s.input().get("topic");
+                if (topic == null || !topic.isString() || Template.mayContainExpression(topic.asString())) {
+                    continue;
+                }
+                String full = EventBus.fullTopic(kafka.topicPrefix(), topic.asString());
+                Workflow to = consumedBy.get(full);
+                if (to != null) {
+                    out.add(new Hop(w, s, topic.asString(), full, to));
+                }
             }
-            String full = EventBus.fullTopic(kafka.topicPrefix(), topic.asString());
-            if (consumed.contains(full)) {
-                problems.add(w.document().problemAt(s.pointer() + "/input/topic", "step '" + s.name() + "' publishes"
-                        + " to '" + topic.asString() + "'" + (full.equals(topic.asString()) ? "" : " (" + full
-                        + " in Kafka)") + ", a topic this host would consume for"
-                        + " workflow '" + w.name() + "' (" + (b.topics.isEmpty() ? "event_bus.subscribe_topics"
-                        : "--topic") + "): every run would trigger another"));
+            hops.put(w, out);
+        }
+        Set<Set<String>> reported = new java.util.HashSet<>();
+        for (Workflow w : b.workflows) {
+            for (Hop h : hops.get(w)) {
+                if (h.to() == w) {
+                    problems.add(w.document().problemAt(h.step().pointer() + "/input/topic", "step '" + h.step().name()
+                            + "' publishes to '" + h.topic() + "'" + (h.full().equals(h.topic()) ? "" : " (" + h.full()
+                            + " in Kafka)") + ", a topic this host would consume for workflow '" + w.name() + "' ("
+                            + (b.topics.isEmpty() ? "event_bus.subscribe_topics" : "--topic")
+                            + "): every run would trigger another"));
+                }
+            }
+            List<Hop> loop = loopBack(w, w, hops, new ArrayList<>(), new java.util.HashSet<>());
+            if (loop != null && reported.add(loop.stream().map(h -> h.from().name()).collect(
+                    java.util.stream.Collectors.toCollection(java.util.TreeSet::new)))) {
+                Hop first = loop.get(0);
+                problems.add(w.document().problemAt(first.step().pointer() + "/input/topic", loop.stream()
+                        .map(Hop::describe).collect(java.util.stream.Collectors.joining(", and "))
+                        + ": served together, every run would trigger another, round the loop for ever"));
             }
         }
+    }
+
+    /** A path of hops between different workflows from {@code at} back to {@code start}, or null. */
+    private static List<Hop> loopBack(Workflow start, Workflow at, Map<Workflow, List<Hop>> hops, List<Hop> path,
+            Set<Workflow> seen) {
+        for (Hop h : hops.get(at)) {
+            if (h.to() == at) {
+                continue; // its own topic: said on its own
+            }
+            path.add(h);
+            if (h.to() == start) {
+                return new ArrayList<>(path);
+            }
+            if (seen.add(h.to())) {
+                List<Hop> found = loopBack(start, h.to(), hops, path, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+            path.remove(path.size() - 1);
+        }
+        return null;
     }
 
     /** The registry every meter of the host (and of its nodes) is in. */

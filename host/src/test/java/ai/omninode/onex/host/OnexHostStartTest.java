@@ -133,4 +133,34 @@ class OnexHostStartTest {
                 "Kafka refused ONEX_CONSUMER_INTERCEPTOR_CLASSES (interceptor.classes): ").hasMessageContaining(
                 "com.example.Nope");
     }
+
+    private static Workflow forwarder(String name, String in, String out) {
+        return new WorkflowLoader().load(name + ".yaml", """
+                name: %s
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [%s]
+                steps:
+                  - name: forward
+                    type: effect
+                    effect_node: kafka_event_effect
+                    input: {topic: %s, event_type: HOP, payload: {hop: 1}}
+                """.formatted(name, in, out));
+    }
+
+    /** The probe's ping and pong, served by one process: one trigger became hundreds of runs a second, for ever. */
+    @Test
+    void workflowsThatTriggerEachOtherRoundALoopAreRefusedNamingEveryStepOfIt() {
+        OnexHost.Builder host = OnexHost.builder().registry(NodeRegistry.builder()
+                        .classLoader(OnexHostStartTest.class.getClassLoader()).build())
+                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1", "KAFKA_TOPIC_PREFIX", "dev"))
+                .workflows(List.of(forwarder("ping", "ping.v1", "pong.v1"), forwarder("pong", "pong.v1", "ping.v1"),
+                        forwarder("tail", "end.v1", "ping.v1")));
+
+        assertThatThrownBy(() -> host.build().start()).isInstanceOf(ValidationException.class)
+                .hasMessage("ping.yaml:9:20: error: step 'forward' of workflow 'ping' publishes to 'pong.v1'"
+                        + " (dev.pong.v1 in Kafka), which workflow 'pong' consumes, and step 'forward' of workflow 'pong'"
+                        + " publishes to 'ping.v1' (dev.ping.v1 in Kafka), which workflow 'ping' consumes: served"
+                        + " together, every run would trigger another, round the loop for ever");
+    }
 }
