@@ -626,6 +626,10 @@ public final class OnexHost implements AutoCloseable {
 
         /** Trigger topics (without the prefix) instead of the workflow's {@code subscribe_topics}; one workflow only. */
         public Builder topics(List<String> topics) {
+            if (topics.stream().anyMatch(t -> t == null || t.isBlank())) {
+                // with the prefix in front it would pass for a topic ('dev.'), one no step writes to
+                throw new IllegalArgumentException("--topic: a trigger topic cannot be empty or blank");
+            }
             this.topics.addAll(topics);
             return this;
         }

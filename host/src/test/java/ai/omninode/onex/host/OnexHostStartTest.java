@@ -67,6 +67,10 @@ class OnexHostStartTest {
                 .hasMessageContaining("is 246 characters long: its dead-letter topic (.dlq) would pass Kafka's 249");
         assertThatThrownBy(() -> host(List.of(longest), "dev").build().start())
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("trigger topic"));
+        for (String blank : List.of("", " ")) {
+            assertThatThrownBy(() -> host(List.of(blank), "dev")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--topic: a trigger topic cannot be empty or blank");
+        }
     }
 
     /** A workflow of one {@code test_gate} step: its node runs {@link GateCompute#ON_INITIALIZE} when it starts. */

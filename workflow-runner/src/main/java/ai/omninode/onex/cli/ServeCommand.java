@@ -154,7 +154,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             // the host's own checks of these options, now: a usage error must not wait for a broker to start first
-            OnexHost.builder().concurrency(concurrency).drainTimeout(drainTimeout).maxTriggerBytes(maxTriggerBytes);
+            OnexHost.builder().concurrency(concurrency).drainTimeout(drainTimeout).maxTriggerBytes(maxTriggerBytes)
+                    .topics(topics);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
