@@ -76,6 +76,8 @@ public final class OnexHost implements AutoCloseable {
     private DeadLetters deadLetters;
     private HealthServer http;
     private volatile boolean closed;
+    /** While {@link #start()} runs: the HTTP port answers live, not ready. */
+    private volatile boolean starting;
     /** A stop asked for, possibly while {@link #start()} was still under way: the start then ends early. */
     private volatile boolean stopRequested;
 
@@ -165,7 +167,15 @@ public final class OnexHost implements AutoCloseable {
                 .put(k, b.settings.get(k)));
         byOrigin.forEach(rb::settingsFrom);
         runner = rb.build();
+        starting = true;
         try {
+            if (b.httpPort != null) {
+                // first: a port that is taken, or an address not this machine's, is said before any node starts; it
+                // answers live (starting) and not ready until the loops run
+                http = new HealthServer(b.httpHost, b.httpPort, new Health(), meters);
+                b.events.accept("health and metrics at " + http.address() + "/health, /health/live, /health/ready,"
+                        + " /metrics");
+            }
             if (stopRequested) {
                 return abortStart("before initializing the nodes");
             }
@@ -220,11 +230,6 @@ public final class OnexHost implements AutoCloseable {
             if (stopRequested) {
                 return abortStart("before joining the groups");
             }
-            if (b.httpPort != null) {
-                http = new HealthServer(b.httpHost, b.httpPort, new Health(), meters);
-                b.events.accept("health and metrics at " + http.address() + "/health, /health/live, /health/ready,"
-                        + " /metrics");
-            }
             if (stopRequested) {
                 return abortStart("before joining the groups");
             }
@@ -242,6 +247,8 @@ public final class OnexHost implements AutoCloseable {
             closeUnstarted();
             throw new UncheckedIOException("cannot open the HTTP port " + b.httpHost + ":" + b.httpPort + ": "
                     + e.getMessage(), e);
+        } finally {
+            starting = false;
         }
     }
 
@@ -381,7 +388,11 @@ public final class OnexHost implements AutoCloseable {
                 && s.error() == null && s.kafka() == null);
     }
 
+    /** Starting (nodes initializing), or every loop runs. */
     public boolean live() {
+        if (starting) {
+            return true;
+        }
         List<TriggerConsumer.Status> all = status();
         return !all.isEmpty() && all.stream().allMatch(TriggerConsumer.Status::alive);
     }
@@ -546,7 +557,7 @@ public final class OnexHost implements AutoCloseable {
         @Override
         public String json() {
             ObjectNode root = JSON.createObjectNode();
-            root.put("status", ready() ? "ready" : live() ? "not_ready" : "not_live");
+            root.put("status", starting ? "starting" : ready() ? "ready" : live() ? "not_ready" : "not_live");
             ArrayNode workflows = root.putArray("workflows");
             for (TriggerConsumer.Status s : status()) {
                 ObjectNode w = workflows.addObject();

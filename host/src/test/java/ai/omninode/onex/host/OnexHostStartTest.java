@@ -167,4 +167,27 @@ class OnexHostStartTest {
                         + " publishes to 'ping.v1' (dev.ping.v1 in Kafka), which workflow 'ping' consumes: served"
                         + " together, every run would trigger another, round the loop for ever");
     }
+
+    /** The probe's taken --http-port and foreign --http-host were found only after the nodes had started. */
+    @Test
+    void aTakenHttpPortOrAForeignAddressIsRefusedBeforeAnyNodeStarts() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean initialized = new java.util.concurrent.atomic.AtomicBoolean();
+        GateCompute.ON_INITIALIZE.set(() -> initialized.set(true));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            OnexHost.Builder host = OnexHost.builder().registry(NodeRegistry.builder()
+                            .classLoader(OnexHostStartTest.class.getClassLoader()).build())
+                    .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")).workflow(GATE);
+
+            assertThatThrownBy(() -> host.httpPort(taken.getLocalPort()).build().start())
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageStartingWith("cannot open the HTTP port 127.0.0.1:" + taken.getLocalPort());
+            assertThatThrownBy(() -> host.httpPort(0).httpHost("192.0.2.1").build().start())
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageStartingWith("cannot open the HTTP port 192.0.2.1:0");
+            assertThat(initialized).as("refused before any node started").isFalse();
+        } finally {
+            GateCompute.ON_INITIALIZE.set(() -> { });
+        }
+    }
 }
