@@ -40,32 +40,19 @@ class LifecycleIT {
         hosts.forEach(OnexHost::close);
     }
 
-    private static Workflow hook(String topic) {
-        return new WorkflowLoader().load("hook.yaml", """
-                name: hook
+    /** A workflow named {@code name} of one step, a {@code test_<name>} node, triggered by {@code topic}. */
+    private static Workflow oneStep(String name, String topic) {
+        return new WorkflowLoader().load(name + ".yaml", """
+                name: %s
                 version: {major: 1, minor: 0, patch: 0}
                 event_bus:
                   subscribe_topics: [%s]
                 steps:
-                  - name: wait
+                  - name: only
                     type: compute
-                    compute_node: test_hook
+                    compute_node: test_%s
                     input: {}
-                """.formatted(topic));
-    }
-
-    private static Workflow echo(String topic) {
-        return new WorkflowLoader().load("echo.yaml", """
-                name: echo
-                version: {major: 1, minor: 0, patch: 0}
-                event_bus:
-                  subscribe_topics: [%s]
-                steps:
-                  - name: echo
-                    type: compute
-                    compute_node: test_echo
-                    input: {}
-                """.formatted(topic));
+                """.formatted(name, topic, name));
     }
 
     private OnexHost.Builder host(String prefix, Workflow workflow) {
@@ -96,9 +83,9 @@ class LifecycleIT {
     void aCopyWithTheSameInstanceIdFencesTheOtherWhichSaysSoAndStopsInsteadOfFightingForEver() throws Exception {
         String prefix = Triggers.prefix("fenced");
         broker.createTopic(prefix + ".in.v1", 2);
-        OnexHost first = started(host(prefix, echo("in.v1")).instanceId("same"));
+        OnexHost first = started(host(prefix, oneStep("echo", "in.v1")).instanceId("same"));
         await().atMost(Duration.ofMinutes(1)).until(first::ready);
-        OnexHost second = started(host(prefix, echo("in.v1")).instanceId("same"));
+        OnexHost second = started(host(prefix, oneStep("echo", "in.v1")).instanceId("same"));
 
         await().atMost(Duration.ofSeconds(45)).until(() -> stopped(first) || stopped(second));
         OnexHost fenced = stopped(first) ? first : second;
@@ -141,7 +128,7 @@ class LifecycleIT {
                 }
             }
         });
-        OnexHost host = started(host(prefix, hook("hook.v1")).concurrency(4));
+        OnexHost host = started(host(prefix, oneStep("hook", "hook.v1")).concurrency(4));
         try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers());
                 Admin admin = broker.admin()) {
             send(producer, topic, "A");
@@ -155,7 +142,7 @@ class LifecycleIT {
             assertThat(host.awaitStopped(host.stopBound().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
             assertThat(runs.get()).as("A@1 ran in the drain").isEqualTo(3);
-            assertThat(Triggers.committedAndEnd(admin, OnexHost.defaultGroupId(prefix, hook("hook.v1")), topic))
+            assertThat(Triggers.committedAndEnd(admin, OnexHost.defaultGroupId(prefix, oneStep("hook", "hook.v1")), topic))
                     .as("committed past every trigger that ran: a restart repeats nothing")
                     .containsEntry(0, new long[] {3, 3});
             assertThat(String.join("\n", events)).contains("every run under way finished", "offsets committed ("
