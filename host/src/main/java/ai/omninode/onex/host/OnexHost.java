@@ -10,6 +10,7 @@ import ai.omninode.onex.host.internal.KafkaSettings;
 import ai.omninode.onex.host.internal.TopicPreparer;
 import ai.omninode.onex.host.internal.TriggerConsumer;
 import ai.omninode.onex.host.internal.TriggerDecoder;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.EventBus;
@@ -53,7 +54,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Lifecycle: {@link #builder()}, {@link #start()} (validates, initializes the nodes, creates missing trigger
  * topics, joins the groups, opens the HTTP port), then {@link #close()} (stop fetching, drain within the drain
- * timeout, commit, leave the groups, close the nodes). One {@link WorkflowRunner} serves every workflow: a node is
+ * timeout, commit, leave the groups, close the nodes). A {@link #stop()} from another thread while the start is under
+ * way wins: the start ends at its next step with nothing served. One {@link WorkflowRunner} serves every workflow: a node is
  * one instance, initialized once and shared by all runs.
  */
 public final class OnexHost implements AutoCloseable {
@@ -66,13 +68,18 @@ public final class OnexHost implements AutoCloseable {
     private final Builder b;
     private final KafkaSettings kafka;
     private final PrometheusMeterRegistry meters;
-    private final List<TriggerConsumer> consumers = new ArrayList<>();
+    /** Written by {@link #start()}, read by {@link #stop()} from any thread (a signal handler's). */
+    private final List<TriggerConsumer> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private WorkflowRunner runner;
     private Admin admin;
     private DeadLetters deadLetters;
     private HealthServer http;
     private volatile boolean closed;
+    /** While {@link #start()} runs: the HTTP port answers live, not ready. */
+    private volatile boolean starting;
+    /** A stop asked for, possibly while {@link #start()} was still under way: the start then ends early. */
+    private volatile boolean stopRequested;
 
     private OnexHost(Builder b) {
         this.b = b;
@@ -138,10 +145,17 @@ public final class OnexHost implements AutoCloseable {
                             : Problem.of("--topic", message));
                 }
             }
-            selfTriggers(w, problems);
         }
+        triggerLoops(problems);
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
+        }
+        // settings Kafka refuses for the trigger consumer, before any node starts; an address that does not resolve
+        // is the Kafka node's to report first (it says whether it is the default), as onex run does
+        NodeSettingsException consumerRefused = kafka.checkConsumer(b.groupId != null ? b.groupId
+                : defaultGroupId(kafka.topicPrefix(), b.workflows.get(0)), b.instanceId);
+        if (consumerRefused != null && !consumerRefused.settings().equals(List.of(KafkaSettings.BOOTSTRAP))) {
+            throw withOrigins(consumerRefused);
         }
         // the runner records its run and step meters there, and binds every node that is a MeterBinder when it
         // initializes it (with the node's class loader as context loader); nodes' metrics() are read through the
@@ -153,7 +167,18 @@ public final class OnexHost implements AutoCloseable {
                 .put(k, b.settings.get(k)));
         byOrigin.forEach(rb::settingsFrom);
         runner = rb.build();
+        starting = true;
         try {
+            if (b.httpPort != null) {
+                // first: a port that is taken, or an address not this machine's, is said before any node starts; it
+                // answers live (starting) and not ready until the loops run
+                http = new HealthServer(b.httpHost, b.httpPort, new Health(), meters);
+                b.events.accept("health and metrics at " + http.address() + "/health, /health/live, /health/ready,"
+                        + " /metrics");
+            }
+            if (stopRequested) {
+                return abortStart("before initializing the nodes");
+            }
             for (Workflow w : b.workflows) {
                 // validates against the nodes and initializes them now: settings a node refuses stop the start
                 List<Problem> refused = runner.prepare(w, null);
@@ -161,6 +186,12 @@ public final class OnexHost implements AutoCloseable {
             }
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
+            }
+            if (consumerRefused != null) {
+                throw withOrigins(consumerRefused);
+            }
+            if (stopRequested) {
+                return abortStart("after initializing the nodes");
             }
             new JvmMemoryMetrics().bindTo(meters);
             new JvmGcMetrics().bindTo(meters);
@@ -196,11 +227,13 @@ public final class OnexHost implements AutoCloseable {
                         + (b.instanceId == null ? "" : ", instance " + b.instanceId) + ", concurrency " + b.concurrency
                         + ", " + kafka);
             }
-            if (b.httpPort != null) {
-                http = new HealthServer(b.httpHost, b.httpPort, new Health(), meters);
-                b.events.accept("health and metrics at " + http.address() + "/health, /health/live, /health/ready,"
-                        + " /metrics");
+            if (stopRequested) {
+                return abortStart("before joining the groups");
             }
+            if (stopRequested) {
+                return abortStart("before joining the groups");
+            }
+            // from here a stop reaches the loops themselves (one that comes before its loop runs, before it joins)
             for (TriggerConsumer c : consumers) {
                 Thread t = new Thread(c, "onex-poll-" + c.config().workflow().name());
                 threads.add(t);
@@ -208,36 +241,127 @@ public final class OnexHost implements AutoCloseable {
             }
             return this;
         } catch (RuntimeException e) {
-            closeResources();
+            closeUnstarted();
             throw e;
         } catch (IOException e) {
-            closeResources();
+            closeUnstarted();
             throw new UncheckedIOException("cannot open the HTTP port " + b.httpHost + ":" + b.httpPort + ": "
                     + e.getMessage(), e);
+        } finally {
+            starting = false;
+        }
+    }
+
+    /** {@code e} with where each setting it names came from, as the runner says it for a node's refusal. */
+    private NodeSettingsException withOrigins(NodeSettingsException e) {
+        List<String> parts = new ArrayList<>();
+        for (String name : e.settings()) {
+            if (b.origins.containsKey(name)) {
+                parts.add(name + " is set by " + b.origins.get(name));
+            }
+        }
+        return parts.isEmpty() ? e
+                : new NodeSettingsException(e.getMessage() + " [" + String.join("; ", parts) + "]", e.settings(), null);
+    }
+
+    /**
+     * A stop came while starting (SIGTERM during the nodes' start, say): no loop has run, so no group was joined and
+     * nothing fetched; close what was opened and serve nothing.
+     */
+    private OnexHost abortStart(String when) {
+        b.events.accept("stop requested while starting: stopped " + when + ", serving nothing");
+        closeUnstarted();
+        return this;
+    }
+
+    /** A start that did not get to run the loops: their consumers, and everything else it opened. */
+    private void closeUnstarted() {
+        List<TriggerConsumer> unstarted = List.copyOf(consumers);
+        consumers.clear();
+        unstarted.forEach(TriggerConsumer::closeUnstarted);
+        closeResources();
+    }
+
+    /** A Kafka step of {@code from} that publishes to a topic {@code to} consumes here ({@code full}, prefixed). */
+    private record Hop(Workflow from, Step step, String topic, String full, Workflow to) {
+        String describe() {
+            return "step '" + step.name() + "' of workflow '" + from.name() + "' publishes to '" + topic + "'"
+                    + (full.equals(topic) ? "" : " (" + full + " in Kafka)") + ", which workflow '" + to.name()
+                    + "' consumes";
         }
     }
 
     /**
-     * A Kafka step that publishes to a topic the host consumes for the same workflow turns one trigger into runs for
-     * ever. {@code onex validate} refuses that for {@code subscribe_topics}; {@code --topic} is only known here, so
-     * both are compared here as Kafka sees them: with the prefix the node and the host put in front.
+     * A Kafka step that publishes to a topic the host consumes turns one trigger into runs for ever: to its own
+     * workflow's topic, or round a loop of workflows served together (ping publishes to pong's topic, pong to ping's).
+     * {@code onex validate} refuses the first for {@code subscribe_topics}; {@code --topic} and the workflows served
+     * together are only known here, so all are compared here as Kafka sees the topics: with the prefix the node and the
+     * host put in front. A topic computed at run time is not known before, and not compared.
      */
-    private void selfTriggers(Workflow w, List<Problem> problems) {
-        Set<String> consumed = new LinkedHashSet<>(triggerTopics(kafka.topicPrefix(), w, b.topics));
-        for (Step s : w.nodeSteps()) {
-            JsonNode topic = !EventBus.KAFKA_NODE.equals(s.node()) || s.input() == null ? null : s.input().get("topic");
-            if (topic == null || !topic.isString() || Template.mayContainExpression(topic.asString())) {
-                continue; // a topic computed at run time is not known before
+    private void triggerLoops(List<Problem> problems) {
+        Map<String, Workflow> consumedBy = new LinkedHashMap<>();
+        for (Workflow w : b.workflows) {
+            triggerTopics(kafka.topicPrefix(), w, b.topics).forEach(t -> consumedBy.putIfAbsent(t, w));
+        }
+        Map<Workflow, List<Hop>> hops = new LinkedHashMap<>();
+        for (Workflow w : b.workflows) {
+            List<Hop> out = new ArrayList<>();
+            for (Step s : w.nodeSteps()) {
+                JsonNode topic = !EventBus.KAFKA_NODE.equals(s.node()) || s.input() == null ? null
+                        : s.input().get("topic");
+                if (topic == null || !topic.isString() || Template.mayContainExpression(topic.asString())) {
+                    continue;
+                }
+                String full = EventBus.fullTopic(kafka.topicPrefix(), topic.asString());
+                Workflow to = consumedBy.get(full);
+                if (to != null) {
+                    out.add(new Hop(w, s, topic.asString(), full, to));
+                }
             }
-            String full = EventBus.fullTopic(kafka.topicPrefix(), topic.asString());
-            if (consumed.contains(full)) {
-                problems.add(w.document().problemAt(s.pointer() + "/input/topic", "step '" + s.name() + "' publishes"
-                        + " to '" + topic.asString() + "'" + (full.equals(topic.asString()) ? "" : " (" + full
-                        + " in Kafka)") + ", a topic this host would consume for"
-                        + " workflow '" + w.name() + "' (" + (b.topics.isEmpty() ? "event_bus.subscribe_topics"
-                        : "--topic") + "): every run would trigger another"));
+            hops.put(w, out);
+        }
+        Set<Set<String>> reported = new java.util.HashSet<>();
+        for (Workflow w : b.workflows) {
+            for (Hop h : hops.get(w)) {
+                if (h.to() == w) {
+                    problems.add(w.document().problemAt(h.step().pointer() + "/input/topic", "step '" + h.step().name()
+                            + "' publishes to '" + h.topic() + "'" + (h.full().equals(h.topic()) ? "" : " (" + h.full()
+                            + " in Kafka)") + ", a topic this host would consume for workflow '" + w.name() + "' ("
+                            + (b.topics.isEmpty() ? "event_bus.subscribe_topics" : "--topic")
+                            + "): every run would trigger another"));
+                }
+            }
+            List<Hop> loop = loopBack(w, w, hops, new ArrayList<>(), new java.util.HashSet<>());
+            if (loop != null && reported.add(loop.stream().map(h -> h.from().name()).collect(
+                    java.util.stream.Collectors.toCollection(java.util.TreeSet::new)))) {
+                Hop first = loop.get(0);
+                problems.add(w.document().problemAt(first.step().pointer() + "/input/topic", loop.stream()
+                        .map(Hop::describe).collect(java.util.stream.Collectors.joining(", and "))
+                        + ": served together, every run would trigger another, round the loop for ever"));
             }
         }
+    }
+
+    /** A path of hops between different workflows from {@code at} back to {@code start}, or null. */
+    private static List<Hop> loopBack(Workflow start, Workflow at, Map<Workflow, List<Hop>> hops, List<Hop> path,
+            Set<Workflow> seen) {
+        for (Hop h : hops.get(at)) {
+            if (h.to() == at) {
+                continue; // its own topic: said on its own
+            }
+            path.add(h);
+            if (h.to() == start) {
+                return new ArrayList<>(path);
+            }
+            if (seen.add(h.to())) {
+                List<Hop> found = loopBack(start, h.to(), hops, path, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+            path.remove(path.size() - 1);
+        }
+        return null;
     }
 
     /** The registry every meter of the host (and of its nodes) is in. */
@@ -264,13 +388,21 @@ public final class OnexHost implements AutoCloseable {
                 && s.error() == null && s.kafka() == null);
     }
 
+    /** Starting (nodes initializing), or every loop runs. */
     public boolean live() {
+        if (starting) {
+            return true;
+        }
         List<TriggerConsumer.Status> all = status();
         return !all.isEmpty() && all.stream().allMatch(TriggerConsumer.Status::alive);
     }
 
-    /** Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). */
+    /**
+     * Asks every loop to stop fetching and drain; returns at once ({@link #close()} waits). Asked while
+     * {@link #start()} is under way (from another thread), the start ends at its next step, serving nothing.
+     */
     public void stop() {
+        stopRequested = true;
         consumers.forEach(TriggerConsumer::stop);
     }
 
@@ -286,6 +418,45 @@ public final class OnexHost implements AutoCloseable {
             }
         }
         return problems;
+    }
+
+    /**
+     * The longest a stop may take, from {@link #stop()} to {@link #close()} returning: the drain timeout, the final
+     * commit and leaving the groups ({@link TriggerConsumer#STOP_ALLOWANCE_MS}), closing the nodes and clients
+     * ({@link #CLOSE_ALLOWANCE_MS}), and {@link #STOP_SLACK_MS} for a busy machine. A caller that must exit may give up
+     * waiting after it ({@code onex serve} does, exit 1).
+     */
+    public Duration stopBound() {
+        return b.drainTimeout.plusMillis(TriggerConsumer.STOP_ALLOWANCE_MS + CLOSE_ALLOWANCE_MS + STOP_SLACK_MS);
+    }
+
+    /** Slack on top of the stop's own bounds, in {@link #stopBound()}. */
+    public static final long STOP_SLACK_MS = 5_000;
+
+    /** What has not stopped yet: one entry per trigger loop still running ({@code workflow W's trigger loop}). */
+    public List<String> running() {
+        List<String> running = new ArrayList<>();
+        for (TriggerConsumer c : consumers) {
+            try {
+                if (!c.awaitStopped(0, TimeUnit.MILLISECONDS)) {
+                    running.add("workflow " + c.config().workflow().name() + "'s trigger loop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return running;
+    }
+
+    /** Why loops stopped without being asked to: one line per workflow whose loop ended on an error. */
+    public List<String> loopErrors() {
+        List<String> errors = new ArrayList<>();
+        for (TriggerConsumer.Status s : status()) {
+            if (!s.alive() && s.error() != null) {
+                errors.add("workflow " + s.workflow() + ": " + s.error());
+            }
+        }
+        return errors;
     }
 
     /** Waits until every loop has stopped (after {@link #stop()}, or a fatal error). */
@@ -309,7 +480,8 @@ public final class OnexHost implements AutoCloseable {
         stop();
         try {
             // the loops bound the drain, the final commit and the leaving themselves; a little slack on top
-            awaitStopped(b.drainTimeout.toMillis() + TriggerConsumer.STOP_ALLOWANCE_MS + 5_000, TimeUnit.MILLISECONDS);
+            awaitStopped(b.drainTimeout.toMillis() + TriggerConsumer.STOP_ALLOWANCE_MS + TriggerConsumer.CLOSE_GRACE_MS
+                    + STOP_SLACK_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -385,7 +557,7 @@ public final class OnexHost implements AutoCloseable {
         @Override
         public String json() {
             ObjectNode root = JSON.createObjectNode();
-            root.put("status", ready() ? "ready" : live() ? "not_ready" : "not_live");
+            root.put("status", starting ? "starting" : ready() ? "ready" : live() ? "not_ready" : "not_live");
             ArrayNode workflows = root.putArray("workflows");
             for (TriggerConsumer.Status s : status()) {
                 ObjectNode w = workflows.addObject();
@@ -465,6 +637,10 @@ public final class OnexHost implements AutoCloseable {
 
         /** Trigger topics (without the prefix) instead of the workflow's {@code subscribe_topics}; one workflow only. */
         public Builder topics(List<String> topics) {
+            if (topics.stream().anyMatch(t -> t == null || t.isBlank())) {
+                // with the prefix in front it would pass for a topic ('dev.'), one no step writes to
+                throw new IllegalArgumentException("--topic: a trigger topic cannot be empty or blank");
+            }
             this.topics.addAll(topics);
             return this;
         }

@@ -109,6 +109,9 @@ class FailedRunsIT {
             String reason = header(dead.records.get(0), DeadLetters.REASON);
             assertThat(reason).startsWith("the input would break a step's node contract, so no step ran: ")
                     .contains("correlation_id");
+            assertThat(header(dead.records.get(0), DeadLetters.CORRELATION_ID)).as("the run's, as in its log lines")
+                    .isEqualTo(java.util.UUID.nameUUIDFromBytes(("document_ingestion:" + topic + "/0/0")
+                            .getBytes(StandardCharsets.UTF_8)).toString());
             assertThat(count(host, "onex.host.runs", "document_ingestion")).as("only the good trigger ran").isEqualTo(1);
             assertThat(host.meterRegistry().find("onex.workflow.steps").tag("step", "store_vectors").timers().stream()
                     .mapToLong(t -> t.count()).sum()).as("no effect ran for tp-7").isEqualTo(1);

@@ -142,9 +142,10 @@ class OnexHostIT {
                 .getBytes(StandardCharsets.UTF_8));
         poison.put("nan", "{\"document_id\":\"a\",\"content\":NaN}".getBytes(StandardCharsets.UTF_8));
         poison.put("too-deep", "[".repeat(5000).getBytes(StandardCharsets.UTF_8));
-        poison.put("envelope-payload-not-object", "{\"event_type\":\"X\",\"payload\":\"doc\"}"
+        String envelope = "{\"event_id\":\"" + java.util.UUID.randomUUID() + "\",\"timestamp\":1.5,";
+        poison.put("envelope-payload-not-object", (envelope + "\"event_type\":\"X\",\"payload\":\"doc\"}")
                 .getBytes(StandardCharsets.UTF_8));
-        poison.put("envelope-bad-correlation-id", ("{\"event_type\":\"X\",\"correlation_id\":42,\"payload\":"
+        poison.put("envelope-bad-correlation-id", (envelope + "\"event_type\":\"X\",\"correlation_id\":42,\"payload\":"
                 + "{\"document_id\":\"a\",\"content\":\"c\",\"metadata\":{\"language\":\"en\"}}}").getBytes(StandardCharsets.UTF_8));
         poison.put("trailing-content", "{\"document_id\":\"a\"} {}".getBytes(StandardCharsets.UTF_8));
 

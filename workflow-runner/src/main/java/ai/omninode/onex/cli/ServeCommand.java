@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -55,12 +56,15 @@ import picocli.CommandLine.Spec;
                 + "keep their event_id. SIGTERM or Ctrl-C: stop fetching, finish the runs under way within "
                 + "--drain-timeout, commit, leave the group, exit 0; the commit and the leaving take at most 5 s "
                 + "more, together, and closing the nodes and Kafka clients at most 5 s after that, even when Kafka "
-                + "does not answer (what they still held was not committed, and runs again after a restart)."},
+                + "does not answer (what they still held was not committed, and runs again after a restart). "
+                + "Past that and 5 s more, or at a second SIGTERM or Ctrl-C, onex serve stops waiting: exit 1, "
+                + "naming what did not stop."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  stopped by SIGTERM or Ctrl-C after the drain, the final commit done",
-            "  1  a trigger loop stopped on an error it cannot recover from, or the final commit after SIGTERM",
-            "     failed (Kafka unreachable: the uncommitted triggers run again after a restart)",
+            "  1  a trigger loop stopped on an error it cannot recover from (e.g. fenced out of its group by a",
+            "     copy with the same --instance-id), the final commit after SIGTERM failed (Kafka unreachable:",
+            "     the uncommitted triggers run again after a restart), or the stop did not end within its bound",
             "  2  usage error, or a workflow, node setting or plugin is invalid (nothing ran)",
             "",
             "Settings: the environment plus --set: KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, ONEX_KAFKA_<PROPERTY>",
@@ -104,7 +108,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--instance-id", paramLabel = "ID",
             description = "Static group membership (group.instance.id): a restart within the session timeout gets its"
-                    + " partitions back without a rebalance. Unique per running copy.")
+                    + " partitions back without a rebalance. Unique per running copy: a copy that another one with the"
+                    + " same ID fences out of the group stops serving (exit 1).")
     String instanceId;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + OnexHost.DEFAULT_CONCURRENCY,
@@ -141,13 +146,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        Stopper stopper = new Stopper();
+        stopper.install();
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--http-port must be between 0 and 65535, got " + httpPort);
         }
         try {
             // the host's own checks of these options, now: a usage error must not wait for a broker to start first
-            OnexHost.builder().concurrency(concurrency).drainTimeout(drainTimeout).maxTriggerBytes(maxTriggerBytes);
+            OnexHost.builder().concurrency(concurrency).drainTimeout(drainTimeout).maxTriggerBytes(maxTriggerBytes)
+                    .topics(topics);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -167,6 +175,9 @@ public final class ServeCommand implements Callable<Integer> {
             SetNames.check(spec, registry, overrides, read);
             SetNames.warnAboutEnvironment(registry, System.getenv(), read, spec.commandLine().getErr());
             plugins.refuseUnknownNodes(registry, workflows); // with where a node could be found, before a broker starts
+            if (stopper.requested()) {
+                return stoppedBeforeServing(out);
+            }
             if (embeddedKafka) {
                 long t0 = System.nanoTime();
                 broker = EmbeddedKafkaBroker.builder().config("num.partitions", "3").build().start();
@@ -174,6 +185,9 @@ public final class ServeCommand implements Callable<Integer> {
                 out.printf("embedded Kafka broker started at %s in %d ms%n", broker.bootstrapServers(),
                         (System.nanoTime() - t0) / 1_000_000);
                 out.flush();
+            }
+            if (stopper.requested()) {
+                return stoppedBeforeServing(out);
             }
             OnexHost host;
             try {
@@ -200,7 +214,8 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            Stopper stopper = new Stopper(host);
+            Stopper.Host stoppable = Stopper.Host.of(host);
+            stopper.attach(stoppable);
             try {
                 host.start();
             } catch (java.io.UncheckedIOException e) {
@@ -212,23 +227,32 @@ public final class ServeCommand implements Callable<Integer> {
                 stopper.release();
                 throw e;
             }
-            if (broker != null) {
+            if (broker != null && !stopper.requested()) {
                 String topic = workflows.get(0).eventBus().map(b -> b.subscribeTopics().get(0)).orElse("TOPIC");
                 out.println("send a trigger from another terminal: onex publish " + (topics.isEmpty() ? topic
                         : topics.get(0)) + " --input-file FILE.json --bootstrap-servers " + broker.bootstrapServers());
                 out.flush();
             }
-            host.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
-            host.close();
+            PrintWriter err = spec.commandLine().getErr();
+            Stopper.Outcome outcome = stopper.await(stoppable);
             stopper.release();
-            if (!stopper.requested) {
-                spec.commandLine().getErr().println("onex: error: the host stopped: " + host.status());
+            if (outcome == Stopper.Outcome.STUCK) {
+                err.println("onex: error: " + stopper.stuck());
+                err.flush();
+                return Onex.WORKFLOW_FAILED;
+            }
+            if (outcome == Stopper.Outcome.ENDED) {
+                List<String> why = host.loopErrors();
+                (why.isEmpty() ? List.of("the host stopped: " + host.status()) : why)
+                        .forEach(line -> err.println("onex: error: " + line));
+                err.flush();
                 return Onex.WORKFLOW_FAILED;
             }
             if (!host.stopProblems().isEmpty()) {
                 // the drain ran, but Kafka did not take the final commit: say so, and let scripts see it
-                host.stopProblems().forEach(p -> spec.commandLine().getErr().println("onex: error: " + p
+                host.stopProblems().forEach(p -> err.println("onex: error: " + p
                         + " (those triggers run again after a restart, under the same run keys)"));
+                err.flush();
                 return Onex.WORKFLOW_FAILED;
             }
             out.println("stopped");
@@ -239,6 +263,13 @@ public final class ServeCommand implements Callable<Integer> {
                 broker.close();
             }
         }
+    }
+
+    /** SIGTERM or Ctrl-C came before the host existed: nothing was started that needs a drain. */
+    private static int stoppedBeforeServing(PrintWriter out) {
+        out.println("stopped before serving");
+        out.flush();
+        return Onex.OK;
     }
 
     private List<Workflow> load() {
@@ -261,30 +292,164 @@ public final class ServeCommand implements Callable<Integer> {
     /**
      * SIGTERM and SIGINT ask the host to drain, and the main thread then exits 0 once it has; a JVM stopped by a
      * shutdown hook alone would exit 143. Other ways out of the JVM still drain, through a shutdown hook.
+     *
+     * <p>The wait is bounded: {@link OnexHost#stopBound()} after the signal (the drain timeout, the final commit and
+     * leaving, closing the nodes and clients, and some slack), or at a second signal, {@code onex serve} stops waiting
+     * and exits 1, naming what did not stop. Nothing committed is lost that way: what was not committed runs again
+     * after a restart, under the same run keys.
      */
-    private static final class Stopper {
-        private final OnexHost host;
-        private final Thread hook;
-        volatile boolean requested;
+    static final class Stopper {
+        /** What the stopper needs of a host; a seam so that the bound can be tested without a host that hangs. */
+        interface Host {
+            void stop();
 
-        Stopper(OnexHost host) {
-            this.host = host;
-            this.hook = new Thread(host::close, "onex-serve-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
+            boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException;
+
+            void close();
+
+            /** What has not stopped yet, for the message. */
+            List<String> running();
+
+            Duration stopBound();
+
+            static Host of(OnexHost host) {
+                return new Host() {
+                    @Override
+                    public void stop() {
+                        host.stop();
+                    }
+
+                    @Override
+                    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+                        return host.awaitStopped(timeout, unit);
+                    }
+
+                    @Override
+                    public void close() {
+                        host.close();
+                    }
+
+                    @Override
+                    public List<String> running() {
+                        return host.running();
+                    }
+
+                    @Override
+                    public Duration stopBound() {
+                        return host.stopBound();
+                    }
+                };
+            }
+        }
+
+        /** How the wait ended. */
+        enum Outcome {
+            /** Stopped and closed after a signal. */
+            STOPPED,
+            /** Every loop ended without a signal (an error it cannot recover from). */
+            ENDED,
+            /** Something did not stop within the bound, or a second signal came first: see {@link #stuck()}. */
+            STUCK
+        }
+
+        private static final long TICK_MS = 200;
+        private final AtomicInteger signals = new AtomicInteger();
+        private volatile Host host;
+        private Thread hook;
+        private String stuck;
+
+        /** Takes SIGTERM and SIGINT from now on: a signal before the host exists stops it before it serves. */
+        void install() {
             for (String name : List.of("TERM", "INT")) {
                 try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                        requested = true;
-                        LOG.debug("SIG{}: draining", name);
-                        host.stop();
-                    });
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> signal("SIG" + name));
                 } catch (IllegalArgumentException | UnsupportedOperationException e) {
                     LOG.debug("cannot handle SIG{}; the shutdown hook drains instead", name, e);
                 }
             }
         }
 
+        void signal(String name) {
+            if (signals.incrementAndGet() > 1) {
+                LOG.debug("{} again: not waiting for the drain", name);
+                return;
+            }
+            LOG.debug("{}: draining", name);
+            Host h = host;
+            if (h != null) {
+                h.stop();
+            }
+        }
+
+        boolean requested() {
+            return signals.get() > 0;
+        }
+
+        /** From now on a signal stops {@code host}; one that came before stops it now (it will not start serving). */
+        void attach(Host h) {
+            host = h;
+            hook = new Thread(h::close, "onex-serve-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            if (requested()) {
+                h.stop();
+            }
+        }
+
+        /** Waits for a signal (or for every loop to end), then for the stop, within its bound. */
+        Outcome await(Host h) throws InterruptedException {
+            while (!h.awaitStopped(TICK_MS, TimeUnit.MILLISECONDS)) {
+                if (requested()) {
+                    break;
+                }
+            }
+            if (!requested()) {
+                h.close();
+                return Outcome.ENDED;
+            }
+            // from the signal (seen within a tick), or, for one that came while the host was starting, from the end of
+            // the start, which stops early then
+            long deadline = System.nanoTime() + h.stopBound().toNanos();
+            boolean stopped = false;
+            while (!stopped && signals.get() == 1 && System.nanoTime() - deadline < 0) {
+                stopped = h.awaitStopped(Math.min(TICK_MS, remainingMs(deadline)), TimeUnit.MILLISECONDS);
+            }
+            Thread closing = null;
+            if (stopped) {
+                closing = new Thread(h::close, "onex-serve-close");
+                closing.setDaemon(true);
+                closing.start();
+                while (closing.isAlive() && signals.get() == 1 && System.nanoTime() - deadline < 0) {
+                    closing.join(Math.min(TICK_MS, remainingMs(deadline)));
+                }
+                if (!closing.isAlive()) {
+                    return Outcome.STOPPED;
+                }
+            }
+            List<String> running = new ArrayList<>(h.running());
+            if (closing != null) {
+                running.add("closing the nodes and Kafka clients");
+            }
+            stuck = (signals.get() > 1 ? "a second signal: not waiting for the stop to finish"
+                    : "the host did not stop within " + h.stopBound().toSeconds() + " s of the signal")
+                    + "; still running: " + (running.isEmpty() ? "nothing known" : String.join(", ", running))
+                    + ". Exiting without it: triggers not committed run again after a restart, under the same run keys";
+            return Outcome.STUCK;
+        }
+
+        private static long remainingMs(long deadline) {
+            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        }
+
+        /** After {@link Outcome#STUCK}: what did not stop, for stderr. */
+        String stuck() {
+            return stuck;
+        }
+
+        /** The shutdown hook would close the host again at exit, and wait for what is stuck: drop it. */
         void release() {
+            if (hook == null) {
+                return;
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

@@ -148,6 +148,8 @@ class ServeAndPublishCommandTest {
         Cli.Result drain = Cli.onex("serve", EXAMPLE.toString(), "--drain-timeout", "soon");
         Cli.Result concurrency = Cli.onex("serve", EXAMPLE.toString(), "--concurrency", "0", "--plugins",
                 Cli.PLUGINS.toString());
+        Cli.Result blank = Cli.onex("serve", EXAMPLE.toString(), "--embedded-kafka", "--topic", "", "--plugins",
+                Cli.PLUGINS.toString());
 
         assertThat(group.exitCode()).isEqualTo(2);
         assertThat(group.err()).contains("--group and --topic name the group and topics of one workflow");
@@ -155,6 +157,9 @@ class ServeAndPublishCommandTest {
         assertThat(drain.err()).contains("'soon' is not a duration");
         assertThat(concurrency.exitCode()).isEqualTo(2);
         assertThat(concurrency.err()).contains("concurrency must be between 1 and 10000");
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("--topic: a trigger topic cannot be empty or blank");
+        assertThat(blank.out()).as("refused before a broker starts").doesNotContain("embedded Kafka broker started");
     }
 
     @Test

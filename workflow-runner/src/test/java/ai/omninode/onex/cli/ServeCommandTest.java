@@ -45,4 +45,16 @@ class ServeCommandTest {
         assertThat(r.err()).contains("no Kafka broker answered at 127.0.0.1:1",
                 "KAFKA_BOOTSTRAP_SERVERS is set by --bootstrap-servers");
     }
+
+    /** The probe's: "onex: internal error: KafkaException: Failed to construct kafka consumer", a stack trace, exit 1. */
+    @Test
+    void aConsumerSettingKafkaRefusesIsOneLineNamingItExit2() {
+        Cli.Result r = Cli.onex("serve", EXAMPLE.toString(), "--bootstrap-servers", "127.0.0.1:1", "--set",
+                "ONEX_CONSUMER_INTERCEPTOR_CLASSES=com.example.Nope", "--plugins", Cli.PLUGINS.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("onex: error: the trigger consumer cannot be built: Kafka refused"
+                + " ONEX_CONSUMER_INTERCEPTOR_CLASSES (interceptor.classes): ClassNotFoundException: com.example.Nope"
+                + " [ONEX_CONSUMER_INTERCEPTOR_CLASSES is set by --set]");
+    }
 }

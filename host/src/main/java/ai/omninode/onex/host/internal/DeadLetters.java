@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Writes poison triggers to {@code <topic>.dlq}: the original key and value unchanged, the original headers (except
  * earlier {@code dead-letter-*} ones, which are replaced, so a trigger that is dead-lettered again does not pile them
  * up; {@code traceparent} stays), and {@value #REASON}, {@value #TOPIC}, {@value #PARTITION}, {@value #OFFSET},
- * {@value #WORKFLOW}, {@value #GROUP} (UTF-8 text). A trigger too large for the dead-letter topic is written with its
+ * {@value #WORKFLOW}, {@value #GROUP}, and {@value #CORRELATION_ID} when the trigger got as far as having one (UTF-8
+ * text). A trigger too large for the dead-letter topic is written with its
  * first {@value #TRUNCATED_BYTES} bytes and {@value #TRUNCATED}, {@value #VALUE_BYTES} and {@value #VALUE_SHA256}. {@link #write} returns only once the broker acknowledged the dead
  * letter, or says it did not: the trigger's offset is committed only after a confirmed dead letter.
  *
@@ -40,6 +41,8 @@ public final class DeadLetters implements AutoCloseable {
     public static final String OFFSET = "dead-letter-offset";
     public static final String WORKFLOW = "dead-letter-workflow";
     public static final String GROUP = "dead-letter-group";
+    /** The correlation id the trigger's run had (or would have had): its log lines and events carry the same. */
+    public static final String CORRELATION_ID = "dead-letter-correlation-id";
     /** On a dead letter whose value had to be cut to its first {@value #TRUNCATED_BYTES} bytes. */
     public static final String TRUNCATED = "dead-letter-truncated";
     public static final String VALUE_BYTES = "dead-letter-value-bytes";
@@ -65,6 +68,12 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     public Written write(ConsumerRecord<byte[], byte[]> trigger, String reason, String workflow, String group) {
+        return write(trigger, reason, workflow, group, null);
+    }
+
+    /** {@link #write}, with {@value #CORRELATION_ID} when the trigger's correlation id is known. */
+    public Written write(ConsumerRecord<byte[], byte[]> trigger, String reason, String workflow, String group,
+            java.util.UUID correlationId) {
         String dlq = trigger.topic() + SUFFIX;
         RecordHeaders headers = new RecordHeaders();
         for (Header h : trigger.headers()) {
@@ -79,6 +88,9 @@ public final class DeadLetters implements AutoCloseable {
         headers.add(OFFSET, utf8(Long.toString(trigger.offset())));
         headers.add(WORKFLOW, utf8(workflow));
         headers.add(GROUP, utf8(group));
+        if (correlationId != null) {
+            headers.add(CORRELATION_ID, utf8(correlationId.toString()));
+        }
         try {
             topics.ensure(dlq);
             RecordMetadata meta;

@@ -76,16 +76,18 @@ public final class HealthServer implements AutoCloseable {
         pool.allowCoreThreadTimeOut(true);
         this.executor = pool;
         server.setExecutor(executor);
-        server.createContext("/health/live", ex -> respond(ex, source.live() ? 200 : 503, "text/plain",
-                () -> source.live() ? "live\n" : "not live\n"));
-        server.createContext("/health/ready", ex -> respond(ex, source.ready() ? 200 : 503, "application/json",
-                source::json));
-        server.createContext("/health", ex -> respond(ex, source.ready() ? 200 : 503, "application/json",
-                source::json));
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                registry::scrape));
-        server.createContext("/", ex -> respond(ex, 404, "text/plain",
-                () -> "not found; try /health, /health/live, /health/ready or /metrics\n"));
+        // the JDK's contexts match by prefix (/health/live/x, /healthz): only the exact paths answer, the rest is 404
+        server.createContext("/", ex -> {
+            switch (ex.getRequestURI().getPath()) {
+                case "/health/live" -> respond(ex, source.live() ? 200 : 503, "text/plain",
+                        () -> source.live() ? "live\n" : "not live\n");
+                case "/health/ready", "/health" -> respond(ex, source.ready() ? 200 : 503, "application/json",
+                        source::json);
+                case "/metrics" -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry::scrape);
+                default -> respond(ex, 404, "text/plain",
+                        () -> "not found; try /health, /health/live, /health/ready or /metrics\n");
+            }
+        });
         server.start();
     }
 

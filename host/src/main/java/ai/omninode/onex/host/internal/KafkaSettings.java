@@ -1,6 +1,9 @@
 package ai.omninode.onex.host.internal;
 
 import ai.omninode.onex.contract.Suggestions;
+import ai.omninode.onex.node.NodeSettingsException;
+import ai.omninode.onex.runtime.KafkaClientFailures;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -46,13 +50,16 @@ public final class KafkaSettings {
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, ConsumerConfig.GROUP_PROTOCOL_CONFIG);
 
     private final String bootstrapServers;
+    /** The variable the address came from (the default's is named as the one to set). */
+    private final String bootstrapVariable;
     private final String topicPrefix;
     private final Map<String, Object> clientProperties;
     private final Map<String, Object> consumerOverrides;
 
-    private KafkaSettings(String bootstrapServers, String topicPrefix, Map<String, Object> clientProperties,
-            Map<String, Object> consumerOverrides) {
+    private KafkaSettings(String bootstrapServers, String bootstrapVariable, String topicPrefix,
+            Map<String, Object> clientProperties, Map<String, Object> consumerOverrides) {
         this.bootstrapServers = bootstrapServers;
+        this.bootstrapVariable = bootstrapVariable;
         this.topicPrefix = topicPrefix;
         this.clientProperties = clientProperties;
         this.consumerOverrides = consumerOverrides;
@@ -99,13 +106,15 @@ public final class KafkaSettings {
             throw new IllegalArgumentException("invalid Kafka settings for the host: " + String.join("; ", problems));
         }
         String bootstrap = settings.get(BOOTSTRAP);
+        String variable = BOOTSTRAP;
         if (bootstrap == null || bootstrap.isBlank()) {
             Object fromClient = client.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
             bootstrap = fromClient == null ? DEFAULT_BOOTSTRAP : fromClient.toString();
+            variable = fromClient == null ? BOOTSTRAP : CLIENT_PREFIX + "BOOTSTRAP_SERVERS";
         }
         client.remove(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
         String prefix = settings.getOrDefault(TOPIC_PREFIX, DEFAULT_TOPIC_PREFIX);
-        return new KafkaSettings(bootstrap.strip(), prefix, client, consumer);
+        return new KafkaSettings(bootstrap.strip(), variable, prefix, client, consumer);
     }
 
     private static String property(String variable, String prefix) {
@@ -140,6 +149,50 @@ public final class KafkaSettings {
         p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putAll(consumerOverrides);
         return p;
+    }
+
+    /**
+     * Builds the trigger consumer of {@code groupId} once, and closes it: Kafka builds a client without I/O (but for
+     * resolving the bootstrap address), so this finds, before any node starts, the settings it refuses that the name
+     * and type checks of {@link #from} let through (a JAAS config that does not parse, an address that does not
+     * resolve, an interceptor class that is not there). Returns the refusal, naming the variables, never a value, or
+     * null.
+     */
+    public NodeSettingsException checkConsumer(String groupId, String instanceId) {
+        Map<String, Object> props = consumer(groupId, instanceId, "onex-serve-check");
+        try {
+            new KafkaConsumer<byte[], byte[]>(props).close(Duration.ZERO);
+            return null;
+        } catch (RuntimeException | LinkageError e) {
+            if (!KafkaClientFailures.refusedSettings(e)) {
+                throw e;
+            }
+            List<String> properties = KafkaClientFailures.implicated(e, props);
+            List<String> variables = properties.stream().map(this::variableOf).distinct().toList();
+            Throwable reason = KafkaClientFailures.reason(e);
+            // a message may quote a secret's value, or a part of it (a JAAS parser quotes the word it trips on)
+            String why = reason.getClass().getSimpleName() + (reason.getMessage() == null ? ""
+                    : ": " + KafkaClientFailures.redact(reason.getMessage(), props));
+            String named = properties.isEmpty() ? "the trigger consumer's settings (" + CONSUMER_PREFIX + "*, "
+                    + CLIENT_PREFIX + "*)" : properties.stream().map(p -> variableOf(p) + " (" + p + ")")
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return new NodeSettingsException("the trigger consumer cannot be built: Kafka refused " + named + ": "
+                    + why, variables, null);
+        }
+    }
+
+    /** The variable (or option) that set a consumer property. */
+    private String variableOf(String property) {
+        String spelled = property.toUpperCase(Locale.ROOT).replace('.', '_');
+        if (consumerOverrides.containsKey(property)) {
+            return CONSUMER_PREFIX + spelled;
+        }
+        return switch (property) {
+            case ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG -> bootstrapVariable;
+            case ConsumerConfig.GROUP_ID_CONFIG -> "--group";
+            case ConsumerConfig.GROUP_INSTANCE_ID_CONFIG -> "--instance-id";
+            default -> clientProperties.containsKey(property) ? CLIENT_PREFIX + spelled : property;
+        };
     }
 
     /** The dead-letter producer: idempotent, acks=all, no linger (each dead letter is awaited before its commit). */

@@ -15,7 +15,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>The commit point is the offset of the first trigger whose run has not finished (or one past the last polled when
  * all have): a commit never passes an unfinished run, whatever order runs finish in. Offsets need not be contiguous
- * (transaction markers, compaction): only polled records count.
+ * (transaction markers, compaction): only polled records count. Since triggers of other keys may finish past a
+ * trigger that has not started yet (it waits behind its key), a partition given up finishes every trigger before the
+ * last one started ({@link #giveUp}), so that its last commit passes every finished one and nothing runs twice.
  *
  * <p>Threads: the poll thread adds triggers and takes the commit point; worker threads mark triggers done and take
  * the next trigger of their key. The key queues are guarded by this object's monitor.
@@ -32,8 +34,17 @@ public final class PartitionState {
     final AtomicInteger inFlight = new AtomicInteger();
     /** Key queues waiting out a backoff after an infrastructure failure. */
     final AtomicInteger retrying = new AtomicInteger();
+    /** Work handed to the worker pool (queued or running) and not finished; a drain waits for it. */
+    final AtomicInteger tasks = new AtomicInteger();
     volatile String retryReason;
-    volatile boolean revoked;
+    /** The highest offset a worker has started; guarded by {@code this}. */
+    private long maxStarted = -1;
+    /**
+     * The highest offset that may still start; guarded by {@code this}. Unlimited while the partition is served; when
+     * it is given up (stop, revocation), the highest started so far, so that everything before a trigger that ran
+     * runs too and the commit point can pass every finished trigger; -1 when it was lost (nothing more starts).
+     */
+    private long horizon = Long.MAX_VALUE;
     final AtomicLong lag = new AtomicLong(-1);
     boolean paused;
 
@@ -81,6 +92,41 @@ public final class PartitionState {
             q.scheduled = true;
             return q;
         }
+    }
+
+    /** Whether a worker may start {@code slot} now; if so, it counts as started. Caller holds {@code this}. */
+    boolean start(Slot slot) {
+        long offset = slot.record.offset();
+        // while a partition is given up, a trigger waiting out an infrastructure failure is not tried again: only
+        // first runs of triggers before the last one started
+        if (offset > horizon || (horizon != Long.MAX_VALUE && slot.attempts > 0)) {
+            return false;
+        }
+        maxStarted = Math.max(maxStarted, offset);
+        return true;
+    }
+
+    /**
+     * The partition is being given up: from now on only triggers before the last one started may start
+     * ({@code finishStarted}), or none. A stop and a revocation may both call it; the narrower wins.
+     */
+    synchronized void giveUp(boolean finishStarted) {
+        horizon = Math.min(horizon, finishStarted ? maxStarted : -1);
+    }
+
+    /** Poll thread: polled triggers up to the horizon that have not finished (those a drain should have finished). */
+    int unfinishedBeforeHorizon() {
+        long last;
+        synchronized (this) {
+            last = horizon;
+        }
+        int n = 0;
+        for (Slot s : slots) {
+            if (!s.done && s.record.offset() <= last) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

@@ -73,8 +73,7 @@ public final class TopicPreparer {
                     return;
                 }
             }
-            partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-                    .partitions().size();
+            partitions = describeCreated(topic, deadline);
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int i = 0; i < partitions; i++) {
@@ -95,4 +94,22 @@ public final class TopicPreparer {
         ready.add(topic);
     }
 
+    /**
+     * The partitions of a topic just created: the broker that answers may not know it yet (its metadata lags the
+     * controller's), and says UNKNOWN_TOPIC_OR_PARTITION until it does.
+     */
+    private int describeCreated(String topic, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        while (true) {
+            try {
+                return admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                        .partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,12 +59,22 @@ import org.slf4j.MDC;
  *       (0.5 s doubling to 30 s, with jitter) under the same run key, until it succeeds or the partition goes.</li>
  *   <li><b>Backpressure:</b> past {@code maxBuffered} polled, unfinished triggers every partition is paused until
  *       half of them are done; the loop keeps polling, so the group keeps the member.</li>
- *   <li><b>Rebalance:</b> cooperative-sticky; a revoked partition takes no new runs, its runs under way get up to
- *       {@code drainTimeout} to finish, and its commit point is committed before it goes. A lost partition (the
- *       member was dropped) is let go without a commit.</li>
- *   <li><b>Stop:</b> fetching stops, runs under way get {@code drainTimeout} to finish, offsets are committed, and the
+ *   <li><b>Rebalance:</b> cooperative-sticky; a revoked partition starts no trigger after the last one started,
+ *       and gets up to {@code drainTimeout} to finish the runs under way and the triggers before the last one started
+ *       (which waited behind their key), so that its commit point, committed before it goes, passes every trigger that
+ *       ran. A lost partition (the member was dropped) is let go without a commit.</li>
+ *   <li><b>Stop:</b> fetching stops, and as on revocation every partition starts no trigger after the last one
+ *       started and gets {@code drainTimeout} to finish those before it: a restart then runs nothing twice (unless
+ *       a trigger was waiting out an infrastructure failure, which is not tried again). Offsets are committed, and the
  *       consumer leaves the group (also with a static instance id); the commit and the leaving get
- *       {@value #STOP_ALLOWANCE_MS} ms more, together, whether the broker answers or not.</li>
+ *       {@value #STOP_ALLOWANCE_MS} ms more, together, whether the broker answers or not, and closing the consumer
+ *       is waited for no longer than that, whatever the client does (one fenced out of its group has hung in its
+ *       close for ever).</li>
+ *   <li><b>Fenced:</b> another consumer joined the group with the same static instance id, and Kafka gave it this
+ *       member's place. The two would take the place from each other for ever, so this loop stops instead: it says
+ *       so (error log, health), starts nothing new, lets the runs under way finish within {@code drainTimeout},
+ *       commits nothing (the partitions are the other's) and closes without leaving (a leave would remove the other
+ *       member, which holds the same instance id now).</li>
  * </ul>
  */
 public final class TriggerConsumer implements Runnable {
@@ -75,6 +87,8 @@ public final class TriggerConsumer implements Runnable {
     static final long STALE_HEARTBEAT_S = 15;
     /** How long past the drain timeout the final commit and leaving the group may take, together. */
     public static final long STOP_ALLOWANCE_MS = 5_000;
+    /** How long past its own timeout closing the consumer is waited for. */
+    public static final long CLOSE_GRACE_MS = 1_000;
 
     /** What the host prints and reports; all fields final or thread-safe. */
     public record Config(Workflow workflow, WorkflowRunner runner, TriggerDecoder decoder, List<String> topics,
@@ -104,6 +118,8 @@ public final class TriggerConsumer implements Runnable {
     private volatile long lastLoopNanos = System.nanoTime();
     private volatile String pollError;
     private volatile String connectionProblem;
+    /** Why Kafka fenced this static member out of its group, once it did; the loop then stops. */
+    private volatile String fenced;
     private Metric connections;
     private Metric heartbeatAge;
     private long lastConnectedNanos;
@@ -146,7 +162,7 @@ public final class TriggerConsumer implements Runnable {
         long errorBackoffMs = 0;
         try {
             consumer.subscribe(config.topics(), new Rebalance());
-            while (!stopping) {
+            while (!stopping && fenced == null) {
                 lastLoopNanos = System.nanoTime();
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -155,6 +171,9 @@ public final class TriggerConsumer implements Runnable {
                     errorBackoffMs = 0;
                 } catch (WakeupException e) {
                     continue;
+                } catch (FencedInstanceIdException e) {
+                    fenced(e);
+                    break;
                 } catch (KafkaException | IllegalStateException e) {
                     // authorization, a fatal group error, ...: say so in health, keep the host alive, try again
                     pollError = e.toString();
@@ -176,15 +195,15 @@ public final class TriggerConsumer implements Runnable {
                 }
                 updatePauses();
             }
-            drainAndLeave();
+            if (fenced != null) {
+                leaveFenced();
+            } else {
+                drainAndLeave();
+            }
         } catch (RuntimeException | Error e) {
             LOG.error("Workflow {}: the trigger loop stopped: {}", config.workflow().name(), e.toString(), e);
             pollError = "the trigger loop stopped: " + e;
-            try {
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-            } catch (RuntimeException closing) {
-                LOG.debug("closing the consumer", closing);
-            }
+            closeConsumer(CloseOptions.timeout(Duration.ofMillis(STOP_ALLOWANCE_MS)), STOP_ALLOWANCE_MS);
         } finally {
             workers.shutdown();
             retries.shutdownNow();
@@ -211,6 +230,10 @@ public final class TriggerConsumer implements Runnable {
             return;
         }
         consumer.commitAsync(offsets, (done, error) -> {
+            if (error instanceof FencedInstanceIdException fencedOut) {
+                fenced(fencedOut);
+                return;
+            }
             if (error != null) {
                 LOG.debug("Workflow {}: commit failed (the next one retries it): {}", config.workflow().name(),
                         error.toString());
@@ -373,6 +396,9 @@ public final class TriggerConsumer implements Runnable {
         } catch (WakeupException expected) {
             // the loop was elsewhere when stop() woke it
         }
+        for (PartitionState ps : states.values()) {
+            ps.giveUp(true); // also those assigned after stop() looked
+        }
         int inFlight = awaitRuns(states.values(), drainDeadline);
         long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         // the commit may take the allowance but one second, kept for leaving the group
@@ -387,40 +413,106 @@ public final class TriggerConsumer implements Runnable {
             stopProblem = "the final commit failed: " + last.error();
         }
         events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (inFlight == 0
-                ? "every run under way finished" : inFlight + " runs did not finish within the drain timeout (their"
-                + " triggers are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
+                ? "every run under way finished" : inFlight + " triggers did not finish within the drain timeout"
+                + " (they are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
                 + "; leaving group " + config.groupId());
-        try {
-            // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
-            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofNanos(Math.max(0, stopDeadline - System.nanoTime()))));
-        } catch (RuntimeException e) {
-            LOG.warn("Workflow {}: closing the consumer: {}", config.workflow().name(), e.toString());
-        }
+        // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
+        long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(stopDeadline - System.nanoTime()));
+        closeConsumer(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofMillis(left)), left);
         LOG.debug("Workflow {}: stopped in {} ms", config.workflow().name(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
-    /** Waits until no run of {@code partitions} is under way, or until {@code deadline}; returns how many still are. */
+    /** Kafka gave this static member's place in the group to another consumer with the same instance id. */
+    private void fenced(FencedInstanceIdException e) {
+        if (fenced != null) {
+            return;
+        }
+        String why = "fenced out of group " + config.groupId() + ": another consumer joined it with the same"
+                + " --instance-id '" + config.instanceId() + "' and holds this one's place; copies must not share an"
+                + " --instance-id, so this one stopped consuming (it would otherwise take the place back and be fenced"
+                + " again, for ever)";
+        LOG.error("Workflow {}: {} ({})", config.workflow().name(), why, e.getMessage());
+        pollError = why;
+        fenced = why;
+    }
+
+    /**
+     * After being fenced: nothing new starts, the runs under way get the drain timeout, nothing is committed (Kafka
+     * refuses a fenced member's commits, and the partitions are the other member's now: what finished here runs again
+     * there, under the same run keys), and the consumer closes without leaving, since a leave names the instance id
+     * and would remove the other member.
+     */
+    private void leaveFenced() {
+        for (PartitionState ps : states.values()) {
+            ps.giveUp(false);
+        }
+        int still = awaitRuns(states.values(), System.nanoTime() + config.drainTimeout().toNanos());
+        events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still == 0
+                ? "the runs under way finished" : still + " runs did not finish within the drain timeout")
+                + ", nothing committed");
+        closeConsumer(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ofMillis(STOP_ALLOWANCE_MS)), STOP_ALLOWANCE_MS);
+    }
+
+    /**
+     * Closes the consumer, waiting at most {@code timeoutMs} (and a second of grace) whatever the client does: its
+     * close joins its heartbeat thread without a bound, and after the member was fenced that join has never returned
+     * (kafka-clients 4.4: the heartbeat threads of the failed rejoins wait on one monitor, and the close wakes only
+     * one of them). A consumer left closing holds no offsets of ours: the final commit was made before.
+     */
+    private void closeConsumer(CloseOptions options, long timeoutMs) {
+        Thread closing = new Thread(() -> {
+            try {
+                consumer.close(options);
+            } catch (RuntimeException e) {
+                LOG.warn("Workflow {}: closing the consumer: {}", config.workflow().name(), e.toString());
+            }
+        }, "onex-close-consumer-" + config.workflow().name());
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(timeoutMs + CLOSE_GRACE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LOG.warn("Workflow {}: the Kafka consumer did not close within {} ms; not waited for longer (the group"
+                    + " drops this member after its session timeout)", config.workflow().name(),
+                    timeoutMs + CLOSE_GRACE_MS);
+        }
+    }
+
+    /**
+     * Poll thread: waits until the workers have nothing left to do for {@code partitions} (no run under way, none
+     * queued: after {@link PartitionState#giveUp} that is every trigger before the last one started), or until
+     * {@code deadline}; returns how many triggers up to there did not finish.
+     */
     private int awaitRuns(Collection<PartitionState> partitions, long deadline) {
         synchronized (progress) {
             while (true) {
-                int running = 0;
+                int busy = 0;
                 for (PartitionState ps : partitions) {
-                    running += ps.inFlight.get();
+                    busy += ps.tasks.get() + ps.inFlight.get();
                 }
                 long left = deadline - System.nanoTime();
-                if (running == 0 || left <= 0) {
-                    return running;
+                if (busy == 0 || left <= 0) {
+                    break;
                 }
                 try {
                     progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return running;
+                    break;
                 }
             }
         }
+        int unfinished = 0;
+        for (PartitionState ps : partitions) {
+            unfinished += ps.unfinishedBeforeHorizon();
+        }
+        return unfinished;
     }
 
     private void pause(long ms) {
@@ -468,7 +560,7 @@ public final class TriggerConsumer implements Runnable {
             for (TopicPartition tp : partitions) {
                 PartitionState ps = states.get(tp);
                 if (ps != null) {
-                    ps.revoked = true;
+                    ps.giveUp(commit);
                     going.add(ps);
                 }
             }
@@ -509,9 +601,11 @@ public final class TriggerConsumer implements Runnable {
     // ---- worker threads -----------------------------------------------------------------------------------------
 
     private void submit(PartitionState ps, KeyQueue q) {
+        ps.tasks.incrementAndGet();
         try {
             workers.execute(() -> work(ps, q));
         } catch (RejectedExecutionException stoppingAlready) {
+            ps.tasks.decrementAndGet();
             synchronized (ps) {
                 q.scheduled = false;
             }
@@ -519,10 +613,23 @@ public final class TriggerConsumer implements Runnable {
     }
 
     private void work(PartitionState ps, KeyQueue q) {
+        try {
+            runHead(ps, q);
+        } finally {
+            // after any resubmit of the queue: a drain sees no gap between one trigger of a key and the next
+            ps.tasks.decrementAndGet();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /** Runs the head of a key queue (if it may start), then hands the queue on: next trigger, or a retry. */
+    private void runHead(PartitionState ps, KeyQueue q) {
         Slot slot;
         synchronized (ps) {
-            slot = ps.revoked || stopping ? null : q.pending.peekFirst();
-            if (slot == null) {
+            slot = q.pending.peekFirst();
+            if (slot == null || !ps.start(slot)) {
                 q.scheduled = false;
                 ps.queues.remove(q.key);
                 return;
@@ -541,9 +648,6 @@ public final class TriggerConsumer implements Runnable {
         } finally {
             metrics.inFlight.decrementAndGet();
             ps.inFlight.decrementAndGet();
-            synchronized (progress) {
-                progress.notifyAll();
-            }
         }
         if (done) {
             slot.done = true;
@@ -576,12 +680,24 @@ public final class TriggerConsumer implements Runnable {
 
     /** Runs (or dead-letters) one trigger; true when it is finished and may be committed. */
     private boolean process(PartitionState ps, Slot slot) {
+        // a run that ended and still owes its dead letter is not run again: only the dead letter is written
+        TriggerDecoder.Trigger trigger = slot.owed != null ? slot.owed : config.decoder().decode(slot.record);
+        UUID correlation = trigger instanceof TriggerDecoder.Run r ? r.correlationId()
+                : ((TriggerDecoder.Poison) trigger).correlationId();
+        if (correlation != null) {
+            // the run's, from here on: this thread's lines about the trigger (its dead letter too) carry it
+            MDC.put(WorkflowRunner.MDC_CORRELATION_ID, correlation.toString());
+        }
+        try {
+            return slot.owed != null ? deadLetter(ps, slot, slot.owed) : runOrDeadLetter(ps, slot, trigger);
+        } finally {
+            MDC.remove(WorkflowRunner.MDC_CORRELATION_ID);
+        }
+    }
+
+    private boolean runOrDeadLetter(PartitionState ps, Slot slot, TriggerDecoder.Trigger trigger) {
         ConsumerRecord<byte[], byte[]> record = slot.record;
         String workflow = config.workflow().name();
-        if (slot.owed != null) { // its run ended; only its dead letter is missing
-            return deadLetter(ps, slot, slot.owed);
-        }
-        TriggerDecoder.Trigger trigger = config.decoder().decode(record);
         if (trigger instanceof TriggerDecoder.Run r) {
             // as onex run refuses an input before any step: a step's input that this input alone makes break the
             // step's node contract would fail that step whatever runs before it (and the effects before it ran)
@@ -590,7 +706,7 @@ public final class TriggerConsumer implements Runnable {
             if (!refused.isEmpty()) {
                 trigger = new TriggerDecoder.Poison(TriggerDecoder.Kind.STEP_INPUT, "the input would break a step's"
                         + " node contract, so no step ran: " + refused.stream().map(TriggerConsumer::describe)
-                        .collect(Collectors.joining("; ")));
+                        .collect(Collectors.joining("; ")), r.correlationId());
             }
         }
         if (trigger instanceof TriggerDecoder.Poison poison) {
@@ -600,7 +716,7 @@ public final class TriggerConsumer implements Runnable {
         RunOptions options = RunOptions.withKey(run.runKey()).correlationId(run.correlationId())
                 .traceContext(run.trace());
         WorkflowResult result;
-        MDC.put("run_key", run.runKey());
+        MDC.put(WorkflowRunner.MDC_RUN_KEY, run.runKey());
         try {
             try {
                 result = config.runner().run(config.workflow(), run.input(), options);
@@ -610,7 +726,6 @@ public final class TriggerConsumer implements Runnable {
                         workflow, where(slot), run.runKey(), e.toString());
                 return false;
             }
-            MDC.put("correlation_id", String.valueOf(result.correlationId()));
             RunClassifier.Verdict verdict = RunClassifier.classify(result);
             metrics.finished(verdict.outcome(), record.timestamp());
             switch (verdict.outcome()) {
@@ -622,7 +737,8 @@ public final class TriggerConsumer implements Runnable {
                         LOG.debug("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content with"
                                 + " nothing on record, so it goes to the dead-letter topic before it is committed: {}",
                                 workflow, where(slot), run.runKey(), result.correlationId(), verdict.deadLetter());
-                        slot.owed = new TriggerDecoder.Poison(TriggerDecoder.Kind.RUN_FAILED, verdict.deadLetter());
+                        slot.owed = new TriggerDecoder.Poison(TriggerDecoder.Kind.RUN_FAILED, verdict.deadLetter(),
+                                result.correlationId());
                         return deadLetter(ps, slot, slot.owed);
                     }
                     LOG.info("Workflow {}: trigger {} (run {}, correlation_id {}) failed for its content;"
@@ -638,15 +754,15 @@ public final class TriggerConsumer implements Runnable {
             }
             return verdict.outcome().commit();
         } finally {
-            MDC.remove("run_key");
-            MDC.remove("correlation_id");
+            MDC.remove(WorkflowRunner.MDC_RUN_KEY);
         }
     }
 
     /** Writes a trigger's dead letter; true once it is confirmed (the trigger may be committed). */
     private boolean deadLetter(PartitionState ps, Slot slot, TriggerDecoder.Poison poison) {
         ConsumerRecord<byte[], byte[]> record = slot.record;
-        DeadLetters.Written w = deadLetters.write(record, poison.reason(), config.workflow().name(), config.groupId());
+        DeadLetters.Written w = deadLetters.write(record, poison.reason(), config.workflow().name(), config.groupId(),
+                poison.correlationId());
         if (w.confirmed()) {
             metrics.deadLettered(record.topic(), poison.kind());
             return true;
@@ -689,10 +805,23 @@ public final class TriggerConsumer implements Runnable {
     /** Stops fetching and drains (asynchronously); {@link #awaitStopped} waits for it. */
     public void stop() {
         stopping = true;
+        // no trigger after the last one started starts any more; those before it still do (see PartitionState)
+        for (PartitionState ps : states.values()) {
+            ps.giveUp(true);
+        }
         consumer.wakeup();
         synchronized (progress) {
             progress.notifyAll();
         }
+    }
+
+    /** For a loop that never ran (the host's start was stopped): releases the consumer and the threads. */
+    public void closeUnstarted() {
+        stopping = true;
+        closeConsumer(CloseOptions.timeout(Duration.ZERO), STOP_ALLOWANCE_MS);
+        workers.shutdown();
+        retries.shutdownNow();
+        stopped.countDown();
     }
 
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {

@@ -31,10 +31,14 @@ import tools.jackson.databind.node.ObjectNode;
  * Turns a trigger record into a run, or says why it cannot be one (a poison trigger, for the dead-letter topic).
  *
  * <p>The value must be at most {@code maxBytes}, valid UTF-8, one strict JSON object (no duplicate keys, no trailing
- * content, at most as deep as {@code onex run} takes an input: 200 levels, {@value #MAX_DEPTH} with an envelope's). An object with {@code event_type} and {@code payload} is an ONEX
- * envelope (what the Kafka node writes): its {@code payload} (an object) is the input, its {@code correlation_id}
- * (a UUID, if given) the run's correlation id, and its {@code event_id} (if a UUID) names the run. Any other object is
- * the input itself. The input must match the workflow's {@code input_schema}, if it has one.
+ * content, at most as deep as {@code onex run} takes an input: 200 levels, {@value #MAX_DEPTH} with an envelope's).
+ * An ONEX envelope as the Kafka node writes one ({@code event_type} and {@code payload}, with a UUID {@code event_id}
+ * and its {@code timestamp} or {@code version}, or with the node's {@code event_type} header): its {@code payload}
+ * (an object) is the input, its {@code correlation_id} (a UUID, if given) the trigger's correlation id, and its
+ * {@code event_id} (if a UUID) names the run. Any other object is the input itself. The input must match the
+ * workflow's {@code input_schema}, if it has one. An input without a {@code correlation_id} gets the run's (for
+ * workflows that read {@code ${input.correlation_id}}), unless the schema refuses the input with it and takes it
+ * without (a schema that allows no other field): then it runs as sent, as {@code onex run} would run it.
  *
  * <p>The run key is stable across redeliveries of one trigger and distinct per workflow:
  * {@code <workflow>:<event_id>} for an envelope with a valid {@code event_id}, else
@@ -44,6 +48,8 @@ public final class TriggerDecoder {
     /** As deep as {@code onex run} takes an input ({@link YamlReader#DEFAULT_MAX_DEPTH}), plus the envelope's level. */
     static final int MAX_DEPTH = YamlReader.DEFAULT_MAX_DEPTH + 1;
     public static final String CORRELATION_HEADER = "correlation_id";
+    /** The header the Kafka node writes on every event: a record with it and an envelope's fields is an envelope. */
+    public static final String EVENT_TYPE_HEADER = "event_type";
     /** A trigger as deep as an input may be: nearly all of them are read once, by this one. */
     private static final JsonMapper JSON = strictJson(YamlReader.DEFAULT_MAX_DEPTH);
     /** One level more, for an envelope's own over a payload as deep as an input: read only when the first refused. */
@@ -65,14 +71,22 @@ public final class TriggerDecoder {
     }
 
     /**
-     * @param correlationId null to let the runner take the input's {@code correlation_id} (or make one)
+     * @param correlationId the run's: the input's {@code correlation_id} if it is a UUID (as {@code onex run} takes
+     *     it), else the envelope's, else the trigger's {@code correlation_id} header, else one derived from the run
+     *     key (the same on every redelivery)
      * @param trace null to start a new trace
      */
     public record Run(ObjectNode input, String runKey, UUID correlationId, TraceContext trace) implements Trigger {
     }
 
-    /** Why a trigger cannot run; {@code kind} is a small fixed set (a metric tag), {@code reason} says the details. */
-    public record Poison(Kind kind, String reason) implements Trigger {
+    /**
+     * Why a trigger cannot run; {@code kind} is a small fixed set (a metric tag), {@code reason} says the details;
+     * {@code correlationId} is the run's when there was one to be (the input was read), else null.
+     */
+    public record Poison(Kind kind, String reason, UUID correlationId) implements Trigger {
+        public Poison(Kind kind, String reason) {
+            this(kind, reason, null);
+        }
     }
 
     public enum Kind {
@@ -95,9 +109,20 @@ public final class TriggerDecoder {
                 .build();
     }
 
-    /** An ONEX envelope, as the Kafka node writes one: its {@code payload} is the input. */
-    private static boolean isEnvelope(JsonNode node) {
-        return node.isObject() && node.has("event_type") && node.has("payload");
+    /**
+     * An ONEX envelope, as the Kafka node writes one (its {@code payload} is the input): {@code event_type} and
+     * {@code payload}, and either an {@code event_id} that is a UUID next to the node's {@code timestamp} or
+     * {@code version}, or the {@code event_type} header the node puts on every event. A plain object that merely has
+     * {@code event_type} and {@code payload} fields is an input like any other, as {@code onex run} takes it.
+     */
+    private static boolean isEnvelope(JsonNode node, ConsumerRecord<byte[], byte[]> record) {
+        if (!node.isObject() || !node.has("event_type") || !node.has("payload")) {
+            return false;
+        }
+        JsonNode id = node.get("event_id");
+        boolean written = id != null && id.isString() && uuid(id.asString()) != null
+                && (node.has("timestamp") || node.has("version"));
+        return written || record.headers().lastHeader(EVENT_TYPE_HEADER) != null;
     }
 
     private static Poison notJson(JacksonException e) {
@@ -144,7 +169,7 @@ public final class TriggerDecoder {
             } catch (JacksonException e) {
                 return notJson(e);
             }
-            if (!isEnvelope(root)) {
+            if (!isEnvelope(root, record)) {
                 return new Poison(Kind.NOT_JSON, "the value nests deeper than " + YamlReader.DEFAULT_MAX_DEPTH
                         + " levels, the most an input may");
             }
@@ -161,7 +186,7 @@ public final class TriggerDecoder {
         UUID correlation = header(record, CORRELATION_HEADER);
         String eventId = null;
         ObjectNode input;
-        if (isEnvelope(object)) {
+        if (isEnvelope(object, record)) {
             JsonNode payload = object.get("payload");
             if (!payload.isObject()) {
                 return new Poison(Kind.BAD_ENVELOPE, "the envelope's payload is " + describe(payload)
@@ -190,21 +215,40 @@ public final class TriggerDecoder {
         }
         String runKey = workflow + ":" + (eventId != null ? eventId
                 : record.topic() + "/" + record.partition() + "/" + record.offset());
+        JsonNode own = input.get("correlation_id");
+        if (own != null && own.isString() && uuid(own.asString()) != null) {
+            // as onex run: the input's correlation id is the run's, and the one its events carry when the workflow
+            // passes ${input.correlation_id} on; log lines, events and dead letters then agree
+            correlation = uuid(own.asString());
+        }
         if (correlation == null) {
             // none given: one derived from the run key, so that a redelivery has the same one
             correlation = UUID.nameUUIDFromBytes(runKey.getBytes(StandardCharsets.UTF_8));
         }
-        if (!input.has("correlation_id")) {
-            // the trigger's correlation id, for workflows that read ${input.correlation_id} (as onex run gives it);
-            // put in before the input_schema check, which may require it
+        boolean added = !input.has("correlation_id");
+        if (added) {
+            // the trigger's correlation id, for workflows that read ${input.correlation_id}: put in before the
+            // input_schema check, which may require it
             input.put("correlation_id", correlation.toString());
         }
         if (inputSchema != null) {
             List<Violation> violations = inputSchema.validate(input);
+            if (!violations.isEmpty() && added) {
+                // a schema may forbid the field (additionalProperties: false): the input as sent, as onex run takes it
+                // (the run still has the correlation id, and a Kafka step without one publishes with it)
+                input.remove("correlation_id");
+                List<Violation> asSent = inputSchema.validate(input);
+                if (asSent.size() > violations.size()) {
+                    input.put("correlation_id", correlation.toString());
+                } else {
+                    violations = asSent;
+                }
+            }
             if (!violations.isEmpty()) {
                 return new Poison(Kind.INPUT_SCHEMA, "the input does not match the workflow's input_schema: "
                         + violations.stream().map(v -> v.message() + " [" + v.keyword() + " at "
-                                + (v.pointer().isEmpty() ? "/" : v.pointer()) + "]").collect(Collectors.joining("; ")));
+                                + (v.pointer().isEmpty() ? "/" : v.pointer()) + "]").collect(Collectors.joining("; ")),
+                        correlation);
             }
         }
         return new Run(input, runKey, correlation, trace(record));

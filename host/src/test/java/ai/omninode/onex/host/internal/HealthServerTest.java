@@ -85,4 +85,25 @@ class HealthServerTest {
             return -1;
         }
     }
+
+    /** The probe's /health/live/x answered 200: a probe with a typo must not pass. */
+    @Test
+    void onlyTheExactPathsAnswerEverythingElseIsNotFound() throws Exception {
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, UP,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            HttpClient http = HttpClient.newHttpClient();
+            java.util.Map<String, Integer> status = new java.util.TreeMap<>();
+            for (String path : List.of("/health/live", "/health/ready", "/health", "/metrics", "/health/live/x",
+                    "/healthz", "/health/", "/metrics/x", "/")) {
+                status.put(path, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+
+            assertThat(status).containsOnly(java.util.Map.entry("/health/live", 200),
+                    java.util.Map.entry("/health/ready", 200), java.util.Map.entry("/health", 200),
+                    java.util.Map.entry("/metrics", 200), java.util.Map.entry("/health/live/x", 404),
+                    java.util.Map.entry("/healthz", 404), java.util.Map.entry("/health/", 404),
+                    java.util.Map.entry("/metrics/x", 404), java.util.Map.entry("/", 404));
+        }
+    }
 }

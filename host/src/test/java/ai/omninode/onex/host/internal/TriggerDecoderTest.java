@@ -52,7 +52,8 @@ class TriggerDecoderTest {
     @Test
     void aTriggerMayNestAsDeepAsOnexRunTakesAnInputPlusItsEnvelope() {
         TriggerDecoder roomy = new TriggerDecoder("flow", SCHEMA, 1 << 20);
-        java.util.function.IntFunction<String> envelope = levels -> "{\"event_type\":\"REQ\",\"payload\":"
+        java.util.function.IntFunction<String> envelope = levels -> "{\"event_id\":\"" + UUID.randomUUID()
+                + "\",\"event_type\":\"REQ\",\"version\":\"1.0.0\",\"payload\":"
                 + "{\"document_id\":\"d\",\"deep\":" + "[".repeat(levels - 1) + "]".repeat(levels - 1) + "}}";
 
         assertThat(roomy.decode(record(envelope.apply(200).getBytes(StandardCharsets.UTF_8), new RecordHeaders())))
@@ -80,9 +81,38 @@ class TriggerDecoderTest {
 
     @Test
     void anEnvelopeWithoutAValidEventIdIsNamedByItsPlace() {
-        Run run = (Run) decode("{\"event_id\":\"nope\",\"event_type\":\"REQ\",\"payload\":{\"document_id\":\"d1\"}}");
+        Run run = (Run) decoder.decode(record(("{\"event_id\":\"nope\",\"event_type\":\"REQ\",\"payload\":"
+                + "{\"document_id\":\"d1\"}}").getBytes(StandardCharsets.UTF_8), nodeHeaders()));
 
         assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
+        assertThat(run.input().get("document_id").asString()).as("an envelope by the node's header").isEqualTo("d1");
+    }
+
+    /** The Kafka node's header on every event it writes. */
+    private static RecordHeaders nodeHeaders() {
+        RecordHeaders h = new RecordHeaders();
+        h.add("event_type", "REQ".getBytes(StandardCharsets.UTF_8));
+        return h;
+    }
+
+    /**
+     * The probe's relay workflow: a plain trigger that has event_type and payload fields of its own was taken for an
+     * envelope and only its payload run (dead-lettered: the input lacked event_type), though onex run takes it whole.
+     */
+    @Test
+    void aPlainObjectWithEventTypeAndPayloadFieldsIsTheInputItselfNotAnEnvelope() {
+        TriggerDecoder relay = new TriggerDecoder("relay", null, 1000);
+
+        Run plain = (Run) relay.decode(record("{\"event_type\":\"ORDER_PLACED\",\"payload\":{\"order_id\":\"o-1\"}}"
+                .getBytes(StandardCharsets.UTF_8), new RecordHeaders()));
+        Run uuidAlone = (Run) relay.decode(record(("{\"event_id\":\"" + UUID.randomUUID() + "\",\"event_type\":"
+                + "\"ORDER_PLACED\",\"payload\":{\"order_id\":\"o-1\"}}").getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders()));
+
+        assertThat(plain.input().get("event_type").asString()).isEqualTo("ORDER_PLACED");
+        assertThat(plain.input().get("payload").get("order_id").asString()).isEqualTo("o-1");
+        assertThat(plain.runKey()).isEqualTo("relay:t.in/2/41");
+        assertThat(uuidAlone.input().has("payload")).as("an event_id without the node's timestamp or version").isTrue();
     }
 
     @Test
@@ -111,9 +141,12 @@ class TriggerDecoderTest {
         assertThat(kind(decode("[" .repeat(600)))).isEqualTo(Kind.NOT_JSON);
         assertThat(kind(decode("[{\"document_id\":\"a\"}]"))).isEqualTo(Kind.NOT_AN_OBJECT);
         assertThat(kind(decode("\"text\""))).isEqualTo(Kind.NOT_AN_OBJECT);
-        assertThat(kind(decode("{\"event_type\":\"X\",\"payload\":[1]}"))).isEqualTo(Kind.BAD_ENVELOPE);
-        assertThat(kind(decode("{\"event_type\":\"X\",\"correlation_id\":\"zz\",\"payload\":{\"document_id\":\"a\"}}")))
-                .isEqualTo(Kind.BAD_ENVELOPE);
+        String node = "{\"event_id\":\"0b5b5b8e-2f56-5a4c-9d2e-111111111111\",\"timestamp\":1.5,";
+        assertThat(kind(decode(node + "\"event_type\":\"X\",\"payload\":[1]}"))).isEqualTo(Kind.BAD_ENVELOPE);
+        assertThat(kind(decode(node + "\"event_type\":\"X\",\"correlation_id\":\"zz\",\"payload\":"
+                + "{\"document_id\":\"a\"}}"))).isEqualTo(Kind.BAD_ENVELOPE);
+        assertThat(kind(decoder.decode(record("{\"event_type\":7,\"payload\":{\"document_id\":\"a\"}}"
+                .getBytes(StandardCharsets.UTF_8), nodeHeaders())))).isEqualTo(Kind.BAD_ENVELOPE);
         assertThat(kind(decode("{}"))).isEqualTo(Kind.INPUT_SCHEMA);
         assertThat(kind(decode("{\"document_id\":7}"))).isEqualTo(Kind.INPUT_SCHEMA);
         assertThat(((Poison) decode("{\"document_id\":7}")).reason())
@@ -133,5 +166,53 @@ class TriggerDecoderTest {
         for (String r : java.util.List.of(reason, garbage, broken)) {
             assertThat(r).doesNotContain("jackson", "Jackson", "FAIL_ON", "JsonNode", "JsonToken");
         }
+    }
+
+    /**
+     * The probe's strict workflow: every trigger was dead-lettered with "unknown field 'correlation_id'", the field the
+     * host had added, though onex run took the same input. Now the input runs as sent; the run keeps its correlation id.
+     */
+    @Test
+    void aSchemaThatAllowsNoOtherFieldTakesTheInputAsSentAsOnexRunDoes() {
+        JsonSchema strict = JsonSchema.of(JsonMapper.builder().build().readTree("{\"type\":\"object\","
+                + "\"additionalProperties\":false,\"required\":[\"order_id\"],\"properties\":{\"order_id\":"
+                + "{\"type\":\"string\"}}}"), "strict");
+        TriggerDecoder orders = new TriggerDecoder("orders", strict, 1000);
+
+        Run run = (Run) orders.decode(record("{\"order_id\":\"o-3\"}".getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders()));
+        Poison missing = (Poison) orders.decode(record("{\"order\":\"o-3\"}".getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders()));
+
+        assertThat(run.input().toString()).isEqualTo("{\"order_id\":\"o-3\"}");
+        assertThat(run.correlationId()).isNotNull();
+        assertThat(missing.reason()).as("what onex run would say of it").contains("order_id", "/")
+                .doesNotContain("correlation_id");
+        Run schemaWantsIt = (Run) decode("{\"document_id\":\"d1\"}");
+        assertThat(schemaWantsIt.input().has("correlation_id")).as("added where the schema allows it").isTrue();
+    }
+
+    /**
+     * The probe's log lines carried an id no event had: a plain trigger's own correlation_id went on its events, while
+     * the run (and so the MDC) had one derived from the trigger's place. The input's UUID is the run's, as onex run.
+     */
+    @Test
+    void theInputsOwnCorrelationIdIsTheRunsAsOnexRunTakesIt() {
+        String own = "11111111-2222-4333-8444-555555555555";
+        RecordHeaders h = new RecordHeaders();
+        h.add("correlation_id", "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13".getBytes(StandardCharsets.UTF_8));
+        Run plain = (Run) decoder.decode(record(("{\"document_id\":\"d1\",\"correlation_id\":\"" + own + "\"}")
+                .getBytes(StandardCharsets.UTF_8), h));
+        Run enveloped = (Run) decode("{\"event_id\":\"" + UUID.randomUUID() + "\",\"event_type\":\"REQ\","
+                + "\"correlation_id\":\"6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13\",\"timestamp\":1.5,\"payload\":"
+                + "{\"document_id\":\"d1\",\"correlation_id\":\"" + own + "\"}}");
+        Run notAUuid = (Run) decoder.decode(record("{\"document_id\":\"d1\",\"correlation_id\":\"abc\"}"
+                .getBytes(StandardCharsets.UTF_8), h));
+
+        assertThat(plain.correlationId()).hasToString(own);
+        assertThat(enveloped.correlationId()).as("what the events get through ${input.correlation_id}").hasToString(own);
+        assertThat(notAUuid.correlationId()).as("not a UUID: the header's").hasToString(
+                "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13");
+        assertThat(notAUuid.input().get("correlation_id").asString()).isEqualTo("abc");
     }
 }

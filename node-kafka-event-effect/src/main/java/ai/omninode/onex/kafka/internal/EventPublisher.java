@@ -8,6 +8,7 @@ import ai.omninode.onex.kafka.ProducerFactory;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.NodeSettingsException;
+import ai.omninode.onex.runtime.KafkaClientFailures;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.node.TraceContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -172,41 +173,19 @@ public final class EventPublisher {
      */
     static OnexException initFailed(String what, Throwable e, Map<String, Object> props, Secrets secrets) {
         Throwable redacted = secrets.redact(e);
-        if (!refusedSettings(e)) {
+        if (!KafkaClientFailures.refusedSettings(e)) {
             return new OnexException(INIT_FAILED + ": " + what + Errors.describeWithCause(e, secrets), redacted);
         }
-        List<String> properties = implicated(e, props, secrets);
         List<String> names = new ArrayList<>();
         List<String> shown = new ArrayList<>();
-        for (String p : properties) {
+        for (String p : KafkaClientFailures.implicated(e, props)) {
             List<String> of = settingNamesOf(p);
             names.addAll(of);
             shown.add(of.get(0));
         }
-        // past Kafka's wrappers ("Failed to construct kafka producer", "Failed to create new NetworkClient"): the
-        // deepest failure that says what it could not do, and its cause
-        Throwable inner = e;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && !m.startsWith("Failed to construct") && !m.startsWith("Failed to create")) {
-                inner = t;
-            }
-        }
         return new NodeSettingsException(INIT_FAILED + ": " + what + "Kafka refused "
                 + (shown.isEmpty() ? "the client's settings" : String.join(", ", shown)) + ": "
-                + Errors.describeWithCause(inner, secrets), names, redacted);
-    }
-
-    private static boolean refusedSettings(Throwable e) {
-        if (e instanceof LinkageError) {
-            return false;
-        }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.apache.kafka.common.KafkaException || t instanceof IllegalArgumentException) {
-                return true;
-            }
-        }
-        return false;
+                + Errors.describeWithCause(KafkaClientFailures.reason(e), secrets), names, redacted);
     }
 
     /**
@@ -222,37 +201,6 @@ public final class EventPublisher {
             case "max.block.ms" -> List.of("KAFKA_EVENT_MAX_BLOCK_MS", spelled);
             default -> List.of(spelled);
         };
-    }
-
-    /**
-     * The client properties a construction failure names: those whose name its messages contain, else those whose
-     * value they quote (a file path, an address). Secret properties are matched by name only, never by value.
-     */
-    private static List<String> implicated(Throwable e, Map<String, Object> props, Secrets secrets) {
-        StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            text.append(' ').append(t.getMessage());
-        }
-        List<String> byName = new ArrayList<>();
-        List<String> byValue = new ArrayList<>();
-        props.forEach((k, v) -> {
-            if (text.indexOf(k) >= 0) {
-                byName.add(k);
-            } else if (v instanceof String value && looksLikePathOrAddress(value) && !Secrets.isSecret(k)
-                    && text.indexOf(value) >= 0) {
-                byValue.add(k);
-            }
-        });
-        if (byName.isEmpty() && byValue.isEmpty() && props.containsKey("sasl.jaas.config")
-                && text.toString().toUpperCase(java.util.Locale.ROOT).contains("JAAS")) {
-            byName.add("sasl.jaas.config"); // its value is a secret: its messages say "JAAS config", not its name
-        }
-        return byName.isEmpty() ? byValue : byName;
-    }
-
-    /** A value a message may quote that no word of its own could be mistaken for ({@code SSL} is both). */
-    private static boolean looksLikePathOrAddress(String value) {
-        return value.length() > 2 && value.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || c == '.');
     }
 
     /** The producer properties that name a file Kafka reads when it builds a client over TLS. */

@@ -3,8 +3,8 @@ package ai.omninode.onex.kafka.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import ai.omninode.onex.runtime.KafkaClientFailures;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,38 +41,14 @@ public final class Secrets {
         return new Secrets(List.copyOf(values));
     }
 
-    /** JAAS control flags: words of a JAAS config that are no secret (a parser's message may quote them). */
-    private static final List<String> JAAS_WORDS = List.of("required", "requisite", "sufficient", "optional");
-    private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+");
-
-    /**
-     * The parts of a secret value that a parser may quote on their own: Kafka's JAAS parser says {@code Invalid login
-     * module control flag 'SuperSecret123' in JAAS config} of a config it cannot read. Each option's value, and each
-     * bare word but the control flags and login module class names; parts shorter than three characters stay (they
-     * would hide common letters everywhere).
-     */
+    /** The parts of a secret value that a parser may quote on their own ({@link KafkaClientFailures#secretParts}). */
     static List<String> fragments(String value) {
-        List<String> parts = new ArrayList<>();
-        for (String token : value.split("[\\s;]+")) {
-            int eq = token.indexOf('=');
-            String part = eq >= 0 ? token.substring(eq + 1) : token;
-            part = part.replaceAll("^[\"']+|[\"']+$", "");
-            if (part.length() < 3 || part.equals(value)) {
-                continue;
-            }
-            if (eq < 0 && (JAAS_WORDS.contains(part.toLowerCase(Locale.ROOT)) || CLASS_NAME.matcher(part).matches())) {
-                continue;
-            }
-            parts.add(part);
-        }
-        return parts;
+        return KafkaClientFailures.secretParts(value);
     }
 
     /** Whether a property of this name holds a secret. */
     public static boolean isSecret(String name) {
-        String k = name.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token")
-                || k.contains("credential") || k.endsWith(".key") || k.contains("private");
+        return ai.omninode.onex.runtime.KafkaClientFailures.isSecret(name);
     }
 
     /** The value to show for property {@code name}. */
