@@ -154,7 +154,7 @@ class ServeAndPublishCommandTest {
         assertThat(group.exitCode()).isEqualTo(2);
         assertThat(group.err()).contains("--group and --topic name the group and topics of one workflow");
         assertThat(drain.exitCode()).isEqualTo(2);
-        assertThat(drain.err()).contains("'soon' is not a duration");
+        assertThat(drain.err()).contains("--drain-timeout': the value given (not shown: it may be a secret) is not a duration");
         assertThat(concurrency.exitCode()).isEqualTo(2);
         assertThat(concurrency.err()).contains("concurrency must be between 1 and 10000");
         assertThat(blank.exitCode()).isEqualTo(2);
