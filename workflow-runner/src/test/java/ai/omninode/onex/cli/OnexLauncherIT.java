@@ -366,17 +366,8 @@ class OnexLauncherIT {
 
     @Test
     void aSingleRunCutOffByCtrlCStillAnswersOutputJsonWithTheStepWhoseOutcomeIsUnknown() throws Exception {
-        Path jar = Path.of(ai.omninode.onex.workflow.testnodes.TestNode.class.getProtectionDomain().getCodeSource()
-                .getLocation().toURI());
-        org.junit.jupiter.api.Assumptions.assumeTrue(jar.toString().endsWith(".jar"), "the test nodes are in a jar");
-        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
-        Files.copy(jar, plugins.resolve(jar.getFileName()));
-        Path flow = Files.writeString(tmp.resolve("hang.yaml"), """
-                name: hang
-                version: {major: 1, minor: 0, patch: 0}
-                steps:
-                  - {name: wait, type: compute, compute_node: test_hang, timeout_ms: 120000}
-                """);
+        Path plugins = testNodePlugins();
+        Path flow = hangingWorkflow(120_000);
         Process p = start(Map.of(), "run", flow.toString(), "--plugins", plugins.toString(), "--output", "json");
         awaitLines(tmp.resolve("err.txt"), 1, p); // "running workflow hang ..." (on stderr with --output json)
 
@@ -396,18 +387,9 @@ class OnexLauncherIT {
 
     @Test
     void ctrlCDuringASingleRunSaysWhatHappenedToTheStepInFlight() throws Exception {
-        // the runner's test nodes, as a plugin: test_hang never answers, and its step gives up after 3 s
-        Path jar = Path.of(ai.omninode.onex.workflow.testnodes.TestNode.class.getProtectionDomain().getCodeSource()
-                .getLocation().toURI());
-        org.junit.jupiter.api.Assumptions.assumeTrue(jar.toString().endsWith(".jar"), "the test nodes are in a jar");
-        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
-        Files.copy(jar, plugins.resolve(jar.getFileName()));
-        Path flow = Files.writeString(tmp.resolve("hang.yaml"), """
-                name: hang
-                version: {major: 1, minor: 0, patch: 0}
-                steps:
-                  - {name: wait, type: compute, compute_node: test_hang, timeout_ms: 3000}
-                """);
+        // test_hang never answers, and its step gives up after 3 s
+        Path plugins = testNodePlugins();
+        Path flow = hangingWorkflow(3000);
         Process p = start(Map.of(), "run", flow.toString(), "--plugins", plugins.toString());
         awaitLines(tmp.resolve("out.txt"), 1, p); // "running workflow hang ..."
 
@@ -447,6 +429,26 @@ class OnexLauncherIT {
     }
 
     /** {@code bin/onex ARGS} started in the repository root, its output going to out.txt and err.txt in tmp. */
+    /** The runner's test nodes (test_hang never answers), as a plugin folder; the test is skipped without their jar. */
+    private Path testNodePlugins() throws Exception {
+        Path jar = Path.of(ai.omninode.onex.workflow.testnodes.TestNode.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        org.junit.jupiter.api.Assumptions.assumeTrue(jar.toString().endsWith(".jar"), "the test nodes are in a jar");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+        return plugins;
+    }
+
+    /** One step on test_hang that gives up after {@code timeoutMs}. */
+    private Path hangingWorkflow(int timeoutMs) throws IOException {
+        return Files.writeString(tmp.resolve("hang.yaml"), """
+                name: hang
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: wait, type: compute, compute_node: test_hang, timeout_ms: %d}
+                """.formatted(timeoutMs));
+    }
+
     private Process start(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(DIST.resolve("bin/onex").toString());
