@@ -177,22 +177,13 @@ public final class NodeRegistry implements AutoCloseable {
      * name is reported.
      */
     public List<String> unknownSettings(Collection<String> names, Collection<String> alsoKnown) {
-        Set<String> known = new TreeSet<>(alsoKnown);
-        boolean anyName = false;
-        for (DiscoveredNode n : nodes.values()) {
-            Set<String> declared = settingNamesOf(n);
-            if (declared.contains("*")) {
-                anyName = true;
-            } else {
-                known.addAll(declared);
-            }
-        }
-        List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
+        Set<String> known = knownSettings(alsoKnown);
+        List<String> exact = known == null ? List.of() : known.stream().filter(k -> !k.endsWith("*")).toList();
         List<String> unknown = new ArrayList<>();
         for (String name : names) {
             if (name.isBlank()) {
                 unknown.add("a setting needs a name: KEY=VALUE");
-            } else if (!anyName && !isKnown(name, known)) {
+            } else if (known != null && !isKnown(name, known)) {
                 String suggestion = Suggestions.didYouMean(name, exact);
                 unknown.add(name + " is not a setting of any node here" + (!suggestion.isEmpty() ? suggestion
                         : known.isEmpty() ? "; no node here reads any setting"
@@ -200,6 +191,39 @@ public final class NodeRegistry implements AutoCloseable {
             }
         }
         return unknown;
+    }
+
+    /**
+     * Of {@code names}, found rather than given on purpose (an environment holds other tools' variables too), those no
+     * node here reads that are close to one a node does: each with the name meant ({@code KAFKA_TOPIC_PREFX} to
+     * {@code KAFKA_TOPIC_PREFIX}), in the order given. Names far from every setting are no one's mistake here.
+     */
+    public Map<String, String> misspelledSettings(Collection<String> names, Collection<String> alsoKnown) {
+        Set<String> known = knownSettings(alsoKnown);
+        Map<String, String> meant = new LinkedHashMap<>();
+        if (known == null) {
+            return meant;
+        }
+        List<String> exact = known.stream().filter(k -> !k.endsWith("*")).toList();
+        for (String name : names) {
+            if (!name.isBlank() && !isKnown(name, known)) {
+                Suggestions.closest(name, exact).ifPresent(c -> meant.put(name, c));
+            }
+        }
+        return meant;
+    }
+
+    /** The settings the nodes here say they read, and {@code alsoKnown}; null when a node reads any name. */
+    private Set<String> knownSettings(Collection<String> alsoKnown) {
+        Set<String> known = new TreeSet<>(alsoKnown);
+        for (DiscoveredNode n : nodes.values()) {
+            Set<String> declared = settingNamesOf(n);
+            if (declared.contains("*")) {
+                return null;
+            }
+            known.addAll(declared);
+        }
+        return known;
     }
 
     /**

@@ -33,12 +33,9 @@ public final class SetNames {
         // ONEX_* are the launcher's and the host's; KAFKA_EVENT_* the Kafka node also refuses when it starts, but
         // --dry-run starts no node
         List<String> candidates = env.keySet().stream().filter(k -> k.startsWith("KAFKA_")).sorted().toList();
-        for (String m : registry.unknownSettings(candidates, alsoKnown)) {
-            if (m.contains("(did you mean")) {
-                err.println("onex: warning: the environment sets " + m.replace(" is not a setting of any node here",
-                        ", which no node here reads") + "; it is ignored");
-            }
-        }
+        registry.misspelledSettings(candidates, alsoKnown).forEach((name, meant) -> err.println(
+                "onex: warning: the environment sets " + name + ", which no node here reads (did you mean '" + meant
+                        + "'?); it is ignored"));
         err.flush();
     }
 
