@@ -38,39 +38,43 @@ public final class JsonOutput {
         putRun(out, r);
         ArrayNode steps = out.putArray("steps");
         for (StepResult s : r.steps()) {
-            ObjectNode o = steps.addObject();
-            o.put("name", s.name());
-            if (s.group() != null) {
-                o.put("group", s.group());
-            }
-            if (s.handler()) {
-                o.put("on_step_failure", true);
-            }
-            o.put("status", s.status().name().toLowerCase(Locale.ROOT));
-            if (s.node() != null) {
-                o.put("node", s.node());
-            }
-            o.put("attempts", s.attempts());
-            o.put("duration_ms", s.duration().toMillis());
-            if (s.output() != null) {
-                o.set("output", s.output());
-            }
-            if (s.error() != null) {
-                o.put("error", s.error());
-            }
-            if (s.problem() != null) {
-                o.put("location", location(s.problem()));
-            }
-            if (s.outcomeUnknown()) {
-                o.put("outcome_unknown", true);
-            }
-            if (s.continued()) {
-                o.put("continued", true);
-            }
+            putStep(steps.addObject(), s);
         }
         putEvents(out, r);
         out.set("node_metrics", MAPPER.valueToTree(r.nodeMetrics()));
         return out;
+    }
+
+    /** One step's result, as a run's JSON result lists it. */
+    private static void putStep(ObjectNode o, StepResult s) {
+        o.put("name", s.name());
+        if (s.group() != null) {
+            o.put("group", s.group());
+        }
+        if (s.handler()) {
+            o.put("on_step_failure", true);
+        }
+        o.put("status", s.status().name().toLowerCase(Locale.ROOT));
+        if (s.node() != null) {
+            o.put("node", s.node());
+        }
+        o.put("attempts", s.attempts());
+        o.put("duration_ms", s.duration().toMillis());
+        if (s.output() != null) {
+            o.set("output", s.output());
+        }
+        if (s.error() != null) {
+            o.put("error", s.error());
+        }
+        if (s.problem() != null) {
+            o.put("location", location(s.problem()));
+        }
+        if (s.outcomeUnknown()) {
+            o.put("outcome_unknown", true);
+        }
+        if (s.continued()) {
+            o.put("continued", true);
+        }
     }
 
     /**
@@ -86,15 +90,7 @@ public final class JsonOutput {
         out.put("run_key", runKey);
         ArrayNode steps = out.putArray("steps");
         for (StepResult s : watch.finished()) {
-            ObjectNode o = steps.addObject();
-            o.put("name", s.name());
-            o.put("status", s.status().name().toLowerCase(Locale.ROOT));
-            if (s.node() != null) {
-                o.put("node", s.node());
-            }
-            if (s.error() != null) {
-                o.put("error", s.error());
-            }
+            putStep(steps.addObject(), s);
         }
         String first = null;
         for (Step s : watch.inFlight()) {
