@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.slf4j.Logger;
@@ -135,16 +137,18 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             // for a host (settings given), a cluster that does not answer is a settings error now, not a long
             // wait in every event later; the Java API's initialize() connects nowhere, as before
             ClusterCheck.Source source = settings == null ? null : ClusterCheck.Source.of(settings, !configFromEnvironment);
+            FutureTask<InputValidator> contract = null;
             if (source != null && cfg.clusterCheckTimeoutMs() > 0
                     && cfg.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
                 if (configFromEnvironment) {
                     // before any client exists: Kafka's would log a warning per host and fail with less to act on
                     ClusterCheck.requireResolvable(cfg.bootstrapServers(), source);
                 }
+                contract = loadContractMeanwhile();
                 // before the producer exists too: closing one that is still connecting can take its request timeout
                 ClusterCheck.verify(factory, EventPublisher.adminProperties(cfg, nodeId, "-check"), cfg, source, nodeId);
             }
-            publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(), metrics);
+            publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(contract), metrics);
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "
                     + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId, cfg.bootstrapServers(),
                     cfg.topicPrefix(), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
@@ -158,6 +162,44 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
     @Override
     public Set<String> settingNames() {
         return ModelKafkaEventConfig.settingNames();
+    }
+
+    /**
+     * The contract and its input schema loaded on a thread of their own while the cluster check runs, or null when it
+     * is loaded already. Both are mostly class loading in the plugin's class loader (Jackson, the schema validator,
+     * the Kafka clients), which the JVM's class-data archive does not cover: on two cores {@code onex run} of the
+     * example reached its first publish about 0.2 s sooner (BENCHMARKS.md, The CLI cold start).
+     */
+    private FutureTask<InputValidator> loadContractMeanwhile() {
+        if (sharedValidator != null) {
+            return null;
+        }
+        FutureTask<InputValidator> task = new FutureTask<>(this::validator);
+        Thread t = new Thread(task, "onex-kafka-event-effect-contract");
+        t.setDaemon(true);
+        t.start();
+        return task;
+    }
+
+    /** {@link #validator()}, from {@code loading} when it was started on a thread of its own. */
+    private InputValidator validator(FutureTask<InputValidator> loading) {
+        if (loading == null) {
+            return validator();
+        }
+        try {
+            return loading.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OnexException(EventPublisher.INIT_FAILED + ": interrupted while loading the node contract", e);
+        }
     }
 
     /** The input schema of this node's contract, loaded once. */
