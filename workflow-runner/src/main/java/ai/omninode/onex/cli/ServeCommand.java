@@ -173,7 +173,7 @@ public final class ServeCommand implements Callable<Integer> {
             Set<String> read = new LinkedHashSet<>(KafkaSettings.SETTING_NAMES);
             workflows.forEach(w -> read.addAll(w.envNames()));
             SetNames.check(spec, registry, overrides, read);
-            SetNames.warnAboutEnvironment(registry, System.getenv(), read, spec.commandLine().getErr());
+            SetNames.warnAboutEnvironment(registry, System.getenv(), read, warning -> LOG.warn("{}", warning));
             plugins.refuseUnknownNodes(registry, workflows); // with where a node could be found, before a broker starts
             if (stopper.requested()) {
                 return stoppedBeforeServing(out);

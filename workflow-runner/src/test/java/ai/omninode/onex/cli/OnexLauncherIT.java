@@ -124,6 +124,23 @@ class OnexLauncherIT {
                 .allSatisfy(l -> assertThat(l.path("mdc").path("correlation_id").asString()).isEqualTo(correlation));
     }
 
+    /** A host logging JSON gets its start-up warnings as JSON too, not as a plain line among them. */
+    @Test
+    void serveWithJsonLogsWarnsAboutAMisspelledVariableAsAJsonLine() throws Exception {
+        Run r = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("ONEX_LOG_FORMAT", "json",
+                "KAFKA_TOPIC_PREFX", "secret-looking-value", "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"),
+                "serve", "examples/document_ingestion.yaml", "--set", "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS=500");
+
+        assertThat(r.exitCode()).as("%s%n%s", r.out(), r.err()).isEqualTo(2);
+        assertThat(r.err()).doesNotContain("onex: warning", "secret-looking-value");
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        assertThat(r.err().lines().filter(l -> l.startsWith("{")).map(json::readTree)
+                .filter(l -> "WARN".equals(l.path("level").asString()))
+                .map(l -> l.path("message").asString()))
+                .as(r.err()).contains("the environment sets KAFKA_TOPIC_PREFX, which no node here reads (did you mean"
+                        + " 'KAFKA_TOPIC_PREFIX'?); it is ignored");
+    }
+
     @Test
     void theFailingExampleExitsOneAfterPublishingTheFailureEvent() throws Exception {
         Run r = onex("run", "examples/document_ingestion_failing.yaml", "--input-file",

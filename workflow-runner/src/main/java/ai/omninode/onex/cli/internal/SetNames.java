@@ -30,13 +30,22 @@ public final class SetNames {
      */
     public static void warnAboutEnvironment(NodeRegistry registry, Map<String, String> env, Collection<String> alsoKnown,
             java.io.PrintWriter err) {
+        warnAboutEnvironment(registry, env, alsoKnown, warning -> err.println("onex: warning: " + warning));
+        err.flush();
+    }
+
+    /**
+     * As above, each warning (without the {@code "onex: warning: "} of the terminal) to {@code warn}: {@code onex
+     * serve} logs them, so that a host logging JSON ({@code ONEX_LOG_FORMAT=json}) writes no plain line among them.
+     */
+    public static void warnAboutEnvironment(NodeRegistry registry, Map<String, String> env, Collection<String> alsoKnown,
+            java.util.function.Consumer<String> warn) {
         // ONEX_* are the launcher's and the host's; KAFKA_EVENT_* the Kafka node also refuses when it starts, but
         // --dry-run starts no node
         List<String> candidates = env.keySet().stream().filter(k -> k.startsWith("KAFKA_")).sorted().toList();
-        registry.misspelledSettings(candidates, alsoKnown).forEach((name, meant) -> err.println(
-                "onex: warning: the environment sets " + name + ", which no node here reads (did you mean '" + meant
+        registry.misspelledSettings(candidates, alsoKnown).forEach((name, meant) -> warn.accept(
+                "the environment sets " + name + ", which no node here reads (did you mean '" + meant
                         + "'?); it is ignored"));
-        err.flush();
     }
 
     /** As a usage error (exit 2), before anything starts. */
