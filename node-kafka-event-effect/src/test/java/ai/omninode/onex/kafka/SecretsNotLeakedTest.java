@@ -45,7 +45,12 @@ class SecretsNotLeakedTest {
     void aJaasConfigKafkaCannotParseIsNotQuotedBackPieceByPiece() {
         for (String jaas : List.of("broken SuperSecret123",
                 "org.apache.kafka.common.security.plain.PlainLoginModule SuperSecret123 username=\"alice\"",
-                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=SuperSecret123")) {
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=SuperSecret123",
+                // a quote inside the password: Kafka's parser reads the rest as an option name and names it
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=\"Ab\"SuperSecret123\";",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=Ab'SuperSecret123';")) {
             NodeKafkaEventEffect node = new NodeKafkaEventEffect();
             assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
                     "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",

@@ -117,6 +117,14 @@ public final class KafkaClientFailures {
                 continue;
             }
             parts.add(part);
+            // a quote inside a value (password="Ab"cD3fGq") ends it for Kafka's parser, which then reads the rest as
+            // an option name and says "Value not specified for key 'cD3fGq'": each piece between quotes is a part too
+            for (String piece : part.split("[\"']+")) {
+                if (piece.length() >= 3 && !piece.equals(part) && !JAAS_WORDS.contains(piece.toLowerCase(Locale.ROOT))
+                        && !CLASS_NAME.matcher(piece).matches()) {
+                    parts.add(piece);
+                }
+            }
         }
         return parts;
     }

@@ -54,6 +54,12 @@ public final class Onex implements Callable<Integer> {
 
     /** The command line with this CLI's exception mapping; tests call {@code execute} on it. */
     public static CommandLine commandLine() {
+        if (System.getProperty("picocli.trace") == null) {
+            // picocli's own warnings quote the argument they are about whole ("Unbalanced quotes in ... (value=...)"
+            // for a --set value with an odd number of quotes, a JAAS config with a password, say); the value is parsed
+            // as given all the same, so they say nothing a user needs and may say a secret
+            System.setProperty("picocli.trace", "OFF");
+        }
         CommandLine cmd = new CommandLine(new Onex());
         cmd.setExecutionExceptionHandler(new ExceptionMapper());
         cmd.setParameterExceptionHandler(new UsageErrorHandler());

@@ -124,6 +124,29 @@ class OnexLauncherIT {
                 .allSatisfy(l -> assertThat(l.path("mdc").path("correlation_id").asString()).isEqualTo(correlation));
     }
 
+    /**
+     * A password with a quote in it: picocli warned about the unbalanced quotes with the whole argument, and Kafka's
+     * JAAS parser named the rest of the password as an option name; neither reaches the terminal now.
+     */
+    @Test
+    void aJaasConfigWithAQuoteInThePasswordIsNeverPrinted() throws Exception {
+        String jaas = "ONEX_KAFKA_SASL_JAAS_CONFIG=org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"alice\" password=\"Ab\"Zq9Secr3tPw\";";
+        Run dry = onex("run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--dry-run", "--set", jaas);
+        Run run = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"),
+                "run", "examples/document_ingestion.yaml", "--input-file", "examples/document_ingestion.input.json",
+                "--set", "ONEX_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT", "--set", "ONEX_KAFKA_SASL_MECHANISM=PLAIN",
+                "--set", jaas);
+
+        assertThat(dry.exitCode()).as("%s%n%s", dry.out(), dry.err()).isZero();
+        assertThat(run.exitCode()).as("%s%n%s", run.out(), run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("ONEX_KAFKA_SASL_JAAS_CONFIG");
+        for (Run r : List.of(dry, run)) {
+            assertThat(r.out() + r.err()).doesNotContain("Zq9Secr3tPw", "picocli");
+        }
+    }
+
     /** A host logging JSON gets its start-up warnings as JSON too, not as a plain line among them. */
     @Test
     void serveWithJsonLogsWarnsAboutAMisspelledVariableAsAJsonLine() throws Exception {
