@@ -1,6 +1,9 @@
 package ai.omninode.onex.cli;
 
+import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.VersionProvider;
+import ai.omninode.onex.runtime.DiscoveredNode;
+import ai.omninode.onex.runtime.NodeRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -64,6 +67,18 @@ public final class NewCommand implements Callable<Integer> {
         private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
         private static final Pattern JAVA_PACKAGE = Pattern.compile("^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)*$");
         private static final String TEMPLATES = "/ai/omninode/onex/cli/newnode/";
+        /** Maven's own rule for a groupId (its model validator's). */
+        private static final Pattern MAVEN_ID = Pattern.compile("^[A-Za-z0-9_\\-.]+$");
+
+        /** Where a node of this name is installed (the plugin folders onex run reads by default), or null. */
+        private static String installedNode(String name) {
+            try (NodeRegistry registry = NodeRegistry.builder().classLoader(NewCommand.class.getClassLoader())
+                    .pluginDirectories(new PluginOptions().directories()).buildKeepingWhatLoads()) {
+                return registry.find(name).map(DiscoveredNode::origin).orElse(null);
+            } catch (RuntimeException e) {
+                return null; // plugin folders onex cannot read say nothing about the name
+            }
+        }
 
         @Spec
         CommandSpec spec;
@@ -110,6 +125,16 @@ public final class NewCommand implements Callable<Integer> {
                         + "' is not a Java package name (com.acme.greeting)" + (keyword == null ? ""
                         : ": '" + keyword + "' is a Java keyword" + (javaPackage == null
                         ? "; the default comes from NAME, so give one with --package" : "")));
+            }
+            if (!MAVEN_ID.matcher(group).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--group '" + group + "' is not a Maven"
+                        + " groupId: letters, digits and '.', '-', '_' (com.acme)");
+            }
+            String installed = installedNode(name);
+            if (installed != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "NAME '" + name + "' is the name of a"
+                        + " node installed already (" + installed + "); the new project's contract would stand for it"
+                        + " in onex validate, and two plugins with one name refuse to load: choose another name");
             }
             String artifact = name.replace('_', '-');
             Path root = dir != null ? dir : Path.of(artifact);

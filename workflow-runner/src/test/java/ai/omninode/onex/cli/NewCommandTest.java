@@ -106,4 +106,20 @@ class NewCommandTest {
         assertThat(dir.resolve("x")).doesNotExist();
         assertThat(given.exitCode()).as(given.toString()).isZero();
     }
+
+    @Test
+    void theNameOfAnInstalledNodeAndAGroupMavenRefusesAreUsageErrors(@TempDir Path dir) {
+        // test_echo: a node on this test's class path, where onex run would find it
+        Cli.Result installed = Cli.onex("new", "node", "test_echo", "--dir", dir.resolve("x").toString());
+        Cli.Result group = Cli.onex("new", "node", "greeting_compute", "--dir", dir.resolve("y").toString(),
+                "--group", "bad group");
+
+        assertThat(installed.exitCode()).as(installed.toString()).isEqualTo(2);
+        assertThat(installed.err()).contains("NAME 'test_echo' is the name of a node installed already (",
+                "choose another name");
+        assertThat(dir.resolve("x")).doesNotExist();
+        assertThat(group.exitCode()).as(group.toString()).isEqualTo(2);
+        assertThat(group.err()).contains("--group 'bad group' is not a Maven groupId");
+        assertThat(dir.resolve("y")).doesNotExist();
+    }
 }
