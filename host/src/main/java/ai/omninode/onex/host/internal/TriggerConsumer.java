@@ -640,7 +640,9 @@ public final class TriggerConsumer implements Runnable {
         boolean done;
         try {
             done = process(ps, slot);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (a StackOverflowError from a node's data, say): were this worker to die with it, the trigger
+            // would never finish and its partition never commit again
             ps.retryReason = "unexpected error: " + e;
             LOG.error("Workflow {}: trigger {} failed unexpectedly; it runs again after a backoff",
                     config.workflow().name(), where(slot), e);

@@ -52,8 +52,81 @@ public final class PlainData {
         try {
             return tree(value, 0);
         } catch (Unusual u) {
-            return MAPPER.valueToTree(value);
+            String loop = loop(value);
+            if (loop != null) {
+                // Jackson would follow it until the thread's stack ends: a StackOverflowError, not a step failure
+                throw new IllegalArgumentException("a map or list contains itself, at " + loop);
+            }
+            try {
+                return MAPPER.valueToTree(value);
+            } catch (StackOverflowError e) {
+                throw new IllegalArgumentException("it is nested deeper than the thread's stack allows");
+            }
         }
+    }
+
+    /**
+     * The JSON pointer of the first map or list in {@code value} that contains itself (an ancestor of its own), or
+     * null. Walked with a stack of its own, so that data deeper than the thread's stack is no problem here.
+     */
+    static String loop(Object value) {
+        java.util.Set<Object> path = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>(); // {container, iterator, pointer}
+        if (!(value instanceof Map<?, ?> || value instanceof Iterable<?>)) {
+            return null;
+        }
+        path.add(value);
+        stack.push(new Object[] {value, children(value), ""});
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            @SuppressWarnings("unchecked")
+            Iterator<Map.Entry<String, Object>> it = (Iterator<Map.Entry<String, Object>>) top[1];
+            if (!it.hasNext()) {
+                path.remove(top[0]);
+                stack.pop();
+                continue;
+            }
+            Map.Entry<String, Object> child = it.next();
+            Object v = child.getValue();
+            if (v instanceof Map<?, ?> || v instanceof Iterable<?>) {
+                String pointer = top[2] + "/" + child.getKey().replace("~", "~0").replace("/", "~1");
+                if (!path.add(v)) {
+                    return pointer;
+                }
+                stack.push(new Object[] {v, children(v), pointer});
+            }
+        }
+        return null;
+    }
+
+    /** A container's children as (key or index, value) pairs. */
+    private static Iterator<Map.Entry<String, Object>> children(Object container) {
+        if (container instanceof Map<?, ?> m) {
+            Iterator<? extends Map.Entry<?, ?>> entries = m.entrySet().iterator();
+            return new Iterator<>() {
+                public boolean hasNext() {
+                    return entries.hasNext();
+                }
+
+                public Map.Entry<String, Object> next() {
+                    Map.Entry<?, ?> e = entries.next();
+                    return Map.entry(String.valueOf(e.getKey()), e.getValue() == null ? "" : e.getValue());
+                }
+            };
+        }
+        Iterator<?> items = ((Iterable<?>) container).iterator();
+        return new Iterator<>() {
+            private int index;
+
+            public boolean hasNext() {
+                return items.hasNext();
+            }
+
+            public Map.Entry<String, Object> next() {
+                Object item = items.next();
+                return Map.entry(Integer.toString(index++), item == null ? "" : item);
+            }
+        };
     }
 
     private static Map<String, Object> map(ObjectNode o, int depth) {

@@ -145,4 +145,34 @@ class PlainDataTest {
             }
         }
     }
+
+    @Test
+    void aMapOrListThatContainsItselfIsRefusedWithWhereNotAStackOverflow() {
+        Map<String, Object> self = new LinkedHashMap<>();
+        self.put("ok", 1);
+        self.put("self", self);
+        List<Object> list = new ArrayList<>();
+        Map<String, Object> holder = new LinkedHashMap<>(Map.of("a/b", list));
+        list.add("x");
+        list.add(holder);
+        Map<String, Object> shared = new LinkedHashMap<>(Map.of("v", 1));
+        Map<String, Object> twice = new LinkedHashMap<>();
+        twice.put("first", shared);
+        twice.put("second", shared); // the same map twice, not inside itself: no loop
+        Map<String, Object> deep = new LinkedHashMap<>();
+        Map<String, Object> at = deep;
+        for (int i = 0; i < 250; i++) { // past the fast path's depth: Jackson converts it, as before
+            Map<String, Object> next = new LinkedHashMap<>();
+            at.put("d", next);
+            at = next;
+        }
+
+        assertThatThrownBy(() -> PlainData.toTree(self)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a map or list contains itself, at /self");
+        assertThatThrownBy(() -> PlainData.toTree(Map.of("outer", holder)))
+                .hasMessage("a map or list contains itself, at /outer/a~1b/1");
+        assertThat(PlainData.toTree(twice).toString()).isEqualTo("{\"first\":{\"v\":1},\"second\":{\"v\":1}}");
+        assertThat(PlainData.toTree(deep)).isEqualTo(MAPPER.valueToTree(deep));
+        assertThat(PlainData.loop(deep)).isNull();
+    }
 }
