@@ -14,9 +14,11 @@ import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.internal.GuardedListener;
 import ai.omninode.onex.workflow.internal.PlainData;
 import ai.omninode.onex.workflow.internal.RunnerMeters;
 import ai.omninode.onex.workflow.internal.SourceText;
+import ai.omninode.onex.workflow.internal.StepThreads;
 import ai.omninode.onex.workflow.internal.WorkflowChecks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -39,11 +41,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -1076,57 +1076,6 @@ public final class WorkflowRunner implements AutoCloseable {
         }
     }
 
-    /**
-     * Progress is for watching a run, never part of it: a listener that throws is logged, and the step and the run
-     * go on. (Unguarded, an exception thrown while a step finished left the step's future incomplete, and the run
-     * waited for it for ever.)
-     */
-    private static final class GuardedListener implements WorkflowListener {
-        private final WorkflowListener delegate;
-
-        GuardedListener(WorkflowListener delegate) {
-            this.delegate = delegate;
-        }
-
-        private void call(String event, Runnable call) {
-            try {
-                call.run();
-            } catch (RuntimeException | LinkageError e) {
-                LOG.warn("Workflow listener failed on {}: {}", event, e.toString());
-            }
-        }
-
-        @Override
-        public void workflowStarted(Workflow workflow) {
-            call("workflowStarted", () -> delegate.workflowStarted(workflow));
-        }
-
-        @Override
-        public void stepStarted(Step step) {
-            call("stepStarted " + step.name(), () -> delegate.stepStarted(step));
-        }
-
-        @Override
-        public void stepRetrying(Step step, int failedAttempt, Duration delay, String error) {
-            call("stepRetrying " + step.name(), () -> delegate.stepRetrying(step, failedAttempt, delay, error));
-        }
-
-        @Override
-        public void stepFinished(StepResult result) {
-            call("stepFinished " + result.name(), () -> delegate.stepFinished(result));
-        }
-
-        @Override
-        public void handlingFailure(WorkflowResult.Failure failure) {
-            call("handlingFailure", () -> delegate.handlingFailure(failure));
-        }
-
-        @Override
-        public void workflowFinished(WorkflowResult result) {
-            call("workflowFinished", () -> delegate.workflowFinished(result));
-        }
-    }
-
     /** The runner's own timeout: the node did not answer within {@code waitedMs}. */
     private static final class StepTimeout extends TimeoutException {
         private static final long serialVersionUID = 1L;
@@ -1135,22 +1084,6 @@ public final class WorkflowRunner implements AutoCloseable {
         StepTimeout(long waitedMs) {
             super("no answer within " + waitedMs + " ms");
             this.waitedMs = waitedMs;
-        }
-    }
-
-    private static final class StepThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-        private final String prefix;
-
-        StepThreads(String prefix) {
-            this.prefix = prefix;
-        }
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, prefix + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
         }
     }
 
