@@ -1,5 +1,8 @@
 package ai.omninode.onex.workflow;
 
+import static ai.omninode.onex.workflow.internal.Failures.message;
+import static ai.omninode.onex.workflow.internal.Failures.unwrap;
+
 import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
@@ -15,6 +18,7 @@ import ai.omninode.onex.node.TraceContext;
 import ai.omninode.onex.runtime.DiscoveredNode;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.internal.GuardedListener;
+import ai.omninode.onex.workflow.internal.NodeLifecycle;
 import ai.omninode.onex.workflow.internal.PlainData;
 import ai.omninode.onex.workflow.internal.RunnerMeters;
 import ai.omninode.onex.workflow.internal.SourceText;
@@ -34,7 +38,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,10 +93,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
     private final NodeRegistry registry;
     private final Map<String, String> settings;
-    /** Where each setting came from ("the environment", "--set"), for messages about settings a node refused. */
-    private final Map<String, String> settingOrigins;
     private final WorkflowListener listener;
-    private final MeterRegistry meterRegistry;
     private final RunnerMeters meters;
     private final boolean nodeMetricsInResults;
     private final ExecutorService pool;
@@ -105,17 +105,7 @@ public final class WorkflowRunner implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timers;
     /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
     private final Executor steps;
-    /** Guards the three maps below: concurrent runs initialize a node once and share it. */
-    private final Object nodesLock = new Object();
-    /**
-     * Read without the lock (a run looking up its nodes never waits for another run initializing a slow one);
-     * written under it, once per node.
-     */
-    private final Map<String, EffectNode> initialized = new ConcurrentHashMap<>();
-    private final Map<String, String> initFailures = new ConcurrentHashMap<>();
-    private final Map<String, Throwable> initErrors = new ConcurrentHashMap<>();
-    /** The order nodes were initialized in, to close them in reverse. Guarded by the lock. */
-    private final List<String> initOrder = new ArrayList<>();
+    private final NodeLifecycle nodes;
     /** The contracts of the registry's nodes, by name; the registry never changes. */
     private final Map<String, NodeContract> contracts;
     /**
@@ -131,9 +121,8 @@ public final class WorkflowRunner implements AutoCloseable {
         registry.nodes().forEach(n -> byName.put(n.name(), n.contract()));
         this.contracts = Collections.unmodifiableMap(byName);
         this.settings = Map.copyOf(b.settings);
-        this.settingOrigins = Map.copyOf(b.origins);
+        this.nodes = new NodeLifecycle(registry, settings, Map.copyOf(b.origins), b.meterRegistry);
         this.listener = new GuardedListener(b.listener);
-        this.meterRegistry = b.meterRegistry;
         this.meters = RunnerMeters.of(b.meterRegistry);
         this.nodeMetricsInResults = b.nodeMetricsInResults;
         this.pool = Executors.newCachedThreadPool(new StepThreads("onex-step-"));
@@ -197,7 +186,11 @@ public final class WorkflowRunner implements AutoCloseable {
 
     private WorkflowResult run(Workflow workflow, Run run, long t0) {
         listener.workflowStarted(workflow);
-        initializeNodes(run.prepared, run);
+        nodes.initialize(run.prepared.nodeNames);
+        WorkflowResult.Failure initFailure = nodes.firstInitFailure(workflow, run.prepared.allSteps);
+        if (initFailure != null) {
+            run.fail(initFailure);
+        }
         // the steps run on the runner's threads, one step after another on the thread that finished the one before
         // (a node that answers at once costs no hand-off); this thread only waits, so that a node blocking in
         // execute() delays the run no longer than its step's time limit
@@ -218,7 +211,7 @@ public final class WorkflowRunner implements AutoCloseable {
         WorkflowResult.Failure failure = run.failure.get();
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
         for (String name : nodeMetricsInResults ? run.prepared.nodeNames : Set.<String>of()) {
-            EffectNode node = initializedNode(name);
+            EffectNode node = nodes.initialized(name);
             if (node != null) {
                 try {
                     metrics.put(name, new LinkedHashMap<>(node.metrics()));
@@ -300,98 +293,6 @@ public final class WorkflowRunner implements AutoCloseable {
         public int hashCode() {
             return System.identityHashCode(referent);
         }
-    }
-
-    private EffectNode initializedNode(String name) {
-        return initialized.get(name);
-    }
-
-    private String initFailure(String name) {
-        return initFailures.get(name);
-    }
-
-    /** Initializes the nodes of a workflow that are not yet; a failure fails the first main step that needs it. */
-    private void initializeNodes(PreparedWorkflow prepared, Run run) {
-        Workflow workflow = prepared.workflow;
-        boolean allTried = true;
-        for (String name : prepared.nodeNames) {
-            allTried &= initialized.containsKey(name) || initFailures.containsKey(name);
-        }
-        if (!allTried) {
-            synchronized (nodesLock) {
-                initializeNodesLocked(prepared.nodeNames);
-            }
-        }
-        if (run == null || initFailures.isEmpty()) {
-            return;
-        }
-        for (Step s : prepared.allSteps) {
-            String message = s.isParallel() ? null : initFailure(s.node());
-            if (message != null) {
-                run.fail(new WorkflowResult.Failure(s.name(), message,
-                        workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message).as(Rules.NODE_INIT)));
-                return;
-            }
-        }
-    }
-
-    private void initializeNodesLocked(Set<String> nodeNames) {
-        for (String name : nodeNames) {
-            if (initialized.containsKey(name) || initFailures.containsKey(name)) {
-                continue;
-            }
-            DiscoveredNode node = registry.require(name);
-            long t0 = System.nanoTime();
-            try {
-                node.node().initialize(settings);
-                initialized.put(name, node.node());
-                initOrder.add(name);
-                if (meterRegistry != null) {
-                    node.bindMeters(meterRegistry);
-                }
-                LOG.debug("Initialized node {} in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
-            } catch (RuntimeException | LinkageError e) {
-                String message = "node '" + name + "' could not be initialized: " + message(e) + origins(e);
-                // reported with the run's result (or by prepare), where it names the step: not logged twice
-                LOG.debug("{}", message, e);
-                initFailures.put(name, message);
-                initErrors.put(name, e);
-                try {
-                    node.node().close();
-                } catch (RuntimeException closing) {
-                    LOG.debug("closing node {} after a failed initialize", name, closing);
-                }
-            }
-        }
-    }
-
-    /**
-     * Where the settings a node refused came from, when it names them ({@link NodeSettingsException}) and the host
-     * said ({@link Builder#settingsFrom}): {@code " [KAFKA_BOOTSTRAP_SERVERS is set by --set]"}; else {@code ""}. The
-     * node knows the names (and that a setting is missing), the host where each value came from.
-     */
-    private String origins(Throwable e) {
-        NodeSettingsException refused = settingsRefusal(e);
-        if (refused == null) {
-            return "";
-        }
-        List<String> parts = new ArrayList<>();
-        for (String name : refused.settings()) {
-            String origin = settingOrigins.get(name);
-            if (origin != null && settings.containsKey(name)) {
-                parts.add(name + " is set by " + origin);
-            }
-        }
-        return parts.isEmpty() ? "" : " [" + String.join("; ", parts) + "]";
-    }
-
-    private static NodeSettingsException settingsRefusal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof NodeSettingsException n) {
-                return n;
-            }
-        }
-        return null;
     }
 
     // ---- steps --------------------------------------------------------------------------------------------------
@@ -535,7 +436,7 @@ public final class WorkflowRunner implements AutoCloseable {
 
         void start() {
             listener.stepStarted(step);
-            String initFailure = initFailure(step.node());
+            String initFailure = nodes.initFailure(step.node());
             if (initFailure != null) {
                 finish(null, initFailure, null);
                 return;
@@ -543,7 +444,7 @@ public final class WorkflowRunner implements AutoCloseable {
             DiscoveredNode discovered = registry.require(step.node());
             contract = discovered.contract();
             sideEffectFree = discovered.kind().sideEffectFree();
-            node = initializedNode(step.node());
+            node = nodes.initialized(step.node());
             trace = run.trace.newChild();
             ResolvedInput resolved = resolveInput(step, run.prepared.input(step), contract, run.scope(handler),
                     run.workflow, run.text);
@@ -868,15 +769,10 @@ public final class WorkflowRunner implements AutoCloseable {
             // the input is refused as it is: no node connects anywhere for a run that cannot start
             return problems;
         }
-        initializeNodes(prepared, null);
+        nodes.initialize(prepared.nodeNames);
         for (String name : prepared.nodeNames) {
-            Throwable refused;
-            String message;
-            synchronized (nodesLock) {
-                refused = initErrors.get(name);
-                message = initFailures.get(name);
-            }
-            if (refused == null || !refusedSettings(refused)) {
+            String message = nodes.refusal(name);
+            if (message == null) {
                 continue;
             }
             workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
@@ -939,16 +835,6 @@ public final class WorkflowRunner implements AutoCloseable {
         return problems;
     }
 
-    /** A node refused its settings: it says so ({@link NodeSettingsException}), or a bad value was the cause. */
-    private static boolean refusedSettings(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IllegalArgumentException || t instanceof NodeSettingsException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static boolean dependsOnInputAndEnvOnly(Step s) {
         boolean[] only = {true};
         WorkflowChecks.eachTemplateString(s, (pointer, value) -> {
@@ -968,23 +854,6 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static String message(Throwable e) {
-        Throwable t = unwrap(e);
-        String m = t.getMessage();
-        if (t instanceof ai.omninode.onex.node.OnexException && m != null) {
-            return m;
-        }
-        return m == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + m;
-    }
 
     /** The state of one run. */
     private final class Run {
@@ -1105,23 +974,7 @@ public final class WorkflowRunner implements AutoCloseable {
     /** Closes every node this runner initialized (each once; never throws), then its threads. */
     @Override
     public void close() {
-        Map<String, EffectNode> nodes = new LinkedHashMap<>();
-        synchronized (nodesLock) {
-            for (String name : initOrder) {
-                nodes.put(name, initialized.get(name));
-            }
-            initOrder.clear();
-            initialized.clear();
-        }
-        List<String> names = new ArrayList<>(nodes.keySet());
-        Collections.reverse(names);
-        for (String name : names) {
-            try {
-                nodes.get(name).close();
-            } catch (RuntimeException | LinkageError e) {
-                LOG.warn("Closing node {} failed: {}", name, e.toString());
-            }
-        }
+        nodes.close();
         timers.shutdown();
         pool.shutdown();
         try {
