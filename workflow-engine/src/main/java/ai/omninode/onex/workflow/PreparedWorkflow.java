@@ -1,7 +1,12 @@
 package ai.omninode.onex.workflow;
 
+import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
+import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.workflow.internal.PreparedSteps;
+import ai.omninode.onex.workflow.internal.ResolvedInput;
 import ai.omninode.onex.workflow.internal.SourceText;
 import java.time.Duration;
 import java.util.Collections;
@@ -9,6 +14,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What a runner knows about one workflow before any run of it: whether it can run with the runner's nodes (the
@@ -16,7 +23,7 @@ import java.util.Set;
  * runner and workflow, since neither the registry nor a loaded workflow changes; a host running the workflow for every
  * trigger would otherwise validate it again each time.
  */
-final class PreparedWorkflow {
+final class PreparedWorkflow implements PreparedSteps {
     final Workflow workflow;
     /** Empty when the workflow can run with the runner's nodes. */
     final List<Problem> problems;
@@ -50,5 +57,54 @@ final class PreparedWorkflow {
     CompiledInput input(Step step) {
         CompiledInput c = inputs.get(step);
         return c != null ? c : CompiledInput.of(WorkflowValidator.inputTemplate(step), inputPointer(step));
+    }
+
+    @Override
+    public Workflow workflow() {
+        return workflow;
+    }
+
+    @Override
+    public Set<String> nodeNames() {
+        return nodeNames;
+    }
+
+    @Override
+    public ResolvedInput resolveInput(Step step, NodeContract contract, Scope scope) {
+        return resolveInput(step, input(step), contract, scope, workflow, text);
+    }
+
+    /** Resolves a step's input in {@code scope} and checks it against the node contract's input schema. */
+    private static ResolvedInput resolveInput(Step step, CompiledInput template, NodeContract contract, Scope scope,
+            Workflow workflow, SourceText text) {
+        String base = inputPointer(step);
+        JsonNode input;
+        try {
+            input = template.resolve(scope, (pointer, offset, expression, message) -> text.at(pointer, expression,
+                    "step '" + step.name() + "': " + message));
+        } catch (ExpressionException e) {
+            return new ResolvedInput(null, e.problem());
+        }
+        if (!input.isObject()) {
+            String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
+                    + " is " + ExpressionResolver.describe(input);
+            return new ResolvedInput(input, workflow.document().problemAt(base, message).as(Rules.NODE_INPUT_MISMATCH));
+        }
+        List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
+        if (!violations.isEmpty()) {
+            String message = "step '" + step.name() + "': input does not match the input schema of node '"
+                    + contract.name() + "': " + violations.stream().map(Violation::message)
+                            .collect(Collectors.joining("; "));
+            return new ResolvedInput(input, JsonSchema.locate(workflow.document(), new Violation(
+                    WorkflowValidator.documentPointer(step, violations.get(0).pointer()),
+                    violations.get(0).keyword(), message)));
+        }
+        return new ResolvedInput(input, null);
+    }
+
+    @Override
+    public List<Problem> plannedInputProblems(JsonNode input, Map<String, NodeContract> contracts,
+            Map<String, String> settings) {
+        return WorkflowPlan.stepInputProblems(workflow, input, contracts, settings);
     }
 }

@@ -3,10 +3,8 @@ package ai.omninode.onex.workflow;
 import static ai.omninode.onex.workflow.internal.Failures.message;
 import static ai.omninode.onex.workflow.internal.Failures.unwrap;
 
-import ai.omninode.onex.contract.JsonSchema;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
-import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.node.EffectNode;
@@ -20,10 +18,10 @@ import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.internal.GuardedListener;
 import ai.omninode.onex.workflow.internal.NodeLifecycle;
 import ai.omninode.onex.workflow.internal.PlainData;
+import ai.omninode.onex.workflow.internal.Preflight;
+import ai.omninode.onex.workflow.internal.ResolvedInput;
 import ai.omninode.onex.workflow.internal.RunnerMeters;
-import ai.omninode.onex.workflow.internal.SourceText;
 import ai.omninode.onex.workflow.internal.StepThreads;
-import ai.omninode.onex.workflow.internal.WorkflowChecks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,6 +104,7 @@ public final class WorkflowRunner implements AutoCloseable {
     /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
     private final Executor steps;
     private final NodeLifecycle nodes;
+    private final Preflight preflight;
     /** The contracts of the registry's nodes, by name; the registry never changes. */
     private final Map<String, NodeContract> contracts;
     /**
@@ -123,6 +122,7 @@ public final class WorkflowRunner implements AutoCloseable {
         this.settings = Map.copyOf(b.settings);
         this.nodes = new NodeLifecycle(registry, settings, Map.copyOf(b.origins), b.meterRegistry);
         this.listener = new GuardedListener(b.listener);
+        this.preflight = new Preflight(contracts, settings, nodes);
         this.meters = RunnerMeters.of(b.meterRegistry);
         this.nodeMetricsInResults = b.nodeMetricsInResults;
         this.pool = Executors.newCachedThreadPool(new StepThreads("onex-step-"));
@@ -446,8 +446,7 @@ public final class WorkflowRunner implements AutoCloseable {
             sideEffectFree = discovered.kind().sideEffectFree();
             node = nodes.initialized(step.node());
             trace = run.trace.newChild();
-            ResolvedInput resolved = resolveInput(step, run.prepared.input(step), contract, run.scope(handler),
-                    run.workflow, run.text);
+            ResolvedInput resolved = run.prepared.resolveInput(step, contract, run.scope(handler));
             input = resolved.input();
             if (resolved.problem() != null) {
                 finish(null, resolved.problem().message(), resolved.problem());
@@ -701,38 +700,6 @@ public final class WorkflowRunner implements AutoCloseable {
         }
     }
 
-    /** A step's node input with its expressions resolved, or what is wrong with it (and where). */
-    private record ResolvedInput(JsonNode input, Problem problem) {
-    }
-
-    /** Resolves a step's input in {@code scope} and checks it against the node contract's input schema. */
-    private static ResolvedInput resolveInput(Step step, CompiledInput template, NodeContract contract, Scope scope,
-            Workflow workflow, SourceText text) {
-        String base = PreparedWorkflow.inputPointer(step);
-        JsonNode input;
-        try {
-            input = template.resolve(scope, (pointer, offset, expression, message) -> text.at(pointer, expression,
-                    "step '" + step.name() + "': " + message));
-        } catch (ExpressionException e) {
-            return new ResolvedInput(null, e.problem());
-        }
-        if (!input.isObject()) {
-            String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()
-                    + " is " + ExpressionResolver.describe(input);
-            return new ResolvedInput(input, workflow.document().problemAt(base, message).as(Rules.NODE_INPUT_MISMATCH));
-        }
-        List<Violation> violations = contract.input().map(schema -> schema.validate(input)).orElse(List.of());
-        if (!violations.isEmpty()) {
-            String message = "step '" + step.name() + "': input does not match the input schema of node '"
-                    + contract.name() + "': " + violations.stream().map(Violation::message)
-                            .collect(Collectors.joining("; "));
-            return new ResolvedInput(input, JsonSchema.locate(workflow.document(), new Violation(
-                    WorkflowValidator.documentPointer(step, violations.get(0).pointer()),
-                    violations.get(0).keyword(), message)));
-        }
-        return new ResolvedInput(input, null);
-    }
-
     /**
      * What can be known to fail before anything runs, for hosts that refuse such a run rather than start it
      * ({@code onex run}: exit 2, nothing ran). Validates the workflow against the nodes and returns, each with its
@@ -761,36 +728,12 @@ public final class WorkflowRunner implements AutoCloseable {
      */
     public List<Problem> prepare(Workflow workflow, JsonNode input, String inputSource) {
         PreparedWorkflow prepared = prepared(workflow);
-        List<Problem> problems = new ArrayList<>();
-        if (input != null && input.isObject()) {
-            problems.addAll(inputProblems(workflow, input, contracts, inputSource));
-        }
+        List<Problem> problems = preflight.inputProblems(prepared, input, inputSource);
         if (!problems.isEmpty()) {
             // the input is refused as it is: no node connects anywhere for a run that cannot start
             return problems;
         }
-        nodes.initialize(prepared.nodeNames);
-        for (String name : prepared.nodeNames) {
-            String message = nodes.refusal(name);
-            if (message == null) {
-                continue;
-            }
-            workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
-                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)
-                            .as(Rules.NODE_INIT)));
-        }
-        return WorkflowLoader.sorted(problems);
-    }
-
-    /**
-     * What is wrong with {@code input} before any node is involved: the workflow's {@code input_schema}, then the
-     * main steps whose input depends only on the input and the settings, resolved and checked against their node's
-     * input schema.
-     */
-    private List<Problem> inputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts,
-            String inputSource) {
-        List<Problem> problems = workflow.checkInput(input, inputSource);
-        return problems.isEmpty() ? stepInputProblems(workflow, input, contracts) : problems;
+        return WorkflowLoader.sorted(preflight.settingsRefusals(prepared));
     }
 
     /**
@@ -800,57 +743,7 @@ public final class WorkflowRunner implements AutoCloseable {
      */
     public List<Problem> stepInputProblems(Workflow workflow, JsonNode input) {
         return input == null || !input.isObject() ? List.of()
-                : WorkflowLoader.sorted(stepInputProblems(workflow, input, contracts));
-    }
-
-    private List<Problem> stepInputProblems(Workflow workflow, JsonNode input, Map<String, NodeContract> contracts) {
-        List<Problem> problems = new ArrayList<>();
-        Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
-        SourceText text = prepared(workflow).text;
-        List<Step> main = new ArrayList<>();
-        for (Step s : workflow.steps()) {
-            main.addAll(s.isParallel() ? s.steps() : List.of(s));
-        }
-        for (Step s : main) {
-            NodeContract contract = contracts.get(s.node());
-            if (contract == null || !dependsOnInputAndEnvOnly(s)) {
-                continue;
-            }
-            Problem p = resolveInput(s, prepared(workflow).input(s), contract, scope, workflow, text).problem();
-            if (p != null) {
-                problems.add(p);
-            }
-        }
-        if (problems.isEmpty()) {
-            // then the fields of the other main steps' inputs that the input alone decides, as --dry-run checks them:
-            // such a field breaks the node's contract whatever the earlier steps return (on_step_failure steps are
-            // left to the run: they may never run)
-            for (Problem p : WorkflowPlan.stepInputProblems(workflow, input, contracts, settings)) {
-                if (p.isError() && main.stream().anyMatch(s -> p.pointer().equals(s.pointer())
-                        || p.pointer().startsWith(s.pointer() + "/"))) {
-                    problems.add(p);
-                }
-            }
-        }
-        return problems;
-    }
-
-    private static boolean dependsOnInputAndEnvOnly(Step s) {
-        boolean[] only = {true};
-        WorkflowChecks.eachTemplateString(s, (pointer, value) -> {
-            if (!Template.mayContainExpression(value)) {
-                return;
-            }
-            try {
-                for (Template.Placeholder ph : Template.parse(value).placeholders()) {
-                    String root = ph.expression().root();
-                    only[0] &= Scope.INPUT.equals(root) || Scope.ENV.equals(root);
-                }
-            } catch (Template.ExpressionSyntaxException e) {
-                only[0] = false; // the loader reports it
-            }
-        });
-        return only[0];
+                : WorkflowLoader.sorted(preflight.stepInputProblems(prepared(workflow), input));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
@@ -860,7 +753,6 @@ public final class WorkflowRunner implements AutoCloseable {
         final PreparedWorkflow prepared;
         final Workflow workflow;
         final JsonNode input;
-        final SourceText text;
         final Map<String, JsonNode> values = new ConcurrentHashMap<>();
         final List<StepResult> steps = Collections.synchronizedList(new ArrayList<>());
         final AtomicReference<WorkflowResult.Failure> failure = new AtomicReference<>();
@@ -882,7 +774,6 @@ public final class WorkflowRunner implements AutoCloseable {
             this.mdc = Map.of(MDC_CORRELATION_ID, correlationId.toString(), MDC_RUN_KEY, options.runKey(),
                     MDC_TRACE_ID, trace.traceId());
             this.deadlineNanos = prepared.timeout == null ? Long.MAX_VALUE : deadline(prepared.timeout);
-            this.text = prepared.text;
         }
 
         /** {@code budget} from now in {@link System#nanoTime()} terms; one too long to count is no limit (MAX_VALUE). */
