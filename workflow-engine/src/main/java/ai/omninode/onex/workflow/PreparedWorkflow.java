@@ -70,6 +70,17 @@ final class PreparedWorkflow implements PreparedSteps {
     }
 
     @Override
+    public Duration timeout() {
+        return timeout;
+    }
+
+    @Override
+    public Scope scope(JsonNode input, Map<String, String> env, Map<String, JsonNode> results,
+            WorkflowResult.Failure failure) {
+        return Scope.of(input, env, results, failure == null ? null : Scope.error(failure.step(), failure.message()));
+    }
+
+    @Override
     public ResolvedInput resolveInput(Step step, NodeContract contract, Scope scope) {
         return resolveInput(step, input(step), contract, scope, workflow, text);
     }

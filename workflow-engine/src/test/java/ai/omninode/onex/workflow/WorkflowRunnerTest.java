@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.internal.StepExecutor;
 import ai.omninode.onex.workflow.testnodes.FlakyEffect;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.time.Duration;
@@ -474,10 +475,10 @@ class WorkflowRunnerTest {
     @Test
     void anEffectStepWithTheLargestTimeoutMsIsWaitedForNotTimedOutAtOnce() {
         // the schema allows timeout_ms up to Long.MAX_VALUE; the grace on top of it must not wrap to a negative delay
-        assertThat(WorkflowRunner.answerWaitMs(Long.MAX_VALUE, false)).isEqualTo(Long.MAX_VALUE);
-        assertThat(WorkflowRunner.answerWaitMs(Long.MAX_VALUE - 1, false)).isEqualTo(Long.MAX_VALUE);
-        assertThat(WorkflowRunner.answerWaitMs(50, false)).isEqualTo(50 + WorkflowRunner.ANSWER_GRACE_MS);
-        assertThat(WorkflowRunner.answerWaitMs(Long.MAX_VALUE, true)).isEqualTo(Long.MAX_VALUE);
+        assertThat(StepExecutor.answerWaitMs(Long.MAX_VALUE, false)).isEqualTo(Long.MAX_VALUE);
+        assertThat(StepExecutor.answerWaitMs(Long.MAX_VALUE - 1, false)).isEqualTo(Long.MAX_VALUE);
+        assertThat(StepExecutor.answerWaitMs(50, false)).isEqualTo(50 + WorkflowRunner.ANSWER_GRACE_MS);
+        assertThat(StepExecutor.answerWaitMs(Long.MAX_VALUE, true)).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -5,6 +5,8 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.workflow.Scope;
 import ai.omninode.onex.workflow.Step;
 import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,15 @@ public interface PreparedSteps {
     /** The nodes the workflow uses, in order of first use. */
     Set<String> nodeNames();
 
+    /** {@code performance.timeout_seconds}, or null. */
+    Duration timeout();
+
+    /**
+     * A scope over {@code results} as they are (not copied), with the {@code error} root of {@code failure} when it is
+     * not null (inside {@code on_step_failure}); {@code env} must be immutable already.
+     */
+    Scope scope(JsonNode input, Map<String, String> env, Map<String, JsonNode> results, WorkflowResult.Failure failure);
+
     /** Resolves {@code step}'s input in {@code scope} and checks it against {@code contract}'s input schema. */
     ResolvedInput resolveInput(Step step, NodeContract contract, Scope scope);
 
@@ -28,5 +39,6 @@ public interface PreparedSteps {
      * The fields of the steps' inputs that {@code input} alone decides (with the settings), checked against their
      * nodes' contracts as {@code --dry-run} checks them; sorted.
      */
-    List<Problem> plannedInputProblems(JsonNode input, Map<String, NodeContract> contracts, Map<String, String> settings);
+    List<Problem> plannedInputProblems(JsonNode input, Map<String, NodeContract> contracts,
+            Map<String, String> settings);
 }
