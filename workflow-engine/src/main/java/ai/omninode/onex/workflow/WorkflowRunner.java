@@ -15,19 +15,16 @@ import ai.omninode.onex.workflow.internal.Preflight;
 import ai.omninode.onex.workflow.internal.Run;
 import ai.omninode.onex.workflow.internal.RunnerMeters;
 import ai.omninode.onex.workflow.internal.StepExecutor;
+import ai.omninode.onex.workflow.internal.StepSequencer;
 import ai.omninode.onex.workflow.internal.StepThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -73,7 +70,6 @@ public final class WorkflowRunner implements AutoCloseable {
     public static final String MDC_RUN_KEY = "run_key";
     public static final String MDC_TRACE_ID = "trace_id";
 
-    private final NodeRegistry registry;
     private final Map<String, String> settings;
     private final WorkflowListener listener;
     private final RunnerMeters meters;
@@ -81,11 +77,10 @@ public final class WorkflowRunner implements AutoCloseable {
     private final ExecutorService pool;
     /** Step timeouts and retry delays: one thread that only hands work on. */
     private final ScheduledThreadPoolExecutor timers;
-    /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
-    private final Executor steps;
     private final NodeLifecycle nodes;
     private final Preflight preflight;
     private final StepExecutor nodeSteps;
+    private final StepSequencer sequencer;
     /** The contracts of the registry's nodes, by name; the registry never changes. */
     private final Map<String, NodeContract> contracts;
     /**
@@ -96,7 +91,7 @@ public final class WorkflowRunner implements AutoCloseable {
     private static final int MAX_PREPARED = 256;
 
     private WorkflowRunner(Builder b) {
-        this.registry = Objects.requireNonNull(b.registry, "registry");
+        NodeRegistry registry = Objects.requireNonNull(b.registry, "registry");
         Map<String, NodeContract> byName = new LinkedHashMap<>();
         registry.nodes().forEach(n -> byName.put(n.name(), n.contract()));
         this.contracts = Collections.unmodifiableMap(byName);
@@ -109,7 +104,8 @@ public final class WorkflowRunner implements AutoCloseable {
         this.pool = Executors.newCachedThreadPool(new StepThreads("onex-step-"));
         this.timers = new ScheduledThreadPoolExecutor(1, new StepThreads("onex-step-timer-"));
         timers.setRemoveOnCancelPolicy(true); // a step that answered in time leaves no timer behind
-        this.steps = task -> {
+        // the pool, or the calling thread once the pool is shut down: a step that is under way always finishes
+        Executor steps = task -> {
             try {
                 pool.execute(task);
             } catch (RejectedExecutionException closed) {
@@ -117,6 +113,7 @@ public final class WorkflowRunner implements AutoCloseable {
             }
         };
         this.nodeSteps = new StepExecutor(registry, nodes, listener, meters, timers, steps);
+        this.sequencer = new StepSequencer(listener, nodeSteps, steps);
     }
 
     public static Builder builder() {
@@ -174,23 +171,7 @@ public final class WorkflowRunner implements AutoCloseable {
         if (initFailure != null) {
             run.fail(initFailure);
         }
-        // the steps run on the runner's threads, one step after another on the thread that finished the one before
-        // (a node that answers at once costs no hand-off); this thread only waits, so that a node blocking in
-        // execute() delays the run no longer than its step's time limit
-        CompletableFuture<Void> stepsDone = new CompletableFuture<>();
-        run.executor(steps).execute(() -> drive(workflow.steps(), 0, false, run, stepsDone));
-        try {
-            stepsDone.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        sequencer.run(run);
         Map<String, Map<String, Object>> metrics = new LinkedHashMap<>();
         for (String name : nodeMetricsInResults ? prepared.nodeNames : Set.<String>of()) {
             EffectNode node = nodes.initialized(name);
@@ -205,44 +186,6 @@ public final class WorkflowRunner implements AutoCloseable {
         WorkflowResult result = run.result(Duration.ofNanos(System.nanoTime() - t0), metrics);
         listener.workflowFinished(result);
         return result;
-    }
-
-    /**
-     * Runs {@code steps} from {@code index} in order on this thread while each one finishes at once, and goes on from
-     * the thread that finishes a step that does not; after the main steps the {@code on_step_failure} steps if a step
-     * failed; then completes {@code done}.
-     */
-    private void drive(List<Step> steps, int index, boolean handlers, Run run, CompletableFuture<Void> done) {
-        try {
-            for (int i = index; i < steps.size(); i++) {
-                Step s = steps.get(i);
-                if (!handlers && run.failure() != null) {
-                    skip(s, null, run);
-                    continue;
-                }
-                CompletableFuture<StepResult> step = handlers || !s.isParallel() ? nodeSteps.run(s, null, handlers, run)
-                        : runGroup(s, run);
-                if (!step.isDone()) {
-                    int next = i + 1;
-                    // completed on one of the runner's threads (never a node's or the timer's): go on there
-                    step.whenComplete((r, e) -> drive(steps, next, handlers, run, done));
-                    return;
-                }
-            }
-            WorkflowResult.Failure failure = run.failure();
-            if (!handlers && failure != null) {
-                Workflow workflow = run.workflow();
-                LOG.debug("Workflow {} failed at step {}: {}", workflow.name(), failure.step(), failure.message());
-                if (!workflow.onStepFailure().isEmpty()) {
-                    listener.handlingFailure(failure);
-                    drive(workflow.onStepFailure(), 0, true, run, done);
-                    return;
-                }
-            }
-            done.complete(null);
-        } catch (RuntimeException | Error e) {
-            done.completeExceptionally(e);
-        }
     }
 
     /** {@code workflow} validated against this runner's nodes (once); throws its problems when it cannot run. */
@@ -273,96 +216,6 @@ public final class WorkflowRunner implements AutoCloseable {
         public int hashCode() {
             return System.identityHashCode(referent);
         }
-    }
-
-    // ---- steps --------------------------------------------------------------------------------------------------
-
-    private CompletableFuture<StepResult> runGroup(Step group, Run run) {
-        long t0 = System.nanoTime();
-        listener.stepStarted(group);
-        Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
-        List<Runnable> ready = new ArrayList<>();
-        for (Step child : group.steps()) {
-            child(child, group, futures, ready, run);
-        }
-        // the children that wait for nothing start now: each on a runner thread of its own, the last on this one
-        Executor executor = run.executor(steps);
-        for (int i = 0; i < ready.size() - 1; i++) {
-            executor.execute(ready.get(i));
-        }
-        if (!ready.isEmpty()) {
-            ready.get(ready.size() - 1).run();
-        }
-        List<CompletableFuture<StepResult>> all = group.steps().stream().map(c -> futures.get(c.name())).toList();
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<String> failed = all.stream().map(CompletableFuture::join)
-                    .filter(r -> r.status() == StepResult.Status.FAILED && !r.continued()).map(StepResult::name).toList();
-            StepResult r = new StepResult(group.name(), null, false,
-                    failed.isEmpty() ? StepResult.Status.SUCCEEDED : StepResult.Status.FAILED, null, 0,
-                    Duration.ofNanos(System.nanoTime() - t0), null, null,
-                    failed.isEmpty() ? null : "failed: " + String.join(", ", failed), null, false);
-            run.record(r);
-            listener.stepFinished(r);
-            return r;
-        });
-    }
-
-    /**
-     * The future of a group's child: started by {@code ready} (the caller runs it) when it depends on no sibling, else
-     * on a runner thread once the siblings it depends on are done.
-     */
-    private CompletableFuture<StepResult> child(Step child, Step group, Map<String, CompletableFuture<StepResult>> futures,
-            List<Runnable> ready, Run run) {
-        CompletableFuture<StepResult> existing = futures.get(child.name());
-        if (existing != null) {
-            return existing;
-        }
-        List<CompletableFuture<StepResult>> deps = new ArrayList<>();
-        for (String d : child.dependsOn()) {
-            for (Step sibling : group.steps()) {
-                if (sibling.name().equals(d)) {
-                    deps.add(child(sibling, group, futures, ready, run));
-                    break;
-                }
-            }
-        }
-        CompletableFuture<StepResult> f;
-        if (deps.isEmpty()) {
-            CompletableFuture<StepResult> started = new CompletableFuture<>();
-            ready.add(() -> startChild(child, group, run).whenComplete((r, e) -> {
-                if (e != null) {
-                    started.completeExceptionally(e);
-                } else {
-                    started.complete(r);
-                }
-            }));
-            f = started;
-        } else {
-            f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
-                    .thenComposeAsync(v -> startChild(child, group, run), run.executor(steps));
-        }
-        futures.put(child.name(), f);
-        return f;
-    }
-
-    private CompletableFuture<StepResult> startChild(Step child, Step group, Run run) {
-        return run.failure() != null ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
-                : nodeSteps.run(child, group.name(), false, run);
-    }
-
-    private void skip(Step s, String group, Run run) {
-        skipped(s, group, run);
-        for (Step child : s.steps()) {
-            skip(child, s.name(), run);
-        }
-    }
-
-    private StepResult skipped(Step s, String group, Run run) {
-        StepResult r = new StepResult(s.name(), group, false, StepResult.Status.SKIPPED, s.node(), 0, Duration.ZERO,
-                null, null, null, null, false);
-        run.record(r);
-        listener.stepFinished(r);
-        return r;
     }
 
     /**

@@ -71,7 +71,7 @@ public final class Run {
     }
 
     /** {@code executor} running each task with this run's MDC (and the thread's own MDC put back after). */
-    public Executor executor(Executor executor) {
+    Executor executor(Executor executor) {
         return task -> executor.execute(() -> {
             Map<String, String> previous = MDC.getCopyOfContextMap();
             mdc.forEach(MDC::put);
@@ -105,22 +105,13 @@ public final class Run {
         return options.runKey() + (handler ? "/on_step_failure/" : "/") + step.name();
     }
 
-    public void record(StepResult r) {
+    void record(StepResult r) {
         steps.add(r);
     }
 
     /** Fails the run with {@code f}, unless it has failed already: the first failure is the run's. */
     public void fail(WorkflowResult.Failure f) {
         failure.compareAndSet(null, f);
-    }
-
-    /** The run's failure so far, or null. */
-    public WorkflowResult.Failure failure() {
-        return failure.get();
-    }
-
-    public Workflow workflow() {
-        return workflow;
     }
 
     Scope scope(boolean handler) {

@@ -91,7 +91,7 @@ public final class StepExecutor {
      * Runs the node step {@code s} of {@code run}: a child of the group named {@code group} (or null), an
      * {@code on_step_failure} step if {@code handler}.
      */
-    public CompletableFuture<StepResult> run(Step s, String group, boolean handler, Run run) {
+    CompletableFuture<StepResult> run(Step s, String group, boolean handler, Run run) {
         Attempts a = new Attempts(s, group, handler, run);
         try {
             a.start();
