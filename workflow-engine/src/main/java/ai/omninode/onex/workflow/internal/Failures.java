@@ -4,12 +4,15 @@ import ai.omninode.onex.node.OnexException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** How the runner names a failure in a step's error and a node's initialization failure. */
-public final class Failures {
+/**
+ * A failure as the runner reports it (a step's error, a node's initialization failure): without the wrappers of a
+ * future, with an ONEX exception's message alone (it is written for the user) and any other's with its type.
+ */
+final class Failures {
     private Failures() {
     }
 
-    public static Throwable unwrap(Throwable e) {
+    static Throwable unwrap(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
@@ -17,7 +20,7 @@ public final class Failures {
         return t;
     }
 
-    public static String message(Throwable e) {
+    static String message(Throwable e) {
         Throwable t = unwrap(e);
         String m = t.getMessage();
         if (t instanceof OnexException && m != null) {

@@ -60,7 +60,7 @@ public final class NodeLifecycle {
     }
 
     /** Why the node {@code name} could not be initialized, or null. */
-    public String initFailure(String name) {
+    String initFailure(String name) {
         return initFailures.get(name);
     }
 
@@ -129,7 +129,7 @@ public final class NodeLifecycle {
      * Why the node {@code name} could not be initialized, when it refused its settings: it says so
      * ({@link NodeSettingsException}), or a bad value ({@link IllegalArgumentException}) was the cause; else null.
      */
-    public String refusal(String name) {
+    String refusal(String name) {
         Throwable refused;
         String message;
         synchronized (nodesLock) {
