@@ -8,12 +8,17 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.internal.StepExecutor;
 import ai.omninode.onex.workflow.testnodes.FlakyEffect;
+import ai.omninode.onex.workflow.testnodes.HangEffect;
+import ai.omninode.onex.workflow.testnodes.HookCompute;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -662,6 +667,124 @@ class WorkflowRunnerTest {
         assertThat(onlyCall("test_publish").get("payload")).isEqualTo(Map.of("why", result.failure().message()));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded by the deadline, not the hang")
                 .isLessThan(Duration.ofSeconds(30));
+    }
+
+    /**
+     * A node that blocks in execute (a blocking JDBC or HTTP call, a node author's most common mistake) holds the
+     * thread that called it; the run must not wait for it: past the step's time limit the step fails, the node's call
+     * is interrupted, and on_step_failure runs, whatever the node does with its thread.
+     */
+    @Test
+    void aComputeNodeBlockingInExecutePastItsTimeLimitIsInterruptedAndTheRunGoesOn() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        HookCompute.HOOK.set(() -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("""
+                name: blocking_compute
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: block, type: compute, compute_node: test_hook, timeout_ms: 100}
+                  - {name: never, type: compute, compute_node: test_echo}
+                error_handling:
+                  on_step_failure:
+                    - name: report
+                      type: effect
+                      effect_node: test_publish
+                      input: {topic: failed.v1, event_type: FAILED, payload: {why: "${error.message}"}}
+                """, "{}"));
+
+        assertThat(result.failure().message()).isEqualTo("node 'test_hook' did not answer within 100 ms");
+        assertThat(result.step("never").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
+        assertThat(onlyCall("test_publish").get("payload")).isEqualTo(Map.of("why", result.failure().message()));
+        assertThat(interrupted).as("the blocked call was interrupted").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"loop", "error"})
+    void aNodeWhoseInitializeThrowsAnExceptionWithLoopingCausesOrAnErrorFailsItsStep(String how) {
+        WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("""
+                name: broken
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: start, type: effect, effect_node: test_broken_init}
+                """, "{}", Map.of("TEST_BROKEN_INIT_OK", how)));
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().message()).startsWith("node 'test_broken_init' could not be initialized: ")
+                .contains(how.equals("loop") ? "IllegalStateException: b" : "StackOverflowError: deep inside initialize");
+    }
+
+    @Test
+    void aBlockingNodeInAParallelGroupHoldsNeitherTheGroupNorTheRun() throws Exception {
+        HookCompute.HOOK.set(() -> {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("""
+                name: blocking_group
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: both
+                    type: parallel
+                    steps:
+                      - {name: fine, type: compute, compute_node: test_echo, input: {x: 1}}
+                      - {name: block, type: compute, compute_node: test_hook, timeout_ms: 100}
+                  - {name: after, type: compute, compute_node: test_echo, input: {x: 2}}
+                """, "{}"));
+
+        assertThat(result.step("fine").orElseThrow().status()).isEqualTo(StepResult.Status.SUCCEEDED);
+        assertThat(result.step("block").orElseThrow().error()).isEqualTo("node 'test_hook' did not answer within 100 ms");
+        assertThat(result.step("both").orElseThrow().error()).isEqualTo("failed: block");
+        assertThat(result.step("after").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
+    }
+
+    @Test
+    void anEffectNodeThatIgnoresTheInterruptStillLetsTheRunEndAsOutcomeUnknown() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger interrupts = new AtomicInteger();
+        HangEffect.IN_EXECUTE.set(() -> {
+            while (true) {
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupts.incrementAndGet(); // and on blocking, as a careless node would
+                }
+            }
+        });
+        // on_step_failure lets the node go: proof that the run went on while the node still held its thread
+        HookCompute.HOOK.set(release::countDown);
+        try {
+            WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("""
+                    name: blocking_effect
+                    version: {major: 1, minor: 0, patch: 0}
+                    steps:
+                      - {name: block, type: effect, effect_node: test_hang_effect, timeout_ms: 50}
+                    error_handling:
+                      on_step_failure:
+                        - {name: report, type: compute, compute_node: test_hook}
+                    """, "{}"));
+
+            assertThat(result.step("block").orElseThrow().outcomeUnknown()).isTrue();
+            assertThat(result.failure().message()).startsWith("outcome unknown: node 'test_hang_effect' did not answer"
+                    + " within 50 ms");
+            assertThat(result.step("report").orElseThrow().status()).isEqualTo(StepResult.Status.SUCCEEDED);
+            assertThat(interrupts).hasValue(1);
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test

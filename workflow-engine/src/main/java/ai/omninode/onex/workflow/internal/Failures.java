@@ -1,6 +1,11 @@
 package ai.omninode.onex.workflow.internal;
 
 import ai.omninode.onex.node.OnexException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -12,12 +17,26 @@ final class Failures {
     private Failures() {
     }
 
+    /** Causes followed at most: a chain may loop ({@code a.initCause(b)} with {@code b} caused by {@code a}). */
+    private static final int MAX_CAUSES = 64;
+
     static Throwable unwrap(Throwable e) {
         Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+        for (int i = 0; i < MAX_CAUSES && (t instanceof CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null; i++) {
             t = t.getCause();
         }
         return t;
+    }
+
+    /** {@code e} and its causes, each once, even when the chain loops. */
+    static List<Throwable> causes(Throwable e) {
+        List<Throwable> chain = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t) && chain.size() < MAX_CAUSES; t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
     }
 
     static String message(Throwable e) {

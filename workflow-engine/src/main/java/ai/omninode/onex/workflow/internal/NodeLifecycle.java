@@ -110,7 +110,7 @@ public final class NodeLifecycle {
                     node.bindMeters(meterRegistry);
                 }
                 LOG.debug("Initialized node {} in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) { // a node's Error (a StackOverflowError, say) is its failure, too
                 String message = "node '" + name + "' could not be initialized: " + Failures.message(e) + origins(e);
                 // reported with the run's result (or by prepare), where it names the step: not logged twice
                 LOG.debug("{}", message, e);
@@ -118,7 +118,7 @@ public final class NodeLifecycle {
                 initErrors.put(name, e);
                 try {
                     node.node().close();
-                } catch (RuntimeException closing) {
+                } catch (RuntimeException | Error closing) {
                     LOG.debug("closing node {} after a failed initialize", name, closing);
                 }
             }
@@ -160,7 +160,7 @@ public final class NodeLifecycle {
     }
 
     private static NodeSettingsException settingsRefusal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Failures.causes(e)) {
             if (t instanceof NodeSettingsException n) {
                 return n;
             }
@@ -170,7 +170,7 @@ public final class NodeLifecycle {
 
     /** A node refused its settings: it says so ({@link NodeSettingsException}), or a bad value was the cause. */
     private static boolean refusedSettings(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Failures.causes(e)) {
             if (t instanceof IllegalArgumentException || t instanceof NodeSettingsException) {
                 return true;
             }
@@ -193,7 +193,7 @@ public final class NodeLifecycle {
         for (String name : names) {
             try {
                 nodes.get(name).close();
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) { // never throws: an Error here would end a run that succeeded
                 LOG.warn("Closing node {} failed: {}", name, e.toString());
             }
         }

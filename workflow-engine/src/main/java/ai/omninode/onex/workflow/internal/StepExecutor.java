@@ -92,10 +92,19 @@ public final class StepExecutor {
      * {@code on_step_failure} step if {@code handler}.
      */
     CompletableFuture<StepResult> run(Step s, String group, boolean handler, Run run) {
-        Attempts a = new Attempts(s, group, handler, run);
+        return run(s, group, handler, run, new CompletableFuture<>());
+    }
+
+    /**
+     * {@link #run(Step, String, boolean, Run)}, completing {@code result}, which the caller may already wait on: this
+     * call may not return before the step is over, when its node blocks in {@code execute} (then past the step's time
+     * limit the step fails on another thread, and the caller's wait on {@code result} goes on from there).
+     */
+    CompletableFuture<StepResult> run(Step s, String group, boolean handler, Run run, CompletableFuture<StepResult> result) {
+        Attempts a = new Attempts(s, group, handler, run, result);
         try {
             a.start();
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("Step {} failed unexpectedly", s.name(), e);
             a.finish(null, "unexpected error: " + e, null);
         }
@@ -111,7 +120,7 @@ public final class StepExecutor {
         boolean deadlineApplies;
         final Run run;
         final long t0 = System.nanoTime();
-        final CompletableFuture<StepResult> done = new CompletableFuture<>();
+        final CompletableFuture<StepResult> done;
         NodeContract contract;
         EffectNode node;
         /** Compute and reducer nodes: a call that timed out may be repeated. */
@@ -121,7 +130,8 @@ public final class StepExecutor {
         /** This step's span in the run's trace: the same for every attempt. */
         TraceContext trace;
 
-        Attempts(Step step, String group, boolean handler, Run run) {
+        Attempts(Step step, String group, boolean handler, Run run, CompletableFuture<StepResult> done) {
+            this.done = done;
             this.step = step;
             this.group = group;
             this.handler = handler;
@@ -173,13 +183,14 @@ public final class StepExecutor {
                     .attempt(attempts)
                     .build();
             // whichever comes first decides the attempt: the node's answer, or the runner's time limit
-            AtomicBoolean decided = new AtomicBoolean();
+            Decision decided = new Decision(Thread.currentThread());
             CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
             ScheduledFuture<?> timer = null;
             if (bound != null) {
                 long wait = answerWaitMs(bound, sideEffectFree);
                 timer = timers.schedule(() -> {
                     if (decided.compareAndSet(false, true)) {
+                        decided.interruptIfInExecute();
                         run.executor(steps).execute(() -> completedSafely(null, new StepTimeout(wait)));
                         // logged on the runner's thread, with the run's MDC, whichever thread the node answers on
                         answer.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
@@ -194,6 +205,8 @@ public final class StepExecutor {
                         .toCompletableFuture();
             } catch (RuntimeException | Error e) {
                 call = CompletableFuture.failedFuture(e); // as a node's own failure
+            } finally {
+                decided.returnedFromExecute();
             }
             ScheduledFuture<?> scheduled = timer;
             if (call.isDone()) {
@@ -215,7 +228,7 @@ public final class StepExecutor {
         }
 
         /** The node answered: unless the time limit decided the attempt already, completes it (on {@code executor}). */
-        private void answered(Map<String, Object> out, Throwable error, AtomicBoolean decided,
+        private void answered(Map<String, Object> out, Throwable error, Decision decided,
                 CompletableFuture<Map<String, Object>> answer, ScheduledFuture<?> timer, Executor executor) {
             if (error != null) {
                 answer.completeExceptionally(error);
@@ -238,7 +251,7 @@ public final class StepExecutor {
         private void completedSafely(Map<String, Object> out, Throwable error) {
             try {
                 completed(out, error);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) { // an Error too: the run must end, whatever the step's data did
                 LOG.warn("Step {} failed unexpectedly", step.name(), e);
                 finish(null, "unexpected error: " + e, null);
             }
@@ -336,7 +349,7 @@ public final class StepExecutor {
                 Runnable retry = () -> {
                     try {
                         attempt();
-                    } catch (RuntimeException | LinkageError e) {
+                    } catch (RuntimeException | Error e) {
                         finish(null, "unexpected error: " + e, null);
                     }
                 };
@@ -392,6 +405,37 @@ public final class StepExecutor {
             }
             listener.stepFinished(r);
             done.complete(r);
+        }
+    }
+
+    /**
+     * Who decided an attempt (its {@code compareAndSet(false, true)}: the node's answer or the time limit), and whether
+     * the thread that called {@code execute} is still inside it. A node that blocks there past the step's time limit
+     * is interrupted (as {@code Future.cancel(true)} would): a sleep, a lock, a blocking queue or an interruptible
+     * channel ends, and its thread is free again; the run goes on without it either way. The interrupt reaches only
+     * that call: one that comes as the call returns is cleared before the thread does anything else.
+     */
+    private static final class Decision extends AtomicBoolean {
+        private final Thread caller;
+        private boolean inExecute = true; // guarded by this
+        private boolean interrupted; // guarded by this
+
+        Decision(Thread caller) {
+            this.caller = caller;
+        }
+
+        synchronized void interruptIfInExecute() {
+            if (inExecute) {
+                interrupted = true;
+                caller.interrupt();
+            }
+        }
+
+        synchronized void returnedFromExecute() {
+            inExecute = false;
+            if (interrupted) {
+                Thread.interrupted(); // the node's call is over; the runner's work on this thread is not to be cut
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,16 +65,34 @@ public final class StepSequencer {
      */
     private void drive(List<Step> steps, int index, boolean handlers, Run run, CompletableFuture<Void> done) {
         try {
+            Thread driver = Thread.currentThread();
             for (int i = index; i < steps.size(); i++) {
                 Step s = steps.get(i);
                 if (!handlers && run.failure.get() != null) {
                     skip(s, null, run);
                     continue;
                 }
-                CompletableFuture<StepResult> step = handlers || !s.isParallel() ? nodeSteps.run(s, null, handlers, run)
-                        : runGroup(s, run);
+                int next = i + 1;
+                CompletableFuture<StepResult> step = new CompletableFuture<>();
+                // Who goes on after this step: this thread, when starting the step returns (at once, for a node that
+                // answers later; after it, for one that answered on this thread), or, when the step ends on another
+                // thread while starting it still holds this one (a node blocking in execute past its time limit),
+                // that thread, so that the run does not wait for the node to let go.
+                AtomicBoolean taken = new AtomicBoolean();
+                step.whenComplete((r, e) -> {
+                    if (Thread.currentThread() != driver && taken.compareAndSet(false, true)) {
+                        drive(steps, next, handlers, run, done);
+                    }
+                });
+                if (handlers || !s.isParallel()) {
+                    nodeSteps.run(s, null, handlers, run, step);
+                } else {
+                    runGroup(s, run, step);
+                }
+                if (!taken.compareAndSet(false, true)) {
+                    return; // the step ended on another thread, which went on
+                }
                 if (!step.isDone()) {
-                    int next = i + 1;
                     // completed on one of the runner's threads (never a node's or the timer's): go on there
                     step.whenComplete((r, e) -> drive(steps, next, handlers, run, done));
                     return;
@@ -95,7 +114,8 @@ public final class StepSequencer {
         }
     }
 
-    private CompletableFuture<StepResult> runGroup(Step group, Run run) {
+    /** Runs a parallel group, completing {@code result} when its children are done. */
+    private void runGroup(Step group, Run run, CompletableFuture<StepResult> result) {
         long t0 = System.nanoTime();
         listener.stepStarted(group);
         Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
@@ -103,16 +123,10 @@ public final class StepSequencer {
         for (Step child : group.steps()) {
             child(child, group, futures, ready, run);
         }
-        // the children that wait for nothing start now: each on a runner thread of its own, the last on this one
-        Executor executor = run.executor(steps);
-        for (int i = 0; i < ready.size() - 1; i++) {
-            executor.execute(ready.get(i));
-        }
-        if (!ready.isEmpty()) {
-            ready.get(ready.size() - 1).run();
-        }
+        // the group's result before any child starts: the last one starts on this thread, and may hold it past the
+        // group's end (a node blocking in execute past its time limit)
         List<CompletableFuture<StepResult>> all = group.steps().stream().map(c -> futures.get(c.name())).toList();
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<String> failed = all.stream().map(CompletableFuture::join)
                     .filter(r -> r.status() == StepResult.Status.FAILED && !r.continued()).map(StepResult::name).toList();
             StepResult r = new StepResult(group.name(), null, false,
@@ -122,7 +136,21 @@ public final class StepSequencer {
             run.record(r);
             listener.stepFinished(r);
             return r;
+        }).whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(r);
+            }
         });
+        // the children that wait for nothing start now: each on a runner thread of its own, the last on this one
+        Executor executor = run.executor(steps);
+        for (int i = 0; i < ready.size() - 1; i++) {
+            executor.execute(ready.get(i));
+        }
+        if (!ready.isEmpty()) {
+            ready.get(ready.size() - 1).run();
+        }
     }
 
     /**

@@ -14,6 +14,16 @@ public final class BrokenInitEffect extends TestNode {
     @Override
     public void initialize(Map<String, String> settings) {
         super.initialize(settings);
+        if ("loop".equals(settings.get("TEST_BROKEN_INIT_OK"))) {
+            // an exception whose causes loop: Java allows it, and a loop over causes must still end
+            RuntimeException a = new RuntimeException("a");
+            RuntimeException b = new IllegalStateException("b", a);
+            a.initCause(b);
+            throw b;
+        }
+        if ("error".equals(settings.get("TEST_BROKEN_INIT_OK"))) {
+            throw new StackOverflowError("deep inside initialize");
+        }
         if (!"true".equals(settings.get("TEST_BROKEN_INIT_OK"))) {
             throw new OnexException("TEST_BROKEN_INIT_OK is not set to true");
         }

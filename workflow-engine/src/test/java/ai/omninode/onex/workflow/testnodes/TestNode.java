@@ -35,6 +35,8 @@ public abstract class TestNode implements EffectNode {
         FlakyEffect.ATTEMPTS.clear();
         FlakyEffect.TIMES.clear();
         BarrierCompute.clearLatches();
+        HookCompute.HOOK.set(() -> { });
+        HangEffect.IN_EXECUTE.set(() -> { });
     }
 
     public static List<Map<String, Object>> calls(String node) {
