@@ -23,7 +23,12 @@ public final class NodeEntityExtractionCompute implements ComputeNode {
     private static final Pattern URL_PATTERN = Pattern.compile("https?://[^\\s)\\]]+[^\\s.,;)\\]]");
     private static final Pattern YEAR = Pattern.compile("\\b(1\\d{3}|20\\d{2})\\b");
     private static final Pattern SPACES = Pattern.compile("\\s+");
-    private static final Pattern NAME_RUN = Pattern.compile("\\b\\p{Lu}[\\p{L}&-]+(?:\\s+\\p{Lu}[\\p{L}&-]+)*\\b");
+    /**
+     * A capitalized word; a run of them with only white space between is one entity. Not one pattern with the run as
+     * a repeated group: Java's regex engine recurses once per repetition, and a list of a thousand names overflowed
+     * the stack.
+     */
+    private static final Pattern CAPITALIZED = Pattern.compile("\\b\\p{Lu}[\\p{L}&-]+\\b");
     /** Capitalized only because they start a sentence, or too common to be a name. */
     private static final Set<String> STOP = Set.of("The", "A", "An", "This", "That", "These", "It", "In", "On", "At",
             "And", "But", "Or", "For", "With", "We", "Our", "Its", "Der", "Die", "Das", "Le", "La", "El");
@@ -49,28 +54,60 @@ public final class NodeEntityExtractionCompute implements ComputeNode {
         find(EMAIL, content, "EMAIL", entities, seen, covered);
         find(URL_PATTERN, content, "URL", entities, seen, covered);
         find(YEAR, content, "DATE", entities, seen, covered);
-        Matcher m = NAME_RUN.matcher(content);
+        Matcher m = CAPITALIZED.matcher(content);
+        int runStart = -1;
+        int runEnd = -1;
         while (m.find()) {
-            String text = m.group();
-            String[] words = SPACES.split(text);
-            int start = m.start();
-            if (STOP.contains(words[0])) {
-                if (words.length == 1) {
-                    continue;
-                }
-                start += words[0].length() + 1;
-                text = text.substring(words[0].length()).strip();
-            }
-            if (covered.contains(start)) {
+            if (runStart >= 0 && isBlank(content, runEnd, m.start())) {
+                runEnd = m.end();
                 continue;
             }
-            add(entities, seen, text, words.length > 1 ? "NAME" : "TERM", start, start + text.length());
+            if (runStart >= 0) {
+                nameRun(content, runStart, runEnd, entities, seen, covered);
+            }
+            runStart = m.start();
+            runEnd = m.end();
+        }
+        if (runStart >= 0) {
+            nameRun(content, runStart, runEnd, entities, seen, covered);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("entities", entities);
         out.put("entity_count", entities.size());
         out.put("language", language);
         return out;
+    }
+
+    /** Whether {@code content} between {@code from} and {@code to} is white space (regex {@code \\s+}), and some. */
+    private static boolean isBlank(String content, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = content.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\u000B' && c != '\f' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A run of capitalized words: a name, or a term, but a sentence's first word alone. */
+    private static void nameRun(String content, int start, int end, List<Object> entities, Set<String> seen,
+            Set<Integer> covered) {
+        String text = content.substring(start, end);
+        String[] words = SPACES.split(text);
+        if (STOP.contains(words[0])) {
+            if (words.length == 1) {
+                return;
+            }
+            start += words[0].length() + 1;
+            text = text.substring(words[0].length()).strip();
+        }
+        if (covered.contains(start)) {
+            return;
+        }
+        add(entities, seen, text, words.length > 1 ? "NAME" : "TERM", start, start + text.length());
     }
 
     private static void find(Pattern p, String content, String type, List<Object> entities, Set<String> seen,

@@ -97,6 +97,20 @@ class ExampleNodesTest {
     }
 
     @Test
+    void aLongRunOfCapitalizedWordsIsOneEntityNotAStackOverflow() {
+        // a list of attendees: the run used to be one regex with a repeated group, which recursed once per word
+        String roster = "Ada Lovelace\n".repeat(3000).strip();
+
+        Map<String, Object> out = run(new NodeEntityExtractionCompute(), Map.of("content", "Attendees " + roster
+                + " met in 1843."));
+
+        assertThat(out.get("entities")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .extracting(e -> ((Map<?, ?>) e).get("type") + ":" + ((Map<?, ?>) e).get("text"))
+                .containsExactly("DATE:1843", "NAME:Attendees " + roster);
+        assertOutputMatchesContract(NodeEntityExtractionCompute.NAME, out);
+    }
+
+    @Test
     void relationshipsJoinEntitiesOfTheSameSentenceOnly() {
         String text = "Ada met Charles. London is far.";
         List<Object> entities = List.of(
