@@ -47,7 +47,8 @@ import tools.jackson.databind.node.ObjectNode;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the broker acknowledged the event",
-            "  1  it was not published (the error says why; the node may have dead-lettered it)",
+            "  1  it was not published, or its outcome is unknown (the error says which, with the event_id; the node"
+                + " may have dead-lettered it)",
             "  2  usage error, or an invalid input, node setting or plugin (nothing was sent)",
             "",
             "Examples:",
@@ -84,6 +85,13 @@ public final class PublishCommand implements Callable<Integer> {
             description = "The record key (default: the correlation id): triggers with one key run in order.")
     String key;
 
+    @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "Derives the event's event_id from KEY (default: a random event_id). Publish again with the"
+                    + " same KEY after a failure, a timeout or a kill, and the copy carries the first one's event_id,"
+                    + " by which consumers (and onex serve, whose run a trigger's event_id names) drop repeats."
+                    + " Example: --idempotency-key order-7/requested")
+    String idempotencyKey;
+
     @Option(names = "--correlation-id", paramLabel = "UUID",
             description = "The envelope's correlation_id (default: the payload's correlation_id if it is a UUID, else"
                     + " a new one).")
@@ -106,6 +114,11 @@ public final class PublishCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (idempotencyKey != null && (idempotencyKey.isBlank()
+                || idempotencyKey.length() > ExecutionContext.MAX_IDEMPOTENCY_KEY_LENGTH)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--idempotency-key must be 1 to "
+                    + ExecutionContext.MAX_IDEMPOTENCY_KEY_LENGTH + " characters and not blank");
+        }
         ObjectNode payload = Inputs.read(inputFile, inputs);
         Map<String, String> settings = new LinkedHashMap<>(System.getenv());
         settings.putAll(overrides);
@@ -145,8 +158,9 @@ public final class PublishCommand implements Callable<Integer> {
             try {
                 Map<String, Object> result;
                 try {
-                    result = node.execute(input, ExecutionContext.builder().correlationId(correlation).build())
-                            .toCompletableFuture().get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS);
+                    result = node.execute(input, ExecutionContext.builder().correlationId(correlation)
+                            .idempotencyKey(idempotencyKey).build()).toCompletableFuture()
+                            .get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS);
                 } catch (ExecutionException | CompletionException e) {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof NodeExecutionException n && n.details() != null
@@ -156,7 +170,17 @@ public final class PublishCommand implements Callable<Integer> {
                         throw new OnexException(NOT_PUBLISHED + (why.startsWith(NODE_NOT_PUBLISHED)
                                 ? why.substring(NODE_NOT_PUBLISHED.length()) : why));
                     }
-                    err.println("onex: error: not published: " + cause.getMessage());
+                    Object eventId = cause instanceof NodeExecutionException n && n.details() != null
+                            ? n.details().get("event_id") : null;
+                    if (cause instanceof NodeExecutionException n && n.isOutcomeUnknown()) {
+                        // the broker may hold it: "not published" would make a user publish a second event
+                        err.println("onex: error: outcome unknown: " + cause.getMessage() + (eventId == null ? ""
+                                : " (event_id " + eventId + ")") + "; publish it again with the same --idempotency-key"
+                                + " to give a copy the same event_id");
+                    } else {
+                        err.println("onex: error: not published: " + cause.getMessage() + (eventId == null ? ""
+                                : " (event_id " + eventId + ")"));
+                    }
                     return Onex.WORKFLOW_FAILED;
                 } catch (TimeoutException e) {
                     err.println("onex: error: no answer from the Kafka node within " + ANSWER_TIMEOUT_S + " s");

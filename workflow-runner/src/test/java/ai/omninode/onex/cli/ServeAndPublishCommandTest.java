@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,35 @@ class ServeAndPublishCommandTest {
             assertThat(envelope.at("/payload/document_id").asString()).isEqualTo("doc-2025-0042");
             assertThat(r.out()).contains(envelope.get("event_id").asString());
         }
+    }
+
+    @Test
+    void publishingAgainWithTheSameIdempotencyKeyRepeatsTheEventId() {
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        String prefix = Triggers.prefix("publish-key");
+        java.util.function.Function<String[], String> eventId = extra -> {
+            List<String> args = new java.util.ArrayList<>(List.of("publish", "again.v1", "--input", "a=b",
+                    "--bootstrap-servers", broker.bootstrapServers(), "--set", "KAFKA_TOPIC_PREFIX=" + prefix,
+                    "--plugins", Cli.PLUGINS.toString()));
+            args.addAll(List.of(extra));
+            Cli.Result r = Cli.onex(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("event_id ([0-9a-f-]{36})").matcher(r.out());
+            assertThat(m.find()).as(r.out()).isTrue();
+            return m.group(1);
+        };
+
+        String first = eventId.apply(new String[] {"--idempotency-key", "order-7/requested"});
+        String again = eventId.apply(new String[] {"--idempotency-key", "order-7/requested"});
+        String other = eventId.apply(new String[] {"--idempotency-key", "order-8/requested"});
+        String random = eventId.apply(new String[0]);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(other).isNotEqualTo(first);
+        assertThat(random).isNotEqualTo(first).isNotEqualTo(eventId.apply(new String[0]));
+        Cli.Result blank = Cli.onex("publish", "again.v1", "--input", "a=b", "--idempotency-key", " ");
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("--idempotency-key must be 1 to");
     }
 
     @Test
