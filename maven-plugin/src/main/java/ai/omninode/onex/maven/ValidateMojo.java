@@ -164,9 +164,14 @@ public final class ValidateMojo extends AbstractMojo {
                     + " folders)");
             return;
         }
+        // every file checked is in one of the counts: a file that does not parse is neither workflow nor contract
+        long schemas = report.count(ValidationReport.Kind.SCHEMA);
+        long unrecognized = report.count(ValidationReport.Kind.UNRECOGNIZED);
         String summary = report.checked() + " ONEX files checked (" + report.count(ValidationReport.Kind.WORKFLOW)
-                + " workflows, " + report.count(ValidationReport.Kind.CONTRACT) + " contracts): " + errors + " errors, "
-                + report.count(Severity.WARNING) + " warnings";
+                + " workflows, " + report.count(ValidationReport.Kind.CONTRACT) + " contracts"
+                + (schemas > 0 ? ", " + schemas + " schemas" : "")
+                + (unrecognized > 0 ? ", " + unrecognized + " unreadable or not recognized" : "") + "): " + errors
+                + " errors, " + report.count(Severity.WARNING) + " warnings";
         if (errors == 0) {
             getLog().info(summary);
         } else if (failOnError) {

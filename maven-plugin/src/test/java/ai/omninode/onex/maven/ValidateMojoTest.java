@@ -109,6 +109,18 @@ class ValidateMojoTest {
     }
 
     @Test
+    void aFileThatDoesNotParseIsCountedInTheSummary() throws Exception {
+        Files.createDirectories(dir.resolve("src/main/resources/flows"));
+        Files.writeString(dir.resolve("src/main/resources/flows/good.yaml"), WORKFLOW);
+        Files.writeString(dir.resolve("src/main/resources/flows/broken.yaml"), WORKFLOW + "\n  bad: [unclosed\n");
+        Lines log = new Lines();
+
+        assertThatThrownBy(() -> mojo(dir, "pom", log).execute()).isInstanceOf(MojoFailureException.class)
+                .hasMessageContaining("2 ONEX files checked (1 workflows, 0 contracts, 1 unreadable or not"
+                        + " recognized): ");
+    }
+
+    @Test
     void configuredPathsThatAreMissingOrHoldNothingStillFail() throws IOException {
         Files.createDirectories(dir.resolve("src/main/java"));
         Lines log = new Lines();
