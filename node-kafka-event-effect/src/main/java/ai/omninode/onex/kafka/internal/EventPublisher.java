@@ -43,9 +43,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -360,7 +358,7 @@ public final class EventPublisher {
         EventType type = route.eventType(input.eventType());
         byte[] envelope;
         try {
-            envelope = codec.envelope(eventIdBytes, input.eventType(), type.json, correlationBytes, clock.instant(),
+            envelope = codec.envelope(eventIdBytes, input.eventType(), type.json(), correlationBytes, clock.instant(),
                     input.payload());
         } catch (RuntimeException e) {
             return rejected(input, List.of(InputValidator.unwritablePayload(e, secrets)));
@@ -418,61 +416,13 @@ public final class EventPublisher {
     private TopicRoute route(String topic) {
         TopicRoute route = routes.get(topic);
         if (route == null) {
-            route = new TopicRoute(fullTopic(topic));
+            route = new TopicRoute(fullTopic(topic), config.enableDlq(), gates, metrics, codec);
             if (routes.size() < MAX_CACHED_ROUTES) {
                 TopicRoute raced = routes.putIfAbsent(topic, route);
                 route = raced != null ? raced : route;
             }
         }
         return route;
-    }
-
-    final class TopicRoute {
-        final String fullTopic;
-        final String dlqTopic;
-        final List<Violation> problems;
-        final TopicGates.Gate gate;
-        final TopicGates.Gate dlqGate;
-        final NodeMeters.TopicMeters meters;
-        /** The bytes of the event types published here lately, by {@code hashCode() & 3}: usually one per topic. */
-        private final EventType[] types = new EventType[4];
-
-        TopicRoute(String fullTopic) {
-            this.fullTopic = fullTopic;
-            this.dlqTopic = fullTopic + ".dlq";
-            List<Violation> p = InputValidator.checkFullTopic(fullTopic, config.enableDlq());
-            this.problems = p.isEmpty() ? null : List.copyOf(p);
-            this.gate = gates == null || problems != null ? null : gates.gate(fullTopic);
-            this.dlqGate = gates == null || problems != null || !config.enableDlq() ? null : gates.gate(dlqTopic);
-            this.meters = problems != null ? null : metrics.topic(fullTopic);
-        }
-
-        /** The header and JSON bytes of {@code eventType}, cached (racily: entries are immutable, a miss costs little). */
-        EventType eventType(String eventType) {
-            if (eventType == null) {
-                return EventType.NONE;
-            }
-            int i = eventType.hashCode() & (types.length - 1);
-            EventType t = types[i];
-            if (t == null || !(t.name == eventType || t.name.equals(eventType))) {
-                t = new EventType(eventType, eventType.getBytes(StandardCharsets.UTF_8), codec.eventTypeJson(eventType));
-                types[i] = t;
-            }
-            return t;
-        }
-    }
-
-    /**
-     * An event type's {@code event_type} header value and its JSON string in the envelope (or {@code null}: the codec
-     * writes it itself). Kafka and the envelope writer only read the arrays, so every event of that type shares them.
-     */
-    record EventType(String name, byte[] header, byte[] json, Header kafkaHeader) {
-        static final EventType NONE = new EventType(null, null, null);
-
-        EventType(String name, byte[] header, byte[] json) {
-            // one immutable header object per type: a RecordHeader made per event was one of the record's allocations
-            this(name, header, json, new RecordHeader("event_type", header));
-        }
     }
 
     /** Whether the node sets a header of this name on every event (so a caller's header of that name is left out). */
