@@ -3,6 +3,7 @@ package ai.omninode.onex.kafka;
 import ai.omninode.onex.contract.ContractLoader;
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Violation;
+import ai.omninode.onex.kafka.internal.ClientSettings;
 import ai.omninode.onex.kafka.internal.ClusterCheck;
 import ai.omninode.onex.kafka.internal.EnvelopeCodec;
 import ai.omninode.onex.kafka.internal.Errors;
@@ -133,7 +134,7 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             } catch (IllegalArgumentException e) {
                 throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), e);
             }
-            EventPublisher.requireReadableFiles(cfg.kafkaProperties());
+            ClientSettings.requireReadableFiles(cfg.kafkaProperties());
             // for a host (settings given), a cluster that does not answer is a settings error now, not a long
             // wait in every event later; the Java API's initialize() connects nowhere, as before
             ClusterCheck.Source source = settings == null ? null : ClusterCheck.Source.of(settings, !configFromEnvironment);
@@ -146,7 +147,7 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
                 }
                 contract = loadContractMeanwhile();
                 // before the producer exists too: closing one that is still connecting can take its request timeout
-                ClusterCheck.verify(factory, EventPublisher.adminProperties(cfg, nodeId, "-check"), cfg, source, nodeId);
+                ClusterCheck.verify(factory, ClientSettings.adminProperties(cfg, nodeId, "-check"), cfg, source, nodeId);
             }
             publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(contract), metrics);
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "

@@ -200,7 +200,7 @@ public final class ClusterCheck {
             List<String> names = new ArrayList<>();
             for (String p : adminProperties.keySet()) {
                 if (p.startsWith("sasl.") || p.startsWith("ssl.") || p.equals("security.protocol")) {
-                    names.addAll(EventPublisher.settingNamesOf(p));
+                    names.addAll(ClientSettings.settingNamesOf(p));
                 }
             }
             throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": Kafka at " + config.bootstrapServers()

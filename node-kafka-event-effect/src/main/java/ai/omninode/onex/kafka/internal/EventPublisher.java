@@ -7,8 +7,6 @@ import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.kafka.ProducerFactory;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
-import ai.omninode.onex.node.NodeSettingsException;
-import ai.omninode.onex.runtime.KafkaClientFailures;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.node.TraceContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -19,7 +17,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -146,121 +142,19 @@ public final class EventPublisher {
         try {
             producer = Objects.requireNonNull(factory.create(props), "the ProducerFactory returned null");
         } catch (RuntimeException | LinkageError e) {
-            throw initFailed("", e, props, secrets);
+            throw ClientSettings.initFailed("", e, props, secrets);
         }
         Admin admin = null;
         if (config.topicCreation() == ModelKafkaEventConfig.TopicCreation.ADMIN) {
             try {
-                admin = factory.createAdmin(adminProperties(props, config));
+                admin = factory.createAdmin(ClientSettings.adminProperties(props, config));
             } catch (RuntimeException | LinkageError e) {
-                closeQuietly(producer);
-                throw initFailed("cannot create the admin client for topic creation: ", e, props, secrets);
+                ClientSettings.closeQuietly(producer);
+                throw ClientSettings.initFailed("cannot create the admin client for topic creation: ", e, props, secrets);
             }
         }
         Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
         return new EventPublisher(config, nodeId, producer, admin, s, clock, validator, secrets, metrics);
-    }
-
-    /**
-     * A client that could not be built. Kafka builds its clients without any I/O, so a {@code KafkaException} (a
-     * {@code ConfigException} among them) or a bad value there means settings it refused: a malformed address, a
-     * truststore that is not there, a JAAS config that does not parse. That is a {@link NodeSettingsException},
-     * naming the settings the failure names (by property or by value), so that a host refuses the run before any step
-     * and says where those came from. Anything else (a class missing, a factory's own failure) stays an
-     * {@link OnexException}.
-     */
-    static OnexException initFailed(String what, Throwable e, Map<String, Object> props, Secrets secrets) {
-        Throwable redacted = secrets.redact(e);
-        if (!KafkaClientFailures.refusedSettings(e)) {
-            return new OnexException(INIT_FAILED + ": " + what + Errors.describeWithCause(e, secrets), redacted);
-        }
-        List<String> names = new ArrayList<>();
-        List<String> shown = new ArrayList<>();
-        for (String p : KafkaClientFailures.implicated(e, props)) {
-            List<String> of = settingNamesOf(p);
-            names.addAll(of);
-            shown.add(of.get(0));
-        }
-        return new NodeSettingsException(INIT_FAILED + ": " + what + "Kafka refused "
-                + (shown.isEmpty() ? "the client's settings" : String.join(", ", shown)) + ": "
-                + Errors.describeWithCause(KafkaClientFailures.reason(e), secrets), names, redacted);
-    }
-
-    /**
-     * The variables that set these producer properties ({@code ModelKafkaEventConfig.fromEnvironment}): the documented
-     * ones for the properties that have a field of their own, and each one's {@code ONEX_KAFKA_} spelling.
-     */
-    static List<String> settingNamesOf(String property) {
-        String spelled = "ONEX_KAFKA_" + property.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
-        return switch (property) {
-            case "bootstrap.servers" -> List.of("KAFKA_BOOTSTRAP_SERVERS", spelled);
-            case "acks" -> List.of("KAFKA_EVENT_ACKS", spelled);
-            case "enable.idempotence" -> List.of("KAFKA_EVENT_ENABLE_IDEMPOTENCE", spelled);
-            case "max.block.ms" -> List.of("KAFKA_EVENT_MAX_BLOCK_MS", spelled);
-            default -> List.of(spelled);
-        };
-    }
-
-    /** The producer properties that name a file Kafka reads when it builds a client over TLS. */
-    private static final List<String> TLS_FILES = List.of("ssl.truststore.location", "ssl.keystore.location");
-
-    /**
-     * Refuses a truststore or keystore that is not a readable file, when the client would load it (TLS on), before
-     * any client is built: Kafka's would log an error with a stack trace per client first, then fail with the file's
-     * name but not the setting's.
-     */
-    public static void requireReadableFiles(Map<String, Object> props) {
-        Object protocol = props.get("security.protocol");
-        if (protocol == null || !String.valueOf(protocol).trim().toUpperCase(java.util.Locale.ROOT).endsWith("SSL")) {
-            return;
-        }
-        List<String> problems = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String p : TLS_FILES) {
-            if (!(props.get(p) instanceof String location) || location.isBlank()) {
-                continue;
-            }
-            String why;
-            try {
-                java.nio.file.Path file = java.nio.file.Path.of(location);
-                why = !java.nio.file.Files.exists(file) ? "no such file"
-                        : !java.nio.file.Files.isRegularFile(file) ? "not a file"
-                        : !java.nio.file.Files.isReadable(file) ? "not readable" : null;
-            } catch (java.nio.file.InvalidPathException e) {
-                why = "not a valid path";
-            }
-            if (why != null) {
-                List<String> of = settingNamesOf(p);
-                names.addAll(of);
-                problems.add(of.get(0) + " (" + p + "): " + why + ": " + location);
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new NodeSettingsException(INIT_FAILED + ": " + String.join("; ", problems), names, null);
-        }
-    }
-
-    /** The admin client properties of a node with this config and id, for a client of its own ({@code suffix}). */
-    public static Map<String, Object> adminProperties(ModelKafkaEventConfig config, String nodeId, String suffix) {
-        Map<String, Object> props = new LinkedHashMap<>(config.kafkaProperties());
-        props.putIfAbsent("client.id", "onex-kafka-event-effect-" + nodeId.substring(0, 8));
-        Map<String, Object> admin = adminProperties(props, config);
-        admin.put("client.id", props.get("client.id") + suffix);
-        return admin;
-    }
-
-    /** The producer's properties that the admin client knows, with its API timeout bounded like a produce. */
-    private static Map<String, Object> adminProperties(Map<String, Object> producerProps, ModelKafkaEventConfig config) {
-        Set<String> known = AdminClientConfig.configNames();
-        Map<String, Object> out = new LinkedHashMap<>();
-        producerProps.forEach((k, v) -> {
-            if (known.contains(k)) {
-                out.put(k, v);
-            }
-        });
-        out.put("client.id", producerProps.get("client.id") + "-admin");
-        out.putIfAbsent("default.api.timeout.ms", (int) Math.min(Integer.MAX_VALUE, config.deliveryTimeoutMs()));
-        return out;
     }
 
     static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, NodeMeters metrics,
@@ -1173,14 +1067,6 @@ public final class EventPublisher {
                 LOG.debug("failing an event at shutdown", e);
             }
             tasks.remove(t);
-        }
-    }
-
-    private static void closeQuietly(Producer<?, ?> producer) {
-        try {
-            producer.close(Duration.ZERO);
-        } catch (RuntimeException e) {
-            LOG.debug("closing a producer after a failed start", e);
         }
     }
 }
