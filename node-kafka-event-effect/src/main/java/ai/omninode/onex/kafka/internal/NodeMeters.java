@@ -60,7 +60,7 @@ public final class NodeMeters implements MeterBinder {
     final LongAdder rejected = new LongAdder();
     final LongAdder breakerOpens = new LongAdder();
     final LongAdder breakerRejections = new LongAdder();
-    /** Failed calls the breaker was told of, counted after it was (see {@code EventPublisher}'s {@code breakerSuccess}). */
+    /** Failed calls the breaker was told of, counted after it was (see {@code EventTask}'s {@code breakerSuccess}). */
     final AtomicLong breakerFailures = new AtomicLong();
     /** Of {@link #breakerFailures}, how many a success told to the breaker since came after; only grows. */
     final AtomicLong breakerFailuresBeforeSuccess = new AtomicLong();
