@@ -108,6 +108,6 @@ public class NodeStepsBenchmark {
     /** The W3C trace context of an event with none given: a new trace id and span id, written as a header. */
     @Benchmark
     public byte[] traceparent() {
-        return Ascii.traceparent(EventTask.parentOf(ai.omninode.onex.node.ExecutionContext.none(), null));
+        return Ascii.traceparent(EventTaskState.parentOf(ai.omninode.onex.node.ExecutionContext.none(), null));
     }
 }

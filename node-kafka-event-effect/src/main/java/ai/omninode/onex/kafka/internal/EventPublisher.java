@@ -39,7 +39,7 @@ import org.slf4j.MDC;
  * count, or hand work to the node's {@link Scheduler} (retries after their backoff, dead letters, topic checks), so
  * that nothing ever blocks the I/O thread.
  *
- * <p>Every event ends exactly once, through {@link EventTask#finish}: acknowledged, dead-lettered, or failed with its
+ * <p>Every event ends exactly once, through {@link EventTaskState#finish}: acknowledged, dead-lettered, or failed with its
  * envelope. Events waiting on the scheduler or on a topic check are "parked" so that {@link #close()} can fail
  * them; events inside a {@code KafkaProducer} are completed by its {@code close}, which fails what it cannot
  * deliver in time. Other producers (a {@code MockProducer}) give no such promise, so their events are tracked too.
@@ -79,8 +79,8 @@ public final class EventPublisher {
     private final ConcurrentHashMap<String, TopicRoute> routes = new ConcurrentHashMap<>();
     /** The node's one breaker, in a registry so that resilience4j's Micrometer module can see it. */
     private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-    final Set<EventTask> parked = ConcurrentHashMap.newKeySet();
-    final Set<EventTask> inFlight;
+    final Set<EventTaskState> parked = ConcurrentHashMap.newKeySet();
+    final Set<EventTaskState> inFlight;
     final int dlqMaxBytes;
     final AtomicLong nextRetryWarning = new AtomicLong(System.nanoTime());
     final AtomicLong retriesSinceWarning = new AtomicLong();
@@ -358,8 +358,8 @@ public final class EventPublisher {
      * meanwhile (a task that checked {@code closed} just before it was set) stays for the next pass, and its
      * scheduled step, dropped by the scheduler's shutdown, can no longer leave it unanswered.
      */
-    private static void failAll(Set<EventTask> tasks, boolean inProducer) {
-        for (EventTask t : tasks.toArray(new EventTask[0])) {
+    private static void failAll(Set<EventTaskState> tasks, boolean inProducer) {
+        for (EventTaskState t : tasks.toArray(new EventTaskState[0])) {
             try {
                 t.failShutdown(inProducer);
             } catch (RuntimeException e) {

@@ -5,153 +5,31 @@ import ai.omninode.onex.kafka.ModelKafkaEventOutput;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.TraceContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One event from its first attempt to its end; also the callback of its sends. See {@link EventPublisher} for the
  * threads it runs on and how it ends.
  */
-final class EventTask implements Callback {
-    private static final Logger LOG = LoggerFactory.getLogger("ai.omninode.onex.kafka.NodeKafkaEventEffect");
-    private static final VarHandle DONE;
-    private static final VarHandle SEND_STATE;
-    private static final VarHandle BREAKER_TOLD;
-    /** No record of this event in the producer: a send or the deadline may claim it. */
-    private static final int IDLE = 0;
-    /** The producer took the record (and may have delivered it, answered or not): past the deadline, the outcome is unknown. */
-    private static final int IN_PRODUCER = 1;
-    /** The deadline answered while no record was in the producer: no send may follow. */
-    private static final int EXPIRED = 2;
+final class EventTask extends EventTaskState {
     /** At most one warning a node logs about retries in this time; the others go to DEBUG. */
     private static final long RETRY_WARNING_INTERVAL_NANOS = 10_000_000_000L;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            DONE = lookup.findVarHandle(EventTask.class, "done", boolean.class);
-            SEND_STATE = lookup.findVarHandle(EventTask.class, "sendState", int.class);
-            BREAKER_TOLD = lookup.findVarHandle(EventTask.class, "breakerTold", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** The node's publisher: its producer, breaker, scheduler and settings, shared by its events. */
-    private final EventPublisher publisher;
-    final CompletableFuture<ModelKafkaEventOutput> future = new CompletableFuture<>();
-    private final ModelKafkaEventInput input;
-    private final TopicRoute route;
-    private final UUID eventId;
-    private final byte[] envelope;
-    private final ProducerRecord<byte[], byte[]> record;
-    private final long startNanos;
-    /** Retries made so far: the index of the current attempt. */
-    private int retries;
-    private Exception lastError;
-    private boolean deadLetterPhase;
-    private boolean deadLetterTruncated;
-    private boolean deadLetterWithoutCallerHeaders;
-    private boolean stoppedByBreaker;
-    /** The last attempt failed after the producer took the record: the broker may have stored it. */
-    private boolean outcomeUnknown;
-    /**
-     * The thread inside {@code producer.send} for this event, if any: a callback on that same thread is a failure
-     * of send itself. Plain on purpose: only the writing thread can ever find itself here.
-     */
-    private Thread sendingThread;
-    private String failure;
-    private String failureType;
-    @SuppressWarnings("unused") // through DONE
-    private volatile boolean done;
-    /** The event's W3C trace context headers, for its dead letter too. */
-    private byte[] traceparent;
-    private byte[] tracestate;
-    /** Whether a caller's deadline bounds this event (only then is {@link #sendState} used). */
-    final boolean hasDeadline;
-    private final long deadlineNanos;
-    @SuppressWarnings("unused") // through SEND_STATE
-    private volatile int sendState;
-    /** Whether the breaker heard how this call ended (or got its permit back); see {@link #claimBreaker}. */
-    @SuppressWarnings("unused") // through BREAKER_TOLD
-    private volatile boolean breakerTold;
-    /** Calls the deadline timer off once the event ended. */
-    private volatile Runnable cancelDeadline;
-
     EventTask(EventPublisher publisher, ModelKafkaEventInput input, TopicRoute route, UUID eventId, byte[] eventIdBytes,
             byte[] correlationBytes, EventType type, byte[] envelope, long startNanos, ExecutionContext context) {
-        this.publisher = publisher;
-        this.hasDeadline = context.hasDeadline();
-        this.deadlineNanos = context.deadlineNanoTime();
-        this.input = input;
-        this.route = route;
-        this.eventId = eventId;
-        this.envelope = envelope;
-        this.startNanos = startNanos;
-        // the correlation id is usually the key too: one array for both (Kafka only reads them)
-        // an empty key is no key, as the Python original's `key or correlation_id` reads it: "" would send every
-        // such event to one partition
-        byte[] key = input.key() != null && !input.key().isEmpty() ? input.key().getBytes(StandardCharsets.UTF_8)
-                : correlationBytes;
-        this.record = new ProducerRecord<>(route.fullTopic, null, null, key, envelope);
-        addHeaders(record.headers(), eventIdBytes, correlationBytes, type, parentOf(context, input.headers()));
-    }
-
-    /**
-     * The caller's headers, then the standard ones, added to the record's own (empty) headers: a {@code Headers}
-     * handed to {@code ProducerRecord} is copied there, and building one first cost a quarter of the caller's time
-     * in the node in {@code NodeCpuBenchmark} (two lists, two arrays and a copy per event). A caller's header
-     * named like a standard one is left out: the standard one carries the envelope's value, and a second header
-     * of that name would contradict it for consumers that read the first one (or all of them).
-     */
-    private void addHeaders(Headers headers, byte[] eventIdBytes, byte[] correlationBytes, EventType type,
-            TraceContext parent) {
-        Map<String, String> extra = input.headers();
-        if (extra != null) {
-            for (Map.Entry<String, String> h : extra.entrySet()) {
-                if (!isStandardHeader(h.getKey())) {
-                    headers.add(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
-        this.traceparent = Ascii.traceparent(parent);
-        this.tracestate = parent == null ? null
-                : parent.traceState().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
-        headers.add("correlation_id", correlationBytes);
-        headers.add(type.kafkaHeader());
-        headers.add("event_id", eventIdBytes);
-        headers.add(TraceContext.TRACEPARENT, traceparent);
-        if (tracestate != null) {
-            headers.add(TraceContext.TRACESTATE, tracestate);
-        }
-    }
-
-    /** The correlation id's text, for the slow paths (log lines, dead letters). */
-    private String correlationId() {
-        return input.correlationId().toString();
-    }
-
-    boolean isDone() {
-        return done;
+        super(publisher, input, route, eventId, eventIdBytes, correlationBytes, type, envelope, startNanos, context);
     }
 
     /** Sends the event (after its topic is ready). Any thread. */
@@ -382,32 +260,6 @@ final class EventTask implements Callback {
                 input.eventType(), retries, false, null, null, null), nanos);
     }
 
-    /**
-     * Whether this thread tells the breaker how the call ended: once per call. With a deadline, the timer may
-     * answer the caller (outcome_unknown) while Kafka holds the record; Kafka's answer, whenever it comes, then
-     * tells the breaker (succeed, fail or lateAnswer), or a half-open breaker waits for its trial call for ever.
-     * Without a deadline only one thread ever gets here for a call.
-     */
-    private boolean claimBreaker() {
-        return !hasDeadline || BREAKER_TOLD.compareAndSet(this, false, true);
-    }
-
-    private void breakerSuccess(long nanos) {
-        // The breaker opens when its last `threshold` calls all failed. A success only matters when it breaks a
-        // run of failures (or is the half-open trial); recording every one costs the I/O thread about a
-        // microsecond (resilience4j builds an event with a ZonedDateTime for each). A failure is counted only
-        // after the breaker recorded it, and the count a success read is marked as followed only after the
-        // success was recorded: so every failure in the window is either followed by a recorded success or
-        // still counted, and the next success records. (Resetting a counter to 0 here could erase a failure
-        // counted but not yet recorded, which would then stay in the window unbroken by later successes.)
-        long failures = publisher.metrics.breakerFailures.get();
-        if (failures != publisher.metrics.breakerFailuresBeforeSuccess.get()
-                || publisher.breaker.getState() != CircuitBreaker.State.CLOSED) {
-            publisher.breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            publisher.metrics.breakerFailuresBeforeSuccess.accumulateAndGet(failures, Math::max);
-        }
-    }
-
     /** After the last attempt, on the scheduler: one breaker failure, then the dead-letter topic. */
     private void fail() {
         if (isDone()) {
@@ -515,24 +367,6 @@ final class EventTask implements Callback {
         }
     }
 
-    /**
-     * Runs a log statement about this event with its correlation id in the MDC
-     * ({@value EventPublisher#CORRELATION_ID}); the thread's own value, if it had one, is put back after.
-     */
-    private void withMdc(Runnable log) {
-        String previous = MDC.get(EventPublisher.CORRELATION_ID);
-        MDC.put(EventPublisher.CORRELATION_ID, correlationId());
-        try {
-            log.run();
-        } finally {
-            if (previous == null) {
-                MDC.remove(EventPublisher.CORRELATION_ID);
-            } else {
-                MDC.put(EventPublisher.CORRELATION_ID, previous);
-            }
-        }
-    }
-
     /** Starts the timer that answers for this event at its deadline, {@code nanos} from now. */
     void armDeadline(long nanos) {
         try {
@@ -623,107 +457,4 @@ final class EventTask implements Callback {
         }
     }
 
-    /**
-     * Ends the event as a failure because the node shuts down. Any thread; a no-op if it already ended.
-     * {@code inProducer}: the producer held its record, which may have reached the broker. The error type says
-     * whether sending it again is safe: only {@code shutdown} (it never left the node) is retriable; an event the
-     * broker may have stored is {@code outcome_unknown}, and one that had already failed keeps its type.
-     */
-    void failShutdown(boolean inProducer) {
-        if (isDone()) {
-            return;
-        }
-        String last = lastError == null ? "" : " (last error: " + Errors.describe(lastError, publisher.secrets) + ")";
-        if (failureType != null) { // it had failed for good; only its dead letter was on its way
-            finish(failed(failure + "; its dead letter to " + route.dlqTopic + " was not confirmed: the node shut"
-                    + " down first", failureType, false), -1);
-        } else if (inProducer || outcomeUnknown) {
-            finish(failed("node shut down before the broker acknowledged the event; not sent again: the broker may"
-                    + " have stored it" + last, ModelKafkaEventOutput.OUTCOME_UNKNOWN, false), -1);
-        } else if (lastError instanceof ApiException && !Errors.retriable(lastError)) {
-            // Kafka refused it for good (not a send refused because the producer was closing: that is ours)
-            finish(failed(Errors.describe(lastError, publisher.secrets)
-                    + "; not dead-lettered: the node shut down first", ModelKafkaEventOutput.NON_RETRIABLE, false), -1);
-        } else {
-            finish(failed("node shut down before the event was delivered" + last, ModelKafkaEventOutput.SHUTDOWN,
-                    false), -1);
-        }
-    }
-
-    private ModelKafkaEventOutput failed(String error, String type, boolean deadLettered) {
-        return new ModelKafkaEventOutput(false, route.fullTopic, null, null, error, input.correlationId(), eventId,
-                input.eventType(), retries, deadLettered, deadLettered ? route.dlqTopic : null, type,
-                new String(envelope, StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Counts and completes, once. {@code nanos >= 0}: published in that time; {@code -1}: failed; {@code -2}:
-     * failed and its dead letter too. Counting comes first, so a caller that saw the future complete sees the
-     * counts.
-     */
-    private void finish(ModelKafkaEventOutput output, long nanos) {
-        if (!DONE.compareAndSet(this, false, true)) {
-            return;
-        }
-        if (hasDeadline) {
-            Runnable cancel = cancelDeadline;
-            if (cancel != null) {
-                cancel.run();
-            }
-        }
-        if (publisher.inFlight != null) {
-            publisher.inFlight.remove(this);
-        }
-        if (output.success()) {
-            route.meters.published(nanos);
-        } else {
-            route.meters.failed(output.errorType(), output.deadLettered());
-            if (nanos == -2) {
-                route.meters.deadLetterFailures.increment();
-            }
-        }
-        future.complete(output);
-    }
-
-    /** Runs {@code step} on the scheduler, parked meanwhile; fails the event if the node is shutting down. */
-    private void later(Runnable step, long delayMs) {
-        publisher.parked.add(this);
-        try {
-            publisher.scheduler.schedule(() -> {
-                publisher.parked.remove(this);
-                // whatever the node's thread does next sees the latencies acknowledged before
-                publisher.metrics.flush();
-                if (publisher.closed) {
-                    failShutdown(false);
-                } else {
-                    step.run();
-                }
-            }, delayMs);
-        } catch (RejectedExecutionException e) {
-            publisher.parked.remove(this);
-            failShutdown(false);
-        }
-    }
-
-    /** Whether the node sets a header of this name on every event (so a caller's header of that name is left out). */
-    static boolean isStandardHeader(String name) {
-        return "correlation_id".equals(name) || "event_type".equals(name) || "event_id".equals(name)
-                || TraceContext.TRACEPARENT.equals(name) || TraceContext.TRACESTATE.equals(name);
-    }
-
-    /**
-     * The trace an event continues: the context's; without one, the caller's own {@code traceparent} header if it is
-     * valid; else none ({@code null}: the event starts a new trace). The event carries a child of it (a new span id),
-     * one per event: its dead letter carries the same.
-     */
-    static TraceContext parentOf(ExecutionContext context, Map<String, String> callerHeaders) {
-        TraceContext parent = context.traceContext().orElse(null);
-        if (parent == null && callerHeaders != null) {
-            String traceparent = callerHeaders.get(TraceContext.TRACEPARENT);
-            if (traceparent != null) {
-                parent = TraceContext.parse(traceparent, callerHeaders.get(TraceContext.TRACESTATE)).orElse(null);
-            }
-        }
-        return parent;
-    }
 }
