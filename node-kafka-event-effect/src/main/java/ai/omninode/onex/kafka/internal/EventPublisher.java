@@ -39,10 +39,11 @@ import org.slf4j.MDC;
  * count, or hand work to the node's {@link Scheduler} (retries after their backoff, dead letters, topic checks), so
  * that nothing ever blocks the I/O thread.
  *
- * <p>Every event ends exactly once, through {@link EventTaskState#finish}: acknowledged, dead-lettered, or failed with its
- * envelope. Events waiting on the scheduler or on a topic check are "parked" so that {@link #close()} can fail
- * them; events inside a {@code KafkaProducer} are completed by its {@code close}, which fails what it cannot
- * deliver in time. Other producers (a {@code MockProducer}) give no such promise, so their events are tracked too.
+ * <p>Every event (an {@link EventTask}) ends exactly once, through {@link EventTaskState#finish}: acknowledged,
+ * dead-lettered, or failed with its envelope. Events waiting on the scheduler or on a topic check are "parked" so that
+ * {@link #close()} can fail them; events inside a {@code KafkaProducer} are completed by its {@code close}, which
+ * fails what it cannot deliver in time. Other producers (a {@code MockProducer}) give no such promise, so their
+ * events are tracked too.
  */
 public final class EventPublisher {
     private static final Logger LOG = LoggerFactory.getLogger("ai.omninode.onex.kafka.NodeKafkaEventEffect");
@@ -51,17 +52,7 @@ public final class EventPublisher {
     public static final String INIT_FAILED = "Kafka producer initialization failed";
     /** The MDC key of log lines about an event (and about a workflow run, in the runner). */
     public static final String CORRELATION_ID = "correlation_id";
-    /** Bytes of payload JSON kept in a truncated dead letter. */
-    static final int DLQ_PREVIEW_BYTES = 1024;
-    /** Room left for headers and record overhead below {@code max.request.size}. */
-    static final int DLQ_HEADROOM_BYTES = 1024;
     private static final int MAX_CACHED_ROUTES = 10_000;
-    /**
-     * The longest wait for a dead-letter topic to become ready after the event's own topic did not become ready in a
-     * whole {@code delivery.timeout.ms} (at most half of that): the same brokers would most likely keep it waiting as
-     * long again, and the caller waits for the answer.
-     */
-    static final long DLQ_WAIT_AFTER_TOPIC_TIMEOUT_MS = 5_000;
 
     final ModelKafkaEventConfig config;
     final String nodeId;
@@ -105,7 +96,8 @@ public final class EventPublisher {
                 scheduler, config.topicPartitions(), config.topicReplicationFactor(), config.deliveryTimeoutMs(),
                 config.bootstrapServers());
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
-        this.dlqMaxBytes = Math.max(DLQ_PREVIEW_BYTES * 4, config.maxRequestSize() - DLQ_HEADROOM_BYTES);
+        this.dlqMaxBytes = Math.max(EventTaskDeadLetter.DLQ_PREVIEW_BYTES * 4,
+                config.maxRequestSize() - EventTaskDeadLetter.DLQ_HEADROOM_BYTES);
         this.breaker = circuitBreaker(config, nodeId, metrics, breakers);
         metrics.started(producer, breakers, scheduler);
         this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
@@ -134,7 +126,8 @@ public final class EventPublisher {
                 admin = factory.createAdmin(ClientSettings.adminProperties(props, config));
             } catch (RuntimeException | LinkageError e) {
                 ClientSettings.closeQuietly(producer);
-                throw ClientSettings.initFailed("cannot create the admin client for topic creation: ", e, props, secrets);
+                throw ClientSettings.initFailed("cannot create the admin client for topic creation: ", e, props,
+                        secrets);
             }
         }
         Scheduler s = scheduler != null ? scheduler : new ExecutorScheduler("onex-kafka-event-effect-" + nodeId.substring(0, 8));
