@@ -15,14 +15,16 @@ import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * One event from its first attempt to its end; also the callback of its sends. See {@link EventPublisher} for the
- * threads it runs on and how it ends.
+ * threads it runs on and how it ends. This last class of the chain ({@link EventTaskState}) sends: it waits for the
+ * topic's gate, takes the producer's answers, and retries what never left the node.
  */
-final class EventTask extends EventTaskDeadLetter {
+final class EventTask extends EventTaskDeadline {
     /** At most one warning a node logs about retries in this time; the others go to DEBUG. */
     private static final long RETRY_WARNING_INTERVAL_NANOS = 10_000_000_000L;
 
-    EventTask(EventPublisher publisher, ModelKafkaEventInput input, TopicRoute route, UUID eventId, byte[] eventIdBytes,
-            byte[] correlationBytes, EventType type, byte[] envelope, long startNanos, ExecutionContext context) {
+    EventTask(EventPublisher publisher, ModelKafkaEventInput input, TopicRoute route, UUID eventId,
+            byte[] eventIdBytes, byte[] correlationBytes, EventType type, byte[] envelope, long startNanos,
+            ExecutionContext context) {
         super(publisher, input, route, eventId, eventIdBytes, correlationBytes, type, envelope, startNanos, context);
     }
 
@@ -254,95 +256,4 @@ final class EventTask extends EventTaskDeadLetter {
                 metadata.hasOffset() ? metadata.offset() : null, null, input.correlationId(), eventId,
                 input.eventType(), retries, false, null, null, null), nanos);
     }
-
-    /** Starts the timer that answers for this event at its deadline, {@code nanos} from now. */
-    void armDeadline(long nanos) {
-        try {
-            cancelDeadline = publisher.scheduler.scheduleCancellable(this::expire,
-                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999)));
-        } catch (RejectedExecutionException e) {
-            // the node is shutting down: send() or the shutdown answers for the event
-        }
-    }
-
-    /**
-     * The deadline passed (the timer, or a retry that would come too late): answers for the event unless it ended.
-     * A record in the producer may yet be stored, so that is {@code outcome_unknown}; an event with no record in
-     * the producer never left the node ({@code deadline_exceeded}, safe to send again); a failed event whose dead
-     * letter is on its way keeps its failure, with the dead letter unconfirmed.
-     */
-    void expire() {
-        if (isDone()) {
-            return;
-        }
-        long ms = Math.max(0, (System.nanoTime() - startNanos) / 1_000_000);
-        if (deadLetterPhase && failureType != null) {
-            finish(failed(failure + "; its dead letter to " + route.dlqTopic + " was not confirmed by the deadline",
-                    failureType, false), -1);
-            return;
-        }
-        // the timer and a thread whose retry would come too late may both get here: one answers
-        int was = (int) SEND_STATE.compareAndExchange(this, IDLE, EXPIRED);
-        if (was == EXPIRED) {
-            return;
-        }
-        if (was == IDLE && !outcomeUnknown) {
-            recordBreaker(lastError);
-            String last = lastError == null ? "" : " (" + (retries + 1) + (retries == 0 ? " attempt" : " attempts")
-                    + " refused before the record left the node; last: " + Errors.describe(lastError, publisher.secrets)
-                    + ")";
-            finish(failed("the deadline passed " + ms + " ms after the event was handed to the node, before it"
-                    + " reached Kafka" + last + "; nothing was sent, so sending it again is safe",
-                    ModelKafkaEventOutput.DEADLINE_EXCEEDED, false), -1);
-        } else {
-            finish(failed("the deadline passed " + ms + " ms after the event was handed to the node, while Kafka"
-                    + " held it unacknowledged; not sent again: the broker may store it",
-                    ModelKafkaEventOutput.OUTCOME_UNKNOWN, false), -1);
-        }
-    }
-
-    /** A deadline failure: one breaker failure if Kafka failed the event, else the call's permit back. */
-    private void recordBreaker(Exception error) {
-        if (!claimBreaker()) {
-            return;
-        }
-        if (error != null && Errors.retriable(error)) {
-            publisher.breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
-            publisher.metrics.breakerFailures.incrementAndGet(); // after the breaker recorded it: see breakerSuccess()
-        } else {
-            publisher.breaker.releasePermission();
-        }
-    }
-
-    /**
-     * The producer's answer for an event the node already answered for at its deadline. It still goes to the
-     * breaker: a broker that stops answering opens it even when every caller gives up first, and a half-open
-     * breaker's trial call ends only here.
-     */
-    private void lateAnswer(RecordMetadata metadata, Exception error) {
-        if (deadLetterPhase) {
-            withMdc(() -> LOG.info("Node {}: the dead letter of event {} to {}, unconfirmed at the deadline, {}",
-                    publisher.nodeId, eventId, route.dlqTopic,
-                    error == null ? "was stored later" : "failed later: " + Errors.describe(error, publisher.secrets)));
-        } else if (error == null && metadata != null) {
-            withMdc(() -> LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, was acknowledged later: partition {},"
-                    + " offset {}", publisher.nodeId, eventId, input.eventType(), route.fullTopic, metadata.partition(),
-                    metadata.hasOffset() ? metadata.offset() : "none"));
-            if (claimBreaker()) {
-                breakerSuccess(System.nanoTime() - startNanos);
-            }
-        } else if (error != null && !publisher.closed) {
-            withMdc(() -> LOG.info("Node {}: event {} ({}) to {}, reported at its deadline, failed later: {}", publisher.nodeId, eventId,
-                    input.eventType(), route.fullTopic, Errors.describe(error, publisher.secrets)));
-            if (claimBreaker()) {
-                if (Errors.retriable(error)) {
-                    publisher.breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
-                    publisher.metrics.breakerFailures.incrementAndGet();
-                } else {
-                    publisher.breaker.releasePermission();
-                }
-            }
-        }
-    }
-
 }

@@ -23,11 +23,18 @@ import org.slf4j.MDC;
 
 /**
  * One event's state, and how it ends: once ({@link #finish}), at the node's shutdown ({@link #failShutdown}), and what
- * the breaker hears of it. An event is one object of the final class {@link EventTask}; its code is split over a
- * chain of classes, each with one concern, to keep each file to one job. The chain costs nothing per event: one
- * object, its fields all declared here, the methods called along the chain final.
+ * the breaker hears of it.
+ *
+ * <p>An event is one object of the final class {@link EventTask}, whose code is split over a chain of classes, one
+ * concern each: this one; {@link EventTaskDeadLetter}, the dead-letter phase after the last attempt;
+ * {@link EventTaskDeadline}, the caller's deadline and the answers that come after it; {@link EventTask}, sending
+ * and the producer's answers. A chain, not objects of their own, because the event is on the node's hot path: it
+ * stays one allocation, with every field declared here, and the methods called along the chain are final (the one
+ * abstract step, {@code awaitGate}, has one implementation), so nothing is dispatched that was not before. The
+ * order of the chain says nothing; each class uses only what is above it, and that abstract step.
  */
 abstract class EventTaskState implements Callback {
+    /** The node's logger (its name is the node's class), for the whole chain. */
     static final Logger LOG = LoggerFactory.getLogger("ai.omninode.onex.kafka.NodeKafkaEventEffect");
     private static final VarHandle DONE;
     static final VarHandle SEND_STATE;
