@@ -9,7 +9,6 @@ import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
 import ai.omninode.onex.node.OnexException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -29,10 +28,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The running part of a {@code NodeKafkaEventEffect}: producer, circuit breaker, retries, dead letters, metrics.
+ * This class starts the clients, admits each event (validation, route, envelope, deadline, breaker permit) and
+ * stops; one event's way from there is {@link EventTask}'s, a topic's route {@link TopicRoute}'s, the breaker's
+ * settings {@link CircuitBreakers}' and the clients' settings {@link ClientSettings}'.
  *
  * <p>Threads. The first attempt is sent on the caller's thread; {@code send} only appends to the producer's buffer
  * and blocks at most {@code max.block.ms}. Kafka's I/O thread runs the callbacks, which only complete futures,
@@ -98,7 +99,7 @@ public final class EventPublisher {
         this.inFlight = producer instanceof KafkaProducer ? null : ConcurrentHashMap.newKeySet();
         this.dlqMaxBytes = Math.max(EventTaskDeadLetter.DLQ_PREVIEW_BYTES * 4,
                 config.maxRequestSize() - EventTaskDeadLetter.DLQ_HEADROOM_BYTES);
-        this.breaker = circuitBreaker(config, nodeId, metrics, breakers);
+        this.breaker = CircuitBreakers.circuitBreaker(config, nodeId, metrics, breakers);
         metrics.started(producer, breakers, scheduler);
         this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
     }
@@ -134,50 +135,8 @@ public final class EventPublisher {
         return new EventPublisher(config, nodeId, producer, admin, s, clock, validator, secrets, metrics);
     }
 
-    static CircuitBreaker circuitBreaker(ModelKafkaEventConfig config, String nodeId, NodeMeters metrics,
-            CircuitBreakerRegistry registry) {
-        int threshold = config.circuitBreakerThreshold();
-        // the last `threshold` calls all failed <=> `threshold` consecutive failures; a success breaks the run
-        CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
-                .slidingWindow(threshold, threshold, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .failureRateThreshold(100f)
-                // resilience4j also opens when every call in the window took over 60 s, successes included: with a
-                // long delivery.timeout.ms that would open the breaker on the very success that ends an outage
-                .slowCallDurationThreshold(Duration.ofNanos(Long.MAX_VALUE))
-                .waitDurationInOpenState(Duration.ofSeconds(config.circuitBreakerTimeoutS()))
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .writableStackTraceEnabled(false)
-                .build();
-        CircuitBreaker breaker = registry.circuitBreaker(NodeMeters.NODE, cbConfig);
-        breaker.getEventPublisher().onStateTransition(event -> {
-            CircuitBreaker.State to = event.getStateTransition().getToState();
-            CircuitBreaker.State from = event.getStateTransition().getFromState();
-            if (to == CircuitBreaker.State.OPEN) {
-                metrics.breakerOpens.increment();
-                String why = ClusterCheck.openingReason();
-                LOG.warn("Node {}: circuit breaker {} -> open after {}; refusing to publish for {} s", nodeId,
-                        status(from), why != null ? why : from == CircuitBreaker.State.HALF_OPEN ? "a failed trial publish"
-                                : threshold + " consecutive failed publishes", config.circuitBreakerTimeoutS());
-            } else {
-                LOG.info("Node {}: circuit breaker {} -> {}", nodeId, status(from), status(to));
-            }
-        });
-        return breaker;
-    }
-
-    /** {@code closed}, {@code open} or {@code half_open} (and resilience4j's other states in lower case). */
-    public static String status(CircuitBreaker.State state) {
-        return switch (state) {
-            case CLOSED -> "closed";
-            case OPEN -> "open";
-            case HALF_OPEN -> "half_open";
-            default -> state.name().toLowerCase(java.util.Locale.ROOT);
-        };
-    }
-
     public String breakerStatus() {
-        return status(breaker.getState());
+        return CircuitBreakers.status(breaker.getState());
     }
 
     /** ADMIN only when there is an admin client: a ProducerFactory may supply none. */

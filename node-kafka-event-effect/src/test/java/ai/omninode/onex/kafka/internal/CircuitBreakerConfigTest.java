@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class CircuitBreakerConfigTest {
 
     private static CircuitBreaker breaker(int threshold) {
-        return EventPublisher.circuitBreaker(ModelKafkaEventConfig.builder().circuitBreakerThreshold(threshold).build(),
+        return CircuitBreakers.circuitBreaker(ModelKafkaEventConfig.builder().circuitBreakerThreshold(threshold).build(),
                 "node", new NodeMeters(), io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults());
     }
 
