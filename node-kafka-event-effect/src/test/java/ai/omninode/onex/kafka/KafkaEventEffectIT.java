@@ -3,6 +3,7 @@ package ai.omninode.onex.kafka;
 import static ai.omninode.onex.kafka.NodeKafkaEventEffectTest.json;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
@@ -201,6 +202,37 @@ class KafkaEventEffectIT {
         } finally {
             node.shutdown();
         }
+    }
+
+    /**
+     * A program that hands the node its events and shuts down without waiting for them (a script, a batch job): the
+     * first events to a topic wait for its creation, and shutdown lets them go on within its bound; the producer's
+     * own close sends what it holds. Then no new event is taken.
+     */
+    @Test
+    void shutdownSendsTheEventsHandedInEvenTheFirstOnesToANewTopic() throws Exception {
+        String prefix = Topics.unique("it");
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect(null, config(prefix).build());
+        node.initialize();
+        int n = 500;
+        List<CompletableFuture<ModelKafkaEventOutput>> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            results.add(node.executeEffect(ModelKafkaEventInput.builder().topic(i % 2 == 0 ? "new.a" : "new.b")
+                    .eventType("E").payload("i", i).build()));
+        }
+
+        node.shutdown();
+
+        for (CompletableFuture<ModelKafkaEventOutput> f : results) {
+            ModelKafkaEventOutput out = f.get(30, TimeUnit.SECONDS);
+            assertThat(out.success()).as(out.error()).isTrue();
+        }
+        assertThat(Consumers.readAll(broker.bootstrapServers(), prefix + ".new.a", n / 2, Duration.ofSeconds(60)))
+                .hasSize(n / 2);
+        assertThat(Consumers.readAll(broker.bootstrapServers(), prefix + ".new.b", n / 2, Duration.ofSeconds(60)))
+                .hasSize(n / 2);
+        assertThatThrownBy(() -> node.executeEffect(ModelKafkaEventInput.builder().topic("new.a").eventType("E")
+                .build())).isInstanceOf(IllegalStateException.class).hasMessageContaining("Kafka producer not initialized");
     }
 
     @Test

@@ -72,11 +72,15 @@ public final class EventPublisher {
     /** The node's one breaker, in a registry so that resilience4j's Micrometer module can see it. */
     private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
     final Set<EventTaskState> parked = ConcurrentHashMap.newKeySet();
+    /** Of {@link #parked}, the events waiting for their topic's check: the first events to a topic. */
+    final Set<EventTaskState> awaitingTopic = ConcurrentHashMap.newKeySet();
     final Set<EventTaskState> inFlight;
     final int dlqMaxBytes;
     final AtomicLong nextRetryWarning = new AtomicLong(System.nanoTime());
     final AtomicLong retriesSinceWarning = new AtomicLong();
     volatile boolean closed;
+    /** {@link #close} began: no new event, but those handed in waiting for their topic still go on. */
+    private volatile boolean closing;
     /** Set once {@code close} fails what {@link #inFlight} holds: an event added later fails itself. */
     volatile boolean inFlightFailed;
 
@@ -146,7 +150,7 @@ public final class EventPublisher {
     }
 
     public boolean isClosed() {
-        return closed;
+        return closed || closing;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -269,15 +273,18 @@ public final class EventPublisher {
     // shutdown
 
     /**
-     * Stops: fails events waiting for a retry or a topic, then closes the producer, which delivers what it holds within
-     * the shutdown timeout and fails the rest. Never throws.
+     * Stops: waits (within the shutdown timeout) for events waiting for their topic's check, fails events waiting for a
+     * retry, then closes the producer, which delivers what it holds within the rest of the shutdown timeout and fails
+     * what is left. Never throws.
      */
     public void close() {
-        if (closed) {
+        if (closed || closing) {
             return;
         }
-        closed = true;
+        closing = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
+        awaitTopics(deadline);
+        closed = true;
         try {
             failAll(parked, false);
             scheduler.shutdown();
@@ -303,6 +310,18 @@ public final class EventPublisher {
         long[] ended = metrics.totals();
         LOG.info("Node {} shut down: {} published, {} failed, {} sent to dead-letter topics, {} rejected", nodeId,
                 ended[0], ended[1], ended[2], metrics.rejected.sum());
+    }
+
+    /**
+     * The first events to a topic wait for its check (created, or its metadata known) before they reach the producer:
+     * a program that hands the node its events and shuts down (a script, a batch job) expects them sent, as the
+     * producer's own close sends what it holds. They get until {@code deadline}; an interrupt ends the wait. Polled
+     * (every 5 ms, at shutdown only), so that the events' own path stays as it is.
+     */
+    private void awaitTopics(long deadline) {
+        while (!awaitingTopic.isEmpty() && deadline - System.nanoTime() > 0 && !Thread.currentThread().isInterrupted()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
     }
 
     /**

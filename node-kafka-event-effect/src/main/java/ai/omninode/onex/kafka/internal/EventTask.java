@@ -92,6 +92,7 @@ final class EventTask extends EventTaskDeadline {
     @Override
     void awaitGate(TopicGates.Gate gate, boolean forDeadLetter, long boundMs) {
         publisher.parked.add(this);
+        publisher.awaitingTopic.add(this);
         AtomicBoolean answered = new AtomicBoolean();
         if (boundMs > 0) {
             try {
@@ -105,6 +106,7 @@ final class EventTask extends EventTaskDeadline {
             } catch (RejectedExecutionException e) {
                 answered.set(true);
                 publisher.parked.remove(this);
+                publisher.awaitingTopic.remove(this);
                 failShutdown(false);
                 return;
             }
@@ -125,6 +127,7 @@ final class EventTask extends EventTaskDeadline {
 
     private void gateAnswered(boolean forDeadLetter, Throwable error) {
         publisher.parked.remove(this);
+        publisher.awaitingTopic.remove(this);
         if (isDone()) {
             return;
         }

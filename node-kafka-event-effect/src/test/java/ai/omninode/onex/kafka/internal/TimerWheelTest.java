@@ -37,6 +37,9 @@ class TimerWheelTest {
         long[] delaysMs = {70, 3, 140, 40, TimerWheel.SLOTS + 1, 1, TimerWheel.SLOTS, 0, 2 * TimerWheel.SLOTS + 5};
         List<Long> fired = new CopyOnWriteArrayList<>();
         Map<Long, Long> lateBy = new ConcurrentHashMap<>();
+        // each timer's deadline as the wheel takes it lies between these two: the test thread may be descheduled
+        // between two schedule calls, so the deadlines' order need not be the delays'
+        Map<Long, long[]> dueBetween = new ConcurrentHashMap<>();
         CountDownLatch all = new CountDownLatch(delaysMs.length);
         for (long d : delaysMs) {
             long due = System.nanoTime() + ms(d);
@@ -45,11 +48,19 @@ class TimerWheelTest {
                 fired.add(d);
                 all.countDown();
             }, ms(d));
+            dueBetween.put(d, new long[] {due, System.nanoTime() + ms(d)});
         }
 
         assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
 
-        assertThat(fired).isSortedAccordingTo(Long::compare);
+        for (int i = 0; i < fired.size(); i++) {
+            for (int j = i + 1; j < fired.size(); j++) {
+                long earlier = fired.get(i);
+                long later = fired.get(j);
+                assertThat(dueBetween.get(earlier)[0]).as("%d ms fired before %d ms: its deadline is not after that"
+                        + " one's (fired: %s)", earlier, later, fired).isLessThanOrEqualTo(dueBetween.get(later)[1]);
+            }
+        }
         assertThat(lateBy.values()).as("never before the deadline").allMatch(late -> late >= 0);
     }
 
@@ -60,17 +71,15 @@ class TimerWheelTest {
      */
     @Test
     void afterAStallOfSeveralRoundsDueTimersStillFireInTheOrderOfTheirDeadlines() throws Exception {
-        List<Long> fired = new CopyOnWriteArrayList<>();
+        // each timer's deadline as the wheel took it lies within its {from, to}, in the order they fired
+        List<long[]> fired = new CopyOnWriteArrayList<>();
         // far enough ahead to be in their slots before the stall; spread over rounds and slots
         long[] inSlots = {270, 4 * TimerWheel.SLOTS + 1, 300, 5 * TimerWheel.SLOTS + 5, 230};
         long[] duringStall = {9, 2, 5};
         CountDownLatch all = new CountDownLatch(inSlots.length + duringStall.length);
         long start = System.nanoTime();
         for (long d : inSlots) {
-            wheel.schedule(() -> {
-                fired.add(start + ms(d));
-                all.countDown();
-            }, ms(d));
+            scheduleRecordingDeadline(d, fired, all);
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(
                 () -> CompletableFuture.supplyAsync(wheel::size, executor).get() == inSlots.length);
@@ -83,18 +92,30 @@ class TimerWheelTest {
             }
         });
         for (long d : duringStall) {
-            long now = System.nanoTime();
-            wheel.schedule(() -> {
-                fired.add(now + ms(d));
-                all.countDown();
-            }, ms(d));
+            scheduleRecordingDeadline(d, fired, all);
         }
         // the stall itself: the executor is blocked until every timer is due, and more than a round has passed
         await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - start > ms(7L * TimerWheel.SLOTS));
         stall.countDown();
 
         assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(fired).as("deadlines, in the order they fired").isSortedAccordingTo(Long::compare);
+        for (int i = 0; i < fired.size(); i++) {
+            for (int j = i + 1; j < fired.size(); j++) {
+                assertThat(fired.get(i)[0]).as("a timer fired before one whose deadline is earlier")
+                        .isLessThanOrEqualTo(fired.get(j)[1]);
+            }
+        }
+    }
+
+    /** Schedules a timer due in {@code d} ms that adds the bounds of its deadline to {@code fired} when it fires. */
+    private void scheduleRecordingDeadline(long d, List<long[]> fired, CountDownLatch all) {
+        long from = System.nanoTime() + ms(d);
+        long[] bounds = {from, 0};
+        wheel.schedule(() -> {
+            fired.add(bounds);
+            all.countDown();
+        }, ms(d));
+        bounds[1] = System.nanoTime() + ms(d); // by this thread, which reads it after every timer fired
     }
 
     @Test
