@@ -147,6 +147,36 @@ class OnexLauncherIT {
         }
     }
 
+    /**
+     * The class-data archive names the jars by path: a copy of the installation elsewhere leaves it out (the JVM would
+     * map it only to refuse it), and still runs; the installation where it was made uses it.
+     */
+    @Test
+    void aCopyOfTheInstallationElsewhereRunsWithoutTheArchiveMadeForTheOriginal() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(DIST.resolve("lib/onex.jsa")),
+                "the build made no class-data archive");
+        Path copy = tmp.resolve("copied-onex");
+        try (var paths = Files.walk(DIST)) {
+            for (Path from : (Iterable<Path>) paths::iterator) {
+                Path to = copy.resolve(DIST.relativize(from).toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(from, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Map<String, String> cdsLog = Map.of("ONEX_OPTS", "-Xlog:cds=info");
+
+        Run original = launch(DIST.resolve("bin/onex").toString(), Cli.REPO, cdsLog, "--version");
+        Run copied = launch(copy.resolve("bin/onex").toString(), Cli.REPO, cdsLog, "--version");
+
+        assertThat(original.exitCode()).as("%s%n%s", original.out(), original.err()).isZero();
+        assertThat(original.out()).contains("onex.jsa").doesNotContain("mismatch");
+        assertThat(copied.exitCode()).as("%s%n%s", copied.out(), copied.err()).isZero();
+        assertThat(copied.out()).containsPattern("(?m)^onex \\S+$").doesNotContain("onex.jsa", "mismatch");
+    }
+
     /** A host logging JSON gets its start-up warnings as JSON too, not as a plain line among them. */
     @Test
     void serveWithJsonLogsWarnsAboutAMisspelledVariableAsAJsonLine() throws Exception {
