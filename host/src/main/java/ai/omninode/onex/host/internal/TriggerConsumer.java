@@ -324,7 +324,11 @@ public final class TriggerConsumer implements Runnable {
         if (disconnectedMs >= DISCONNECTED_MS) {
             problem = "no connection to any Kafka broker for " + disconnectedMs / 1000 + " s";
         } else if (joined && heartbeat >= STALE_HEARTBEAT_S && heartbeat < 1e6) { // 1e6: none sent yet
-            problem = "no heartbeat to the group coordinator for " + (long) heartbeat + " s";
+            // a member sends none while it waits in a rebalance, which waits for members that stopped without
+            // leaving (a SIGKILL) until their sessions expire: said, as the likelier cause when brokers are connected
+            problem = "no heartbeat to the group coordinator for " + (long) heartbeat + " s: the coordinator is away,"
+                    + " or the group is rebalancing and waits for members that stopped without leaving until their"
+                    + " sessions time out (ONEX_CONSUMER_SESSION_TIMEOUT_MS; Kafka's default 45 s)";
         }
         if (problem != null && connectionProblem == null) {
             LOG.warn("Workflow {}: the trigger consumer lost Kafka ({}); not ready until it is back",
