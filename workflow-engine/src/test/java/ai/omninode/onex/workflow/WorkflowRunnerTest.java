@@ -751,6 +751,44 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aNodeInAParallelGroupThatIgnoresTheInterruptHoldsNeitherTheGroupNorTheRun() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HangEffect.IN_EXECUTE.set(() -> {
+            while (true) {
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException e) {
+                    // and on blocking, as a careless node would
+                }
+            }
+        });
+        HookCompute.HOOK.set(release::countDown); // on_step_failure lets it go: the run went on without it
+        try {
+            WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("""
+                    name: blocking_group
+                    version: {major: 1, minor: 0, patch: 0}
+                    steps:
+                      - name: both
+                        type: parallel
+                        steps:
+                          - {name: fine, type: compute, compute_node: test_echo, input: {x: 1}}
+                          - {name: block, type: effect, effect_node: test_hang_effect, timeout_ms: 50}
+                          - {name: later, type: compute, compute_node: test_echo, input: {x: 2}, depends_on: [block]}
+                    error_handling:
+                      on_step_failure:
+                        - {name: report, type: compute, compute_node: test_hook}
+                    """, "{}"));
+
+            assertThat(result.step("block").orElseThrow().outcomeUnknown()).isTrue();
+            assertThat(result.step("later").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
+            assertThat(result.step("report").orElseThrow().status()).isEqualTo(StepResult.Status.SUCCEEDED);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void anEffectNodeThatIgnoresTheInterruptStillLetsTheRunEndAsOutcomeUnknown() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger interrupts = new AtomicInteger();

@@ -71,12 +71,13 @@ public final class PlainData {
      */
     static String loop(Object value) {
         java.util.Set<Object> path = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>(); // {container, iterator, pointer}
+        // {container, its children, the frame of its parent, its key there}: the pointer is built only for a loop
+        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>();
         if (!(value instanceof Map<?, ?> || value instanceof Iterable<?>)) {
             return null;
         }
         path.add(value);
-        stack.push(new Object[] {value, children(value), ""});
+        stack.push(new Object[] {value, children(value), null, null});
         while (!stack.isEmpty()) {
             Object[] top = stack.peek();
             @SuppressWarnings("unchecked")
@@ -89,14 +90,25 @@ public final class PlainData {
             Map.Entry<String, Object> child = it.next();
             Object v = child.getValue();
             if (v instanceof Map<?, ?> || v instanceof Iterable<?>) {
-                String pointer = top[2] + "/" + child.getKey().replace("~", "~0").replace("/", "~1");
+                Object[] frame = {v, null, top, child.getKey()};
                 if (!path.add(v)) {
-                    return pointer;
+                    return pointer(frame);
                 }
-                stack.push(new Object[] {v, children(v), pointer});
+                frame[1] = children(v);
+                stack.push(frame);
             }
         }
         return null;
+    }
+
+    private static String pointer(Object[] frame) {
+        java.util.ArrayDeque<String> keys = new java.util.ArrayDeque<>();
+        for (Object[] f = frame; f[2] != null; f = (Object[]) f[2]) {
+            keys.push(((String) f[3]).replace("~", "~0").replace("/", "~1"));
+        }
+        StringBuilder out = new StringBuilder();
+        keys.forEach(k -> out.append('/').append(k));
+        return out.toString();
     }
 
     /** A container's children as (key or index, value) pairs. */

@@ -172,28 +172,30 @@ public final class StepSequencer {
                 }
             }
         }
-        CompletableFuture<StepResult> f;
+        // the child's result before it starts: starting it may hold the starting thread past the child's end (a node
+        // blocking in execute past its time limit), and the group must not wait for that
+        CompletableFuture<StepResult> f = new CompletableFuture<>();
         if (deps.isEmpty()) {
-            CompletableFuture<StepResult> started = new CompletableFuture<>();
-            ready.add(() -> startChild(child, group, run).whenComplete((r, e) -> {
-                if (e != null) {
-                    started.completeExceptionally(e);
-                } else {
-                    started.complete(r);
-                }
-            }));
-            f = started;
+            ready.add(() -> startChild(child, group, run, f));
         } else {
-            f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
-                    .thenComposeAsync(v -> startChild(child, group, run), run.executor(steps));
+            CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new)).whenCompleteAsync((v, e) -> {
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    startChild(child, group, run, f);
+                }
+            }, run.executor(steps));
         }
         futures.put(child.name(), f);
         return f;
     }
 
-    private CompletableFuture<StepResult> startChild(Step child, Step group, Run run) {
-        return run.failure.get() != null ? CompletableFuture.completedFuture(skipped(child, group.name(), run))
-                : nodeSteps.run(child, group.name(), false, run);
+    private void startChild(Step child, Step group, Run run, CompletableFuture<StepResult> result) {
+        if (run.failure.get() != null) {
+            result.complete(skipped(child, group.name(), run));
+        } else {
+            nodeSteps.run(child, group.name(), false, run, result);
+        }
     }
 
     private void skip(Step s, String group, Run run) {
