@@ -27,6 +27,7 @@ public final class RunClassifier {
             Set.of("retries_exhausted", "deadline_exceeded", "circuit_open", "shutdown", "outcome_unknown");
 
     private static final String UNKNOWN = "outcome unknown: ";
+    private static final String NOT_INITIALIZED = "' could not be initialized";
 
     private RunClassifier() {
     }
@@ -73,6 +74,11 @@ public final class RunClassifier {
         if (result.succeeded()) {
             return new Verdict(Outcome.SUCCEEDED, null);
         }
+        if (result.failure() != null && String.valueOf(result.failure().message()).contains(NOT_INITIALIZED)) {
+            // the run stopped before its steps (they are skipped, not failed): a node that did not start
+            return new Verdict(Outcome.INFRASTRUCTURE, "step '" + result.failure().step() + "' found its node"
+                    + " uninitialized: " + result.failure().message());
+        }
         String reason = result.failure() == null ? "failed"
                 : "step '" + result.failure().step() + "' failed: " + result.failure().message();
         StepResult handlerFailed = null;
@@ -99,7 +105,7 @@ public final class RunClassifier {
         if (type != null && type.isString() && INFRASTRUCTURE_ERROR_TYPES.contains(type.asString())) {
             return "failed with error_type " + type.asString();
         }
-        if (s.error() != null && s.error().contains("' could not be initialized")) {
+        if (s.error() != null && s.error().contains(NOT_INITIALIZED)) {
             return "found its node uninitialized";
         }
         return null;

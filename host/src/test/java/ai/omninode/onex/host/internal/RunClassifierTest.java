@@ -97,5 +97,11 @@ class RunClassifierTest {
         assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
                 "node 'kafka_event_effect' could not be initialized: down", false))).outcome())
                 .isEqualTo(Outcome.INFRASTRUCTURE);
+        // a node that did not start stops the run before its steps: they are skipped, the run's failure says why
+        WorkflowResult stopped = new WorkflowResult("flow", "1.0.0", "flow.yaml", false,
+                List.of(step("act", false, StepResult.Status.SKIPPED, null, null, false)),
+                new WorkflowResult.Failure("act", "node 'blk_compute' could not be initialized: StackOverflowError", null),
+                Duration.ZERO, Map.of(), "k", null, null);
+        assertThat(RunClassifier.classify(stopped).outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
     }
 }
