@@ -50,7 +50,11 @@ class SecretsNotLeakedTest {
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
                         + " password=\"Ab\"SuperSecret123\";",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
-                        + " password=Ab'SuperSecret123';")) {
+                        + " password=Ab'SuperSecret123';",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=\"S3cr\"SuperSecret123!2024\";",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=\"Tr0ub\"SuperSecret123&3\";")) {
             NodeKafkaEventEffect node = new NodeKafkaEventEffect();
             assertThatThrownBy(() -> node.initialize(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9",
                     "ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN",

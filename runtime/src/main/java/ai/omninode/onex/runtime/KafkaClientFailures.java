@@ -118,8 +118,9 @@ public final class KafkaClientFailures {
             }
             parts.add(part);
             // a quote inside a value (password="Ab"cD3fGq") ends it for Kafka's parser, which then reads the rest as
-            // an option name and says "Value not specified for key 'cD3fGq'": each piece between quotes is a part too
-            for (String piece : part.split("[\"']+")) {
+            // words and names one ("Value not specified for key 'cD3fGq'"); its words are letters, digits, '_', '$'
+            // and '-' (S3cr"etPass!2024 gives 'etPass'): each such word of a value is a part too
+            for (String piece : part.split("[^\\p{L}\\p{N}_$-]+")) {
                 if (piece.length() >= 3 && !piece.equals(part) && !JAAS_WORDS.contains(piece.toLowerCase(Locale.ROOT))
                         && !CLASS_NAME.matcher(piece).matches()) {
                     parts.add(piece);
