@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
 public final class NodeEntityExtractionCompute implements ComputeNode {
     static final String NAME = "entity_extraction_compute";
 
-    private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+");
+    /**
+     * No repeated group (Java's engine recurses once per repetition: an address with 2,000 labels overflowed the
+     * stack), and a match starts only where a run of address characters starts (else a long run without '@' is
+     * scanned again from each of its characters).
+     */
+    private static final Pattern EMAIL = Pattern.compile("(?<![\\w.+-])[\\w.+-]++@[\\w-]++\\.[\\w.-]*[\\w-]");
     private static final Pattern URL_PATTERN = Pattern.compile("https?://[^\\s)\\]]+[^\\s.,;)\\]]");
     private static final Pattern YEAR = Pattern.compile("\\b(1\\d{3}|20\\d{2})\\b");
     private static final Pattern SPACES = Pattern.compile("\\s+");

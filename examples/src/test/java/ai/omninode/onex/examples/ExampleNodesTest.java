@@ -108,6 +108,13 @@ class ExampleNodesTest {
                 .extracting(e -> ((Map<?, ?>) e).get("type") + ":" + ((Map<?, ?>) e).get("text"))
                 .containsExactly("DATE:1843", "NAME:Attendees " + roster);
         assertOutputMatchesContract(NodeEntityExtractionCompute.NAME, out);
+        // an address of 2,000 labels, and a long run of letters without '@' (scanned once, not from each letter)
+        String address = "a@b" + ".c".repeat(2000);
+        Map<String, Object> mail = run(new NodeEntityExtractionCompute(), Map.of("content", "mail " + address
+                + " then " + "x".repeat(200_000)));
+        assertThat(mail.get("entities")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .extracting(e -> ((Map<?, ?>) e).get("type") + ":" + ((Map<?, ?>) e).get("text"))
+                .containsExactly("EMAIL:" + address);
     }
 
     @Test

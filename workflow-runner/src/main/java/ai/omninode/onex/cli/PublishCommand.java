@@ -175,8 +175,10 @@ public final class PublishCommand implements Callable<Integer> {
                     if (cause instanceof NodeExecutionException n && n.isOutcomeUnknown()) {
                         // the broker may hold it: "not published" would make a user publish a second event
                         err.println("onex: error: outcome unknown: " + cause.getMessage() + (eventId == null ? ""
-                                : " (event_id " + eventId + ")") + "; publish it again with the same --idempotency-key"
-                                + " to give a copy the same event_id");
+                                : " (event_id " + eventId + ")") + (idempotencyKey != null
+                                ? "; publish it again with the same --idempotency-key to give a copy the same event_id"
+                                : "; its event_id was random: look for it on the topic before publishing again (with"
+                                        + " --idempotency-key, a copy would have carried the same event_id)"));
                     } else {
                         err.println("onex: error: not published: " + cause.getMessage() + (eventId == null ? ""
                                 : " (event_id " + eventId + ")"));
