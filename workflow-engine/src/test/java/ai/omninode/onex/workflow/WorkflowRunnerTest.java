@@ -750,19 +750,24 @@ class WorkflowRunnerTest {
         assertThat(result.step("after").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
     }
 
-    @Test
-    void aNodeInAParallelGroupThatIgnoresTheInterruptHoldsNeitherTheGroupNorTheRun() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        HangEffect.IN_EXECUTE.set(() -> {
+    /** A careless node: blocks until {@code release}, counting the interrupts it gets and blocking on after each. */
+    private static Runnable blockIgnoringInterrupts(CountDownLatch release, AtomicInteger interrupts) {
+        return () -> {
             while (true) {
                 try {
                     release.await();
                     return;
                 } catch (InterruptedException e) {
-                    // and on blocking, as a careless node would
+                    interrupts.incrementAndGet();
                 }
             }
-        });
+        };
+    }
+
+    @Test
+    void aNodeInAParallelGroupThatIgnoresTheInterruptHoldsNeitherTheGroupNorTheRun() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HangEffect.IN_EXECUTE.set(blockIgnoringInterrupts(release, new AtomicInteger()));
         HookCompute.HOOK.set(release::countDown); // on_step_failure lets it go: the run went on without it
         try {
             WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("""
@@ -792,16 +797,7 @@ class WorkflowRunnerTest {
     void anEffectNodeThatIgnoresTheInterruptStillLetsTheRunEndAsOutcomeUnknown() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger interrupts = new AtomicInteger();
-        HangEffect.IN_EXECUTE.set(() -> {
-            while (true) {
-                try {
-                    release.await();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupts.incrementAndGet(); // and on blocking, as a careless node would
-                }
-            }
-        });
+        HangEffect.IN_EXECUTE.set(blockIgnoringInterrupts(release, interrupts));
         // on_step_failure lets the node go: proof that the run went on while the node still held its thread
         HookCompute.HOOK.set(release::countDown);
         try {
