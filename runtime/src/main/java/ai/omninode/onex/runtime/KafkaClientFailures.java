@@ -28,7 +28,7 @@ public final class KafkaClientFailures {
         if (e instanceof LinkageError) {
             return false;
         }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(e)) {
             if (t instanceof IllegalArgumentException || isKafkaException(t)) {
                 return true;
             }
@@ -59,7 +59,7 @@ public final class KafkaClientFailures {
      */
     public static List<String> implicated(Throwable e, Map<String, ?> properties) {
         StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(e)) {
             text.append(' ').append(t.getMessage());
         }
         List<String> byName = new ArrayList<>();
@@ -85,7 +85,7 @@ public final class KafkaClientFailures {
      */
     public static Throwable reason(Throwable e) {
         Throwable inner = e;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(e)) {
             String m = t.getMessage();
             if (m != null && !m.startsWith("Failed to construct") && !m.startsWith("Failed to create")) {
                 inner = t;

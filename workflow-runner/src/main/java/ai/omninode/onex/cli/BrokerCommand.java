@@ -1,5 +1,6 @@
 package ai.omninode.onex.cli;
 
+import ai.omninode.onex.runtime.Causes;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.OnexException;
 import java.io.IOException;
@@ -95,7 +96,7 @@ public final class BrokerCommand implements Callable<Integer> {
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(e)) {
             if (type.isInstance(t)) {
                 return true;
             }

@@ -1,5 +1,6 @@
 package ai.omninode.onex.cli;
 
+import ai.omninode.onex.runtime.Causes;
 import ai.omninode.onex.cli.internal.Inputs;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.SetNames;
@@ -204,7 +205,7 @@ public final class PublishCommand implements Callable<Integer> {
      * --bootstrap-servers]"}, as {@code onex run} says {@code --set}; else {@code ""}. Names only, never values.
      */
     private String origins(Throwable e, Map<String, String> settings) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(e)) {
             if (t instanceof NodeSettingsException refused) {
                 List<String> parts = new ArrayList<>();
                 for (String name : refused.settings()) {

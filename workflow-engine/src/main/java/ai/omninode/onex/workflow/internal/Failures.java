@@ -1,11 +1,6 @@
 package ai.omninode.onex.workflow.internal;
 
 import ai.omninode.onex.node.OnexException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -27,16 +22,6 @@ final class Failures {
             t = t.getCause();
         }
         return t;
-    }
-
-    /** {@code e} and its causes, each once, even when the chain loops. */
-    static List<Throwable> causes(Throwable e) {
-        List<Throwable> chain = new ArrayList<>();
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = e; t != null && seen.add(t) && chain.size() < MAX_CAUSES; t = t.getCause()) {
-            chain.add(t);
-        }
-        return chain;
     }
 
     static String message(Throwable e) {

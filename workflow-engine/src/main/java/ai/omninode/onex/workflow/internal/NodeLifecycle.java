@@ -1,5 +1,6 @@
 package ai.omninode.onex.workflow.internal;
 
+import ai.omninode.onex.runtime.Causes;
 import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.NodeSettingsException;
@@ -160,7 +161,7 @@ public final class NodeLifecycle {
     }
 
     private static NodeSettingsException settingsRefusal(Throwable e) {
-        for (Throwable t : Failures.causes(e)) {
+        for (Throwable t : Causes.of(e)) {
             if (t instanceof NodeSettingsException n) {
                 return n;
             }
@@ -170,7 +171,7 @@ public final class NodeLifecycle {
 
     /** A node refused its settings: it says so ({@link NodeSettingsException}), or a bad value was the cause. */
     private static boolean refusedSettings(Throwable e) {
-        for (Throwable t : Failures.causes(e)) {
+        for (Throwable t : Causes.of(e)) {
             if (t instanceof IllegalArgumentException || t instanceof NodeSettingsException) {
                 return true;
             }
