@@ -351,6 +351,31 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void anEffectOutputWithSuccessFalseIsRetriedOnlyWhenItSaysRetriableTrue() {
+        String workflow = """
+                name: success_false_retry
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: refuse
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: "${input.key}", failures: 1, mode: "${input.mode}"}
+                error_handling:
+                  retry_policy: {max_retries: 3, retry_on_steps: [refuse], base_delay_ms: 1}
+                """;
+
+        WorkflowResult unsaid = run(workflow, "{\"key\": \"k-sf-1\", \"mode\": \"success_false\"}");
+        WorkflowResult safe = run(workflow, "{\"key\": \"k-sf-2\", \"mode\": \"success_false_retriable\"}");
+
+        assertThat(unsaid.succeeded()).isFalse();
+        assertThat(unsaid.step("refuse").orElseThrow().attempts()).isEqualTo(1);
+        assertThat(unsaid.failure().message()).startsWith("refused attempt 1 of k-sf-1 (not retried: effect node")
+                .contains("failed without saying whether a retry is safe");
+        assertThat(safe.succeeded()).isTrue();
+        assertThat(safe.step("refuse").orElseThrow().attempts()).isEqualTo(2);
+    }
+
+    @Test
     void aResolvedInputIsCheckedAgainstTheNodeContractBeforeTheNodeSeesIt() {
         WorkflowResult result = run("""
                 name: bad_input

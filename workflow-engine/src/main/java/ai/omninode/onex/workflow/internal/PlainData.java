@@ -57,12 +57,40 @@ public final class PlainData {
                 // Jackson would follow it until the thread's stack ends: a StackOverflowError, not a step failure
                 throw new IllegalArgumentException("a map or list contains itself, at " + loop);
             }
+            JsonNode tree;
             try {
-                return MAPPER.valueToTree(value);
+                tree = MAPPER.valueToTree(value);
             } catch (StackOverflowError e) {
                 throw new IllegalArgumentException("it is nested deeper than the thread's stack allows");
             }
+            if (deeperThanLimit(tree)) {
+                // as deep as no input may be: writing it as JSON, or a schema check, would fail or run out of stack
+                throw new IllegalArgumentException("it is nested deeper than " + MAX_DEPTH + " levels");
+            }
+            return tree;
         }
+    }
+
+    /** Whether {@code tree} nests deeper than {@value #MAX_DEPTH} levels; walked with a stack of its own. */
+    private static boolean deeperThanLimit(JsonNode tree) {
+        java.util.ArrayDeque<JsonNode> level = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<JsonNode> next = new java.util.ArrayDeque<>();
+        level.add(tree);
+        for (int depth = 0; !level.isEmpty(); depth++) {
+            if (depth > MAX_DEPTH) {
+                return true;
+            }
+            for (JsonNode n : level) {
+                if (n.isContainer()) {
+                    n.values().forEach(next::add);
+                }
+            }
+            java.util.ArrayDeque<JsonNode> done = level;
+            level = next;
+            next = done;
+            next.clear();
+        }
+        return false;
     }
 
     /**

@@ -305,12 +305,20 @@ public final class StepExecutor {
                 } catch (RuntimeException e) {
                     failure = "node '" + contract.name() + "' returned output that is not plain data: " + e.getMessage();
                 }
+                // the node answered, so an effect node's effect may have happened: it is repeated only when the node
+                // says a retry is safe (an output's retriable: true), as for a failure it throws
+                retriable = sideEffectFree;
+                unsaid = !sideEffectFree;
                 if (failure == null && (output == null || !output.isObject())) {
                     failure = "node '" + contract.name() + "' returned no output map";
                     output = null;
                 } else if (failure == null && output.path("success").isBoolean() && !output.get("success").asBoolean()) {
                     failure = output.path("error").isString() ? output.get("error").asString()
                             : "node '" + contract.name() + "' reported success: false";
+                    if (output.path("retriable").isBoolean()) {
+                        retriable = output.get("retriable").asBoolean();
+                        unsaid = false;
+                    }
                 } else if (failure == null && contract.output().isPresent()) {
                     List<Violation> v = contract.output().get().validate(output);
                     if (!v.isEmpty()) {

@@ -159,20 +159,40 @@ class PlainDataTest {
         Map<String, Object> twice = new LinkedHashMap<>();
         twice.put("first", shared);
         twice.put("second", shared); // the same map twice, not inside itself: no loop
-        Map<String, Object> deep = new LinkedHashMap<>();
-        Map<String, Object> at = deep;
-        for (int i = 0; i < 250; i++) { // past the fast path's depth: Jackson converts it, as before
-            Map<String, Object> next = new LinkedHashMap<>();
-            at.put("d", next);
-            at = next;
-        }
+        Map<String, Object> deep = nested(250);
 
         assertThatThrownBy(() -> PlainData.toTree(self)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a map or list contains itself, at /self");
         assertThatThrownBy(() -> PlainData.toTree(Map.of("outer", holder)))
                 .hasMessage("a map or list contains itself, at /outer/a~1b/1");
         assertThat(PlainData.toTree(twice).toString()).isEqualTo("{\"first\":{\"v\":1},\"second\":{\"v\":1}}");
-        assertThat(PlainData.toTree(deep)).isEqualTo(MAPPER.valueToTree(deep));
         assertThat(PlainData.loop(deep)).isNull();
+    }
+
+    @Test
+    void dataDeeperThanAnyInputMayBeIsRefusedAndDataAsDeepAsThatIsNot() {
+        Map<String, Object> limit = nested(200);
+        Map<String, Object> deeper = nested(201);
+        List<Object> wide = new ArrayList<>(); // Jackson converts it (a Set), then the depth is checked
+        wide.add(java.util.Set.of(nested(198))); // its innermost map 200 levels down
+
+        assertThat(PlainData.toTree(limit)).isEqualTo(MAPPER.valueToTree(limit));
+        assertThatThrownBy(() -> PlainData.toTree(deeper)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("it is nested deeper than 200 levels");
+        assertThat(PlainData.toTree(wide)).isEqualTo(MAPPER.valueToTree(wide));
+        wide.add(java.util.Set.of(nested(199)));
+        assertThatThrownBy(() -> PlainData.toTree(wide)).hasMessage("it is nested deeper than 200 levels");
+    }
+
+    /** Maps {@code depth} levels deep: {@code {"d": {"d": ... {}}}}. */
+    private static Map<String, Object> nested(int depth) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> at = root;
+        for (int i = 0; i < depth; i++) {
+            Map<String, Object> next = new LinkedHashMap<>();
+            at.put("d", next);
+            at = next;
+        }
+        return root;
     }
 }

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code test_flaky}: fails the first {@code failures} calls for a {@code key}, then succeeds with
- * {@code {success: true, attempts: n}}. {@code mode: success_false} fails by output instead of by exception.
+ * {@code {success: true, attempts: n}}. {@code mode: success_false} fails by output instead of by exception
+ * ({@code success_false_retriable}: an output that says {@code retriable: true}).
  */
 public final class FlakyEffect extends TestNode {
     static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
@@ -31,6 +32,10 @@ public final class FlakyEffect extends TestNode {
             if ("success_false".equals(input.get("mode"))) {
                 return CompletableFuture.completedFuture(Map.of("success", false, "error",
                         "refused attempt " + attempt + " of " + key, "attempts", attempt));
+            }
+            if ("success_false_retriable".equals(input.get("mode"))) { // refused, saying that nothing happened
+                return CompletableFuture.completedFuture(Map.of("success", false, "error",
+                        "refused attempt " + attempt + " of " + key, "attempts", attempt, "retriable", true));
             }
             if ("throw_not_retriable".equals(input.get("mode"))) {
                 throw new NodeExecutionException("attempt " + attempt + " of " + key + " failed for good",
