@@ -27,10 +27,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +74,7 @@ public final class WorkflowRunner implements AutoCloseable {
     private final WorkflowListener listener;
     private final RunnerMeters meters;
     private final boolean nodeMetricsInResults;
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
     /** Step timeouts and retry delays: one thread that only hands work on. */
     private final ScheduledThreadPoolExecutor timers;
     private final NodeLifecycle nodes;
@@ -101,7 +101,8 @@ public final class WorkflowRunner implements AutoCloseable {
         this.preflight = new Preflight(contracts, settings, nodes);
         this.meters = RunnerMeters.of(b.meterRegistry);
         this.nodeMetricsInResults = b.nodeMetricsInResults;
-        this.pool = Executors.newCachedThreadPool(new StepThreads("onex-step-"));
+        StepThreads threads = new StepThreads("onex-step-");
+        this.pool = (ThreadPoolExecutor) Executors.newCachedThreadPool(threads);
         this.timers = new ScheduledThreadPoolExecutor(1, new StepThreads("onex-step-timer-"));
         timers.setRemoveOnCancelPolicy(true); // a step that answered in time leaves no timer behind
         // the pool, or the calling thread once the pool is shut down: a step that is under way always finishes
@@ -112,7 +113,7 @@ public final class WorkflowRunner implements AutoCloseable {
                 task.run();
             }
         };
-        this.nodeSteps = new StepExecutor(registry, nodes, listener, meters, timers, steps);
+        this.nodeSteps = new StepExecutor(registry, nodes, listener, meters, timers, steps, threads);
         this.sequencer = new StepSequencer(listener, nodeSteps, steps);
     }
 
@@ -281,8 +282,14 @@ public final class WorkflowRunner implements AutoCloseable {
         timers.shutdown();
         pool.shutdown();
         try {
-            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+            // up to 5 s for steps under way, but not for threads held by calls the runner gave up on at their time
+            // limit: a node that blocks on through an interrupt would hold up every exit by the whole wait
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!pool.awaitTermination(20, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() - end >= 0 || pool.getActiveCount() <= nodeSteps.blockedInExecute()) {
+                    pool.shutdownNow();
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package ai.omninode.onex.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ai.omninode.onex.contract.ValidationException;
@@ -844,6 +845,47 @@ class WorkflowRunnerTest {
         } finally {
             release.countDown();
         }
+    }
+
+    @Test
+    void callsGivenUpOnAtTheirTimeLimitAreCountedByNodeUntilTheNodeAnswersAndDoNotHoldUpClosing() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HookCompute.HOOK.set(blockIgnoringInterrupts(release, new AtomicInteger()));
+        HangEffect.IN_EXECUTE.set(blockIgnoringInterrupts(release, new AtomicInteger()));
+        Workflow workflow = new WorkflowLoader().load("test.yaml", """
+                name: stuck
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: both
+                    type: parallel
+                    steps:
+                      - {name: compute, type: compute, compute_node: test_hook, timeout_ms: 50}
+                      - {name: effect, type: effect, effect_node: test_hang_effect, timeout_ms: 50}
+                """);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        java.util.function.ToDoubleFunction<String> unanswered = node -> meters.get("onex.workflow.steps.unanswered")
+                .tag("node", node).gauge().value();
+        try {
+            WorkflowRunner runner = WorkflowRunner.builder().registry(registry).meterRegistry(meters).build();
+            WorkflowResult result = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> runner.run(workflow, JSON.readTree("{}")));
+            assertThat(result.step("effect").orElseThrow().outcomeUnknown()).isTrue();
+            assertThat(unanswered.applyAsDouble("test_hook")).isEqualTo(1);
+            assertThat(unanswered.applyAsDouble("test_hang_effect")).isEqualTo(1);
+
+            long t0 = System.nanoTime();
+            runner.close();
+            // not the 5 s that closing gives steps under way: both threads are held by calls given up on
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+        } finally {
+            release.countDown();
+        }
+
+        // the compute node answers once let go; the effect node returns from execute but never completes its stage
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(unanswered.applyAsDouble("test_hook")).isZero());
+        assertThat(unanswered.applyAsDouble("test_hang_effect")).isEqualTo(1);
     }
 
     @Test

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  *       {@code succeeded}, {@code failed}): node steps, from resolving the input to the result, retries included</li>
  *   <li>{@code onex.workflow.step.retries} (counter; {@code workflow}, {@code step}, {@code node}): attempts after the
  *       first</li>
+ *   <li>{@code onex.workflow.steps.unanswered} (gauge; {@code node}): calls a step gave up on at its time limit that
+ *       the node has still not answered: a node stuck in a call, which holds a thread (one that blocks in
+ *       {@code execute}) or memory (a stage never completed) for as long as it stays stuck</li>
  * </ul>
  * Meters are looked up once per tag combination and kept, so a run costs a few map lookups.
  */
@@ -89,6 +92,15 @@ public final class RunnerMeters {
                     .register(registry));
         }
         c.increment();
+    }
+
+    /** Registers the gauge of the calls to {@code node} that were given up on and are still unanswered. */
+    public void unanswered(String node, AtomicInteger count) {
+        if (registry != null) {
+            Gauge.builder("onex.workflow.steps.unanswered", count, AtomicInteger::get).tag("node", node)
+                    .description("Calls a step gave up on at its time limit that the node has not answered yet")
+                    .register(registry);
+        }
     }
 
     /** The timer for {@code key}: a plain read once it exists (computeIfAbsent may lock the bin even then). */

@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,13 +61,21 @@ public final class StepExecutor {
     /** What {@link #stopRetries} ends: one entry per step waiting out its backoff, which fails that step. */
     private final Set<Runnable> waitingRetries = ConcurrentHashMap.newKeySet();
     private volatile boolean retriesStopped;
+    /** Calls given up on at their time limit and not answered yet, by node (the gauge's counts). */
+    private final Map<String, AtomicInteger> unanswered = new ConcurrentHashMap<>();
+    /** Of those, the calls still inside {@code execute}: each holds one of the runner's threads. */
+    private final AtomicInteger blockedInExecute = new AtomicInteger();
     /** Step timeouts and retry delays: one thread that only hands work on. */
     private final ScheduledThreadPoolExecutor timers;
     /** The pool, or the calling thread once the pool is shut down: a step that is under way always finishes. */
     private final Executor steps;
 
+    /** The pool's threads: a call given up on that blocks one of them is counted in {@link #blockedInExecute}. */
+    private final StepThreads pooled;
+
     public StepExecutor(NodeRegistry registry, NodeLifecycle nodes, WorkflowListener listener, RunnerMeters meters,
-            ScheduledThreadPoolExecutor timers, Executor steps) {
+            ScheduledThreadPoolExecutor timers, Executor steps, StepThreads pooled) {
+        this.pooled = pooled;
         this.registry = registry;
         this.nodes = nodes;
         this.listener = listener;
@@ -183,14 +192,22 @@ public final class StepExecutor {
                     .attempt(attempts)
                     .build();
             // whichever comes first decides the attempt: the node's answer, or the runner's time limit
-            Decision decided = new Decision(Thread.currentThread());
+            Decision decided = new Decision(Thread.currentThread(), pooled.madeCurrentThread());
             CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
             ScheduledFuture<?> timer = null;
             if (bound != null) {
                 long wait = answerWaitMs(bound, sideEffectFree);
                 timer = timers.schedule(() -> {
                     if (decided.compareAndSet(false, true)) {
-                        decided.interruptIfInExecute();
+                        AtomicInteger stuck = unansweredCalls(step.node());
+                        stuck.incrementAndGet();
+                        answer.whenComplete((late, lateError) -> stuck.decrementAndGet());
+                        if (decided.interruptIfInExecute(blockedInExecute)) {
+                            LOG.warn("Step {} of run {}: node '{}' is still in execute at the step's time limit ({} ms);"
+                                    + " it was interrupted, and its thread stays with it until it returns ({} of the"
+                                    + " runner's threads held so now)", step.name(), run.options.runKey(), step.node(),
+                                    wait, blockedInExecute.get());
+                        }
                         run.executor(steps).execute(() -> completedSafely(null, new StepTimeout(wait)));
                         // logged on the runner's thread, with the run's MDC, whichever thread the node answers on
                         answer.whenCompleteAsync((late, lateError) -> LOG.info("Step {} of run {}: node '{}'"
@@ -425,26 +442,61 @@ public final class StepExecutor {
      */
     private static final class Decision extends AtomicBoolean {
         private final Thread caller;
+        private final boolean pooledCaller;
         private boolean inExecute = true; // guarded by this
         private boolean interrupted; // guarded by this
+        private AtomicInteger blocked; // guarded by this
 
-        Decision(Thread caller) {
+        Decision(Thread caller, boolean pooledCaller) {
             this.caller = caller;
+            this.pooledCaller = pooledCaller;
         }
 
-        synchronized void interruptIfInExecute() {
+        /**
+         * Interrupts the call if it is still in {@code execute}, counting it in {@code blocked} until it returns when
+         * it holds one of the pool's threads.
+         */
+        synchronized boolean interruptIfInExecute(AtomicInteger blocked) {
             if (inExecute) {
                 interrupted = true;
+                if (pooledCaller) {
+                    this.blocked = blocked;
+                    blocked.incrementAndGet();
+                }
                 caller.interrupt();
             }
+            return inExecute;
         }
 
         synchronized void returnedFromExecute() {
             inExecute = false;
+            if (blocked != null) {
+                blocked.decrementAndGet();
+            }
             if (interrupted) {
                 Thread.interrupted(); // the node's call is over; the runner's work on this thread is not to be cut
             }
         }
+    }
+
+    private AtomicInteger unansweredCalls(String node) {
+        AtomicInteger count = unanswered.get(node);
+        if (count == null) {
+            count = unanswered.computeIfAbsent(node, n -> {
+                AtomicInteger c = new AtomicInteger();
+                meters.unanswered(n, c);
+                return c;
+            });
+        }
+        return count;
+    }
+
+    /**
+     * Calls given up on at their time limit that are still inside a node's {@code execute} on one of the pool's
+     * threads: threads that closing the runner need not wait for.
+     */
+    public int blockedInExecute() {
+        return blockedInExecute.get();
     }
 
     /** {@link WorkflowRunner#stopRetries()}: a step waiting to retry fails now, and no retry starts after this. */

@@ -12,10 +12,21 @@ public final class StepThreads implements ThreadFactory {
         this.prefix = prefix;
     }
 
+    /** The factory that made the current thread, for threads made here. */
+    private static final ThreadLocal<StepThreads> MADE_BY = new ThreadLocal<>();
+
     @Override
     public Thread newThread(Runnable r) {
-        Thread t = new Thread(r, prefix + count.incrementAndGet());
+        Thread t = new Thread(() -> {
+            MADE_BY.set(this);
+            r.run();
+        }, prefix + count.incrementAndGet());
         t.setDaemon(true);
         return t;
+    }
+
+    /** Whether the current thread is one of this factory's (a caller's own thread is not). */
+    public boolean madeCurrentThread() {
+        return MADE_BY.get() == this;
     }
 }
