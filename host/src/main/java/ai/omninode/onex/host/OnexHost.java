@@ -558,6 +558,15 @@ public final class OnexHost implements AutoCloseable {
         public String json() {
             ObjectNode root = JSON.createObjectNode();
             root.put("status", starting ? "starting" : ready() ? "ready" : live() ? "not_ready" : "not_live");
+            // by node, calls that steps gave up on at their time limit and the node has still not answered: a node
+            // stuck in its calls holds a thread or memory for each, which no other figure here shows
+            ObjectNode unanswered = root.putObject("unanswered_calls");
+            for (io.micrometer.core.instrument.Gauge g : meters.find("onex.workflow.steps.unanswered").gauges()) {
+                long n = Math.round(g.value());
+                if (n > 0) {
+                    unanswered.put(g.getId().getTag("node"), n);
+                }
+            }
             ArrayNode workflows = root.putArray("workflows");
             for (TriggerConsumer.Status s : status()) {
                 ObjectNode w = workflows.addObject();

@@ -362,6 +362,55 @@ class OnexHostIT {
         assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void healthNamesANodeStuckInCallsThatStepsGaveUpOnAndTheGaugeCountsThem() throws Exception {
+        String prefix = Triggers.prefix("stuck");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ai.omninode.onex.host.testnodes.GateCompute.ON_COMPUTE.set(() -> { // a node that blocks on through interrupts
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    // carelessly ignored
+                }
+            }
+        });
+        Workflow stuck = new WorkflowLoader().load("stuck.yaml", """
+                name: stuck
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [stuck.requested.v1]
+                steps:
+                  - {name: call, type: compute, compute_node: test_gate, timeout_ms: 100}
+                """);
+        try {
+            OnexHost host = OnexHost.builder().registry(newRegistry()).workflow(stuck).httpPort(0)
+                    .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX",
+                            prefix))
+                    .events(events::add).build();
+            hosts.add(host);
+            host.start();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + host.httpPort() + "/health")).build();
+            assertThat(http.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"unanswered_calls\":{}");
+            try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
+                producer.send(new ProducerRecord<>(prefix + ".stuck.requested.v1", null,
+                        "{}".getBytes(StandardCharsets.UTF_8))).get();
+            }
+
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
+                    http.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"unanswered_calls\":{\"test_gate\":1}"));
+            assertThat(host.meterRegistry().get("onex.workflow.steps.unanswered").tag("node", "test_gate").gauge()
+                    .value()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            ai.omninode.onex.host.testnodes.GateCompute.ON_COMPUTE.set(() -> { });
+        }
+    }
+
     private KafkaProducer<byte[], byte[]> producerFor(int maxRequest) {
         Map<String, Object> p = new HashMap<>();
         p.put("bootstrap.servers", broker.bootstrapServers());

@@ -6,9 +6,13 @@ import java.net.URL;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** {@code test_gate}: runs what the test put in {@link #ON_INITIALIZE} when it starts (hold a host's start, say). */
+/**
+ * {@code test_gate}: runs what the test put in {@link #ON_INITIALIZE} when it starts (hold a host's start, say), and
+ * what it put in {@link #ON_COMPUTE} in every call (block the calling thread, say).
+ */
 public final class GateCompute implements ComputeNode {
     public static final AtomicReference<Runnable> ON_INITIALIZE = new AtomicReference<>(() -> { });
+    public static final AtomicReference<Runnable> ON_COMPUTE = new AtomicReference<>(() -> { });
 
     @Override
     public URL contractLocation() {
@@ -22,6 +26,7 @@ public final class GateCompute implements ComputeNode {
 
     @Override
     public Map<String, Object> compute(Map<String, Object> input, ExecutionContext context) {
+        ON_COMPUTE.get().run();
         return Map.of("success", true, "echo", input);
     }
 }
