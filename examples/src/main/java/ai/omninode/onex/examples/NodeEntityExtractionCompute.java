@@ -102,17 +102,23 @@ public final class NodeEntityExtractionCompute implements ComputeNode {
             Set<Integer> covered) {
         String text = content.substring(start, end);
         String[] words = SPACES.split(text);
+        int count = words.length;
         if (STOP.contains(words[0])) {
-            if (words.length == 1) {
+            if (count == 1) {
                 return;
             }
-            start += words[0].length() + 1;
-            text = text.substring(words[0].length()).strip();
+            // the run goes on after the white space that follows the stop word, however much there is
+            start += words[0].length();
+            while (isBlank(content, start, start + 1)) {
+                start++;
+            }
+            text = content.substring(start, end);
+            count--;
         }
         if (covered.contains(start)) {
             return;
         }
-        add(entities, seen, text, words.length > 1 ? "NAME" : "TERM", start, start + text.length());
+        add(entities, seen, text, count > 1 ? "NAME" : "TERM", start, end);
     }
 
     private static void find(Pattern p, String content, String type, List<Object> entities, Set<String> seen,

@@ -97,6 +97,19 @@ class ExampleNodesTest {
     }
 
     @Test
+    void aRunAfterAStopWordStartsAfterAllTheWhiteSpaceAndIsATermWhenOneWordIsLeft() {
+        String content = "songs by The \t  Beatles, then In\n\nNew York";
+        Map<String, Object> out = run(new NodeEntityExtractionCompute(), Map.of("content", content));
+
+        assertThat(out.get("entities")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .extracting(e -> ((Map<?, ?>) e).get("type") + ":" + ((Map<?, ?>) e).get("text") + "@"
+                        + ((Map<?, ?>) e).get("start") + "-" + ((Map<?, ?>) e).get("end"))
+                .containsExactly("TERM:Beatles@" + content.indexOf("Beatles") + "-" + content.indexOf(","),
+                        "NAME:New York@" + content.indexOf("New") + "-" + content.length());
+        assertOutputMatchesContract(NodeEntityExtractionCompute.NAME, out);
+    }
+
+    @Test
     void aLongRunOfCapitalizedWordsIsOneEntityNotAStackOverflow() {
         // a list of attendees: the run used to be one regex with a repeated group, which recursed once per word
         String roster = "Ada Lovelace\n".repeat(3000).strip();
