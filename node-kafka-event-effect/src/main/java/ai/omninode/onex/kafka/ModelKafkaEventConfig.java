@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Configuration of a {@link NodeKafkaEventEffect}: immutable, built with {@link #builder()} (which starts from the
- * defaults of the Python original) or read from the environment with {@link #fromEnvironment(Map)}.
+ * defaults of the Python original, {@code KAFKA_BOOTSTRAP_SERVERS} and {@code KAFKA_TOPIC_PREFIX} included) or read
+ * from the environment with {@link #fromEnvironment(Map)}.
  * {@link Builder#build()} checks every field at once and names the field, the allowed values and the bad value.
  *
  * <p>Kafka producer properties pass through unchanged ({@link #producerProperties()}, security settings included);
@@ -165,9 +166,29 @@ public final class ModelKafkaEventConfig {
         this.kafkaProperties = Collections.unmodifiableMap(all);
     }
 
-    /** A builder holding the defaults. */
+    /**
+     * A builder holding the defaults of the Python original, whose {@code bootstrap_servers} and {@code topic_prefix}
+     * come from the environment: {@code KAFKA_BOOTSTRAP_SERVERS} and {@code KAFKA_TOPIC_PREFIX} when set (an empty
+     * prefix publishes to the bare topic), else {@link #DEFAULT_BOOTSTRAP_SERVERS} and {@link #DEFAULT_TOPIC_PREFIX}.
+     * Every other field starts from its {@code DEFAULT_*}; {@link #fromEnvironment(Map)} reads the node's other
+     * variables too.
+     */
     public static Builder builder() {
-        return new Builder();
+        return builder(System.getenv());
+    }
+
+    /** {@link #builder()} with {@code env} as the environment. */
+    static Builder builder(Map<String, String> env) {
+        Builder b = new Builder();
+        String servers = env.get("KAFKA_BOOTSTRAP_SERVERS");
+        if (servers != null) {
+            b.bootstrapServers(servers).source("bootstrapServers", "KAFKA_BOOTSTRAP_SERVERS");
+        }
+        String prefix = env.get("KAFKA_TOPIC_PREFIX");
+        if (prefix != null) {
+            b.topicPrefix(prefix).source("topicPrefix", "KAFKA_TOPIC_PREFIX");
+        }
+        return b;
     }
 
     /** A builder holding this config's values. */
@@ -228,7 +249,7 @@ public final class ModelKafkaEventConfig {
      */
     public static ModelKafkaEventConfig fromEnvironment(Map<String, String> env) {
         Objects.requireNonNull(env, "env");
-        Builder b = builder();
+        Builder b = new Builder(); // env alone decides, not the process environment builder() reads
         // producer properties first, so that the two documented variables win over ONEX_KAFKA_ spellings
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
@@ -245,8 +266,8 @@ public final class ModelKafkaEventConfig {
                 continue;
             }
             switch (name) {
-                case "KAFKA_BOOTSTRAP_SERVERS" -> b.source("bootstrapServers", name).bootstrapServers(value);
-                case "KAFKA_TOPIC_PREFIX" -> b.source("topicPrefix", name).topicPrefix(value);
+                case "KAFKA_BOOTSTRAP_SERVERS" -> b.bootstrapServers(value).source("bootstrapServers", name);
+                case "KAFKA_TOPIC_PREFIX" -> b.topicPrefix(value).source("topicPrefix", name);
                 default -> {
                     if (name.startsWith("KAFKA_EVENT_")) {
                         b.environmentField(name, value);
@@ -455,11 +476,13 @@ public final class ModelKafkaEventConfig {
 
         public Builder bootstrapServers(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
+            sources.remove("bootstrapServers"); // no longer the environment's value, which messages would blame
             return this;
         }
 
         public Builder topicPrefix(String topicPrefix) {
             this.topicPrefix = topicPrefix;
+            sources.remove("topicPrefix");
             return this;
         }
 

@@ -11,7 +11,7 @@ class ModelKafkaEventConfigTest {
 
     @Test
     void theDefaultsAreThoseOfThePythonOriginal() {
-        ModelKafkaEventConfig c = ModelKafkaEventConfig.builder().build();
+        ModelKafkaEventConfig c = ModelKafkaEventConfig.builder(Map.of()).build();
 
         assertThat(c.bootstrapServers()).isEqualTo("omninode-bridge-redpanda:9092");
         assertThat(c.topicPrefix()).isEqualTo("dev.archon-intelligence");
@@ -149,8 +149,35 @@ class ModelKafkaEventConfigTest {
     }
 
     @Test
+    void theBuilderStartsFromBootstrapServersAndPrefixInTheEnvironmentAsThePythonOriginalDoes() {
+        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "broker-1:9092", "KAFKA_TOPIC_PREFIX", "acceptance",
+                "KAFKA_EVENT_MAX_RETRIES", "9");
+
+        ModelKafkaEventConfig c = ModelKafkaEventConfig.builder(env).maxRetries(1).build();
+
+        assertThat(c.bootstrapServers()).isEqualTo("broker-1:9092");
+        assertThat(c.topicPrefix()).isEqualTo("acceptance");
+        assertThat(c.maxRetries()).as("only the two variables of the Python original's defaults").isEqualTo(1);
+        assertThat(ModelKafkaEventConfig.builder(env).bootstrapServers("explicit:1").topicPrefix("set").build())
+                .extracting(ModelKafkaEventConfig::bootstrapServers, ModelKafkaEventConfig::topicPrefix)
+                .containsExactly("explicit:1", "set");
+        assertThat(ModelKafkaEventConfig.builder(Map.of("KAFKA_TOPIC_PREFIX", "")).build().topicPrefix()).isEmpty();
+    }
+
+    @Test
+    void aBadValueTheBuilderTookFromTheEnvironmentIsNamedWithItsVariableUnlessTheCallerReplacedIt() {
+        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", " ");
+
+        assertThatThrownBy(() -> ModelKafkaEventConfig.builder(env).build())
+                .hasMessageContaining("bootstrapServers (from KAFKA_BOOTSTRAP_SERVERS) must be a non-empty list");
+        assertThatThrownBy(() -> ModelKafkaEventConfig.builder(env).bootstrapServers("").build())
+                .hasMessageContaining("bootstrapServers must be a non-empty list")
+                .hasMessageNotContaining("KAFKA_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
     void anEmptyEnvironmentGivesTheDefaultsAndAnEmptyPrefixIsKept() {
-        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of())).isEqualTo(ModelKafkaEventConfig.builder().build());
+        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of())).isEqualTo(ModelKafkaEventConfig.builder(Map.of()).build());
         assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_TOPIC_PREFIX", "")).topicPrefix()).isEmpty();
     }
 
