@@ -45,7 +45,7 @@ class ContractConformanceTest {
 
     @Test
     void theDefaultConfigFitsTheConfigSchema() {
-        ModelKafkaEventConfig c = ModelKafkaEventConfig.builder().build();
+        ModelKafkaEventConfig c = ModelKafkaEventConfig.builder(Map.of()).build();
         Map<String, Object> asData = Map.ofEntries(
                 Map.entry("bootstrap_servers", c.bootstrapServers()), Map.entry("topic_prefix", c.topicPrefix()),
                 Map.entry("enable_idempotence", c.enableIdempotence()), Map.entry("acks", c.acks()),
