@@ -2,6 +2,7 @@ package ai.omninode.onex.cli;
 
 import ai.omninode.onex.runtime.Causes;
 import ai.omninode.onex.cli.internal.Inputs;
+import ai.omninode.onex.cli.internal.KeyValueArguments;
 import ai.omninode.onex.cli.internal.PluginOptions;
 import ai.omninode.onex.cli.internal.SetNames;
 import ai.omninode.onex.contract.Violation;
@@ -70,9 +71,10 @@ public final class PublishCommand implements Callable<Integer> {
             + " prefix).")
     String topic;
 
-    @Option(names = "--input", paramLabel = "KEY=VALUE",
-            description = "A payload value (repeatable): KEY=text, or KEY:=JSON; a dotted KEY sets a nested member."
-                    + " Applied over --input-file.")
+    @Option(names = "--input", paramLabel = "KEY=VALUE", arity = "1..*",
+            parameterConsumer = KeyValueArguments.class,
+            description = "A payload value (repeatable, or several after one --input): KEY=text, or KEY:=JSON; a"
+                    + " dotted KEY sets a nested member. Applied over --input-file.")
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--input-file", paramLabel = "FILE", description = "The payload: a JSON (or YAML) object.")

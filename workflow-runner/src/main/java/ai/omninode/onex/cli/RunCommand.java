@@ -7,6 +7,7 @@ import ai.omninode.onex.cli.internal.BatchSummary;
 import ai.omninode.onex.cli.internal.Inputs;
 import ai.omninode.onex.cli.internal.Interruption;
 import ai.omninode.onex.cli.internal.JsonOutput;
+import ai.omninode.onex.cli.internal.KeyValueArguments;
 import ai.omninode.onex.cli.internal.MetricsFile;
 import ai.omninode.onex.cli.internal.OutputFormat;
 import ai.omninode.onex.cli.internal.PlanPrinter;
@@ -98,9 +99,10 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WORKFLOW.yaml", description = "The workflow file.")
     Path workflowFile;
 
-    @Option(names = "--input", paramLabel = "KEY=VALUE",
-            description = "An input value (repeatable): KEY=text, or KEY:=JSON (count:=3, tags:=[\"a\"]); a dotted KEY"
-                    + " sets a nested member. Applied over --input-file.")
+    @Option(names = "--input", paramLabel = "KEY=VALUE", arity = "1..*",
+            parameterConsumer = KeyValueArguments.class,
+            description = "An input value (repeatable, or several after one --input): KEY=text, or KEY:=JSON"
+                    + " (count:=3, tags:=[\"a\"]); a dotted KEY sets a nested member. Applied over --input-file.")
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--input-file", paramLabel = "FILE", description = "The workflow input: a JSON (or YAML) object;"

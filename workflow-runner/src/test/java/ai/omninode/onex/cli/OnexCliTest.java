@@ -319,6 +319,23 @@ class OnexCliTest {
     }
 
     @Test
+    void oneInputOptionTakesSeveralKeyValuesAsTheUsageLineWritesItAndStopsAtTheWorkflowFile() {
+        Cli.Result after = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "a=1", "b:=[true]",
+                "m.x=deep", "--output", "json");
+        Cli.Result before = Cli.onex("run", "--input", "a=1", "b:=[true]", "m.x=deep",
+                RUN.resolve("echo_input.yaml").toString(), "--output", "json");
+
+        for (Cli.Result r : List.of(after, before)) {
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(JSON.readTree(r.out()).get("steps").get(0).get("output").get("echo").get("input"))
+                    .isEqualTo(JSON.readTree("{\"a\": \"1\", \"b\": [true], \"m\": {\"x\": \"deep\"}}"));
+        }
+        Cli.Result missing = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "--dry-run");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required parameter for option '--input' (KEY=VALUE)");
+    }
+
+    @Test
     void anInputValueThatIsNotJsonIsAUsageErrorNamingTheOption() {
         Cli.Result r = Cli.onex("run", RUN.resolve("echo_input.yaml").toString(), "--input", "n:={broken");
 
