@@ -142,6 +142,7 @@ public final class WorkflowLoader {
             return new Checked(null, List.of(doc.problemAt("", "a workflow must be a YAML mapping, found "
                     + ExpressionResolver.describe(root)).as(Rules.WORKFLOW_INVALID_VALUE)));
         }
+        versionFromText((tools.jackson.databind.node.ObjectNode) root);
         List<Problem> problems = new ArrayList<>();
         for (Violation v : schema().validate(root)) {
             problems.add(JsonSchema.locate(doc, v, "workflow"));
@@ -192,6 +193,27 @@ public final class WorkflowLoader {
                             .as(Rules.WORKFLOW_IGNORED_SETTING));
                 }
             }
+        }
+    }
+
+    /** {@code 1.2.3} or {@code v1.2.3}, each part an int without leading zeros. */
+    private static final java.util.regex.Pattern VERSION_TEXT =
+            java.util.regex.Pattern.compile("v?(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})");
+
+    /**
+     * {@code version: 1.0.0}, as many ONEX files and most people write it, read as the mapping {@code {major: 1,
+     * minor: 0, patch: 0}} that the schema asks for; any other text is left for the schema to refuse (with the mapping
+     * to write when it looks like a version).
+     */
+    private static void versionFromText(tools.jackson.databind.node.ObjectNode root) {
+        JsonNode version = root.get("version");
+        if (version == null || !version.isString()) {
+            return;
+        }
+        java.util.regex.Matcher m = VERSION_TEXT.matcher(version.asString().trim());
+        if (m.matches()) {
+            root.putObject("version").put("major", Integer.parseInt(m.group(1)))
+                    .put("minor", Integer.parseInt(m.group(2))).put("patch", Integer.parseInt(m.group(3)));
         }
     }
 
