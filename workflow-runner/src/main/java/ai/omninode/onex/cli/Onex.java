@@ -68,7 +68,44 @@ public final class Onex implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        locateInstallation();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Started as {@code java -jar} rather than by {@code bin/onex}, which sets them: {@code onex.home} and
+     * {@code onex.plugins} from where this jar is, so that the installation's plugins are found as the launcher finds
+     * them. The jar is either the installation's {@code lib/} copy or the build's {@code target/} one, next to the
+     * installation it built ({@code target/onex}); anywhere else nothing is set, and {@code --plugins} says where
+     * nodes are.
+     */
+    static void locateInstallation() {
+        if (System.getProperty("onex.home") != null) {
+            return;
+        }
+        java.nio.file.Path home;
+        try {
+            java.security.CodeSource source = Onex.class.getProtectionDomain().getCodeSource();
+            java.nio.file.Path jar = source == null ? null : java.nio.file.Path.of(source.getLocation().toURI());
+            java.nio.file.Path dir = jar == null ? null : jar.toAbsolutePath().getParent();
+            if (dir == null || !java.nio.file.Files.isRegularFile(jar)) {
+                return;
+            }
+            if (dir.getFileName() != null && dir.getFileName().toString().equals("lib")
+                    && java.nio.file.Files.isDirectory(dir.resolveSibling("plugins"))) {
+                home = dir.getParent();
+            } else if (java.nio.file.Files.isDirectory(dir.resolve("onex").resolve("plugins"))) {
+                home = dir.resolve("onex");
+            } else {
+                return;
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return; // not a file this JVM can name: as before, --plugins says where nodes are
+        }
+        System.setProperty("onex.home", home.toString());
+        String plugins = System.getenv("ONEX_PLUGINS");
+        System.setProperty("onex.plugins", plugins != null && !plugins.isEmpty() ? plugins
+                : home.resolve("plugins").toString());
     }
 
     /** {@code onex} alone: usage on stderr, exit 2. */

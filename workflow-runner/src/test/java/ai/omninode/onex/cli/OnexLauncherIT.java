@@ -66,6 +66,26 @@ class OnexLauncherIT {
         System.out.printf("README command: %d ms%n", r.millis());
     }
 
+    /** DESIGN.md: the runner module is also an executable jar, which finds the installation's plugins as bin/onex does. */
+    @Test
+    void theBuildsJarRunsWithJavaDashJarAndFindsTheInstallationsNodes() throws Exception {
+        Path jar;
+        try (var files = Files.list(DIST.getParent())) {
+            jar = files.filter(f -> f.getFileName().toString().matches("onex-workflow-runner-[^-]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst().orElseThrow();
+        }
+        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+        Run nodes = launch(javaCommand, Cli.REPO, Map.of(), "-jar", jar.toString(), "nodes");
+        Run validate = launch(javaCommand, Cli.REPO, Map.of(), "-jar", jar.toString(), "validate",
+                "examples/document_ingestion.yaml");
+
+        assertThat(nodes.exitCode()).as("%s%n%s", nodes.out(), nodes.err()).isZero();
+        assertThat(nodes.out()).containsPattern("kafka_event_effect +1\\.0\\.0 +effect +"
+                + java.util.regex.Pattern.quote(DIST.resolve("plugins").toString()));
+        assertThat(validate.exitCode()).as("%s%n%s", validate.out(), validate.err()).isZero();
+    }
+
     @Test
     void metricsGoToAFileOnceAtTheEndWithTheRunnersTheKafkaNodesAndTheProducersMeters() throws Exception {
         Path file = tmp.resolve("metrics/run.json");
