@@ -57,7 +57,8 @@ public final class NewCommand implements Callable<Integer> {
             footerHeading = "%nExamples:%n",
             footer = {
                 "  onex new node greeting_compute",
-                "  onex new node qdrant_store_effect --kind effect --package com.acme.qdrant --group com.acme",
+                "  onex new node qdrant_store_effect --kind effect \\",
+                "      --package com.acme.qdrant --group com.acme",
                 "  cd greeting-compute && ./mvnw verify",
                 "",
                 "Exit codes:",

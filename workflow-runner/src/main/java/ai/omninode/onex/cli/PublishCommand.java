@@ -49,15 +49,17 @@ import tools.jackson.databind.node.ObjectNode;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the broker acknowledged the event",
-            "  1  it was not published, or its outcome is unknown (the error says which, with the event_id; the node"
-                + " may have dead-lettered it)",
-            "  2  usage error, or an invalid input, node setting or plugin (nothing was sent)",
+            "  1  it was not published, or its outcome is unknown (the error says which,",
+            "     with the event_id; the node may have dead-lettered it)",
+            "  2  usage error, or an invalid input, node setting or plugin (nothing was",
+            "     sent)",
             "",
             "Examples:",
             "  onex publish documents.ingest.requested.v1 \\",
-            "      --input-file examples/document_ingestion.input.json --bootstrap-servers 127.0.0.1:9092",
-            "  onex publish documents.ingest.requested.v1 --input document_id=doc-7 --input content=Hello \\",
-            "      --input metadata.language=en --key doc-7"})
+            "      --input-file examples/document_ingestion.input.json \\",
+            "      --bootstrap-servers 127.0.0.1:9092",
+            "  onex publish documents.ingest.requested.v1 --input document_id=doc-7 \\",
+            "      --input content=Hello --input metadata.language=en --key doc-7"})
 public final class PublishCommand implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long ANSWER_TIMEOUT_S = 180;

@@ -50,9 +50,10 @@ import picocli.CommandLine.Spec;
         footer = {
             "  onex validate examples contracts/nodes",
             "  onex validate . --exclude 'docker-compose*.yml' --exclude generated",
-            "  onex validate 'flows/**/*.yaml' --plugins build/plugins --plugins $ONEX_HOME/plugins",
+            "  onex validate 'flows/**/*.yaml' --plugins build/plugins \\",
+            "      --plugins $ONEX_HOME/plugins",
             "  git show HEAD:flows/a.yaml | onex validate - --stdin-name flows/a.yaml",
-            "  onex validate . --output github                  # annotations in a GitHub Actions job",
+            "  onex validate . --output github   # annotations in a GitHub Actions job",
             "  onex validate . --sarif onex.sarif --junit TEST-onex.xml --strict",
             "",
             "Exit codes:",

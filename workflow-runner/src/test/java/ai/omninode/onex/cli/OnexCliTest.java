@@ -66,6 +66,26 @@ class OnexCliTest {
     }
 
     @Test
+    void everyHelpFooterLineFitsEightyColumnsUnlessAWholeParagraphSoNoneBreaksMidLine() {
+        List<picocli.CommandLine> commands = new java.util.ArrayList<>(List.of(Onex.commandLine()));
+        for (int i = 0; i < commands.size(); i++) {
+            picocli.CommandLine c = commands.get(i);
+            commands.addAll(c.getSubcommands().values());
+            String[] footer = c.getCommandSpec().usageMessage().footer();
+            for (int j = 0; j < footer.length; j++) {
+                // a whole paragraph may be long (picocli wraps it at word breaks, flush left); an indented line, or
+                // one that the next line continues, would be broken in the middle and lose its indent
+                boolean paragraph = !footer[j].startsWith(" ") && (j + 1 == footer.length || footer[j + 1].isBlank());
+                if (!paragraph) {
+                    assertThat(footer[j].length()).as("%s: %s", c.getCommandSpec().qualifiedName(), footer[j])
+                            .isLessThanOrEqualTo(80);
+                }
+            }
+        }
+        assertThat(commands).hasSizeGreaterThan(8);
+    }
+
+    @Test
     void serveHelpNamesTheInputSchemaWhereTheWorkflowFormatHasIt() {
         String help = Cli.onex("serve", "--help").out().replaceAll("\\s+", " ");
         assertThat(help).contains("breaks the workflow's input_schema").doesNotContain("event_bus.input_schema");
