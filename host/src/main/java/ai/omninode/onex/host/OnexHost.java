@@ -183,6 +183,11 @@ public final class OnexHost implements AutoCloseable {
                 // validates against the nodes and initializes them now: settings a node refuses stop the start
                 List<Problem> refused = runner.prepare(w, null);
                 problems.addAll(refused);
+                if (refused.isEmpty()) {
+                    // any other failure too: the runner never initializes a node again, so every trigger that needs
+                    // it would fail for the infrastructure and wait, paused, for ever (ready until the first came)
+                    problems.addAll(runner.initializationProblems(w));
+                }
             }
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
@@ -226,9 +231,6 @@ public final class OnexHost implements AutoCloseable {
                         + String.join(", ", triggerTopics) + ", group " + group
                         + (b.instanceId == null ? "" : ", instance " + b.instanceId) + ", concurrency " + b.concurrency
                         + ", " + kafka);
-            }
-            if (stopRequested) {
-                return abortStart("before joining the groups");
             }
             if (stopRequested) {
                 return abortStart("before joining the groups");

@@ -168,6 +168,29 @@ class OnexHostStartTest {
                         + " together, every run would trigger another, round the loop for ever");
     }
 
+    /**
+     * The probe's node whose initialize threw (a database away at start): the host started, said nothing and was ready;
+     * the first trigger then failed "node uninitialized" for the infrastructure and ran again for ever, the node never
+     * initialized again, even once the database was back. Now the start is refused, naming the step and the reason.
+     */
+    @Test
+    void aNodeThatCannotBeInitializedForAnyReasonStopsTheStartNamingItsStepAndWhy() {
+        GateCompute.ON_INITIALIZE.set(() -> {
+            throw new IllegalStateException("database at db.example:5432 unreachable");
+        });
+        try {
+            OnexHost.Builder host = OnexHost.builder().registry(NodeRegistry.builder()
+                            .classLoader(OnexHostStartTest.class.getClassLoader()).build())
+                    .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")).workflow(GATE);
+
+            assertThatThrownBy(() -> host.build().start()).isInstanceOf(ValidationException.class)
+                    .hasMessage("gate.yaml:8:19: error: node 'test_gate' could not be initialized:"
+                            + " IllegalStateException: database at db.example:5432 unreachable");
+        } finally {
+            GateCompute.ON_INITIALIZE.set(() -> { });
+        }
+    }
+
     /** The probe's taken --http-port and foreign --http-host were found only after the nodes had started. */
     @Test
     void aTakenHttpPortOrAForeignAddressIsRefusedBeforeAnyNodeStarts() throws Exception {

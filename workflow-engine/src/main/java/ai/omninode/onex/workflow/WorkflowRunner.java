@@ -256,6 +256,17 @@ public final class WorkflowRunner implements AutoCloseable {
     }
 
     /**
+     * Initializes the nodes {@code workflow} uses that are not yet (as {@link #run} would) and returns every one that
+     * could not be, for whatever reason, as a problem at the first step that uses it, naming the node's plugin. A node
+     * that could not be initialized stays so for this runner's life (every run that needs it fails at its step): a
+     * long-lived host refuses to start on these, where {@link #prepare} leaves all but refused settings to the run and
+     * its {@code on_step_failure}. Sorted; empty if none.
+     */
+    public List<Problem> initializationProblems(Workflow workflow) {
+        return WorkflowLoader.sorted(preflight.initializationFailures(prepared(workflow)));
+    }
+
+    /**
      * What {@link #prepare} finds wrong with an input that its workflow's {@code input_schema} accepts, without
      * initializing a node: the main steps' inputs, as far as the input and the settings decide them, checked against
      * their nodes' input schemas (a batch checks each of its inputs so before running it). Sorted; empty if none.

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -63,6 +64,11 @@ public final class NodeLifecycle {
     /** Why the node {@code name} could not be initialized, or null. */
     String initFailure(String name) {
         return initFailures.get(name);
+    }
+
+    /** The plugin (jar or folder) the node {@code name} came from; empty for a node on the class path. */
+    Optional<String> pluginOf(String name) {
+        return registry.find(name).filter(DiscoveredNode::plugin).map(DiscoveredNode::origin);
     }
 
     /** Initializes the nodes of a workflow ({@code nodeNames}) that are not yet; a failure is kept, not thrown. */

@@ -63,6 +63,28 @@ public final class Preflight {
     }
 
     /**
+     * Every node of {@code prepared} that could not be initialized, whatever the reason, each at the first step that
+     * uses it, after initializing the nodes not yet initialized; a node from a plugin is named with its plugin.
+     * Unsorted.
+     */
+    public List<Problem> initializationFailures(PreparedSteps prepared) {
+        Workflow workflow = prepared.workflow();
+        List<Problem> problems = new ArrayList<>();
+        nodes.initialize(prepared.nodeNames());
+        for (String name : prepared.nodeNames()) {
+            String failure = nodes.initFailure(name);
+            if (failure == null) {
+                continue;
+            }
+            String message = failure + nodes.pluginOf(name).map(p -> " [node from plugin " + p + "]").orElse("");
+            workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
+                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)
+                            .as(Rules.NODE_INIT)));
+        }
+        return problems;
+    }
+
+    /**
      * What is wrong with {@code input} before any node is involved: the workflow's {@code input_schema}, then the
      * main steps whose input depends only on the input and the settings, resolved and checked against their node's
      * input schema.
