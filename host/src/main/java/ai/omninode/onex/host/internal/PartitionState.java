@@ -32,7 +32,10 @@ public final class PartitionState {
     final Map<Object, KeyQueue> queues = new HashMap<>();
     /** Runs of this partition under way (taken by a worker and not finished). */
     final AtomicInteger inFlight = new AtomicInteger();
-    /** Key queues waiting out a backoff after an infrastructure failure. */
+    /**
+     * Key queues whose head failed for the infrastructure and has not finished since: waiting out its backoff, or
+     * running again. The partition stays paused, and not ready, until each has (not only while the backoff lasts).
+     */
     final AtomicInteger retrying = new AtomicInteger();
     /** Work handed to the worker pool (queued or running) and not finished; a drain waits for it. */
     final AtomicInteger tasks = new AtomicInteger();
@@ -57,6 +60,8 @@ public final class PartitionState {
         final ConsumerRecord<byte[], byte[]> record;
         volatile boolean done;
         int attempts;
+        /** Counted in {@link #retrying}: it failed for the infrastructure and has not finished since. */
+        boolean retrying;
         /** A run that ended needing a dead letter not yet confirmed: a retry writes only that, it does not run again. */
         volatile TriggerDecoder.Poison owed;
 

@@ -657,6 +657,10 @@ public final class TriggerConsumer implements Runnable {
         }
         if (done) {
             slot.done = true;
+            if (slot.retrying) {
+                slot.retrying = false;
+                ps.retrying.decrementAndGet();
+            }
             synchronized (ps) {
                 q.pending.pollFirst();
                 if (q.pending.isEmpty()) {
@@ -670,16 +674,18 @@ public final class TriggerConsumer implements Runnable {
         }
         slot.attempts++;
         long delay = backoffMs(slot.attempts);
-        ps.retrying.incrementAndGet();
+        if (!slot.retrying) {
+            // until it finishes: while it runs again (a delivery timeout, say) the partition still waits for it
+            slot.retrying = true;
+            ps.retrying.incrementAndGet();
+        }
         metrics.retrying.incrementAndGet();
         try {
             retries.schedule(() -> {
-                ps.retrying.decrementAndGet();
                 metrics.retrying.decrementAndGet();
                 submit(ps, q);
             }, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stoppingAlready) {
-            ps.retrying.decrementAndGet();
             metrics.retrying.decrementAndGet();
         }
     }

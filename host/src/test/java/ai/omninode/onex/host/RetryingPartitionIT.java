@@ -1,0 +1,102 @@
+package ai.omninode.onex.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
+import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
+import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.workflow.Workflow;
+import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.testnodes.HookCompute;
+import ai.omninode.onex.workflow.testnodes.TestNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A partition whose trigger failed for the infrastructure, on the shared broker, while the trigger runs again. */
+class RetryingPartitionIT {
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final List<OnexHost> hosts = new ArrayList<>();
+
+    @AfterEach
+    void stopHosts() {
+        HookCompute.HOOK.set(() -> { });
+        hosts.forEach(OnexHost::close);
+        TestNode.reset();
+    }
+
+    /**
+     * The probe's flapping readiness: the partition counted as retrying only while its trigger waited out the backoff,
+     * so while the trigger ran again (up to a delivery timeout against a broker that does not answer) the host said
+     * ready and fetched from the partition again. Now it stays paused and not ready until the trigger succeeds.
+     */
+    @Test
+    void aPartitionStaysNotReadyWhileItsFailedTriggerRunsAgainUntilItSucceeds() throws Exception {
+        String prefix = Triggers.prefix("retrying");
+        broker.createTopic(prefix + ".in.v1", 1);
+        Workflow workflow = new WorkflowLoader().load("flaky.yaml", """
+                name: flaky
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [in.v1]
+                steps:
+                  - name: before
+                    type: compute
+                    compute_node: test_hook
+                    input: {}
+                  - name: publish
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: "${input.key}", failures: 1, mode: circuit_open}
+                """);
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch secondRunning = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HookCompute.HOOK.set(() -> {
+            if (runs.incrementAndGet() == 2) { // the trigger's run after its infrastructure failure
+                secondRunning.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
+                        .build())
+                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
+                .workflow(workflow).drainTimeout(Duration.ofSeconds(5)).build();
+        hosts.add(host);
+        host.start();
+        await().atMost(Duration.ofMinutes(1)).until(host::ready);
+
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
+            producer.send(new ProducerRecord<>(prefix + ".in.v1", "{\"key\":\"a\"}".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+        assertThat(secondRunning.await(30, TimeUnit.SECONDS)).as("the trigger runs again after its backoff").isTrue();
+
+        assertThat(host.ready()).as("not ready while the failed trigger runs again").isFalse();
+        assertThat(host.status().get(0).retrying()).containsOnlyKeys(prefix + ".in.v1-0");
+        assertThat(host.status().get(0).retrying().get(prefix + ".in.v1-0")).contains("circuit_open");
+        // and paused: the poll loop counts it (at its next turn) as a partition waiting for a retry
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                host.meterRegistry().get("onex.host.partitions.retrying").gauge().value() == 1.0);
+        assertThat(host.ready()).isFalse();
+
+        release.countDown();
+        await().atMost(Duration.ofMinutes(1)).until(host::ready);
+        assertThat(host.status().get(0).retrying()).isEmpty();
+        assertThat(runs).hasValue(2);
+    }
+}
