@@ -210,7 +210,14 @@ public final class OnexHost implements AutoCloseable {
                 List<String> triggerTopics = triggerTopics(kafka.topicPrefix(), w, b.topics);
                 for (String t : triggerTopics) {
                     try {
-                        topics.ensure(t);
+                        if (topics.ensure(t)) {
+                            String hint = topics.typoHint(t, kafka.topicPrefix());
+                            if (hint != null) {
+                                // said where the "serving workflow" line is: the host would wait on it, healthy
+                                b.events.accept("workflow " + w.name() + ": trigger topic " + t + " did not exist, so"
+                                        + " it was created (the broker's default partitions); " + hint);
+                            }
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new OnexException("interrupted while preparing topic " + t);

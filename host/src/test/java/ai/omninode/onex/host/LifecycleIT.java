@@ -195,4 +195,26 @@ class LifecycleIT {
                 + " nodes, serving nothing"));
         assertThat(events).noneMatch(e -> e.contains(" assigned "));
     }
+
+    /**
+     * The probe's typos: a subscribe topic one letter off, or --topic given with the prefix already in it, were created
+     * and served, the host healthy and waiting on an empty topic for ever, with an INFO line at most. Now the start
+     * says so next to the "serving" line; a new topic with nothing like it (a first deployment) is not remarked on.
+     */
+    @Test
+    void aTriggerTopicThatHadToBeCreatedIsNamedWithTheClosestExistingTopicOrThePrefixItRepeats() {
+        String prefix = Triggers.prefix("typo");
+        broker.createTopic(prefix + ".orders.requested.v1", 1);
+        started(host(prefix, oneStep("echo", "orders.requsted.v1")));
+        started(host(prefix, oneStep("echo", "in.v1")).groupId(prefix + ".second").topics(List.of(prefix + ".in.v1")));
+        started(host(prefix, oneStep("echo", "fresh.v1")).groupId(prefix + ".third"));
+
+        assertThat(events).contains("workflow echo: trigger topic " + prefix + ".orders.requsted.v1 did not exist, so it"
+                + " was created (the broker's default partitions); if that is a typo, the closest topic there is "
+                + prefix + ".orders.requested.v1");
+        assertThat(events).contains("workflow echo: trigger topic " + prefix + "." + prefix + ".in.v1 did not exist, so"
+                + " it was created (the broker's default partitions); it starts with the prefix '" + prefix + "' twice:"
+                + " topics are written without KAFKA_TOPIC_PREFIX, which is put in front of them");
+        assertThat(events).noneMatch(e -> e.contains(prefix + ".fresh.v1 did not exist"));
+    }
 }

@@ -14,6 +14,15 @@ public final class Suggestions {
      * one), ignoring case. Never {@code given} itself.
      */
     public static Optional<String> closest(String given, Collection<String> candidates) {
+        return given == null ? Optional.empty() : closest(given, candidates, Math.max(1, given.length() / 3));
+    }
+
+    /**
+     * The candidate closest to {@code given} within {@code maxEdits} edits, ignoring case; never {@code given} itself.
+     * For long names that differ by design in a part (topics: {@code orders.created.v1} and {@code orders.updated.v1}),
+     * where a third of the length would take one for a typo of the other.
+     */
+    public static Optional<String> closest(String given, Collection<String> candidates, int maxEdits) {
         if (given == null) {
             return Optional.empty();
         }
@@ -30,7 +39,7 @@ public final class Suggestions {
                 best = candidate;
             }
         }
-        return best != null && bestDistance <= Math.max(1, given.length() / 3) ? Optional.of(best) : Optional.empty();
+        return best != null && bestDistance <= maxEdits ? Optional.of(best) : Optional.empty();
     }
 
     /** {@code " (did you mean 'x'?)"} when a candidate is close to {@code given}, else {@code ""}. */

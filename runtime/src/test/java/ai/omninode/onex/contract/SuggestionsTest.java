@@ -28,4 +28,12 @@ class SuggestionsTest {
         assertThat(Suggestions.distance("abc", "abc")).isZero();
         assertThat(Suggestions.distance("", "abc")).isEqualTo(3);
     }
+
+    @Test
+    void aBoundOnEditsLeavesOutNamesThatDifferByDesignWhereAThirdOfTheLengthWouldNot() {
+        List<String> topics = List.of("orders.updated.v1", "orders.requested.v1");
+        assertThat(Suggestions.closest("orders.created.v1", topics)).contains("orders.updated.v1");
+        assertThat(Suggestions.closest("orders.created.v1", topics, 2)).isEmpty();
+        assertThat(Suggestions.closest("orders.requsted.v1", topics, 2)).contains("orders.requested.v1");
+    }
 }

@@ -1,5 +1,6 @@
 package ai.omninode.onex.host.internal;
 
+import ai.omninode.onex.contract.Suggestions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,10 +40,12 @@ public final class TopicPreparer {
         this.admin = admin;
     }
 
-    public void ensure(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+    /** True when the topic did not exist and this call created it. */
+    public boolean ensure(String topic) throws InterruptedException, ExecutionException, TimeoutException {
         if (ready.contains(topic)) {
-            return;
+            return false;
         }
+        boolean created = false;
         long deadline = System.nanoTime() + READY_WAIT.toNanos();
         int partitions;
         try {
@@ -56,12 +59,13 @@ public final class TopicPreparer {
                 }
                 LOG.warn("Cannot describe topic {} ({}); leaving it to the broker", topic, e.getCause().toString());
                 ready.add(topic);
-                return;
+                return false;
             }
             try {
                 admin.createTopics(Set.of(new NewTopic(topic, Optional.empty(), Optional.empty())))
                         .all().get(10, TimeUnit.SECONDS);
                 LOG.info("Created topic {}", topic);
+                created = true;
             } catch (ExecutionException create) {
                 if (!(create.getCause() instanceof TopicExistsException)) {
                     if (create.getCause() instanceof RetriableException) {
@@ -70,7 +74,7 @@ public final class TopicPreparer {
                     LOG.warn("Cannot create topic {} ({}); leaving it to the broker", topic,
                             create.getCause().toString());
                     ready.add(topic);
-                    return;
+                    return false;
                 }
             }
             partitions = describeCreated(topic, deadline);
@@ -92,6 +96,32 @@ public final class TopicPreparer {
             }
         }
         ready.add(topic);
+        return created;
+    }
+
+    /**
+     * For a trigger topic this host had to create: what to say if it is likely a mistake, or null. A typo (an existing
+     * topic at most two edits away, dead-letter and internal topics aside) or the prefix written twice would otherwise leave the host
+     * healthy and waiting on an empty topic for ever. Best effort: a listing that fails says nothing.
+     */
+    public String typoHint(String topic, String prefix) {
+        String doubled = prefix.isEmpty() ? null : prefix + "." + prefix + ".";
+        if (doubled != null && topic.startsWith(doubled)) {
+            return "it starts with the prefix '" + prefix + "' twice: topics are written without KAFKA_TOPIC_PREFIX,"
+                    + " which is put in front of them";
+        }
+        try {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            return Suggestions.closest(topic, existing.stream()
+                            .filter(t -> !t.endsWith(".dlq") && !t.startsWith("__") && !t.equals(topic)).toList(), 2)
+                    .map(t -> "if that is a typo, the closest topic there is " + t).orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.debug("Cannot list the topics to check {} against them", topic, e);
+            return null;
+        }
     }
 
     /**
