@@ -49,6 +49,20 @@ public final class KafkaSettings {
             ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, ConsumerConfig.GROUP_PROTOCOL_CONFIG);
 
+    /** What some Kafka client reads: an ONEX_KAFKA_ name that none does is a mistake. */
+    private static final Set<String> CLIENT_SETTINGS;
+    /** Settings that load plugin classes, which may read settings of their own (as the Kafka node allows). */
+    private static final Set<String> PLUGIN_SETTINGS = Set.of("interceptor.classes", "metric.reporters",
+            "partitioner.class", "sasl.login.class", "sasl.login.callback.handler.class",
+            "sasl.client.callback.handler.class", "ssl.engine.factory.class", "config.providers");
+
+    static {
+        Set<String> names = new java.util.TreeSet<>(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        CLIENT_SETTINGS = java.util.Collections.unmodifiableSet(names);
+    }
+
     private final String bootstrapServers;
     /** The variable the address came from (the default's is named as the one to set). */
     private final String bootstrapVariable;
@@ -100,6 +114,22 @@ public final class KafkaSettings {
                                 + property + "'");
                     }
                 }
+            }
+        }
+        // a misspelt credential (ONEX_KAFKA_SASL_JASS_CONFIG) would reach no client, and Kafka's refusal of what is
+        // missing names no variable; the node's did-you-mean would come only after the consumer's check
+        boolean plugins = client.keySet().stream().anyMatch(PLUGIN_SETTINGS::contains);
+        for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
+            String name = e.getKey();
+            if (plugins || e.getValue() == null || !name.startsWith(CLIENT_PREFIX)
+                    || name.length() == CLIENT_PREFIX.length()) {
+                continue;
+            }
+            String property = property(name, CLIENT_PREFIX);
+            if (!CLIENT_SETTINGS.contains(property) && !property.startsWith("config.providers.")) {
+                problems.add(name + ": '" + property + "' is not a setting of any Kafka client"
+                        + Suggestions.closest(property, CLIENT_SETTINGS).map(k -> "; did you mean '" + k + "'?")
+                                .orElse(""));
             }
         }
         if (!problems.isEmpty()) {

@@ -49,4 +49,24 @@ class KafkaSettingsTest {
                 "ONEX_CONSUMER_MAX_POLL_RECORDS", "s3cr3t-pw")))
                 .hasMessageContaining("ONEX_CONSUMER_MAX_POLL_RECORDS").hasMessageNotContaining("s3cr3t");
     }
+
+    /**
+     * The probe's ONEX_KAFKA_SASL_JASS_CONFIG next to a SASL protocol: the consumer check ran first and said only that
+     * Kafka found no 'KafkaClient' entry in the JAAS configuration, naming no variable; the node's did-you-mean never
+     * came. A name no Kafka client reads is now refused by name first, unless a plugin class may read it.
+     */
+    @Test
+    void aClientSettingNoKafkaClientReadsIsRefusedByNameWithWhatWasMeant() {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cr3t-pw\";";
+        assertThatThrownBy(() -> KafkaSettings.from(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                "ONEX_KAFKA_SASL_JASS_CONFIG", jaas)))
+                .hasMessage("invalid Kafka settings for the host: ONEX_KAFKA_SASL_JASS_CONFIG: 'sasl.jass.config' is not"
+                        + " a setting of any Kafka client; did you mean 'sasl.jaas.config'?");
+        // each client's own settings pass: the consumer's, the producer's, the admin client's
+        assertThat(KafkaSettings.from(Map.of("ONEX_KAFKA_MAX_POLL_RECORDS", "5", "ONEX_KAFKA_LINGER_MS", "5",
+                "ONEX_KAFKA_DEFAULT_API_TIMEOUT_MS", "1000", "ONEX_KAFKA_CONFIG_PROVIDERS_FILE_CLASS", "x"))).isNotNull();
+        // a plugin class may read settings of its own
+        assertThat(KafkaSettings.from(Map.of("ONEX_KAFKA_INTERCEPTOR_CLASSES", "com.example.Audit",
+                "ONEX_KAFKA_AUDIT_TOPIC", "audit"))).isNotNull();
+    }
 }
