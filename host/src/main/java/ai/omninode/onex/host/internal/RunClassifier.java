@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  *   <li><b>failed for the infrastructure</b>: any step, main or {@code on_step_failure}, whose effect may have
  *       happened ({@link StepResult#outcomeUnknown()}), whose Kafka output says {@code error_type} is one of
  *       {@link #INFRASTRUCTURE_ERROR_TYPES} (the broker did not answer, the breaker was open, the node was shutting
- *       down), or whose node could not be initialized: not committed; the trigger runs again after a backoff, with the
+ *       down), whose node could not be initialized, or that failed on a class its plugin could not load or link
+ *       ({@code NoClassDefFoundError} and the like): not committed; the trigger runs again after a backoff, with the
  *       same run key, so every event it publishes carries the event id of the first try.</li>
  * </ul>
  */
@@ -108,6 +109,16 @@ public final class RunClassifier {
         if (s.error() != null && s.error().contains(NOT_INITIALIZED)) {
             return "found its node uninitialized";
         }
+        if (s.error() != null && BROKEN_CLASSES.matcher(s.error()).find()) {
+            // a plugin without a library it needs, or built against another version: every trigger would fail the
+            // same way, so none is dead-lettered for it; the partition waits, not ready, until the plugin is fixed
+            return "failed on a class its node's plugin could not load or link";
+        }
         return null;
     }
+
+    /** Errors of the installation, not of the trigger: a class missing, or not the one the plugin was built against. */
+    private static final java.util.regex.Pattern BROKEN_CLASSES = java.util.regex.Pattern.compile("\\b(?:java\\.lang\\.)?"
+            + "(?:NoClassDefFoundError|ClassNotFoundException|UnsatisfiedLinkError|NoSuchMethodError|NoSuchFieldError"
+            + "|AbstractMethodError|IncompatibleClassChangeError|ExceptionInInitializerError):");
 }

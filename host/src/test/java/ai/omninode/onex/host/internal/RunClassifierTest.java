@@ -89,6 +89,21 @@ class RunClassifierTest {
     }
 
     @Test
+    void aClassThePluginCannotLoadOrLinkIsTheInstallationsFaultNotTheTriggers() {
+        for (String error : List.of("NoClassDefFoundError: org/apache/kafka/clients/producer/Producer",
+                "unexpected error: java.lang.NoSuchMethodError: 'void a.B.c()'",
+                "ExceptionInInitializerError: null (not retried: effect node 'x' failed without saying whether a retry"
+                        + " is safe, and its effect may have happened)")) {
+            var v = RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null, error, false)));
+            assertThat(v.outcome()).as(error).isEqualTo(Outcome.INFRASTRUCTURE);
+            assertThat(v.reason()).startsWith("step 's' failed on a class its node's plugin could not load or link: ");
+        }
+        // a trigger's own data that merely names such a word is its content's failure
+        assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
+                "field 'NoClassDefFoundError' is not allowed", false))).outcome()).isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
     void anUnknownOutcomeAndAnUninitializedNodeAreInfrastructure() {
         RunClassifier.Verdict unknown = RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED,
                 null, "outcome unknown: no answer", true)));
