@@ -261,7 +261,9 @@ public final class WorkflowValidator {
                         || Scope.INPUT.equals(e.root()) || Scope.ENV.equals(e.root()) || Scope.ERROR.equals(e.root())) {
                     continue;
                 }
-                NodeContract producer = contracts.get(target.step().node());
+                // a node field that is no name (a list, say) was reported by the loader; its result has no schema
+                String producerNode = target.step().node();
+                NodeContract producer = producerNode == null ? null : contracts.get(producerNode);
                 if (producer == null || producer.output().isEmpty()) {
                     continue;
                 }
