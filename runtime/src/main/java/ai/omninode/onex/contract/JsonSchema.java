@@ -5,7 +5,9 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +25,18 @@ import tools.jackson.databind.json.JsonMapper;
  * field and the rule. Thread-safe; compile once, validate many times.
  */
 public final class JsonSchema {
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /**
+     * The JSON Schema versions a schema may name in {@code $schema}: any other is refused with a message, where the
+     * validator's default registry logged an error with a stack trace. A keyword none of them knows is an annotation, as
+     * the specification says, without the validator's warning on stderr for each one.
+     */
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDialects(
+            List.of(quiet(Dialects.getDraft202012()), quiet(Dialects.getDraft201909()), quiet(Dialects.getDraft7()),
+                    quiet(Dialects.getDraft6()), quiet(Dialects.getDraft4())),
+            b -> b.defaultDialectId(Dialects.getDraft202012().getId()));
+    private static final Pattern UNKNOWN_DIALECT = Pattern.compile("Unknown dialect '(.*)'\\..*", Pattern.DOTALL);
+    private static final Pattern NOT_FOUND = Pattern.compile("java\\.io\\.FileNotFoundException: (\\S+)");
+    private static final Pattern JAVA_EXCEPTION = Pattern.compile("^(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
 
@@ -55,6 +68,9 @@ public final class JsonSchema {
         for (Violation v : metaSchema().validate(doc.root())) {
             problems.add(locate(doc, v).as(Rules.SCHEMA_INVALID));
         }
+        for (Violation v : SchemaPreflight.check(doc.root())) {
+            problems.add(locate(doc, v).as(Rules.SCHEMA_INVALID));
+        }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
@@ -63,8 +79,7 @@ public final class JsonSchema {
             schema.initializeValidators();
             return new JsonSchema(schema, doc.root(), doc.source());
         } catch (SchemaException | IllegalArgumentException e) {
-            throw new ValidationException(doc.problemAt("", "not a usable JSON Schema: " + e.getMessage())
-                    .as(Rules.SCHEMA_INVALID));
+            throw new ValidationException(notUsable(doc, "", e).as(Rules.SCHEMA_INVALID));
         }
     }
 
@@ -78,6 +93,9 @@ public final class JsonSchema {
         for (Violation v : metaSchema().validate(node)) {
             problems.add(locate(doc, new Violation(pointer + v.pointer(), v.keyword(), v.message())));
         }
+        for (Violation v : SchemaPreflight.check(node)) {
+            problems.add(locate(doc, new Violation(pointer + v.pointer(), v.keyword(), v.message())));
+        }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
@@ -86,7 +104,7 @@ public final class JsonSchema {
             schema.initializeValidators();
             return new JsonSchema(schema, node, doc.source());
         } catch (SchemaException | IllegalArgumentException e) {
-            throw new ValidationException(doc.problemAt(pointer, "not a usable JSON Schema: " + e.getMessage()));
+            throw new ValidationException(notUsable(doc, pointer, e));
         }
     }
 
@@ -96,6 +114,35 @@ public final class JsonSchema {
         Schema schema = REGISTRY.getSchema(SchemaLocation.of("urn:onex:" + source.replace(' ', '_')), schemaNode);
         schema.initializeValidators();
         return new JsonSchema(schema, schemaNode, source);
+    }
+
+    private static Dialect quiet(Dialect dialect) {
+        return Dialect.builder(dialect).unknownKeywordFactory((keyword, context) -> new AnnotationKeyword(keyword)).build();
+    }
+
+    /**
+     * Why the validator could not compile the schema at {@code pointer}, in words for its author: it names a reference
+     * it could not load, or a {@code $schema} it does not know, by the Java exception it caught.
+     */
+    private static Problem notUsable(YamlDocument doc, String pointer, RuntimeException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().strip();
+        JsonNode schema = doc.root().at(pointer);
+        Matcher dialect = UNKNOWN_DIALECT.matcher(message);
+        if (dialect.matches() && schema.has("$schema")) {
+            return doc.problemAt(pointer + "/$schema", "'$schema' is " + dialect.group(1) + ", a JSON Schema version "
+                    + "this validator does not read; write " + META_SCHEMA + " (draft 2020-12), or leave $schema out");
+        }
+        Matcher notFound = NOT_FOUND.matcher(message);
+        if (notFound.find()) {
+            String url = notFound.group(1);
+            String ref = SchemaPreflight.refTo(schema, url);
+            return doc.problemAt(ref == null ? pointer : pointer + ref, "'$ref' " + url + " cannot be read: "
+                    + (url.startsWith("http:") || url.startsWith("https:")
+                            ? "schemas are not fetched from the network; save it next to this schema and refer to it by "
+                                    + "its file name"
+                            : "no such file"));
+        }
+        return doc.problemAt(pointer, "not a usable JSON Schema: " + JAVA_EXCEPTION.matcher(message).replaceFirst(""));
     }
 
     private static JsonSchema metaSchema() {
@@ -118,7 +165,7 @@ public final class JsonSchema {
         if (fast != null && fast.accepts(instance)) {
             return List.of(); // what the validator would say, without its per-value bookkeeping
         }
-        List<Error> errors = schema.validate(instance);
+        List<Error> errors = schema.validate(HugeNumbers.asIntegers(instance));
         if (errors.isEmpty()) {
             return List.of();
         }

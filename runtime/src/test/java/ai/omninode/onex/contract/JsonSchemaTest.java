@@ -248,4 +248,125 @@ class JsonSchemaTest {
         assertThat(before.validateValue(1)).hasSize(1);
         assertThat(after.validateValue(1)).isEmpty();
     }
+
+    private static JsonSchema schemaOf(String text) {
+        return JsonSchema.compile(YamlReader.defaults().readString("s.schema.json", text), "urn:test:" + text.hashCode());
+    }
+
+    private static List<Problem> problemsOf(String text) {
+        try {
+            schemaOf(text);
+        } catch (ValidationException e) {
+            return e.problems();
+        }
+        throw new AssertionError("no problem for " + text);
+    }
+
+    @Test
+    void aFloatBeyondTheRangeOfALongBreaksAnIntegerBoundInsteadOfFailingTheValidation() {
+        JsonSchema bounded = schemaOf("""
+                {"type": "object", "properties": {"count": {"type": "integer", "minimum": 0, "maximum": 10},
+                 "low": {"type": "integer", "exclusiveMinimum": 0}}}
+                """);
+
+        List<Violation> tooBig = bounded.validate(YamlReader.defaults().readString("in", "{\"count\": 1e19}").root());
+        List<Violation> tooSmall = bounded.validate(YamlReader.defaults().readString("in", "{\"low\": -1.5e300}").root());
+
+        assertThat(tooBig).extracting(Violation::pointer, Violation::keyword).containsExactly(tuple("/count", "maximum"));
+        assertThat(tooSmall).extracting(Violation::pointer, Violation::keyword)
+                .containsExactly(tuple("/low", "exclusiveMinimum"));
+        assertThat(bounded.validate(YamlReader.defaults().readString("in", "{\"count\": 1e1}").root())).isEmpty();
+    }
+
+    @Test
+    void aRefThatLeadsBackToItsOwnSchemaIsRefusedAtTheRefInsteadOfRecursingUntilTheStackOverflows() {
+        List<Problem> self = problemsOf("{\"$ref\": \"#\"}");
+        List<Problem> viaAllOf = problemsOf("""
+                {
+                  "$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"not": {"$ref": "#/$defs/a"}}},
+                  "$ref": "#/$defs/a"
+                }
+                """);
+
+        assertThat(self).singleElement().satisfies(p -> {
+            assertThat(p).extracting(Problem::line, Problem::column, Problem::rule).containsExactly(1, 10, "schema.invalid");
+            assertThat(p.message()).contains("'/$ref' (#) leads back to the schema it is in");
+        });
+        assertThat(viaAllOf).singleElement().satisfies(p -> assertThat(p.line()).isEqualTo(2));
+    }
+
+    @Test
+    void aRecursiveSchemaThatLooksIntoAPartOfTheValueEachTimeIsNoLoop() {
+        JsonSchema tree = schemaOf("""
+                {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"},
+                 "children": {"type": "array", "items": {"$ref": "#"}}}}
+                """);
+
+        List<Violation> violations = tree.validate(YamlReader.defaults().readString("in",
+                "{\"name\": \"a\", \"children\": [{\"name\": \"b\", \"children\": [{}]}]}").root());
+
+        assertThat(violations).extracting(Violation::keyword).containsExactly("required");
+    }
+
+    @Test
+    void aPatternThatIsNoRegularExpressionIsReportedAtThePatternInPlainWords() {
+        List<Problem> problems = problemsOf("""
+                {"type": "object",
+                 "properties": {"id": {"type": "string", "pattern": "[a-z"}},
+                 "patternProperties": {"\\\\p{Nope}": {}}}
+                """);
+
+        assertThat(problems).extracting(Problem::line, Problem::rule)
+                .containsExactlyInAnyOrder(tuple(2, "schema.invalid"), tuple(3, "schema.invalid"));
+        assertThat(problems).extracting(Problem::message).anySatisfy(m -> assertThat(m)
+                .startsWith("'/properties/id/pattern' is not a regular expression: Unclosed character class"));
+        assertThat(problems).allSatisfy(p -> assertThat(p.message()).doesNotContain("java.", "Exception", "\n"));
+    }
+
+    @Test
+    void aSchemaVersionTheValidatorDoesNotReadIsReportedAtDollarSchema() {
+        List<Problem> problems = problemsOf("""
+                {"$schema": "http://json-schema.org/draft-03/schema#",
+                 "type": "object"}
+                """);
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p).extracting(Problem::line, Problem::pointer).containsExactly(1, "/$schema");
+            assertThat(p.message()).contains("draft-03").contains("https://json-schema.org/draft/2020-12/schema")
+                    .doesNotContain("Exception");
+        });
+        assertThat(schemaOf("{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": \"string\"}")
+                .validateValue(5)).extracting(Violation::keyword).containsExactly("type");
+    }
+
+    @Test
+    void aRefToAnotherPlaceIsReportedAtTheRefAndSaysWhyItCannotBeRead() {
+        List<Problem> remote = problemsOf("""
+                {"type": "object",
+                 "properties": {"a": {"$ref": "http://127.0.0.1:9/x.json"}}}
+                """);
+
+        assertThat(remote).singleElement().satisfies(p -> {
+            assertThat(p).extracting(Problem::line, Problem::pointer).containsExactly(2, "/properties/a/$ref");
+            assertThat(p.message()).contains("http://127.0.0.1:9/x.json").contains("not fetched from the network")
+                    .doesNotContain("java.", "Exception");
+        });
+    }
+
+    @Test
+    void anUnknownKeywordIsAnAnnotationAndNothingIsWrittenToStderrForItOrForABadPattern() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        JsonSchema typo;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            typo = schemaOf("{\"type\": \"object\", \"requird\": [\"a\"], \"properties\": {\"a\": {\"minLenght\": 1}}}");
+            problemsOf("{\"pattern\": \"(\"}");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(typo.validateValue(Map.of("a", ""))).isEmpty();
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
+    }
 }

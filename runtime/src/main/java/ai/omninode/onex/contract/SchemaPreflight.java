@@ -1,0 +1,259 @@
+package ai.omninode.onex.contract;
+
+import com.networknt.schema.regex.RegularExpressions;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What the validator (networknt) would only find by failing badly, checked on the schema's own tree so that each
+ * is a {@link Violation} at its place: a {@code pattern} that is no regular expression (the validator logs it at ERROR
+ * and reports a Java exception), and a {@code $ref} that leads back to its own schema without reading any part of the
+ * value (the validator recurses until the stack overflows, on the first value it checks).
+ */
+final class SchemaPreflight {
+    /** Keywords whose value is one subschema. */
+    private static final Set<String> ONE = Set.of("additionalProperties", "items", "contains", "not", "if", "then",
+            "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems");
+    /** Keywords whose value is a list of subschemas. */
+    private static final Set<String> LIST = Set.of("allOf", "anyOf", "oneOf", "prefixItems", "items");
+    /** Keywords whose value is a map of subschemas. */
+    private static final Set<String> MAP = Set.of("properties", "patternProperties", "$defs", "definitions",
+            "dependentSchemas", "dependencies");
+    /** Keywords that apply their subschemas to the value itself (not to a part of it): a loop through them never ends. */
+    private static final Set<String> IN_PLACE_ONE = Set.of("not", "if", "then", "else");
+    private static final Set<String> IN_PLACE_LIST = Set.of("allOf", "anyOf", "oneOf");
+
+    private SchemaPreflight() {
+    }
+
+    static List<Violation> check(JsonNode root) {
+        Map<String, JsonNode> schemas = new LinkedHashMap<>();
+        collect(root, "", schemas);
+        List<Violation> out = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
+            patterns(e.getKey(), e.getValue(), out);
+        }
+        refLoop(root, schemas, out);
+        return out;
+    }
+
+    /** Every subschema (an object) by its JSON pointer; depth is bounded by the reader's nesting limit. */
+    private static void collect(JsonNode schema, String pointer, Map<String, JsonNode> out) {
+        if (!schema.isObject()) {
+            return;
+        }
+        out.put(pointer, schema);
+        for (Map.Entry<String, JsonNode> field : schema.properties()) {
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            String at = pointer + "/" + YamlDocument.escape(key);
+            if (ONE.contains(key) && value.isObject()) {
+                collect(value, at, out);
+            } else if (LIST.contains(key) && value.isArray()) {
+                for (int i = 0; i < value.size(); i++) {
+                    collect(value.get(i), at + "/" + i, out);
+                }
+            } else if (MAP.contains(key) && value.isObject()) {
+                for (Map.Entry<String, JsonNode> sub : value.properties()) {
+                    collect(sub.getValue(), at + "/" + YamlDocument.escape(sub.getKey()), out);
+                }
+            }
+        }
+    }
+
+    private static void patterns(String pointer, JsonNode schema, List<Violation> out) {
+        JsonNode pattern = schema.get("pattern");
+        if (pattern != null && pattern.isString()) {
+            String problem = regexProblem(pattern.asString());
+            if (problem != null) {
+                out.add(new Violation(pointer + "/pattern", "pattern",
+                        "'" + pointer + "/pattern' is not a regular expression: " + problem));
+            }
+        }
+        JsonNode keys = schema.get("patternProperties");
+        if (keys != null && keys.isObject()) {
+            for (String key : keys.propertyNames()) {
+                String problem = regexProblem(key);
+                if (problem != null) {
+                    String at = pointer + "/patternProperties/" + YamlDocument.escape(key);
+                    out.add(new Violation(at, "patternProperties", "'" + at
+                            + "': the name is not a regular expression: " + problem));
+                }
+            }
+        }
+    }
+
+    /** Why the validator's (JDK) regular expressions refuse {@code regex}, or null. */
+    private static String regexProblem(String regex) {
+        try {
+            Pattern.compile(RegularExpressions.replaceLongformCharacterProperties(
+                    RegularExpressions.replaceDollarAnchors(regex)));
+            return null;
+        } catch (PatternSyntaxException e) {
+            return e.getDescription() + (e.getIndex() >= 0 ? " at character " + (e.getIndex() + 1) : "");
+        } catch (RuntimeException e) {
+            return "it cannot be read";
+        }
+    }
+
+    /**
+     * A {@code $ref} (or a chain of them, through allOf, anyOf, oneOf, not, if, then, else) that comes back to the
+     * schema it started from before any keyword descends into a part of the value. Only references inside the
+     * document ({@code #...}) are followed.
+     */
+    private static void refLoop(JsonNode root, Map<String, JsonNode> schemas, List<Violation> out) {
+        Map<String, String> anchors = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
+            JsonNode anchor = e.getValue().get("$anchor");
+            if (anchor != null && anchor.isString()) {
+                anchors.putIfAbsent(anchor.asString(), e.getKey());
+            }
+        }
+        Map<String, List<String[]>> edges = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
+            String from = e.getKey();
+            JsonNode schema = e.getValue();
+            List<String[]> next = new ArrayList<>();
+            JsonNode ref = schema.get("$ref");
+            if (ref != null && ref.isString()) {
+                String target = target(ref.asString(), root, anchors);
+                if (target != null && schemas.containsKey(target)) {
+                    next.add(new String[] {target, from + "/$ref", ref.asString()});
+                }
+            }
+            for (String key : IN_PLACE_ONE) {
+                if (schema.path(key).isObject()) {
+                    next.add(new String[] {from + "/" + key, null, null});
+                }
+            }
+            for (String key : IN_PLACE_LIST) {
+                JsonNode list = schema.path(key);
+                for (int i = 0; list.isArray() && i < list.size(); i++) {
+                    next.add(new String[] {from + "/" + key + "/" + i, null, null});
+                }
+            }
+            edges.put(from, next);
+        }
+        Set<String> done = new HashSet<>();
+        for (String start : schemas.keySet()) {
+            if (done.contains(start)) {
+                continue;
+            }
+            Violation v = loopFrom(start, edges, done);
+            if (v != null) {
+                out.add(v);
+                return; // one loop is enough to refuse the schema; the others are usually the same one
+            }
+        }
+    }
+
+    /** Depth-first search without recursion (a chain of references may be long); marks what it finished. */
+    private static Violation loopFrom(String start, Map<String, List<String[]>> edges, Set<String> done) {
+        Set<String> onPath = new HashSet<>();
+        List<String> path = new ArrayList<>();
+        List<Integer> next = new ArrayList<>();
+        List<String[]> via = new ArrayList<>();
+        path.add(start);
+        next.add(0);
+        via.add(null);
+        onPath.add(start);
+        while (!path.isEmpty()) {
+            int top = path.size() - 1;
+            String node = path.get(top);
+            List<String[]> out = edges.getOrDefault(node, List.of());
+            int i = next.get(top);
+            if (i >= out.size()) {
+                done.add(node);
+                onPath.remove(node);
+                path.remove(top);
+                next.remove(top);
+                via.remove(top);
+                continue;
+            }
+            next.set(top, i + 1);
+            String[] edge = out.get(i);
+            if (onPath.contains(edge[0])) {
+                // name the reference that closes the loop, or the first one on it
+                String[] ref = edge[1] != null ? edge : null;
+                for (int k = path.indexOf(edge[0]) + 1; ref == null && k < via.size(); k++) {
+                    if (via.get(k) != null && via.get(k)[1] != null) {
+                        ref = via.get(k);
+                    }
+                }
+                if (ref == null) {
+                    continue; // no $ref on it: not a loop a schema can write
+                }
+                return new Violation(ref[1], "$ref", "'" + ref[1] + "' (" + ref[2] + ") leads back to the schema it"
+                        + " is in without looking into any part of the value, so checking a value would never end");
+            }
+            if (!done.contains(edge[0])) {
+                path.add(edge[0]);
+                next.add(0);
+                via.add(edge);
+                onPath.add(edge[0]);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The pointer of the first {@code $ref} in {@code schema} that names {@code url} (as written, or relative to the
+     * schema's own file), or null.
+     */
+    static String refTo(JsonNode schema, String url) {
+        List<JsonNode> nodes = new ArrayList<>(List.of(schema));
+        List<String> pointers = new ArrayList<>(List.of(""));
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode n = nodes.get(i);
+            String at = pointers.get(i);
+            JsonNode ref = n.get("$ref");
+            if (ref != null && ref.isString()) {
+                String r = ref.asString().replaceFirst("#.*$", "").replaceFirst("^(\\./|\\.\\./)+", "");
+                if (!r.isEmpty() && (url.equals(ref.asString()) || url.endsWith(r))) {
+                    return at + "/$ref";
+                }
+            }
+            if (n.isObject()) {
+                for (Map.Entry<String, JsonNode> f : n.properties()) {
+                    nodes.add(f.getValue());
+                    pointers.add(at + "/" + YamlDocument.escape(f.getKey()));
+                }
+            } else if (n.isArray()) {
+                for (int k = 0; k < n.size(); k++) {
+                    nodes.add(n.get(k));
+                    pointers.add(at + "/" + k);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The pointer of the subschema a reference inside the document names, or null (another file, a URL). */
+    private static String target(String ref, JsonNode root, Map<String, String> anchors) {
+        if (!ref.startsWith("#")) {
+            return null;
+        }
+        try {
+            String fragment = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+            if (fragment.isEmpty()) {
+                return "";
+            }
+            if (!fragment.startsWith("/")) {
+                return anchors.get(fragment);
+            }
+            return root.at(fragment).isMissingNode() ? null : fragment;
+        } catch (IllegalArgumentException e) {
+            return null; // a malformed reference: the validator says so when it compiles the schema
+        }
+    }
+}
