@@ -16,6 +16,8 @@ public final class JsonErrors {
     private static final Pattern START_MARKER = Pattern.compile(
             "\\s*\\(start marker at \\[Source: [^\\]]*?(?:line: (\\d+), column: (\\d+))?[^\\]]*\\]\\)");
     private static final Pattern TRAILING = Pattern.compile("Trailing token \\(");
+    /** "hexadecimal number literals require enabling `JsonReadFeature.ALLOW_HEXADECIMAL_NUMBERS`" */
+    private static final Pattern REQUIRES_FEATURE = Pattern.compile("\\s+require enabling `[^`]*`");
 
     private JsonErrors() {
     }
@@ -33,6 +35,7 @@ public final class JsonErrors {
         }
         first = START_MARKER.matcher(first).replaceAll(r -> r.group(1) == null ? ""
                 : " (opened at " + r.group(1) + ":" + r.group(2) + ")");
+        first = REQUIRES_FEATURE.matcher(first).replaceAll(" are not JSON");
         return PARSER_ADVICE.matcher(first).replaceAll("").strip();
     }
 }

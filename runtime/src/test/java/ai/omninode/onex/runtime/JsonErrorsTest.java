@@ -28,6 +28,14 @@ class JsonErrorsTest {
     }
 
     @Test
+    void aHexadecimalNumberIsSaidToBeNoJsonRatherThanWhichFeatureWouldAllowIt() {
+        String hex = messageFor("{\"a\": 0x10}");
+
+        assertThat(hex).contains("hexadecimal number literals are not JSON")
+                .doesNotContain("enabling", "`", "JsonReadFeature", "ALLOW_");
+    }
+
+    @Test
     void contentAfterTheValueIsSaidInTheSendersWordsWithoutJacksonsTypesOrFeatures() {
         JsonMapper strict = JsonMapper.builder()
                 .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
