@@ -94,7 +94,7 @@ final class PreparedWorkflow implements PreparedSteps {
             input = template.resolve(scope, (pointer, offset, expression, message) -> text.at(pointer, expression,
                     "step '" + step.name() + "': " + message));
         } catch (ExpressionException e) {
-            return new ResolvedInput(null, e.problem());
+            return new ResolvedInput(null, e.problem().orAs(Rules.EXPRESSION_UNAVAILABLE));
         }
         if (!input.isObject()) {
             String message = "step '" + step.name() + "': its input must be a map, but " + step.input().asString()

@@ -215,7 +215,7 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
                     (pointer, offset, expression, message) -> text.at(pointer, expression,
                             "step '" + s.name() + "': " + message));
         } catch (ExpressionException e) {
-            problems.add(e.problem());
+            problems.add(e.problem().orAs(Rules.EXPRESSION_UNAVAILABLE));
             later.add(inputPointer); // reported; not checked against the contract a second time
             return node;
         }

@@ -21,6 +21,7 @@ import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.node.OnexException;
 import ai.omninode.onex.runtime.NodeRegistry;
+import ai.omninode.onex.validation.ReportFormat;
 import ai.omninode.onex.workflow.InputSchemaCheck;
 import ai.omninode.onex.workflow.RunOptions;
 import ai.omninode.onex.workflow.Workflow;
@@ -296,7 +297,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (!plan.problems().isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
-            plan.problems().forEach(err::println);
+            plan.problems().forEach(p -> err.println(ReportFormat.line(p))); // as onex validate and a refused run
             err.println("onex: " + plan.problems().size() + (plan.problems().size() == 1 ? " error" : " errors")
                     + (plan.inputRefused() ? "; the steps' inputs were not checked against their nodes' contracts, as"
                     + " the input does not fit the workflow's input_schema" : ""));

@@ -209,6 +209,42 @@ class RunChecksTest {
     }
 
     @Test
+    void whatTheInputAndSettingsCannotResolveIsReportedByADryRunAsARefusedRunReportsItWithItsRule() throws IOException {
+        Path flow = Files.writeString(plugins.resolve("unresolved.yaml"), """
+                name: unresolved
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - name: publish
+                    type: effect
+                    effect_node: kafka_event_effect
+                    input:
+                      topic: ${input.topic}
+                      event_type: E
+                      payload: {}
+                  - name: publish_again
+                    type: effect
+                    effect_node: kafka_event_effect
+                    input:
+                      topic: t
+                      event_type: ${env.ONEX_TEST_NEVER_SET_77}
+                      payload: {}
+                """);
+
+        Cli.Result dry = Cli.onex("run", flow.toString(), "--plugins", plugins.toString(), "--dry-run");
+        Cli.Result dryJson = Cli.onex("run", flow.toString(), "--plugins", plugins.toString(), "--dry-run",
+                "--output", "json");
+        Cli.Result run = Cli.onex("run", flow.toString(), "--plugins", plugins.toString(),
+                "--set", "KAFKA_BOOTSTRAP_SERVERS=" + closedAddress());
+
+        assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(Onex.INVALID);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Onex.INVALID);
+        assertThat(dry.problems()).hasSize(2).isEqualTo(run.problems()).allSatisfy(p -> assertThat(p)
+                .contains("cannot resolve").endsWith(" [expression.unavailable]"));
+        assertThat(JSON.readTree(dryJson.out()).get("problems")).allSatisfy(p -> assertThat(p.get("rule").asString())
+                .isEqualTo("expression.unavailable"));
+    }
+
+    @Test
     void describeTellsTheInputsStepsNodesAndWhatIsPublished() {
         Cli.Result r = Cli.onex("describe", INGESTION, "--plugins", plugins.toString());
 

@@ -4,6 +4,7 @@ import ai.omninode.onex.cli.Onex;
 import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.node.OnexException;
+import ai.omninode.onex.validation.ReportFormat;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -20,8 +21,9 @@ public final class ExceptionMapper implements IExecutionExceptionHandler {
         PrintWriter err = cmd.getErr();
         if (e instanceof ValidationException v) {
             for (Problem p : v.problems()) {
-                // as onex validate prints them: the rule id says which check, and is what --output json carries
-                err.println(p.rule().isEmpty() ? p.toString() : p + " [" + p.rule() + "]");
+                // as onex validate prints them: the rule id says which check, and is what --output json carries; a
+                // line feed a message quotes (the YAML parser's "found \n") is written \n, one problem a line
+                err.println(ReportFormat.line(p));
             }
             err.println("onex: " + v.problems().size() + (v.problems().size() == 1 ? " error" : " errors"));
             err.flush();
