@@ -24,15 +24,22 @@ public final class Recognizer {
     static final Set<String> STEP_NODE_FIELDS = Set.of("effect_node", "compute_node", "handler", "intent_type");
     static final Set<String> STEP_TYPES = Set.of("effect", "compute", "validation", "intent", "parallel");
 
-    /** Keys only a node contract has, at the top level of text that could not be parsed. */
-    private static final Pattern CONTRACT_KEYS = Pattern.compile("(?m)^(node_type|io_operations|input_model)\\s*:");
-    private static final Pattern STEPS = Pattern.compile("(?m)^steps\\s*:");
+    /**
+     * Keys only a node contract has, at the top level of text that could not be parsed: at the start of a line, or
+     * quoted or not after the { or , of a flow mapping (a contract or workflow written as JSON).
+     */
+    private static final String KEY_START = "(?:^|[{,]\\s*)[\"']?";
+    private static final String KEY_END = "[\"']?\\s*:";
+    private static final Pattern CONTRACT_KEYS = Pattern.compile("(?m)" + KEY_START + "(node_type|io_operations|input_model)"
+            + KEY_END);
+    private static final Pattern STEPS = Pattern.compile("(?m)" + KEY_START + "steps" + KEY_END);
     private static final Pattern SEMVER = Pattern.compile("v?\\d+\\.\\d+\\.\\d+");
     /** The signs of ONEX next to {@code steps}, in text that could not be parsed. */
-    private static final Pattern WORKFLOW_SIGNS = Pattern.compile("(?m)^(input_schema|event_bus|error_handling"
-            + "|workflow_type)\\s*:|^version\\s*:\\s*(\\{\\s*)?(major|$|[\"']?v?\\d+\\.\\d+\\.\\d+)"
-            + "|(^|[\\s{,-])(effect_node|compute_node|intent_type)"
-            + "\\s*:|(^|[\\s{,-])type\\s*:\\s*[\"']?(effect|compute|validation|intent|parallel)[\"']?\\s*([,}#]|$)");
+    private static final Pattern WORKFLOW_SIGNS = Pattern.compile("(?m)" + KEY_START + "(input_schema|event_bus"
+            + "|error_handling|workflow_type)" + KEY_END + "|" + KEY_START + "version" + KEY_END
+            + "\\s*(\\{\\s*)?([\"']?major|$|[\"']?v?\\d+\\.\\d+\\.\\d+)"
+            + "|(^|[\\s{,-])[\"']?(effect_node|compute_node|intent_type)" + KEY_END
+            + "|(^|[\\s{,-])[\"']?type" + KEY_END + "\\s*[\"']?(effect|compute|validation|intent|parallel)[\"']?\\s*([,}#]|$)");
 
     private Recognizer() {
     }

@@ -67,6 +67,15 @@ class RecognizerTest {
         assertThat(Recognizer.looksLikeOnex("steps:\n  - run: echo type: effect and more\n  bad: [\n")).isFalse();
     }
 
+    @Test
+    void unparseableTextWrittenAsJsonIsOnexByTheSameKeysQuoted() {
+        assertThat(Recognizer.looksLikeOnex("{\"name\": \"x\", \"node_type\": \"effect\", \"input_model\": ? x}")).isTrue();
+        assertThat(Recognizer.looksLikeOnex("{\"name\": \"x\", \"version\": {\"major\": 1}, \"steps\": [\n")).isTrue();
+        assertThat(Recognizer.looksLikeOnex("{\"steps\": [{\"type\": \"compute\", \"compute_node\": [}]}")).isTrue();
+        assertThat(Recognizer.looksLikeOnex("{\"steps\": [{\"script\": \"make\"}], \"bad\": [\n")).isFalse();
+        assertThat(Recognizer.looksLikeOnex("{\"services\": {\"db\": {\"image\": \"x\", \"bad\": [}}")).isFalse();
+    }
+
     /**
      * Every workflow of this repository (examples, test fixtures, the Maven plugin's test projects, the node project
      * template) is recognized when a folder search finds it, broken ones included: their errors are what a user expects.
