@@ -35,6 +35,7 @@ public final class JsonSchema {
                     quiet(Dialects.getDraft6()), quiet(Dialects.getDraft4())),
             b -> b.defaultDialectId(Dialects.getDraft202012().getId()));
     private static final Pattern UNKNOWN_DIALECT = Pattern.compile("Unknown dialect '(.*)'\\..*", Pattern.DOTALL);
+    private static final Pattern UNRESOLVED = Pattern.compile("Reference (\\S+) cannot be resolved");
     private static final Pattern NOT_FOUND = Pattern.compile("java\\.io\\.FileNotFoundException: (\\S+)");
     private static final Pattern JAVA_EXCEPTION = Pattern.compile("^(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -141,6 +142,13 @@ public final class JsonSchema {
                             ? "schemas are not fetched from the network; save it next to this schema and refer to it by "
                                     + "its file name"
                             : "no such file"));
+        }
+        Matcher unresolved = UNRESOLVED.matcher(message);
+        String ref = unresolved.find() ? SchemaPreflight.refTo(schema, unresolved.group(1)) : null;
+        if (ref != null) {
+            return doc.problemAt(pointer + ref, "'$ref' " + schema.at(ref).asString() + " names nothing in this schema"
+                    + (unresolved.group(1).startsWith("/") ? " (no value at " + unresolved.group(1) + ")"
+                            : " (no $anchor '" + unresolved.group(1) + "')"));
         }
         return doc.problemAt(pointer, "not a usable JSON Schema: " + JAVA_EXCEPTION.matcher(message).replaceFirst(""));
     }

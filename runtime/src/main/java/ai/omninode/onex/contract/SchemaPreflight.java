@@ -112,11 +112,13 @@ final class SchemaPreflight {
      * document ({@code #...}) are followed.
      */
     private static void refLoop(JsonNode root, Map<String, JsonNode> schemas, List<Violation> out) {
-        Map<String, String> anchors = new HashMap<>();
+        Map<String, List<String>> anchors = new HashMap<>();
         for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
-            JsonNode anchor = e.getValue().get("$anchor");
-            if (anchor != null && anchor.isString()) {
-                anchors.putIfAbsent(anchor.asString(), e.getKey());
+            for (String keyword : List.of("$anchor", "$dynamicAnchor")) {
+                JsonNode anchor = e.getValue().get(keyword);
+                if (anchor != null && anchor.isString()) {
+                    anchors.computeIfAbsent(anchor.asString(), k -> new ArrayList<>()).add(e.getKey());
+                }
             }
         }
         Map<String, List<String[]>> edges = new HashMap<>();
@@ -124,11 +126,22 @@ final class SchemaPreflight {
             String from = e.getKey();
             JsonNode schema = e.getValue();
             List<String[]> next = new ArrayList<>();
-            JsonNode ref = schema.get("$ref");
-            if (ref != null && ref.isString()) {
-                String target = target(ref.asString(), root, anchors);
-                if (target != null && schemas.containsKey(target)) {
-                    next.add(new String[] {target, from + "/$ref", ref.asString()});
+            for (String keyword : List.of("$ref", "$dynamicRef")) {
+                JsonNode ref = schema.get(keyword);
+                if (ref == null || !ref.isString() || !ref.asString().startsWith("#")) {
+                    continue;
+                }
+                List<String> targets = targets(ref.asString(), root, anchors);
+                if (targets.isEmpty() && keyword.equals("$dynamicRef")) {
+                    // the validator resolves a $ref when it compiles the schema, a $dynamicRef only when it checks a
+                    // value: this one would fail every value with an exception
+                    out.add(new Violation(from + "/" + keyword, keyword, "'" + from + "/" + keyword + "' ("
+                            + ref.asString() + ") names no $dynamicAnchor, $anchor or place in this schema"));
+                }
+                for (String target : targets) {
+                    if (schemas.containsKey(target)) {
+                        next.add(new String[] {target, from + "/" + keyword, ref.asString()});
+                    }
                 }
             }
             for (String key : IN_PLACE_ONE) {
@@ -193,7 +206,7 @@ final class SchemaPreflight {
                 if (ref == null) {
                     continue; // no $ref on it: not a loop a schema can write
                 }
-                return new Violation(ref[1], "$ref", "'" + ref[1] + "' (" + ref[2] + ") leads back to the schema it"
+                return new Violation(ref[1], ref[1].substring(ref[1].lastIndexOf('/') + 1), "'" + ref[1] + "' (" + ref[2] + ") leads back to the schema it"
                         + " is in without looking into any part of the value, so checking a value would never end");
             }
             if (!done.contains(edge[0])) {
@@ -207,8 +220,8 @@ final class SchemaPreflight {
     }
 
     /**
-     * The pointer of the first {@code $ref} in {@code schema} that names {@code url} (as written, or relative to the
-     * schema's own file), or null.
+     * The pointer of the first {@code $ref} in {@code schema} that names {@code url} (as written, relative to the
+     * schema's own file, or as the fragment after its #), or null.
      */
     static String refTo(JsonNode schema, String url) {
         List<JsonNode> nodes = new ArrayList<>(List.of(schema));
@@ -219,7 +232,8 @@ final class SchemaPreflight {
             JsonNode ref = n.get("$ref");
             if (ref != null && ref.isString()) {
                 String r = ref.asString().replaceFirst("#.*$", "").replaceFirst("^(\\./|\\.\\./)+", "");
-                if (!r.isEmpty() && (url.equals(ref.asString()) || url.endsWith(r))) {
+                if (url.equals(ref.asString()) || !r.isEmpty() && url.endsWith(r)
+                        || ref.asString().endsWith("#" + url)) {
                     return at + "/$ref";
                 }
             }
@@ -238,22 +252,19 @@ final class SchemaPreflight {
         return null;
     }
 
-    /** The pointer of the subschema a reference inside the document names, or null (another file, a URL). */
-    private static String target(String ref, JsonNode root, Map<String, String> anchors) {
-        if (!ref.startsWith("#")) {
-            return null;
-        }
+    /** The pointers of the subschemas a reference inside the document ({@code #...}) may name; none for others. */
+    private static List<String> targets(String ref, JsonNode root, Map<String, List<String>> anchors) {
         try {
             String fragment = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
             if (fragment.isEmpty()) {
-                return "";
+                return List.of("");
             }
             if (!fragment.startsWith("/")) {
-                return anchors.get(fragment);
+                return anchors.getOrDefault(fragment, List.of());
             }
-            return root.at(fragment).isMissingNode() ? null : fragment;
+            return root.at(fragment).isMissingNode() ? List.of() : List.of(fragment);
         } catch (IllegalArgumentException e) {
-            return null; // a malformed reference: the validator says so when it compiles the schema
+            return List.of(); // a malformed reference: the validator says so when it compiles the schema
         }
     }
 }

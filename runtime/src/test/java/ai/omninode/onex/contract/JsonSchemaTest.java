@@ -369,4 +369,34 @@ class JsonSchemaTest {
         assertThat(typo.validateValue(Map.of("a", ""))).isEmpty();
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
     }
+
+    @Test
+    void aDynamicRefThatNamesNothingOrLoopsIsRefusedAtItInsteadOfFailingOrOverflowingOnEveryValue() {
+        List<Problem> nothing = problemsOf("{\"type\": \"object\",\n \"$dynamicRef\": \"#meta\"}");
+        List<Problem> loop = problemsOf("{\"$dynamicAnchor\": \"m\",\n \"$dynamicRef\": \"#m\"}");
+
+        assertThat(nothing).singleElement().satisfies(p -> {
+            assertThat(p).extracting(Problem::line, Problem::pointer).containsExactly(2, "/$dynamicRef");
+            assertThat(p.message()).contains("#meta").contains("names no $dynamicAnchor");
+        });
+        assertThat(loop).singleElement().satisfies(p -> assertThat(p.message()).contains("leads back"));
+        assertThat(schemaOf("""
+                {"$defs": {"node": {"$dynamicAnchor": "node", "type": "object",
+                  "properties": {"next": {"$dynamicRef": "#node"}}}}, "$ref": "#/$defs/node"}
+                """).validateValue(Map.of("next", Map.of("next", 5)))).extracting(Violation::keyword).containsExactly("type");
+    }
+
+    @Test
+    void aRefToNoPlaceInTheSchemaIsReportedAtTheRef() {
+        List<Problem> problems = problemsOf("""
+                {"type": "object",
+                 "properties": {"a": {"$ref": "#/$defs/missing"}}}
+                """);
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p).extracting(Problem::line, Problem::pointer).containsExactly(2, "/properties/a/$ref");
+            assertThat(p.message()).isEqualTo("'$ref' #/$defs/missing names nothing in this schema (no value at"
+                    + " /$defs/missing)");
+        });
+    }
 }
