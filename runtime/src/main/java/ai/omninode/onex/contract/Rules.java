@@ -68,7 +68,7 @@ public final class Rules {
     public static final Rule EXPRESSION_UNKNOWN_ROOT = add("expression.unknown-root", Severity.ERROR,
             "A ${...} whose root is no input, env, error, step or output name (with a did-you-mean and the roots there are).");
     public static final Rule EXPRESSION_UNAVAILABLE = add("expression.unavailable", Severity.ERROR,
-            "A ${...} that cannot be resolved where it is used: a later step, a step not in depends_on, error outside on_step_failure.");
+            "A ${...} that cannot be resolved where it is used: a later step, a step not in depends_on, error outside on_step_failure; for onex run (and --dry-run), an ${input...} the input does not hold or an ${env.NAME} that is not set, without a default.");
     public static final Rule EXPRESSION_INVALID_PATH = add("expression.invalid-path", Severity.ERROR,
             "A path that can never resolve: env without a name, a member of error other than step and message, a member after .length.");
     public static final Rule EXPRESSION_MISSING_PATH = add("expression.missing-path", Severity.ERROR,
