@@ -243,7 +243,7 @@ public final class RunCommand implements Callable<Integer> {
             try (WorkflowRunner runner = builder.registry(registry).listener(watch).build()) {
                 // refuse, before any step runs, what would fail anyway: an input the workflow or a step's node
                 // refuses, and settings a node rejects (a Kafka address no broker answers at, say)
-                List<Problem> refused = runner.prepare(workflow, input, inputName());
+                List<Problem> refused = Inputs.located(runner.prepare(workflow, input, inputName()), inputFile, input);
                 if (!refused.isEmpty()) {
                     throw new ValidationException(refused);
                 }
@@ -289,6 +289,7 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, String> settings = new LinkedHashMap<>(System.getenv());
         settings.putAll(overrides);
         WorkflowPlan plan = WorkflowPlan.of(workflow, input, contracts, settings, inputName());
+        plan = new WorkflowPlan(plan.workflow(), plan.steps(), Inputs.located(plan.problems(), inputFile, input));
         if (output == OutputFormat.JSON) {
             out.println(JsonOutput.write(JsonOutput.plan(plan)));
             out.flush();

@@ -173,13 +173,37 @@ class RunChecksTest {
                 "--dry-run");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Onex.INVALID);
-        assertThat(run.err()).contains(input + ": error: missing required field 'content'").doesNotContain("input: error");
+        assertThat(run.err()).contains(input + ": error: missing required field 'content'") // where it is not
+                .contains(input + ":1:17: error: '/document_id' must be a string").doesNotContain("input: error");
         assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(Onex.INVALID);
         List<String> errors = dry.err().lines().filter(l -> l.contains(": error: ")).toList();
         assertThat(errors).as("the input's problems, named by its file; nothing about the steps that only follows"
-                + " from them").isNotEmpty().allSatisfy(l -> assertThat(l).startsWith(input + ": error: "));
+                + " from them").isNotEmpty().allSatisfy(l -> assertThat(l).startsWith(input + ":"));
         assertThat(dry.err()).contains("the steps' inputs were not checked against their nodes' contracts, as the input"
                 + " does not fit the workflow's input_schema");
+    }
+
+    @Test
+    void anInputFilesSchemaProblemIsAtItsLineAndColumnUnlessAnInputOptionGaveTheValue() throws IOException {
+        Path input = Files.writeString(plugins.resolve("nested-input.json"), """
+                {
+                  "document_id": "d1",
+                  "content": "text",
+                  "correlation_id": "c1",
+                  "metadata": {
+                    "language": 7
+                  }
+                }
+                """);
+
+        Cli.Result fromFile = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file",
+                input.toString(), "--dry-run");
+        Cli.Result fromOption = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file",
+                input.toString(), "--input", "metadata.language:=8", "--dry-run");
+
+        assertThat(fromFile.exitCode()).as(fromFile.toString()).isEqualTo(Onex.INVALID);
+        assertThat(fromFile.err()).contains(input + ":6:17: error: '/metadata/language' must be a string");
+        assertThat(fromOption.err()).contains(input + ": error: '/metadata/language' must be a string");
     }
 
     @Test

@@ -45,6 +45,39 @@ public final class Inputs {
     private Inputs() {
     }
 
+    /**
+     * {@code problems} with the line and column in {@code file} (an {@code --input-file}, not standard input) of each
+     * one that names a value the file gave the {@code input} (a value an {@code --input} set or replaced keeps no
+     * position): input_schema and contract checks see only the parsed input, so their problems came without one. Best
+     * effort: a file that cannot be read again, or parsed with positions, leaves the problems as they are.
+     */
+    public static List<Problem> located(List<Problem> problems, Path file, JsonNode input) {
+        if (file == null || STDIN.equals(file.toString()) || problems.stream().allMatch(Problem::hasPosition)) {
+            return problems;
+        }
+        String source = file.toString();
+        ai.omninode.onex.contract.YamlDocument doc;
+        try {
+            doc = YamlReader.defaults().read(source, BoundedRead.read(file, YamlReader.DEFAULT_MAX_BYTES, "input file"));
+        } catch (RuntimeException e) { // a JSON-only spelling YAML reads otherwise, a file changed meanwhile: as they are
+            return problems;
+        }
+        List<Problem> out = new ArrayList<>(problems.size());
+        for (Problem p : problems) {
+            JsonNode fromFile = p.pointer() == null ? null : doc.root().at(p.pointer());
+            boolean located = !p.hasPosition() && source.equals(p.source()) && fromFile != null
+                    && !fromFile.isMissingNode() && fromFile.equals(input.at(p.pointer()));
+            if (located) {
+                ai.omninode.onex.contract.SourcePosition at = doc.positionOf(p.pointer());
+                out.add(new Problem(p.source(), at.line(), at.column(), p.pointer(), p.message(), p.rule(),
+                        p.severity()));
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     public static ObjectNode read(Path file, List<String> assignments) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
         if (file != null) {
