@@ -102,15 +102,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         if (port == 0) {
-            port = freePort();
+            port = freePortOtherThan(saslPort, 0);
         }
         if (!saslUsers.isEmpty() && saslPort == 0) {
-            saslPort = freePort();
+            saslPort = freePortOtherThan(port, 0);
         }
         KafkaRaftServer started = null;
         for (int attempt = 1; started == null; attempt++) {
             try {
-                started = startOnce(freePort());
+                started = startOnce(freePortOtherThan(port, saslPort));
             } catch (RuntimeException e) {
                 // the controller port is picked by probing; another process may take it before Kafka binds it
                 if (attempt >= 3 || !causedByBind(e)) {
@@ -225,7 +225,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** {@code 127.0.0.1:port}; valid before the first start only once a port was chosen. */
     public synchronized String bootstrapServers() {
         if (port == 0) {
-            port = freePort();
+            port = freePortOtherThan(saslPort, 0);
         }
         return "127.0.0.1:" + port;
     }
@@ -243,7 +243,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("this broker has no SASL listener; add users with saslPlainUser()");
         }
         if (saslPort == 0) {
-            saslPort = freePort();
+            saslPort = freePortOtherThan(port, 0);
         }
         return "127.0.0.1:" + saslPort;
     }
@@ -427,6 +427,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * A free port that is neither of {@code taken}: a port picked earlier is closed until Kafka binds it, and the
+     * system may hand it out again (the controller listener then got the client listener's port, and Kafka refused
+     * two listeners on one port).
+     */
+    static int freePortOtherThan(int a, int b) {
+        for (int i = 0; i < 100; i++) {
+            int p = freePort();
+            if (p != a && p != b) {
+                return p;
+            }
+        }
+        throw new UncheckedIOException(new IOException("no free port other than " + a + " and " + b));
     }
 
     static int freePort() {
