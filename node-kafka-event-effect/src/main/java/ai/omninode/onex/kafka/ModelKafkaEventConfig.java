@@ -2,6 +2,7 @@ package ai.omninode.onex.kafka;
 
 import ai.omninode.onex.contract.Suggestions;
 import ai.omninode.onex.kafka.internal.Secrets;
+import ai.omninode.onex.runtime.KafkaClientFailures;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -112,10 +113,6 @@ public final class ModelKafkaEventConfig {
     private static final Map<String, String> FIELD_OF_PROPERTY = Map.of("bootstrap.servers", "bootstrapServers",
             "acks", "acks", "enable.idempotence", "enableIdempotence", "max.block.ms", "maxBlockMs");
     private static final Set<String> FORBIDDEN = Set.of("key.serializer", "value.serializer", "transactional.id");
-    /** Settings that load plugin classes, which may read producer properties of their own (unknown to Kafka). */
-    private static final Set<String> PLUGIN_SETTINGS = Set.of("interceptor.classes", "metric.reporters",
-            "partitioner.class", "sasl.login.class", "sasl.login.callback.handler.class",
-            "sasl.client.callback.handler.class", "ssl.engine.factory.class", "config.providers");
 
     private final String bootstrapServers;
     private final String topicPrefix;
@@ -754,7 +751,7 @@ public final class ModelKafkaEventConfig {
          */
         private void checkProducerProperties(List<String> problems) {
             Map<String, ConfigDef.ConfigKey> keys = ProducerConfig.configDef().configKeys();
-            boolean plugins = producerProperties.keySet().stream().anyMatch(PLUGIN_SETTINGS::contains);
+            boolean plugins = producerProperties.keySet().stream().anyMatch(KafkaClientFailures.PLUGIN_SETTINGS::contains);
             for (Map.Entry<String, Object> e : producerProperties.entrySet()) {
                 String name = e.getKey();
                 ConfigDef.ConfigKey key = keys.get(name);

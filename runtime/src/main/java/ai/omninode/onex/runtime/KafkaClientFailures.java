@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +15,13 @@ import java.util.regex.Pattern;
  */
 public final class KafkaClientFailures {
     private static final String KAFKA_EXCEPTION = "org.apache.kafka.common.KafkaException";
+    /**
+     * Client settings that load plugin classes, which may read settings of their own (unknown to Kafka): while one is
+     * set, a name that no Kafka client reads is not a mistake. One list for the node's producer and the host's clients.
+     */
+    public static final Set<String> PLUGIN_SETTINGS = Set.of("interceptor.classes", "metric.reporters",
+            "partitioner.class", "sasl.login.class", "sasl.login.callback.handler.class",
+            "sasl.client.callback.handler.class", "ssl.engine.factory.class", "config.providers");
 
     private KafkaClientFailures() {
     }

@@ -51,10 +51,6 @@ public final class KafkaSettings {
 
     /** What some Kafka client reads: an ONEX_KAFKA_ name that none does is a mistake. */
     private static final Set<String> CLIENT_SETTINGS;
-    /** Settings that load plugin classes, which may read settings of their own (as the Kafka node allows). */
-    private static final Set<String> PLUGIN_SETTINGS = Set.of("interceptor.classes", "metric.reporters",
-            "partitioner.class", "sasl.login.class", "sasl.login.callback.handler.class",
-            "sasl.client.callback.handler.class", "ssl.engine.factory.class", "config.providers");
 
     static {
         Set<String> names = new java.util.TreeSet<>(ProducerConfig.configNames());
@@ -118,7 +114,7 @@ public final class KafkaSettings {
         }
         // a misspelt credential (ONEX_KAFKA_SASL_JASS_CONFIG) would reach no client, and Kafka's refusal of what is
         // missing names no variable; the node's did-you-mean would come only after the consumer's check
-        boolean plugins = client.keySet().stream().anyMatch(PLUGIN_SETTINGS::contains);
+        boolean plugins = client.keySet().stream().anyMatch(KafkaClientFailures.PLUGIN_SETTINGS::contains);
         for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
             String name = e.getKey();
             if (plugins || e.getValue() == null || !name.startsWith(CLIENT_PREFIX)
