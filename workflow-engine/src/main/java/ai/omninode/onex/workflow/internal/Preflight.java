@@ -47,19 +47,7 @@ public final class Preflight {
      * initializing the nodes not yet initialized (a node that fails for another reason is left to the run). Unsorted.
      */
     public List<Problem> settingsRefusals(PreparedSteps prepared) {
-        Workflow workflow = prepared.workflow();
-        List<Problem> problems = new ArrayList<>();
-        nodes.initialize(prepared.nodeNames());
-        for (String name : prepared.nodeNames()) {
-            String message = nodes.refusal(name);
-            if (message == null) {
-                continue;
-            }
-            workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
-                    problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)
-                            .as(Rules.NODE_INIT)));
-        }
-        return problems;
+        return atFirstStep(prepared, nodes::refusal);
     }
 
     /**
@@ -68,15 +56,26 @@ public final class Preflight {
      * Unsorted.
      */
     public List<Problem> initializationFailures(PreparedSteps prepared) {
+        return atFirstStep(prepared, name -> {
+            String failure = nodes.initFailure(name);
+            return failure == null ? null
+                    : failure + nodes.pluginOf(name).map(p -> " [node from plugin " + p + "]").orElse("");
+        });
+    }
+
+    /**
+     * After initializing the nodes of {@code prepared} not yet initialized: for each node that {@code problemOf}
+     * gives a message (else null), that message at the node field of the first step that uses it.
+     */
+    private List<Problem> atFirstStep(PreparedSteps prepared, java.util.function.Function<String, String> problemOf) {
         Workflow workflow = prepared.workflow();
         List<Problem> problems = new ArrayList<>();
         nodes.initialize(prepared.nodeNames());
         for (String name : prepared.nodeNames()) {
-            String failure = nodes.initFailure(name);
-            if (failure == null) {
+            String message = problemOf.apply(name);
+            if (message == null) {
                 continue;
             }
-            String message = failure + nodes.pluginOf(name).map(p -> " [node from plugin " + p + "]").orElse("");
             workflow.allSteps().stream().filter(s -> name.equals(s.node())).findFirst().ifPresent(s ->
                     problems.add(workflow.document().problemAt(s.pointer() + "/" + s.nodeField(), message)
                             .as(Rules.NODE_INIT)));
