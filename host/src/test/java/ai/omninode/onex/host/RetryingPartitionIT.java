@@ -3,6 +3,7 @@ package ai.omninode.onex.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.omninode.onex.host.internal.DeadLetters;
 import ai.omninode.onex.kafka.embedded.EmbeddedKafkaBroker;
 import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import ai.omninode.onex.runtime.NodeRegistry;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -98,5 +100,65 @@ class RetryingPartitionIT {
         await().atMost(Duration.ofMinutes(1)).until(host::ready);
         assertThat(host.status().get(0).retrying()).isEmpty();
         assertThat(runs).hasValue(2);
+    }
+
+    /**
+     * A plugin that cannot link a class fails every trigger the same way: the trigger waits and runs again, never
+     * dead-lettered. Decided from the failure's class: a trigger whose own failure merely quotes such a name (or an
+     * initialization failure) in its message is its content's, and is dead-lettered and committed.
+     */
+    @Test
+    void aClassThePluginCannotLinkKeepsTheTriggerWhileAMessageThatOnlyQuotesOneIsTheTriggersOwnFailure()
+            throws Exception {
+        String prefix = Triggers.prefix("linkage");
+        String topic = prefix + ".in.v1";
+        broker.createTopic(topic, 1);
+        broker.createTopic(topic + DeadLetters.SUFFIX, 1);
+        Workflow workflow = new WorkflowLoader().load("linkage.yaml", """
+                name: linkage
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [in.v1]
+                steps:
+                  - {name: act, type: compute, compute_node: test_hook, input: {}}
+                """);
+        AtomicInteger runs = new AtomicInteger();
+        HookCompute.HOOK.set(() -> {
+            switch (runs.incrementAndGet()) {
+                case 1 -> throw new NoClassDefFoundError("org/example/Gone"); // the first trigger's first run
+                case 2 -> { } // its run after the backoff: the plugin works again
+                default -> throw new IllegalArgumentException("field 'NoClassDefFoundError: x' of node 'y' could not"
+                        + " be initialized"); // the second trigger's
+            }
+        });
+        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
+                        .build())
+                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
+                .workflow(workflow).drainTimeout(Duration.ofSeconds(5)).build();
+        hosts.add(host);
+        host.start();
+        await().atMost(Duration.ofMinutes(1)).until(host::ready);
+
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers());
+                Admin admin = broker.admin();
+                Triggers.Reader dead = new Triggers.Reader(broker.bootstrapServers(), topic + DeadLetters.SUFFIX)) {
+            byte[] key = "same-key".getBytes(StandardCharsets.UTF_8); // one after another, in offset order
+            producer.send(new ProducerRecord<>(topic, key, "{\"n\":1}".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, key, "{\"n\":2}".getBytes(StandardCharsets.UTF_8))).get();
+
+            await().atMost(Duration.ofMinutes(1)).until(() -> Triggers.allCommitted(Triggers.committedAndEnd(admin,
+                    OnexHost.defaultGroupId(prefix, workflow), topic)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                dead.poll();
+                return !dead.records.isEmpty();
+            });
+            assertThat(runs).as("the first trigger twice, the second once").hasValue(3);
+            assertThat(dead.records).hasSize(1);
+            var letter = dead.records.get(0);
+            assertThat(new String(letter.headers().lastHeader(DeadLetters.OFFSET).value(), StandardCharsets.UTF_8))
+                    .as("only the second trigger").isEqualTo("1");
+            assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                    .contains("field 'NoClassDefFoundError: x'");
+        }
     }
 }

@@ -749,6 +749,48 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aNodeThatDidNotStartStopsTheRunWithAFailureThatSaysSoByItsRuleNotItsText() {
+        WorkflowResult result = run("""
+                name: broken
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: start, type: effect, effect_node: test_broken_init}
+                """, "{}", Map.of("TEST_BROKEN_INIT_OK", "no"));
+
+        assertThat(result.failure().problem().rule()).isEqualTo("node.init");
+        assertThat(result.step("start").orElseThrow().status()).isEqualTo(StepResult.Status.SKIPPED);
+    }
+
+    @Test
+    void aStepsCauseIsReadFromTheFailuresClassesNeverFromItsText() {
+        String flow = """
+                name: causes
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: act, type: compute, compute_node: test_hook}
+                """;
+        Map<String, Runnable> throwers = new java.util.LinkedHashMap<>();
+        throwers.put("PLUGIN_CLASSES", () -> {
+            throw new NoClassDefFoundError("org/example/Missing");
+        });
+        throwers.put("PLUGIN_CLASSES ", () -> { // a linkage error among the causes of the node's own failure
+            throw new ai.omninode.onex.node.NodeExecutionException("could not start the client", Map.of(), false,
+                    new ExceptionInInitializerError(new IllegalStateException("static block")));
+        });
+        throwers.put("STEP", () -> { // the data quoted in a message names both: still the step's own failure
+            throw new IllegalArgumentException("field 'NoClassDefFoundError: x' of node 'y' could not be initialized");
+        });
+        for (Map.Entry<String, Runnable> t : throwers.entrySet()) {
+            HookCompute.HOOK.set(t.getValue());
+            StepResult act = run(flow, "{}").step("act").orElseThrow();
+            assertThat(act.status()).isEqualTo(StepResult.Status.FAILED);
+            assertThat(act.cause()).as(act.error()).isEqualTo(StepResult.Cause.valueOf(t.getKey().trim()));
+        }
+        HookCompute.HOOK.set(() -> { });
+        assertThat(run(flow, "{}").step("act").orElseThrow().cause()).isEqualTo(StepResult.Cause.STEP);
+    }
+
+    @Test
     void aBlockingNodeInAParallelGroupHoldsNeitherTheGroupNorTheRun() throws Exception {
         HookCompute.HOOK.set(() -> {
             try {

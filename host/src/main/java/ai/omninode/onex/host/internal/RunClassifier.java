@@ -1,5 +1,6 @@
 package ai.omninode.onex.host.internal;
 
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.workflow.StepResult;
 import ai.omninode.onex.workflow.WorkflowResult;
 import java.util.Set;
@@ -18,7 +19,8 @@ import tools.jackson.databind.JsonNode;
  *       happened ({@link StepResult#outcomeUnknown()}), whose Kafka output says {@code error_type} is one of
  *       {@link #INFRASTRUCTURE_ERROR_TYPES} (the broker did not answer, the breaker was open, the node was shutting
  *       down), whose node could not be initialized, or that failed on a class its plugin could not load or link
- *       ({@code NoClassDefFoundError} and the like): not committed; the trigger runs again after a backoff, with the
+ *       ({@code NoClassDefFoundError} and the like; both read from {@link StepResult#cause()}, never from an error's
+ *       text, which may quote the trigger's data): not committed; the trigger runs again after a backoff, with the
  *       same run key, so every event it publishes carries the event id of the first try.</li>
  * </ul>
  */
@@ -28,7 +30,6 @@ public final class RunClassifier {
             Set.of("retries_exhausted", "deadline_exceeded", "circuit_open", "shutdown", "outcome_unknown");
 
     private static final String UNKNOWN = "outcome unknown: ";
-    private static final String NOT_INITIALIZED = "' could not be initialized";
 
     private RunClassifier() {
     }
@@ -75,7 +76,8 @@ public final class RunClassifier {
         if (result.succeeded()) {
             return new Verdict(Outcome.SUCCEEDED, null);
         }
-        if (result.failure() != null && String.valueOf(result.failure().message()).contains(NOT_INITIALIZED)) {
+        if (result.failure() != null && result.failure().problem() != null
+                && Rules.NODE_INIT.id().equals(result.failure().problem().rule())) {
             // the run stopped before its steps (they are skipped, not failed): a node that did not start
             return new Verdict(Outcome.INFRASTRUCTURE, "step '" + result.failure().step() + "' found its node"
                     + " uninitialized: " + result.failure().message());
@@ -106,19 +108,12 @@ public final class RunClassifier {
         if (type != null && type.isString() && INFRASTRUCTURE_ERROR_TYPES.contains(type.asString())) {
             return "failed with error_type " + type.asString();
         }
-        if (s.error() != null && s.error().contains(NOT_INITIALIZED)) {
-            return "found its node uninitialized";
-        }
-        if (s.error() != null && BROKEN_CLASSES.matcher(s.error()).find()) {
+        return switch (s.cause()) {
+            case NODE_NOT_INITIALIZED -> "found its node uninitialized";
             // a plugin without a library it needs, or built against another version: every trigger would fail the
             // same way, so none is dead-lettered for it; the partition waits, not ready, until the plugin is fixed
-            return "failed on a class its node's plugin could not load or link";
-        }
-        return null;
+            case PLUGIN_CLASSES -> "failed on a class its node's plugin could not load or link";
+            case STEP -> null;
+        };
     }
-
-    /** Errors of the installation, not of the trigger: a class missing, or not the one the plugin was built against. */
-    private static final java.util.regex.Pattern BROKEN_CLASSES = java.util.regex.Pattern.compile("\\b(?:java\\.lang\\.)?"
-            + "(?:NoClassDefFoundError|ClassNotFoundException|UnsatisfiedLinkError|NoSuchMethodError|NoSuchFieldError"
-            + "|AbstractMethodError|IncompatibleClassChangeError|ExceptionInInitializerError):");
 }

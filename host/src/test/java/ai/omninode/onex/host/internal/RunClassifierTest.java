@@ -2,6 +2,8 @@ package ai.omninode.onex.host.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.host.internal.RunClassifier.Outcome;
 import ai.omninode.onex.workflow.StepResult;
 import ai.omninode.onex.workflow.WorkflowResult;
@@ -88,19 +90,25 @@ class RunClassifierTest {
         assertThat(v.outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
     }
 
+    private static StepResult failed(String name, String error, StepResult.Cause cause) {
+        return new StepResult(name, null, false, StepResult.Status.FAILED, "node", 1, Duration.ZERO, null, null, error,
+                null, false, false, cause);
+    }
+
     @Test
     void aClassThePluginCannotLoadOrLinkIsTheInstallationsFaultNotTheTriggers() {
-        for (String error : List.of("NoClassDefFoundError: org/apache/kafka/clients/producer/Producer",
+        var v = RunClassifier.classify(result(false, failed("s", "NoClassDefFoundError: org/apache/kafka/Producer",
+                StepResult.Cause.PLUGIN_CLASSES)));
+        assertThat(v.outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+        assertThat(v.reason()).isEqualTo("step 's' failed on a class its node's plugin could not load or link:"
+                + " NoClassDefFoundError: org/apache/kafka/Producer");
+        // a trigger's own data that merely names such a class, or quotes an initialization failure, is its content's
+        for (String error : List.of("field 'NoClassDefFoundError: x' is not allowed",
                 "unexpected error: java.lang.NoSuchMethodError: 'void a.B.c()'",
-                "ExceptionInInitializerError: null (not retried: effect node 'x' failed without saying whether a retry"
-                        + " is safe, and its effect may have happened)")) {
-            var v = RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null, error, false)));
-            assertThat(v.outcome()).as(error).isEqualTo(Outcome.INFRASTRUCTURE);
-            assertThat(v.reason()).startsWith("step 's' failed on a class its node's plugin could not load or link: ");
+                "node 'kafka_event_effect' could not be initialized: down")) {
+            assertThat(RunClassifier.classify(result(false, failed("s", error, StepResult.Cause.STEP))).outcome())
+                    .as(error).isEqualTo(Outcome.FAILED);
         }
-        // a trigger's own data that merely names such a word is its content's failure
-        assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
-                "field 'NoClassDefFoundError' is not allowed", false))).outcome()).isEqualTo(Outcome.FAILED);
     }
 
     @Test
@@ -109,14 +117,22 @@ class RunClassifierTest {
                 null, "outcome unknown: no answer", true)));
         assertThat(unknown.outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
         assertThat(unknown.reason()).as("said once").isEqualTo("step 's' ended with its outcome unknown: no answer");
-        assertThat(RunClassifier.classify(result(false, step("s", false, StepResult.Status.FAILED, null,
-                "node 'kafka_event_effect' could not be initialized: down", false))).outcome())
-                .isEqualTo(Outcome.INFRASTRUCTURE);
-        // a node that did not start stops the run before its steps: they are skipped, the run's failure says why
+        var uninitialized = RunClassifier.classify(result(false, failed("s",
+                "node 'kafka_event_effect' could not be initialized: down", StepResult.Cause.NODE_NOT_INITIALIZED)));
+        assertThat(uninitialized.outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+        assertThat(uninitialized.reason()).startsWith("step 's' found its node uninitialized: ");
+        // a node that did not start stops the run before its steps: they are skipped, the run's failure says why,
+        // with the node.init rule
+        Problem init = new Problem("flow.yaml", 3, 5, "/steps/0/effect_node", "node 'blk_compute' could not be"
+                + " initialized: StackOverflowError", null, null).as(Rules.NODE_INIT);
         WorkflowResult stopped = new WorkflowResult("flow", "1.0.0", "flow.yaml", false,
                 List.of(step("act", false, StepResult.Status.SKIPPED, null, null, false)),
-                new WorkflowResult.Failure("act", "node 'blk_compute' could not be initialized: StackOverflowError", null),
-                Duration.ZERO, Map.of(), "k", null, null);
+                new WorkflowResult.Failure("act", init.message(), init), Duration.ZERO, Map.of(), "k", null, null);
         assertThat(RunClassifier.classify(stopped).outcome()).isEqualTo(Outcome.INFRASTRUCTURE);
+        WorkflowResult quoted = new WorkflowResult("flow", "1.0.0", "flow.yaml", false,
+                List.of(step("act", false, StepResult.Status.SKIPPED, null, null, false)),
+                new WorkflowResult.Failure("act", "input 'x' could not be initialized", null), Duration.ZERO, Map.of(),
+                "k", null, null);
+        assertThat(RunClassifier.classify(quoted).outcome()).isEqualTo(Outcome.FAILED);
     }
 }

@@ -24,6 +24,22 @@ final class Failures {
         return t;
     }
 
+    /**
+     * Whether {@code e} or one of its causes says a class could not be loaded or linked: a {@link LinkageError}
+     * ({@code NoClassDefFoundError}, {@code NoSuchMethodError}, {@code ExceptionInInitializerError}...) or a
+     * {@link ClassNotFoundException}. Read from the classes of the chain, never from messages, which may quote data.
+     */
+    static boolean pluginClasses(Throwable e) {
+        Throwable t = e;
+        for (int i = 0; i < MAX_CAUSES && t != null; i++) {
+            if (t instanceof LinkageError || t instanceof ClassNotFoundException) {
+                return true;
+            }
+            t = t.getCause();
+        }
+        return false;
+    }
+
     static String message(Throwable e) {
         Throwable t = unwrap(e);
         String m = t.getMessage();

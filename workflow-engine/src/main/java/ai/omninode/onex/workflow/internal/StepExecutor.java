@@ -138,6 +138,8 @@ public final class StepExecutor {
         int attempts;
         /** This step's span in the run's trace: the same for every attempt. */
         TraceContext trace;
+        /** Where the failure lies, when the step fails: set by the last attempt. */
+        StepResult.Cause cause = StepResult.Cause.STEP;
 
         Attempts(Step step, String group, boolean handler, Run run, CompletableFuture<StepResult> done) {
             this.done = done;
@@ -151,6 +153,7 @@ public final class StepExecutor {
             listener.stepStarted(step);
             String initFailure = nodes.initFailure(step.node());
             if (initFailure != null) {
+                cause = StepResult.Cause.NODE_NOT_INITIALIZED;
                 finish(null, initFailure, null);
                 return;
             }
@@ -287,6 +290,8 @@ public final class StepExecutor {
             boolean retriable = true;
             boolean outcomeUnknown = false;
             boolean unsaid = false;
+            this.cause = error != null && Failures.pluginClasses(error) ? StepResult.Cause.PLUGIN_CLASSES
+                    : StepResult.Cause.STEP;
             if (error != null) {
                 Throwable cause = unwrap(error);
                 if (cause instanceof StepTimeout) {
@@ -420,7 +425,7 @@ public final class StepExecutor {
             StepResult r = new StepResult(step.name(), group, handler,
                     ok ? StepResult.Status.SUCCEEDED : StepResult.Status.FAILED, step.node(), attempts,
                     Duration.ofNanos(System.nanoTime() - t0), input, output, error, problem,
-                    !ok && step.continueOnError() && !handler, outcomeUnknown);
+                    !ok && step.continueOnError() && !handler, outcomeUnknown, ok ? StepResult.Cause.STEP : cause);
             run.record(r);
             if (attempts > 0) {
                 meters.stepFinished(run.workflow.name(), step.name(), step.node(), ok, System.nanoTime() - t0);
