@@ -173,7 +173,7 @@ class RunChecksTest {
                 "--dry-run");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Onex.INVALID);
-        assertThat(run.err()).contains(input + ": error: missing required field 'content'") // where it is not
+        assertThat(run.err()).contains(input + ":1:1: error: missing required field 'content'") // the object lacking it
                 .contains(input + ":1:17: error: '/document_id' must be a string").doesNotContain("input: error");
         assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(Onex.INVALID);
         List<String> errors = dry.err().lines().filter(l -> l.contains(": error: ")).toList();
@@ -204,6 +204,35 @@ class RunChecksTest {
         assertThat(fromFile.exitCode()).as(fromFile.toString()).isEqualTo(Onex.INVALID);
         assertThat(fromFile.err()).contains(input + ":6:17: error: '/metadata/language' must be a string");
         assertThat(fromOption.err()).contains(input + ": error: '/metadata/language' must be a string");
+    }
+
+    @Test
+    void aMissingFieldIsAtTheObjectOfTheInputFileThatLacksItUnlessAnInputOptionChangedThatObject() throws IOException {
+        Path input = Files.writeString(plugins.resolve("missing-input.json"), """
+                {
+                  "content": "text",
+                  "correlation_id": "c1",
+                  "metadata": {
+                    "title": "t"
+                  }
+                }
+                """);
+
+        Cli.Result fromFile = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file",
+                input.toString(), "--dry-run");
+        Cli.Result added = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file",
+                input.toString(), "--input", "metadata.source=s", "--dry-run");
+        Cli.Result replaced = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file",
+                input.toString(), "--input", "metadata:={\"source\": \"s\"}", "--dry-run");
+
+        assertThat(fromFile.exitCode()).as(fromFile.toString()).isEqualTo(Onex.INVALID);
+        assertThat(fromFile.err()).contains(input + ":1:1: error: missing required field 'document_id'")
+                .contains(input + ":4:15: error: missing required field 'language' in '/metadata'");
+        assertThat(added.err()).contains(input + ":1:1: error: missing required field 'document_id'")
+                .contains(input + ":4:15: error: missing required field 'language' in '/metadata'");
+        assertThat(replaced.err()).as("the file's metadata is not the input's")
+                .contains(input + ":1:1: error: missing required field 'document_id'")
+                .contains(input + ": error: missing required field 'language' in '/metadata'");
     }
 
     @Test

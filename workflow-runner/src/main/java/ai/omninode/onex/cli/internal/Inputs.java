@@ -48,7 +48,8 @@ public final class Inputs {
     /**
      * {@code problems} with the line and column in {@code file} (an {@code --input-file}, not standard input) of each
      * one that names a value the file gave the {@code input} (a value an {@code --input} set or replaced keeps no
-     * position): input_schema and contract checks see only the parsed input, so their problems came without one. Best
+     * position), and of each missing field at the object that lacks it, when the file gave that object (an
+     * {@code --input} may have added to it): input_schema and contract checks see only the parsed input, so their problems came without one. Best
      * effort: a file that cannot be read again, or parsed with positions, leaves the problems as they are.
      */
     public static List<Problem> located(List<Problem> problems, Path file, JsonNode input) {
@@ -64,11 +65,24 @@ public final class Inputs {
         }
         List<Problem> out = new ArrayList<>(problems.size());
         for (Problem p : problems) {
-            JsonNode fromFile = p.pointer() == null ? null : doc.root().at(p.pointer());
-            boolean located = !p.hasPosition() && source.equals(p.source()) && fromFile != null
-                    && !fromFile.isMissingNode() && fromFile.equals(input.at(p.pointer()));
+            String where = p.pointer();
+            JsonNode fromFile = where == null ? null : doc.root().at(where);
+            boolean located = fromFile != null && !fromFile.isMissingNode() && fromFile.equals(input.at(where));
+            if (fromFile != null && fromFile.isMissingNode() && input.at(where).isMissingNode()
+                    && where.lastIndexOf('/') >= 0) {
+                // a field the input lacks (missing required field): at the object that lacks it, when the file gave
+                // that object (an --input may have added to it, not replaced it: it still has the file's fields)
+                where = where.substring(0, where.lastIndexOf('/'));
+                fromFile = doc.root().at(where);
+                JsonNode given = input.at(where);
+                located = fromFile.isObject() && given.isObject();
+                for (String name : located ? fromFile.propertyNames() : java.util.Set.<String>of()) {
+                    located &= given.has(name);
+                }
+            }
+            located &= !p.hasPosition() && source.equals(p.source());
             if (located) {
-                ai.omninode.onex.contract.SourcePosition at = doc.positionOf(p.pointer());
+                ai.omninode.onex.contract.SourcePosition at = doc.positionOf(where);
                 out.add(new Problem(p.source(), at.line(), at.column(), p.pointer(), p.message(), p.rule(),
                         p.severity()));
             } else {
