@@ -400,6 +400,28 @@ class WorkflowRunnerTest {
     }
 
     @Test
+    void aSuccessThatIsNeitherTrueNorFalseFailsTheStepRatherThanPassForSuccess() {
+        String flow = """
+                name: success_kinds
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: act, type: compute, compute_node: test_hook}
+                """;
+        java.util.HashMap<String, Object> nullSuccess = new java.util.HashMap<>();
+        nullSuccess.put("success", null);
+        for (Map<String, Object> output : List.of(Map.<String, Object>of("success", "false"), Map.<String, Object>of(
+                "success", 0), nullSuccess, Map.<String, Object>of("success", "x".repeat(100)))) {
+            HookCompute.OUTPUT.set(output);
+            WorkflowResult result = run(flow, "{}");
+            assertThat(result.succeeded()).as(output.toString()).isFalse();
+            assertThat(result.failure().message()).startsWith("node 'test_hook' returned success: ")
+                    .endsWith(", which is neither true nor false").hasSizeLessThan(130);
+        }
+        HookCompute.OUTPUT.set(Map.of("success", true));
+        assertThat(run(flow, "{}").succeeded()).isTrue();
+    }
+
+    @Test
     void anOutputThatBreaksTheNodesOutputSchemaFailsTheStep() {
         WorkflowResult result = run("""
                 name: bad_output

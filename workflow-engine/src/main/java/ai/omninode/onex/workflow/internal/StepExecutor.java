@@ -84,6 +84,16 @@ public final class StepExecutor {
         this.steps = steps;
     }
 
+    /** A value as JSON, cut to about 60 characters (never inside a surrogate pair). */
+    private static String brief(JsonNode value) {
+        String s = value.toString();
+        if (s.length() <= 60) {
+            return s;
+        }
+        int cut = Character.isHighSurrogate(s.charAt(56)) ? 56 : 57;
+        return s.substring(0, cut) + "...";
+    }
+
     /**
      * How long the runner waits for a call bounded by {@code boundMs}: an effect node answers at its deadline itself,
      * and the grace only bounds one that does not. Saturating: {@code timeout_ms} may be as large as a long, and a
@@ -334,6 +344,10 @@ public final class StepExecutor {
                 if (failure == null && (output == null || !output.isObject())) {
                     failure = "node '" + contract.name() + "' returned no output map";
                     output = null;
+                } else if (failure == null && output.has("success") && !output.get("success").isBoolean()) {
+                    // "false", 0 or null read as success would hide a failure; read as failure, a success
+                    failure = "node '" + contract.name() + "' returned success: " + brief(output.get("success"))
+                            + ", which is neither true nor false";
                 } else if (failure == null && output.path("success").isBoolean() && !output.get("success").asBoolean()) {
                     failure = output.path("error").isString() ? output.get("error").asString()
                             : "node '" + contract.name() + "' reported success: false";

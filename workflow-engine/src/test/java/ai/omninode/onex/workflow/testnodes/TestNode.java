@@ -36,6 +36,7 @@ public abstract class TestNode implements EffectNode {
         FlakyEffect.TIMES.clear();
         BarrierCompute.clearLatches();
         HookCompute.HOOK.set(() -> { });
+        HookCompute.OUTPUT.set(Map.of("success", true));
         HangEffect.IN_EXECUTE.set(() -> { });
     }
 
