@@ -9,6 +9,7 @@ import ai.omninode.onex.kafka.embedded.SharedKafkaBroker;
 import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.testnodes.FlakyEffect;
 import ai.omninode.onex.workflow.testnodes.HookCompute;
 import ai.omninode.onex.workflow.testnodes.TestNode;
 import java.nio.charset.StandardCharsets;
@@ -159,6 +160,53 @@ class RetryingPartitionIT {
                     .as("only the second trigger").isEqualTo("1");
             assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
                     .contains("field 'NoClassDefFoundError: x'");
+        }
+    }
+
+    /**
+     * Triggers polled with one that then fails for the infrastructure wait for it before their first run, rather than
+     * meet the same broken broker, fail, and each run again: in a broker outage under load that made thousands of
+     * runs that repeated every effect before the failing step. One worker, so that the order is the host's alone.
+     */
+    @Test
+    void triggersPolledWithOneThatFailedForTheInfrastructureWaitForItBeforeTheirFirstRun() throws Exception {
+        String prefix = Triggers.prefix("held");
+        String topic = prefix + ".in.v1";
+        broker.createTopic(topic, 1);
+        Workflow workflow = new WorkflowLoader().load("held.yaml", """
+                name: held
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [in.v1]
+                steps:
+                  - name: publish
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: "${input.key}", failures: "${input.failures}", mode: circuit_open}
+                """);
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
+            for (String key : List.of("a", "b", "c", "d")) { // in the log before the host starts: one poll takes all
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), ("{\"key\":\"" + key
+                        + "\",\"failures\":" + (key.equals("a") ? 1 : 0) + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
+                        .build())
+                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
+                .workflow(workflow).concurrency(1).drainTimeout(Duration.ofSeconds(5)).build();
+        hosts.add(host);
+        host.start();
+
+        try (Admin admin = broker.admin()) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> Triggers.allCommitted(Triggers.committedAndEnd(admin,
+                    OnexHost.defaultGroupId(prefix, workflow), topic)));
+        }
+        assertThat(FlakyEffect.TIMES.get("a")).as("a failed once, then succeeded").hasSize(2);
+        long aSucceeded = FlakyEffect.TIMES.get("a").get(1);
+        for (String key : List.of("b", "c", "d")) {
+            assertThat(FlakyEffect.TIMES.get(key)).as(key + " ran once").hasSize(1);
+            assertThat(FlakyEffect.TIMES.get(key).get(0)).as(key + " waited for a's second run").isGreaterThan(aSucceeded);
         }
     }
 }

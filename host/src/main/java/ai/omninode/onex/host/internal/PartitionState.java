@@ -2,7 +2,9 @@ package ai.omninode.onex.host.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +20,14 @@ import org.apache.kafka.common.TopicPartition;
  * (transaction markers, compaction): only polled records count. Since triggers of other keys may finish past a
  * trigger that has not started yet (it waits behind its key), a partition given up finishes every trigger before the
  * last one started ({@link #giveUp}), so that its last commit passes every finished one and nothing runs twice.
+ *
+ * <p>While a trigger of the partition waits out an infrastructure failure (or runs again after one), the triggers
+ * after it do not run: neither a first run of one polled before the partition was paused, nor a retry of another that
+ * failed too. Their key queues are held ({@link #hold}) until the earliest retrying trigger has finished, and released
+ * then, or when the partition is given up. They would meet the same broker or database that failed it, fail, and each
+ * run again on its own backoff, repeating every effect before the failing step; and the commit point cannot pass the
+ * earliest retrying trigger, so running them first gains nothing. That trigger probes for the rest. Triggers before
+ * it run as they would.
  *
  * <p>Threads: the poll thread adds triggers and takes the commit point; worker threads mark triggers done and take
  * the next trigger of their key. The key queues are guarded by this object's monitor.
@@ -37,6 +47,10 @@ public final class PartitionState {
      * running again. The partition stays paused, and not ready, until each has (not only while the backoff lasts).
      */
     final AtomicInteger retrying = new AtomicInteger();
+    /** Offsets of the triggers counted in {@link #retrying}; guarded by {@code this}. */
+    private final java.util.TreeSet<Long> retryingOffsets = new java.util.TreeSet<>();
+    /** Key queues whose head waits for the earliest retrying trigger to finish; guarded by {@code this}. */
+    private final List<KeyQueue> held = new ArrayList<>();
     /** Work handed to the worker pool (queued or running) and not finished; a drain waits for it. */
     final AtomicInteger tasks = new AtomicInteger();
     volatile String retryReason;
@@ -112,11 +126,57 @@ public final class PartitionState {
     }
 
     /**
-     * The partition is being given up: from now on only triggers before the last one started may start
-     * ({@code finishStarted}), or none. A stop and a revocation may both call it; the narrower wins.
+     * Whether {@code slot}, the head of {@code q}, must wait because an earlier trigger of this partition is retrying
+     * after an infrastructure failure (a first run, or a retry of its own); if so {@code q} is held (it stays
+     * scheduled) until {@link #finishedRetrying} or {@link #giveUp} hands it back. Caller holds {@code this}.
      */
-    synchronized void giveUp(boolean finishStarted) {
+    boolean hold(KeyQueue q, Slot slot) {
+        if (retryingOffsets.isEmpty() || horizon != Long.MAX_VALUE || slot.record.offset() <= retryingOffsets.first()) {
+            return false;
+        }
+        held.add(q);
+        return true;
+    }
+
+    /** A worker: {@code slot} failed for the infrastructure and will run again; counted until it finishes. */
+    synchronized void failedForInfrastructure(Slot slot) {
+        if (!slot.retrying) {
+            slot.retrying = true;
+            retryingOffsets.add(slot.record.offset());
+            retrying.incrementAndGet();
+        }
+    }
+
+    /**
+     * A worker: {@code slot}, which had failed for the infrastructure, finished. When it was the earliest retrying
+     * trigger, returns the key queues held behind it, to submit again (those after a trigger still retrying are held
+     * again when they come up); else an empty list.
+     */
+    synchronized List<KeyQueue> finishedRetrying(Slot slot) {
+        if (!slot.retrying) {
+            return List.of();
+        }
+        slot.retrying = false;
+        retrying.decrementAndGet();
+        boolean wasFirst = retryingOffsets.first() == slot.record.offset();
+        retryingOffsets.remove(slot.record.offset());
+        return wasFirst ? takeHeld() : List.of();
+    }
+
+    private List<KeyQueue> takeHeld() {
+        List<KeyQueue> out = new ArrayList<>(held);
+        held.clear();
+        return out;
+    }
+
+    /**
+     * The partition is being given up: from now on only triggers before the last one started may start
+     * ({@code finishStarted}), or none. A stop and a revocation may both call it; the narrower wins. Returns the key
+     * queues held behind a retry, to submit again: those before the horizon run now (a drain waits for them).
+     */
+    synchronized List<KeyQueue> giveUp(boolean finishStarted) {
         horizon = Math.min(horizon, finishStarted ? maxStarted : -1);
+        return takeHeld();
     }
 
     /** Poll thread: polled triggers up to the horizon that have not finished (those a drain should have finished). */

@@ -56,7 +56,9 @@ import org.slf4j.MDC;
  *       failure.</li>
  *   <li><b>Infrastructure failures</b> ({@link RunClassifier}): the trigger stays unfinished and at the head of its
  *       key, its partition is paused (nothing new is fetched from it), and it runs again after a backoff
- *       (0.5 s doubling to 30 s, with jitter) under the same run key, until it succeeds or the partition goes.</li>
+ *       (0.5 s doubling to 30 s, with jitter) under the same run key, until it succeeds or the partition goes.
+ *       The triggers after the earliest retrying one wait for it, first runs and retries alike
+ *       ({@link PartitionState#hold}).</li>
  *   <li><b>Backpressure:</b> past {@code maxBuffered} polled, unfinished triggers every partition is paused until
  *       half of them are done; the loop keeps polling, so the group keeps the member.</li>
  *   <li><b>Rebalance:</b> cooperative-sticky; a revoked partition starts no trigger after the last one started,
@@ -401,7 +403,7 @@ public final class TriggerConsumer implements Runnable {
             // the loop was elsewhere when stop() woke it
         }
         for (PartitionState ps : states.values()) {
-            ps.giveUp(true); // also those assigned after stop() looked
+            giveUp(ps, true); // also those assigned after stop() looked
         }
         int inFlight = awaitRuns(states.values(), drainDeadline);
         long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -450,7 +452,7 @@ public final class TriggerConsumer implements Runnable {
      */
     private void leaveFenced() {
         for (PartitionState ps : states.values()) {
-            ps.giveUp(false);
+            giveUp(ps, false);
         }
         int still = awaitRuns(states.values(), System.nanoTime() + config.drainTimeout().toNanos());
         events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still == 0
@@ -564,7 +566,7 @@ public final class TriggerConsumer implements Runnable {
             for (TopicPartition tp : partitions) {
                 PartitionState ps = states.get(tp);
                 if (ps != null) {
-                    ps.giveUp(commit);
+                    giveUp(ps, commit);
                     going.add(ps);
                 }
             }
@@ -604,6 +606,13 @@ public final class TriggerConsumer implements Runnable {
 
     // ---- worker threads -----------------------------------------------------------------------------------------
 
+    /** {@link PartitionState#giveUp}, and the key queues it held behind a retry go to the workers again. */
+    private void giveUp(PartitionState ps, boolean finishStarted) {
+        for (KeyQueue q : ps.giveUp(finishStarted)) {
+            submit(ps, q);
+        }
+    }
+
     private void submit(PartitionState ps, KeyQueue q) {
         ps.tasks.incrementAndGet();
         try {
@@ -633,6 +642,9 @@ public final class TriggerConsumer implements Runnable {
         Slot slot;
         synchronized (ps) {
             slot = q.pending.peekFirst();
+            if (slot != null && ps.hold(q, slot)) {
+                return; // behind a trigger of this partition that is retrying; submitted again once it is done
+            }
             if (slot == null || !ps.start(slot)) {
                 q.scheduled = false;
                 ps.queues.remove(q.key);
@@ -657,28 +669,28 @@ public final class TriggerConsumer implements Runnable {
         }
         if (done) {
             slot.done = true;
-            if (slot.retrying) {
-                slot.retrying = false;
-                ps.retrying.decrementAndGet();
-            }
+            List<KeyQueue> released = ps.finishedRetrying(slot);
+            boolean more;
             synchronized (ps) {
                 q.pending.pollFirst();
-                if (q.pending.isEmpty()) {
+                more = !q.pending.isEmpty();
+                if (!more) {
                     q.scheduled = false;
                     ps.queues.remove(q.key);
-                    return;
                 }
             }
-            submit(ps, q); // behind the other keys waiting for a worker
+            if (more) {
+                submit(ps, q); // behind the other keys waiting for a worker
+            }
+            for (KeyQueue h : released) {
+                submit(ps, h); // the triggers that waited for this one, in the order they were held
+            }
             return;
         }
         slot.attempts++;
         long delay = backoffMs(slot.attempts);
-        if (!slot.retrying) {
-            // until it finishes: while it runs again (a delivery timeout, say) the partition still waits for it
-            slot.retrying = true;
-            ps.retrying.incrementAndGet();
-        }
+        // until it finishes: while it runs again (a delivery timeout, say) the partition still waits for it
+        ps.failedForInfrastructure(slot);
         metrics.retrying.incrementAndGet();
         try {
             retries.schedule(() -> {
@@ -819,7 +831,7 @@ public final class TriggerConsumer implements Runnable {
         stopping = true;
         // no trigger after the last one started starts any more; those before it still do (see PartitionState)
         for (PartitionState ps : states.values()) {
-            ps.giveUp(true);
+            giveUp(ps, true);
         }
         consumer.wakeup();
         synchronized (progress) {

@@ -88,4 +88,58 @@ class PartitionStateTest {
         assertThat(ps.add(e)).isNotNull();
         assertThat(ps.unfinished()).isEqualTo(5);
     }
+
+    @Test
+    void whileATriggerRetriesTheTriggersAfterItWaitAndGoOnceItFinished() {
+        Slot early = add(0, "e");
+        Slot a = add(1, "a");
+        KeyQueue b = ps.add(new Slot(new ConsumerRecord<>("t", 0, 2, "b".getBytes(StandardCharsets.UTF_8), new byte[0])));
+        KeyQueue c = ps.add(new Slot(new ConsumerRecord<>("t", 0, 3, "c".getBytes(StandardCharsets.UTF_8), new byte[0])));
+        synchronized (ps) {
+            assertThat(ps.start(a)).isTrue();
+        }
+        a.attempts++;
+        ps.failedForInfrastructure(a);
+        ps.failedForInfrastructure(a); // a second failure of the same trigger counts once
+        assertThat(ps.retrying).hasValue(1);
+
+        synchronized (ps) {
+            assertThat(ps.hold(b, b.pending.peekFirst())).isTrue();
+            assertThat(ps.hold(c, c.pending.peekFirst())).isTrue();
+            assertThat(ps.hold(null, a)).as("the retrying trigger itself runs again").isFalse();
+            assertThat(ps.hold(null, early)).as("one before it runs: the commit point must pass it").isFalse();
+        }
+        assertThat(ps.finishedRetrying(a)).containsExactly(b, c);
+        assertThat(ps.retrying).hasValue(0);
+        assertThat(ps.finishedRetrying(a)).as("said once").isEmpty();
+        synchronized (ps) {
+            assertThat(ps.hold(b, b.pending.peekFirst())).as("nothing retrying: runs").isFalse();
+        }
+    }
+
+    @Test
+    void onlyTheEarliestRetryingTriggerRunsAgainTheOthersWaitForIt() {
+        Slot a = add(0, "a");
+        KeyQueue bq = ps.add(new Slot(new ConsumerRecord<>("t", 0, 1, "b".getBytes(StandardCharsets.UTF_8), new byte[0])));
+        Slot b = bq.pending.peekFirst();
+        KeyQueue c = ps.add(new Slot(new ConsumerRecord<>("t", 0, 2, "c".getBytes(StandardCharsets.UTF_8), new byte[0])));
+        a.attempts = 1;
+        b.attempts = 1;
+        ps.failedForInfrastructure(b);
+        ps.failedForInfrastructure(a); // a later failure of an earlier trigger: it becomes the one that runs again
+        synchronized (ps) {
+            assertThat(ps.hold(null, a)).isFalse();
+            assertThat(ps.hold(bq, b)).as("b's retry waits for a's").isTrue();
+            assertThat(ps.hold(c, c.pending.peekFirst())).isTrue();
+        }
+        assertThat(ps.finishedRetrying(a)).containsExactly(bq, c);
+        synchronized (ps) {
+            assertThat(ps.hold(bq, b)).as("b is the earliest retrying now").isFalse();
+            assertThat(ps.hold(c, c.pending.peekFirst())).as("c waits for b").isTrue();
+        }
+        assertThat(ps.giveUp(true)).as("given up: the held go now, as far as the horizon lets them").containsExactly(c);
+        synchronized (ps) {
+            assertThat(ps.hold(c, c.pending.peekFirst())).as("no holding once given up: a drain waits").isFalse();
+        }
+    }
 }
