@@ -160,6 +160,32 @@ class ClusterCheckIT {
         }
     }
 
+    /**
+     * A hundred new topics at once queue their checks' admin requests on one connection, and the cluster check's own
+     * request waited behind them past its time: it declared Kafka unreachable and opened the breaker, failing every
+     * event (all 100, and 600 of 600 with the default check time) against a broker that answered every request.
+     * Kafka answering the node's other requests meanwhile now counts as an answer.
+     */
+    @Test
+    void hundredsOfNewTopicsAtOnceAreNotTakenForAnUnreachableCluster() throws Exception {
+        NodeKafkaEventEffect node = new NodeKafkaEventEffect();
+        node.initialize(settings("KAFKA_BOOTSTRAP_SERVERS", SharedKafkaBroker.get().bootstrapServers(),
+                "KAFKA_EVENT_CLUSTER_CHECK_TIMEOUT_MS", "300", "KAFKA_TOPIC_PREFIX", "busy" + System.nanoTime()));
+        try {
+            java.util.List<CompletableFuture<Map<String, Object>>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(node.execute(event("t" + i)).toCompletableFuture());
+            }
+            for (CompletableFuture<Map<String, Object>> call : calls) {
+                assertThat(call.get(2, TimeUnit.MINUTES)).containsEntry("success", true);
+            }
+            assertThat(node.getMetrics()).containsEntry("circuit_breaker_opens", 0L)
+                    .containsEntry("events_published", 100L);
+        } finally {
+            node.shutdown();
+        }
+    }
+
     private static Map<String, Object> event(String topic) {
         return Map.of("topic", topic, "event_type", "E", "payload", Map.of("n", 1));
     }

@@ -62,9 +62,15 @@ public final class ClusterCheck {
     /** Events waiting for a topic, and what fails each when the cluster does not answer. */
     private final ConcurrentHashMap<Object, Consumer<TimeoutException>> waiters = new ConcurrentHashMap<>();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+    /**
+     * A count that grows whenever Kafka answers the node otherwise (an event acknowledged, a topic check answered): a
+     * probe that got no answer in time while this grew was queued behind other requests, not unanswered.
+     */
+    private final java.util.function.LongSupplier answers;
 
     public ClusterCheck(Admin admin, CircuitBreaker breaker, Scheduler scheduler, ModelKafkaEventConfig config,
-            String nodeId, Secrets secrets) {
+            String nodeId, Secrets secrets, java.util.function.LongSupplier answers) {
+        this.answers = answers == null ? () -> 0 : answers;
         this.secrets = secrets;
         this.admin = admin;
         this.breaker = breaker;
@@ -296,6 +302,7 @@ public final class ClusterCheck {
             return running;
         }
         long t0 = System.nanoTime();
+        long answersBefore = answers.getAsLong();
         CompletableFuture<Boolean> answered = new CompletableFuture<>();
         try {
             // bounded here too: the admin client may overrun its own timeout (connection setup to an address that
@@ -309,7 +316,12 @@ public final class ClusterCheck {
         }
         answered.whenComplete((ok, e) -> {
             try {
-                if (Boolean.FALSE.equals(ok)) {
+                long answersSince = answers.getAsLong() - answersBefore;
+                if (Boolean.FALSE.equals(ok) && answersSince > 0) {
+                    // its request waited behind others (hundreds of new topics checked at once), which Kafka answered
+                    LOG.debug("Node {}: the cluster check got no answer within {} ms, but Kafka answered {} other"
+                            + " requests of the node meanwhile: busy, not unreachable", nodeId, timeoutMs, answersSince);
+                } else if (Boolean.FALSE.equals(ok)) {
                     String why = "no Kafka broker answered at " + bootstrapServers + " within " + timeoutMs + " ms after "
                             + trigger;
                     open(why);

@@ -105,7 +105,9 @@ public final class EventPublisher {
                 config.maxRequestSize() - EventTaskDeadLetter.DLQ_HEADROOM_BYTES);
         this.breaker = CircuitBreakers.circuitBreaker(config, nodeId, metrics, breakers);
         metrics.started(producer, breakers, scheduler);
-        this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets);
+        TopicGates g = gates;
+        this.cluster = new ClusterCheck(admin, breaker, scheduler, config, nodeId, secrets,
+                () -> metrics.answeredByKafka() + (g == null ? 0 : g.answers()));
     }
 
     /**

@@ -354,6 +354,18 @@ public final class NodeMeters implements MeterBinder {
         }
     }
 
+    /**
+     * Events Kafka acknowledged so far, to the topic or the dead-letter topic: evidence for the cluster check that
+     * Kafka answers. Sums every topic's counts; read only when a check gets no answer.
+     */
+    long answeredByKafka() {
+        long n = other.published.sum() + other.deadLettered.sum();
+        for (TopicMeters t : topics.values()) {
+            n += t.published.sum() + t.deadLettered.sum();
+        }
+        return n;
+    }
+
     /** Failed calls since the last successful one (what the breaker counts towards its threshold). */
     long currentFailures() {
         return Math.max(0, breakerFailures.get() - breakerFailuresBeforeSuccess.get());

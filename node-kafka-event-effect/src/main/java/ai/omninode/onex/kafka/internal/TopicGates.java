@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -59,6 +60,8 @@ public final class TopicGates {
     private final long timeoutMs;
     private final String bootstrapServers;
     private final ConcurrentHashMap<String, Gate> gates = new ConcurrentHashMap<>();
+    /** Admin requests Kafka answered (with a result or an error of its own, not a timeout): see {@link #answers}. */
+    private final LongAdder answers = new LongAdder();
 
     public TopicGates(Admin admin, Producer<byte[], byte[]> producer, Scheduler scheduler, int partitions,
             short replicationFactor, long timeoutMs, String bootstrapServers) {
@@ -74,6 +77,21 @@ public final class TopicGates {
     /** With an admin client: checks and creates topics. Without (BROKER): only fetches the producer's metadata. */
     public boolean createsTopics() {
         return admin != null;
+    }
+
+    /**
+     * How many of the checks' admin requests Kafka has answered so far. The cluster check reads it: hundreds of topics
+     * checked at once queue their requests on one connection, so that its own request may wait behind them past its
+     * time while Kafka answers every one of them.
+     */
+    public long answers() {
+        return answers.sum();
+    }
+
+    private void answered(Throwable error) {
+        if (error == null || !(Errors.unwrap(error) instanceof TimeoutException)) {
+            answers.increment();
+        }
     }
 
     /** The gate of one topic; the same object for the same name. */
@@ -192,6 +210,7 @@ public final class TopicGates {
         }
         admin.describeTopics(List.of(gate.topic), new DescribeTopicsOptions().timeoutMs(left)).allTopicNames()
                 .whenComplete((descriptions, error) -> step(done, () -> {
+                    answered(error);
                     if (error == null) {
                         awaitServing(gate, descriptions.get(gate.topic).partitions().size(), deadline, done);
                         return;
@@ -215,6 +234,7 @@ public final class TopicGates {
         NewTopic topic = new NewTopic(gate.topic, partitions, replicationFactor);
         admin.createTopics(List.of(topic), new CreateTopicsOptions().timeoutMs(remaining(deadline))).all()
                 .whenComplete((ignored, error) -> step(done, () -> {
+                    answered(error);
                     Throwable cause = error == null ? null : Errors.unwrap(error);
                     if (cause == null) {
                         LOG.info("Created topic {} (partitions: {}, replication factor: {})", gate.topic,
@@ -245,6 +265,7 @@ public final class TopicGates {
         }
         admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(left)).all()
                 .whenComplete((offsets, error) -> step(done, () -> {
+                    answered(error);
                     if (error == null) {
                         warmUp(gate, deadline, done);
                         return;
