@@ -38,6 +38,17 @@ class RetryingPartitionIT {
         TestNode.reset();
     }
 
+    /** A started host of {@code workflow} on the shared broker, closed after the test. */
+    private OnexHost startHost(String prefix, Workflow workflow, int concurrency) {
+        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
+                        .build())
+                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
+                .workflow(workflow).concurrency(concurrency).drainTimeout(Duration.ofSeconds(5)).build();
+        hosts.add(host);
+        host.start();
+        return host;
+    }
+
     /**
      * The probe's flapping readiness: the partition counted as retrying only while its trigger waited out the backoff,
      * so while the trigger ran again (up to a delivery timeout against a broker that does not answer) the host said
@@ -75,12 +86,7 @@ class RetryingPartitionIT {
                 }
             }
         });
-        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
-                        .build())
-                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
-                .workflow(workflow).drainTimeout(Duration.ofSeconds(5)).build();
-        hosts.add(host);
-        host.start();
+        OnexHost host = startHost(prefix, workflow, OnexHost.DEFAULT_CONCURRENCY);
         await().atMost(Duration.ofMinutes(1)).until(host::ready);
 
         try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
@@ -132,12 +138,7 @@ class RetryingPartitionIT {
                         + " be initialized"); // the second trigger's
             }
         });
-        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
-                        .build())
-                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
-                .workflow(workflow).drainTimeout(Duration.ofSeconds(5)).build();
-        hosts.add(host);
-        host.start();
+        OnexHost host = startHost(prefix, workflow, OnexHost.DEFAULT_CONCURRENCY);
         await().atMost(Duration.ofMinutes(1)).until(host::ready);
 
         try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers());
@@ -191,12 +192,7 @@ class RetryingPartitionIT {
             }
             producer.flush();
         }
-        OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
-                        .build())
-                .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
-                .workflow(workflow).concurrency(1).drainTimeout(Duration.ofSeconds(5)).build();
-        hosts.add(host);
-        host.start();
+        startHost(prefix, workflow, 1);
 
         try (Admin admin = broker.admin()) {
             await().atMost(Duration.ofMinutes(1)).until(() -> Triggers.allCommitted(Triggers.committedAndEnd(admin,
