@@ -236,6 +236,35 @@ class RunChecksTest {
     }
 
     @Test
+    void anInputFromAFifoIsReadOnceAndItsProblemsAreReportedWithoutAPosition() throws Exception {
+        Path fifo = plugins.resolve("input.fifo");
+        Process mkfifo;
+        try {
+            mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no mkfifo here: " + e.getMessage());
+            return;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo failed");
+        // one writer, one write: a second read of the FIFO (to find line numbers) would wait for a writer forever
+        java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                Files.writeString(fifo, "{\"content\": \"text\", \"correlation_id\": \"c1\"}");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        Cli.Result result = java.util.concurrent.CompletableFuture.supplyAsync(() -> Cli.onex("run", INGESTION,
+                "--plugins", plugins.toString(), "--input-file", fifo.toString(), "--dry-run"))
+                .get(2, java.util.concurrent.TimeUnit.MINUTES); // a guard against a hang, not a speed target
+
+        writer.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(Onex.INVALID);
+        assertThat(result.err()).contains(fifo + ": error: missing required field 'document_id'");
+    }
+
+    @Test
     void dryRunReportsWhatTheContractOfAStepRefusesAsFarAsTheInputDecidesIt() throws IOException {
         Path flow = Files.writeString(plugins.resolve("publish.yaml"), """
                 name: publish

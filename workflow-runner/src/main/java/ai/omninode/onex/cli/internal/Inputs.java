@@ -53,7 +53,9 @@ public final class Inputs {
      * effort: a file that cannot be read again, or parsed with positions, leaves the problems as they are.
      */
     public static List<Problem> located(List<Problem> problems, Path file, JsonNode input) {
-        if (file == null || STDIN.equals(file.toString()) || problems.stream().allMatch(Problem::hasPosition)) {
+        if (file == null || STDIN.equals(file.toString()) || problems.stream().allMatch(Problem::hasPosition)
+                || !java.nio.file.Files.isRegularFile(file)) {
+            // a FIFO, /dev/stdin or a shell's <(...) was read once already: reading it again would wait forever
             return problems;
         }
         String source = file.toString();
