@@ -64,8 +64,21 @@ public final class Onex implements Callable<Integer> {
         cmd.setExecutionExceptionHandler(new ExceptionMapper());
         cmd.setParameterExceptionHandler(new UsageErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        // Path.of("") is the working directory: `--input-file "$UNSET"` or `--plugins ''` would read or search it
+        cmd.registerConverter(java.nio.file.Path.class, Onex::path);
         return cmd;
     }
+
+    /** A file or folder argument; an empty one (an unset shell variable, say) is a usage error. */
+    static java.nio.file.Path path(String value) {
+        if (value.isEmpty()) {
+            throw new CommandLine.TypeConversionException(EMPTY_PATH);
+        }
+        return java.nio.file.Path.of(value);
+    }
+
+    static final String EMPTY_PATH = "an empty path ('') names no file or folder (an unset variable?); for the working"
+            + " directory write '.'";
 
     public static void main(String[] args) {
         locateInstallation();

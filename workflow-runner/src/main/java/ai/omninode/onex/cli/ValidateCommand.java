@@ -113,6 +113,9 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (paths.contains("")) {
+            throw new ParameterException(spec.commandLine(), "PATH: " + Onex.EMPTY_PATH);
+        }
         // before validating: a report path that cannot be written fails at once, not after the whole run
         for (Path file : new Path[] {sarifFile, junitFile}) {
             if (file != null && file.toString().equals("-")) {

@@ -105,6 +105,21 @@ class OnexCliTest {
     }
 
     @Test
+    void anEmptyPathArgumentIsAUsageErrorNotTheWorkingDirectory() {
+        String workflow = RUN.resolve("echo_input.yaml").toString();
+        List<Cli.Result> results = List.of(Cli.onex("validate", ""), Cli.onex("run", ""),
+                Cli.onex("run", workflow, "--input-file", ""), Cli.onex("nodes", "--plugins", ""),
+                Cli.onex("serve", ""), Cli.onex("run", workflow, "--inputs", ""));
+
+        for (Cli.Result r : results) {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+            assertThat(r.err()).as(r.toString()).contains("an empty path ('') names no file or folder")
+                    .contains("for the working directory write '.'");
+            assertThat(r.out()).as("nothing was validated, run or listed").isEmpty();
+        }
+    }
+
+    @Test
     void versionPrintsTheBuildVersionAndTheJava() {
         Cli.Result r = Cli.onex("--version");
 
