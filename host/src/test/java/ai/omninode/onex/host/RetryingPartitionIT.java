@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class RetryingPartitionIT {
     private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
     private final List<OnexHost> hosts = new ArrayList<>();
+    private final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach
     void stopHosts() {
@@ -43,7 +44,7 @@ class RetryingPartitionIT {
         OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
                         .build())
                 .settings(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", prefix))
-                .workflow(workflow).concurrency(concurrency).drainTimeout(Duration.ofSeconds(5)).build();
+                .workflow(workflow).concurrency(concurrency).drainTimeout(Duration.ofSeconds(5)).events(events::add).build();
         hosts.add(host);
         host.start();
         return host;
@@ -203,6 +204,47 @@ class RetryingPartitionIT {
         for (String key : List.of("b", "c", "d")) {
             assertThat(FlakyEffect.TIMES.get(key)).as(key + " ran once").hasSize(1);
             assertThat(FlakyEffect.TIMES.get(key).get(0)).as(key + " waited for a's second run").isGreaterThan(aSucceeded);
+        }
+    }
+    /**
+     * A stop while a trigger waits to run again after an infrastructure failure does not try it again: the stop
+     * message says so, rather than counting it among runs that did not finish in time, and nothing is committed past it.
+     */
+    @Test
+    void aStopSaysWhichTriggersWereWaitingToRunAgainAndCommitsNothingPastThem() throws Exception {
+        String prefix = Triggers.prefix("stopretry");
+        String topic = prefix + ".in.v1";
+        broker.createTopic(topic, 1);
+        Workflow workflow = new WorkflowLoader().load("stopretry.yaml", """
+                name: stopretry
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [in.v1]
+                steps:
+                  - name: publish
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: "${input.key}", failures: "${input.failures}", mode: circuit_open}
+                """);
+        OnexHost host = startHost(prefix, workflow, OnexHost.DEFAULT_CONCURRENCY);
+        await().atMost(Duration.ofMinutes(1)).until(host::ready);
+        try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
+            producer.send(new ProducerRecord<>(topic, "k".getBytes(StandardCharsets.UTF_8),
+                    "{\"key\":\"stop-a\",\"failures\":1000}".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        await().atMost(Duration.ofMinutes(1)).until(() -> !host.status().get(0).retrying().isEmpty());
+
+        host.close();
+
+        assertThat(String.join("\n", events)).contains("1 trigger waiting to run again after an infrastructure"
+                + " failure was not tried again (not committed: they will run again)")
+                .doesNotContain("did not finish within the drain timeout");
+        try (Admin admin = broker.admin()) {
+            org.apache.kafka.clients.consumer.OffsetAndMetadata committed = admin.listConsumerGroupOffsets(
+                    OnexHost.defaultGroupId(prefix, workflow)).partitionsToOffsetAndMetadata().get()
+                    .get(new org.apache.kafka.common.TopicPartition(topic, 0));
+            assertThat(committed == null ? 0 : committed.offset()).as("the waiting trigger is not committed")
+                    .isZero();
         }
     }
 }

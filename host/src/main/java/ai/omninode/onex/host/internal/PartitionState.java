@@ -179,19 +179,53 @@ public final class PartitionState {
         return takeHeld();
     }
 
-    /** Poll thread: polled triggers up to the horizon that have not finished (those a drain should have finished). */
-    int unfinishedBeforeHorizon() {
+    /**
+     * Poll thread: polled triggers up to the horizon that have not finished (those a drain should have finished), and
+     * how many of them were waiting to run again after an infrastructure failure (a partition given up retries none).
+     */
+    Unfinished unfinishedBeforeHorizon() {
         long last;
         synchronized (this) {
             last = horizon;
         }
         int n = 0;
+        int retries = 0;
         for (Slot s : slots) {
             if (!s.done && s.record.offset() <= last) {
                 n++;
+                if (s.attempts > 0) {
+                    retries++;
+                }
             }
         }
-        return n;
+        return new Unfinished(n, retries);
+    }
+
+    /** Triggers a drain left unfinished: {@code total}, of which {@code retries} were waiting to run again. */
+    record Unfinished(int total, int retries) {
+        static final Unfinished NONE = new Unfinished(0, 0);
+
+        Unfinished plus(Unfinished other) {
+            return new Unfinished(total + other.total, retries + other.retries);
+        }
+
+        /**
+         * What became of them, for a message; {@code timedOut}: the drain timeout ended the wait, so the others may
+         * be runs still under way, else they are triggers behind a retrying one of the same key.
+         */
+        String describe(boolean timedOut) {
+            List<String> parts = new ArrayList<>(2);
+            if (retries > 0) {
+                parts.add(retries + (retries == 1 ? " trigger" : " triggers") + " waiting to run again after an"
+                        + " infrastructure failure " + (retries == 1 ? "was" : "were") + " not tried again");
+            }
+            int others = total - retries;
+            if (others > 0) {
+                parts.add(others + (timedOut ? (others == 1 ? " run" : " runs") + " did not finish within the drain timeout"
+                        : (others == 1 ? " trigger" : " triggers") + " behind them in key order did not start"));
+            }
+            return String.join(" and ", parts);
+        }
     }
 
     /**

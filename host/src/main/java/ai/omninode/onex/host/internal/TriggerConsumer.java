@@ -405,7 +405,7 @@ public final class TriggerConsumer implements Runnable {
         for (PartitionState ps : states.values()) {
             giveUp(ps, true); // also those assigned after stop() looked
         }
-        int inFlight = awaitRuns(states.values(), drainDeadline);
+        PartitionState.Unfinished unfinished = awaitRuns(states.values(), drainDeadline);
         long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         // the commit may take the allowance but one second, kept for leaving the group
         Committed last = commitSync(states.values(), Duration.ofNanos(Math.max(
@@ -418,9 +418,9 @@ public final class TriggerConsumer implements Runnable {
         if (last.error() != null) {
             stopProblem = "the final commit failed: " + last.error();
         }
-        events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (inFlight == 0
-                ? "every run under way finished" : inFlight + " triggers did not finish within the drain timeout"
-                + " (they are not committed and will run again)") + " in " + drainedMs + " ms; " + commit
+        events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (unfinished.total() == 0
+                ? "every run under way finished" : unfinished.describe(System.nanoTime() - drainDeadline >= 0)
+                + " (not committed: they will run again)") + " in " + drainedMs + " ms; " + commit
                 + "; leaving group " + config.groupId());
         // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
         long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(stopDeadline - System.nanoTime()));
@@ -454,9 +454,10 @@ public final class TriggerConsumer implements Runnable {
         for (PartitionState ps : states.values()) {
             giveUp(ps, false);
         }
-        int still = awaitRuns(states.values(), System.nanoTime() + config.drainTimeout().toNanos());
-        events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still == 0
-                ? "the runs under way finished" : still + " runs did not finish within the drain timeout")
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        PartitionState.Unfinished still = awaitRuns(states.values(), deadline);
+        events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still.total() == 0
+                ? "the runs under way finished" : still.describe(System.nanoTime() - deadline >= 0))
                 + ", nothing committed");
         closeConsumer(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
                 .withTimeout(Duration.ofMillis(STOP_ALLOWANCE_MS)), STOP_ALLOWANCE_MS);
@@ -495,7 +496,7 @@ public final class TriggerConsumer implements Runnable {
      * queued: after {@link PartitionState#giveUp} that is every trigger before the last one started), or until
      * {@code deadline}; returns how many triggers up to there did not finish.
      */
-    private int awaitRuns(Collection<PartitionState> partitions, long deadline) {
+    private PartitionState.Unfinished awaitRuns(Collection<PartitionState> partitions, long deadline) {
         synchronized (progress) {
             while (true) {
                 int busy = 0;
@@ -514,9 +515,9 @@ public final class TriggerConsumer implements Runnable {
                 }
             }
         }
-        int unfinished = 0;
+        PartitionState.Unfinished unfinished = PartitionState.Unfinished.NONE;
         for (PartitionState ps : partitions) {
-            unfinished += ps.unfinishedBeforeHorizon();
+            unfinished = unfinished.plus(ps.unfinishedBeforeHorizon());
         }
         return unfinished;
     }
@@ -574,7 +575,7 @@ public final class TriggerConsumer implements Runnable {
                 return;
             }
             long deadline = stopping ? drainDeadline : System.nanoTime() + config.drainTimeout().toNanos();
-            int still = awaitRuns(going, deadline);
+            PartitionState.Unfinished still = awaitRuns(going, deadline);
             if (commit && !stopping) {
                 commitSync(going, Duration.ofSeconds(10));
             } else if (commit && !finalCommitFailed && stopDeadline - System.nanoTime() > 0) {
@@ -588,8 +589,8 @@ public final class TriggerConsumer implements Runnable {
             metrics.assigned.set(states.size());
             if (!stopping) {
                 events.accept("workflow " + config.workflow().name() + ": group " + config.groupId() + (commit
-                        ? " revoked " : " lost ") + describe(partitions) + (still > 0 ? " (" + still + " runs did not"
-                        + " finish in time; their triggers run again on the new owner)" : "")
+                        ? " revoked " : " lost ") + describe(partitions) + (still.total() > 0 ? " (" + still.describe(
+                        System.nanoTime() - deadline >= 0) + "; they run again on the new owner)" : "")
                         + "; now holding " + describe(states.keySet()));
             }
         }

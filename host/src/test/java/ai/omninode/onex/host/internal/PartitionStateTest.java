@@ -142,4 +142,32 @@ class PartitionStateTest {
             assertThat(ps.hold(c, c.pending.peekFirst())).as("no holding once given up: a drain waits").isFalse();
         }
     }
+    @Test
+    void aDrainCountsTriggersWaitingToRetryApartFromRunsThatDidNotFinish() {
+        Slot retrying = add(0, "k");
+        Slot behind = add(1, "k");
+        Slot running = add(2, "other");
+        Slot done = add(3, null);
+        add(4, null); // after the last one started: not the drain's to finish
+        synchronized (ps) {
+            for (Slot s : List.of(retrying, behind, running, done)) {
+                assertThat(ps.start(s)).isTrue();
+            }
+        }
+        retrying.attempts = 1;
+        ps.failedForInfrastructure(retrying);
+        done.done = true;
+        ps.giveUp(true);
+
+        PartitionState.Unfinished unfinished = ps.unfinishedBeforeHorizon();
+
+        assertThat(unfinished).isEqualTo(new PartitionState.Unfinished(3, 1));
+        assertThat(unfinished.describe(true)).isEqualTo("1 trigger waiting to run again after an infrastructure"
+                + " failure was not tried again and 2 runs did not finish within the drain timeout");
+        assertThat(new PartitionState.Unfinished(3, 2).describe(false)).isEqualTo("2 triggers waiting to run again"
+                + " after an infrastructure failure were not tried again and 1 trigger behind them in key order did"
+                + " not start");
+        assertThat(new PartitionState.Unfinished(2, 0).describe(true)).isEqualTo("2 runs did not finish within the"
+                + " drain timeout");
+    }
 }
