@@ -121,6 +121,53 @@ class OnexHostIT {
         }
     }
 
+    /**
+     * A read_committed consumer never returns a transaction's commit or abort marker, nor aborted triggers: committing
+     * one past the last trigger it ran left a partition that ends with a marker at a lag of one (five after an aborted
+     * transaction of four) for ever, where a lag alert or a scale-to-zero rule waits for zero.
+     */
+    @Test
+    void triggersFromTransactionsAreCommittedPastTheirMarkersAndAbortedOnesNeverRun() throws Exception {
+        String prefix = Triggers.prefix("txn");
+        String topic = prefix + "." + Triggers.REQUEST_TOPIC;
+        broker.createTopic(topic, 1);
+        broker.createTopic(prefix + "." + Triggers.COMPLETED_TOPIC, 1);
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        settings.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + ".tx");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+                Admin admin = broker.admin();
+                Triggers.Reader reader = new Triggers.Reader(broker.bootstrapServers(),
+                        prefix + "." + Triggers.COMPLETED_TOPIC)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(topic, Triggers.envelope("committed-" + i)));
+            }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            for (int i = 0; i < 4; i++) {
+                producer.send(new ProducerRecord<>(topic, Triggers.envelope("aborted-" + i)));
+            }
+            producer.flush();
+            producer.abortTransaction();
+            host(prefix, Map.of());
+
+            String group = OnexHost.defaultGroupId(prefix, workflow);
+            await().atMost(Duration.ofMinutes(1)).until(() -> reader.poll() >= 3
+                    && Triggers.allCommitted(Triggers.committedAndEnd(admin, group, topic)));
+
+            assertThat(Triggers.committedAndEnd(admin, group, topic).get(0))
+                    .as("3 triggers, their commit marker, 4 aborted ones and their abort marker: all committed")
+                    .containsExactly(9, 9);
+            reader.poll();
+            assertThat(reader.eventIds.keySet()).as("the committed triggers ran, the aborted ones did not")
+                    .containsExactlyInAnyOrder("committed-0", "committed-1", "committed-2");
+        }
+    }
+
     @Test
     void poisonTriggersGoToTheDeadLetterTopicWithTheirHeadersWhileGoodOnesOnTheSamePartitionFlow() throws Exception {
         String prefix = Triggers.prefix("poison");

@@ -37,6 +37,8 @@ public final class PartitionState {
     /** Polled, not yet passed by the commit point; only the poll thread touches it. */
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private long lastPolled = -1;
+    /** The consumer's position (next offset it returns), -1 until known: past transaction markers and aborted data. */
+    private long position = -1;
     private long committed = -1;
     /** Key queues with triggers waiting or running; guarded by {@code this}. */
     final Map<Object, KeyQueue> queues = new HashMap<>();
@@ -230,17 +232,28 @@ public final class PartitionState {
 
     /**
      * Poll thread: the offset to commit if it moved since the last commit, else -1. It is the next offset to read:
-     * the first unfinished trigger's, or one past the last polled.
+     * the first unfinished trigger's, or, with none unfinished, the consumer's position (past a transaction's
+     * commit or abort marker and aborted records, which a read_committed consumer never returns: a partition
+     * that ends with a marker would otherwise show a lag of one or more for ever), else one past the last polled.
      */
     long advance() {
         while (!slots.isEmpty() && slots.peekFirst().done) {
             slots.pollFirst();
         }
-        if (lastPolled < 0) {
+        long end = Math.max(lastPolled + 1, position);
+        if (end <= 0) {
             return -1;
         }
-        long point = slots.isEmpty() ? lastPolled + 1 : slots.peekFirst().record.offset();
+        long point = slots.isEmpty() ? end : slots.peekFirst().record.offset();
         return point > committed ? point : -1;
+    }
+
+    /**
+     * Poll thread: the consumer's position for this partition, read after the records it returned were added (so
+     * every offset before it was polled, or was no trigger).
+     */
+    void position(long offset) {
+        position = Math.max(position, offset);
     }
 
     void committed(long offset) {

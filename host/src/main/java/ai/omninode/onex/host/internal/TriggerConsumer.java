@@ -250,10 +250,20 @@ public final class TriggerConsumer implements Runnable {
         });
     }
 
+    /** The consumer's position for {@code tp} if it has one now (never waits for it), else -1. */
+    private long position(TopicPartition tp) {
+        try {
+            return consumer.position(tp, Duration.ZERO);
+        } catch (KafkaException | IllegalStateException notKnownNow) { // a timeout, not assigned any more, ...
+            return -1;
+        }
+    }
+
     private Map<TopicPartition, OffsetAndMetadata> commitPoints(Collection<PartitionState> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         int unfinished = 0;
         for (PartitionState ps : partitions) {
+            ps.position(position(ps.partition));
             long point = ps.advance();
             if (point >= 0) {
                 offsets.put(ps.partition, new OffsetAndMetadata(point));

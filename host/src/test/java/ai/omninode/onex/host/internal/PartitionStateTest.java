@@ -170,4 +170,24 @@ class PartitionStateTest {
         assertThat(new PartitionState.Unfinished(2, 0).describe(true)).isEqualTo("2 runs did not finish within the"
                 + " drain timeout");
     }
+    @Test
+    void withNothingUnfinishedTheCommitPointIsTheConsumersPositionPastMarkersAndAbortedRecords() {
+        Slot a = add(0, null);
+        Slot b = add(1, null);
+        ps.position(2);
+        a.done = true;
+        assertThat(ps.advance()).as("b is unfinished").isEqualTo(1);
+        b.done = true;
+        ps.position(7); // a transaction's marker at 2, four aborted records and their marker: never polled
+        assertThat(ps.advance()).isEqualTo(7);
+        ps.committed(7);
+        ps.position(5); // an older reading never moves it back
+        assertThat(ps.advance()).isEqualTo(-1);
+    }
+
+    @Test
+    void aPartitionWhoseOnlyRecordsWereAbortedIsCommittedAtThePosition() {
+        ps.position(5);
+        assertThat(ps.advance()).isEqualTo(5);
+    }
 }
