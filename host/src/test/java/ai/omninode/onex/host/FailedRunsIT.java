@@ -92,9 +92,9 @@ class FailedRunsIT {
         try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers());
                 Admin admin = broker.admin();
                 Triggers.Reader dead = new Triggers.Reader(broker.bootstrapServers(), topic + DeadLetters.SUFFIX)) {
-            producer.send(new ProducerRecord<>(topic, "tp-7".getBytes(StandardCharsets.UTF_8), ("{\"document_id\":"
+            long sentAt = producer.send(new ProducerRecord<>(topic, "tp-7".getBytes(StandardCharsets.UTF_8), ("{\"document_id\":"
                     + "\"tp-7\",\"content\":\"Ada in London.\",\"metadata\":{\"language\":\"en\"},\"correlation_id\":"
-                    + "\"not a uuid at all\"}").getBytes(StandardCharsets.UTF_8))).get();
+                    + "\"not a uuid at all\"}").getBytes(StandardCharsets.UTF_8))).get().timestamp();
             producer.send(new ProducerRecord<>(topic, "good".getBytes(StandardCharsets.UTF_8),
                     Triggers.envelope("good"))).get();
 
@@ -110,7 +110,7 @@ class FailedRunsIT {
             assertThat(reason).startsWith("the input would break a step's node contract, so no step ran: ")
                     .contains("correlation_id");
             assertThat(header(dead.records.get(0), DeadLetters.CORRELATION_ID)).as("the run's, as in its log lines")
-                    .isEqualTo(java.util.UUID.nameUUIDFromBytes(("document_ingestion:" + topic + "/0/0")
+                    .isEqualTo(java.util.UUID.nameUUIDFromBytes(("document_ingestion:" + topic + "/0/0@" + sentAt)
                             .getBytes(StandardCharsets.UTF_8)).toString());
             assertThat(count(host, "onex.host.runs", "document_ingestion")).as("only the good trigger ran").isEqualTo(1);
             assertThat(host.meterRegistry().find("onex.workflow.steps").tag("step", "store_vectors").timers().stream()

@@ -19,7 +19,7 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>{@code onex.host.runs} [{@code onex_host_runs_total}]: finished runs by {@code outcome} (succeeded, failed,
  *       infrastructure: the last is retried, not committed);</li>
  *   <li>{@code onex.host.trigger.latency}: from the trigger's record timestamp to the end of its run (what a producer
- *       of triggers waits for);</li>
+ *       of triggers waits for); a timestamp in the future or over 7 days old is not recorded;</li>
  *   <li>{@code onex.host.runs.in.flight}, {@code onex.host.partitions.assigned},
  *       {@code onex.host.partitions.retrying} (partitions, at most the assigned ones) and
  *       {@code onex.host.key.queues.retrying} (triggers waiting out a backoff: one per key at most);</li>
@@ -68,13 +68,20 @@ public final class HostMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
+    /**
+     * Longer is not recorded: a timestamp its producer set to something other than the send time (a trigger produced
+     * with timestamp 1 recorded 56 years, and the timer's mean and max said nothing more from then on), or old data
+     * replayed. Kafka's default retention: what a topic keeps unless told otherwise.
+     */
+    static final long MAX_TRIGGER_LATENCY_MS = Duration.ofDays(7).toMillis();
+
     void finished(RunClassifier.Outcome outcome, long triggerTimestampMs) {
         String o = outcome.tag();
         runs.computeIfAbsent(o, k -> Counter.builder("onex.host.runs").tags(tags).tag("outcome", k)
                 .description("Runs by outcome").register(registry)).increment();
         if (triggerTimestampMs > 0) {
             long ms = System.currentTimeMillis() - triggerTimestampMs;
-            if (ms >= 0) {
+            if (ms >= 0 && ms <= MAX_TRIGGER_LATENCY_MS) {
                 triggerLatency.record(Duration.ofMillis(ms));
             }
         }

@@ -42,7 +42,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>The run key is stable across redeliveries of one trigger and distinct per workflow:
  * {@code <workflow>:<event_id>} for an envelope with a valid {@code event_id}, else
- * {@code <workflow>:<topic>/<partition>/<offset>}.
+ * {@code <workflow>:<topic>/<partition>/<offset>@<timestamp>} (the record's timestamp, in ms, as the log keeps it;
+ * left out when the record has none). The timestamp tells apart the records a topic deleted and created again, or
+ * another cluster's topic of the same name, holds at the same offset: by place alone they had one run key, and so
+ * one {@code event_id} for different events, which consumers that de-duplicate on it would drop.
  */
 public final class TriggerDecoder {
     /** As deep as {@code onex run} takes an input ({@link YamlReader#DEFAULT_MAX_DEPTH}), plus the envelope's level. */
@@ -214,7 +217,8 @@ public final class TriggerDecoder {
             input = object;
         }
         String runKey = workflow + ":" + (eventId != null ? eventId
-                : record.topic() + "/" + record.partition() + "/" + record.offset());
+                : record.topic() + "/" + record.partition() + "/" + record.offset()
+                        + (record.timestamp() >= 0 ? "@" + record.timestamp() : ""));
         JsonNode own = input.get("correlation_id");
         if (own != null && own.isString() && uuid(own.asString()) != null) {
             // as onex run: the input's correlation id is the run's, and the one its events carry when the workflow
@@ -263,7 +267,19 @@ public final class TriggerDecoder {
         return true;
     }
 
+    /**
+     * The trace the trigger continues: its {@code traceparent} (and {@code tracestate}), if valid. Several
+     * {@code traceparent} headers are no valid one (as W3C's test suite has it for HTTP: the run starts a trace).
+     */
     private static TraceContext trace(ConsumerRecord<byte[], byte[]> record) {
+        java.util.Iterator<Header> parents = record.headers().headers(TraceContext.TRACEPARENT).iterator();
+        if (!parents.hasNext()) {
+            return null;
+        }
+        parents.next();
+        if (parents.hasNext()) {
+            return null;
+        }
         String parent = text(record.headers().lastHeader(TraceContext.TRACEPARENT));
         return parent == null ? null
                 : TraceContext.parse(parent, text(record.headers().lastHeader(TraceContext.TRACESTATE))).orElse(null);

@@ -21,8 +21,10 @@ class TriggerDecoderTest {
             "test");
     private final TriggerDecoder decoder = new TriggerDecoder("flow", SCHEMA, 1000);
 
+    private static final long SENT_AT = 1764604800123L;
+
     private static ConsumerRecord<byte[], byte[]> record(byte[] value, RecordHeaders headers) {
-        return new ConsumerRecord<>("t.in", 2, 41, 0L, TimestampType.CREATE_TIME, 0, value == null ? 0 : value.length,
+        return new ConsumerRecord<>("t.in", 2, 41, SENT_AT, TimestampType.CREATE_TIME, 0, value == null ? 0 : value.length,
                 "k".getBytes(StandardCharsets.UTF_8), value, headers, Optional.empty());
     }
 
@@ -73,8 +75,8 @@ class TriggerDecoderTest {
     void aPlainObjectIsTheInputAndItsPlaceNamesTheRun() {
         Run run = (Run) decode("{\"document_id\":\"d1\"}");
 
-        assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
-        UUID derived = UUID.nameUUIDFromBytes("flow:t.in/2/41".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(run.runKey()).isEqualTo("flow:t.in/2/41@1764604800123");
+        UUID derived = UUID.nameUUIDFromBytes("flow:t.in/2/41@1764604800123".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(run.correlationId()).as("one of its own, the same on every redelivery").isEqualTo(derived);
         assertThat(run.input().toString()).isEqualTo("{\"document_id\":\"d1\",\"correlation_id\":\"" + derived + "\"}");
     }
@@ -84,7 +86,7 @@ class TriggerDecoderTest {
         Run run = (Run) decoder.decode(record(("{\"event_id\":\"nope\",\"event_type\":\"REQ\",\"payload\":"
                 + "{\"document_id\":\"d1\"}}").getBytes(StandardCharsets.UTF_8), nodeHeaders()));
 
-        assertThat(run.runKey()).isEqualTo("flow:t.in/2/41");
+        assertThat(run.runKey()).isEqualTo("flow:t.in/2/41@1764604800123");
         assertThat(run.input().get("document_id").asString()).as("an envelope by the node's header").isEqualTo("d1");
     }
 
@@ -111,7 +113,7 @@ class TriggerDecoderTest {
 
         assertThat(plain.input().get("event_type").asString()).isEqualTo("ORDER_PLACED");
         assertThat(plain.input().get("payload").get("order_id").asString()).isEqualTo("o-1");
-        assertThat(plain.runKey()).isEqualTo("relay:t.in/2/41");
+        assertThat(plain.runKey()).isEqualTo("relay:t.in/2/41@1764604800123");
         assertThat(uuidAlone.input().has("payload")).as("an event_id without the node's timestamp or version").isTrue();
     }
 
@@ -214,5 +216,41 @@ class TriggerDecoderTest {
         assertThat(notAUuid.correlationId()).as("not a UUID: the header's").hasToString(
                 "6f1c2b9e-4d3a-4e8f-9b71-2a5c8d0e4f13");
         assertThat(notAUuid.input().get("correlation_id").asString()).isEqualTo("abc");
+    }
+
+    /**
+     * By place alone, a topic deleted and created again (or another cluster's of that name) gave its new records the
+     * old ones' run keys, and so their event ids; a record without a timestamp keeps the key by place.
+     */
+    @Test
+    void theRunKeyOfAPlainTriggerHasTheRecordsTimestampSoARecreatedTopicDoesNotRepeatIt() {
+        byte[] value = "{\"document_id\":\"d1\"}".getBytes(StandardCharsets.UTF_8);
+        Run first = (Run) decoder.decode(new ConsumerRecord<>("t.in", 0, 0, 1000L, TimestampType.CREATE_TIME, 0,
+                value.length, null, value, new RecordHeaders(), Optional.empty()));
+        Run recreated = (Run) decoder.decode(new ConsumerRecord<>("t.in", 0, 0, 2000L, TimestampType.CREATE_TIME, 0,
+                value.length, null, value, new RecordHeaders(), Optional.empty()));
+        Run redelivered = (Run) decoder.decode(new ConsumerRecord<>("t.in", 0, 0, 1000L, TimestampType.CREATE_TIME, 0,
+                value.length, null, value, new RecordHeaders(), Optional.empty()));
+        Run untimed = (Run) decoder.decode(new ConsumerRecord<>("t.in", 0, 0, value, value));
+
+        assertThat(first.runKey()).isEqualTo("flow:t.in/0/0@1000").isEqualTo(redelivered.runKey());
+        assertThat(recreated.runKey()).isEqualTo("flow:t.in/0/0@2000");
+        assertThat(recreated.correlationId()).isNotEqualTo(first.correlationId());
+        assertThat(untimed.runKey()).isEqualTo("flow:t.in/0/0");
+    }
+
+    @Test
+    void severalTraceparentHeadersAreNoValidOneAndTheRunStartsATrace() {
+        RecordHeaders h = new RecordHeaders();
+        h.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes(StandardCharsets.UTF_8));
+        h.add("traceparent", "00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01".getBytes(StandardCharsets.UTF_8));
+        RecordHeaders one = new RecordHeaders();
+        one.add("traceparent", "00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01".getBytes(StandardCharsets.UTF_8));
+
+        Run twice = (Run) decoder.decode(record("{\"document_id\":\"d1\"}".getBytes(StandardCharsets.UTF_8), h));
+        Run once = (Run) decoder.decode(record("{\"document_id\":\"d1\"}".getBytes(StandardCharsets.UTF_8), one));
+
+        assertThat(twice.trace()).isNull();
+        assertThat(once.trace().traceId()).isEqualTo("1af7651916cd43dd8448eb211c80319c");
     }
 }
