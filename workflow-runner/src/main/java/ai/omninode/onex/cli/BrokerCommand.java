@@ -57,17 +57,31 @@ public final class BrokerCommand implements Callable<Integer> {
         if (dataDir != null) {
             builder.dataDir(dataDir);
         }
-        EmbeddedKafkaBroker broker = builder.build();
+        EmbeddedKafkaBroker broker;
+        try {
+            broker = builder.build();
+        } catch (java.io.UncheckedIOException e) { // a file in the way, a folder that cannot be made
+            throw new OnexException("--data-dir " + dataDir + ": cannot create the folder (" + reason(e.getCause())
+                    + ")");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread stop = new Thread(() -> {
             broker.close();
             stopped.countDown();
-        }, "onex-broker-stop"));
+        }, "onex-broker-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
         try {
             broker.start();
         } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(stop);
             if (port != 0 && causedBy(e, BindException.class)) { // taken between the check and Kafka's bind
                 throw inUse(port);
+            }
+            if (e instanceof EmbeddedKafkaBroker.FolderInUseException) {
+                throw new OnexException(e.getMessage());
+            }
+            if (e instanceof java.io.UncheckedIOException) {
+                throw new OnexException("--data-dir " + dataDir + ": " + reason(e.getCause()));
             }
             throw e;
         }
@@ -93,6 +107,23 @@ public final class BrokerCommand implements Callable<Integer> {
     private static OnexException inUse(int port) {
         return new OnexException("port " + port + " on 127.0.0.1 is in use (another broker?); choose another --port, "
                 + "or leave it out for a free one");
+    }
+
+    /** An I/O failure in words: "not a folder: x", "permission denied: x", not the exception's class name. */
+    private static String reason(Throwable e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return "a file that is not a folder is in the way: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "no such file or folder: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return (f.getReason() == null ? "cannot write" : f.getReason()) + ": " + f.getFile();
+        }
+        return e == null ? "unknown reason" : String.valueOf(e.getMessage());
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

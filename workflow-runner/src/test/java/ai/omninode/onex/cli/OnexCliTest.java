@@ -120,6 +120,27 @@ class OnexCliTest {
     }
 
     @Test
+    void aBrokerDataFolderThatIsAFileOrInUseIsOneLineAndExitTwo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("afile"), "x");
+        String inUse = ai.omninode.onex.kafka.embedded.SharedKafkaBroker.get().dataDir().toString();
+
+        Cli.Result notAFolder = Cli.onex("broker", "--data-dir", file.toString());
+        Cli.Result below = Cli.onex("broker", "--data-dir", file.resolve("sub").toString());
+        Cli.Result used = Cli.onex("broker", "--data-dir", inUse);
+
+        assertThat(notAFolder.exitCode()).as(notAFolder.toString()).isEqualTo(Onex.INVALID);
+        assertThat(notAFolder.err()).isEqualTo("onex: error: --data-dir " + file + ": cannot create the folder (a file"
+                + " that is not a folder is in the way: " + file + ")\n");
+        assertThat(below.exitCode()).as(below.toString()).isEqualTo(Onex.INVALID);
+        assertThat(below.err()).startsWith("onex: error: --data-dir " + file.resolve("sub") + ": cannot create the"
+                + " folder (").doesNotContain("Exception", "\tat ");
+        assertThat(used.exitCode()).as(used.toString()).isEqualTo(Onex.INVALID);
+        assertThat(used.err()).isEqualTo("onex: error: data folder " + inUse + " is in use by another running broker;"
+                + " stop it, or give this one another folder\n");
+    }
+
+    @Test
     void versionPrintsTheBuildVersionAndTheJava() {
         Cli.Result r = Cli.onex("--version");
 

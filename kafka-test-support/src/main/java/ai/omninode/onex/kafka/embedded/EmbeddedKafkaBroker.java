@@ -59,6 +59,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private int port;
     private int saslPort;
     private KafkaRaftServer server;
+    /** Held while the broker runs: a second broker on the same folder is refused before it touches it. */
+    private FileChannel folderLock;
 
     private EmbeddedKafkaBroker(Builder b) {
         try {
@@ -101,6 +103,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
         long t0 = System.nanoTime();
+        lockFolder();
         if (port == 0) {
             port = freePortOtherThan(saslPort, 0);
         }
@@ -114,6 +117,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             } catch (RuntimeException e) {
                 // the controller port is picked by probing; another process may take it before Kafka binds it
                 if (attempt >= 3 || !causedByBind(e)) {
+                    unlockFolder();
                     throw e;
                 }
                 LOG.warn("Port race while starting embedded Kafka, retrying: {}", e.toString());
@@ -209,7 +213,63 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server = null;
         s.shutdown();
         s.awaitShutdown();
+        unlockFolder();
         LOG.info("Embedded Kafka on port {} stopped in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Refused: a data folder another broker runs on. Kafka locks its log folders only once its controller has
+     * started, and a second broker's controller writing the same metadata log corrupted the first's (it could no
+     * longer create topics, ignored SIGTERM, and truncated its metadata log at the next start).
+     */
+    public static final class FolderInUseException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        FolderInUseException(String message) {
+            super(message);
+        }
+    }
+
+    private void lockFolder() {
+        String inUse = "data folder " + dataDir + " is in use by another running broker; stop it, or give this one"
+                + " another folder";
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(dataDir.resolve(".onex-broker.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) {
+                throw new FolderInUseException(inUse);
+            }
+        } catch (OverlappingFileLockException e) { // this very JVM runs a broker on it
+            closeQuietly(channel);
+            throw new FolderInUseException(inUse);
+        } catch (FolderInUseException e) {
+            closeQuietly(channel);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot lock the broker's data folder " + dataDir + ": " + e.getMessage(), e);
+        }
+        if (lockedByKafka(dataDir)) { // a Kafka that is not ours
+            closeQuietly(channel);
+            throw new FolderInUseException(inUse);
+        }
+        folderLock = channel;
+    }
+
+    private void unlockFolder() {
+        closeQuietly(folderLock); // closing the channel releases its lock
+        folderLock = null;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the lock goes with the process anyway
+            }
+        }
     }
 
     /** Stops and starts again on the same port with the same data. */

@@ -1,6 +1,7 @@
 package ai.omninode.onex.kafka.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,6 +62,25 @@ class EmbeddedKafkaBrokerTest {
             List<ConsumerRecord<String, String>> records = consumeAll(broker, topic, 2);
             assertThat(records).extracting(ConsumerRecord::value).containsExactly("before restart", "after restart");
             assertThat(records).extracting(ConsumerRecord::offset).containsExactly(0L, 1L);
+        }
+    }
+
+    @Test
+    void aSecondBrokerOnAFolderABrokerRunsOnIsRefusedBeforeItTouchesItAndTheFirstServesOn() throws Exception {
+        EmbeddedKafkaBroker running = SharedKafkaBroker.get();
+        EmbeddedKafkaBroker second = EmbeddedKafkaBroker.builder().dataDir(running.dataDir()).build();
+
+        assertThatThrownBy(second::start).isInstanceOf(EmbeddedKafkaBroker.FolderInUseException.class)
+                .hasMessage("data folder " + running.dataDir() + " is in use by another running broker; stop it, or"
+                        + " give this one another folder");
+        assertThat(second.isRunning()).isFalse();
+
+        String topic = "after-refusal-" + System.nanoTime();
+        running.createTopic(topic, 1);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, running.bootstrapServers()), new StringSerializer(),
+                new StringSerializer())) {
+            assertThat(producer.send(new ProducerRecord<>(topic, "k", "v")).get().offset()).isZero();
         }
     }
 
