@@ -717,6 +717,29 @@ class WorkflowRunnerTest {
                 .isLessThan(Duration.ofSeconds(30));
     }
 
+    /** A backoff that would end past the workflow's time: the step fails at once, not after waiting it out. */
+    @Test
+    void aRetryWhoseBackoffEndsAfterTheWorkflowsTimeIsNotWaitedFor() {
+        WorkflowResult result = run("""
+                name: long_backoff
+                version: {major: 1, minor: 0, patch: 0}
+                performance: {timeout_seconds: 60}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: long-backoff, failures: 5, mode: success_false_retriable}
+                error_handling:
+                  retry_policy: {max_retries: 3, base_delay_ms: 3600000, max_delay_ms: 7200000}
+                """, "{}");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().message()).startsWith("the workflow would run out of time"
+                + " (performance.timeout_seconds: 60) before retry 1 of step 'flaky' (its backoff is 3600000 ms), so it"
+                + " was not retried: ");
+        assertThat(result.step("flaky").orElseThrow().attempts()).isEqualTo(1);
+    }
+
     /**
      * A node that blocks in execute (a blocking JDBC or HTTP call, a node author's most common mistake) holds the
      * thread that called it; the run must not wait for it: past the step's time limit the step fails, the node's call

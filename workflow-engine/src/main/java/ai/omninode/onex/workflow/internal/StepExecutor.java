@@ -389,6 +389,16 @@ public final class StepExecutor {
                 failure = failure + NOT_RETRIED_STOPPED;
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
+                if (!handler && run.deadlineNanos != Long.MAX_VALUE
+                        && run.deadlineNanos - System.nanoTime() <= delay.toNanos()) {
+                    // the backoff would end after the workflow's time: fail now, not when the wait ends
+                    Duration timeout = run.prepared.timeout();
+                    finish(output, "the workflow would run out of time (performance.timeout_seconds: "
+                            + (timeout == null ? 0L : timeout.toSeconds()) + ") before retry " + attempts + " of step '"
+                            + step.name() + "' (its backoff is " + delay.toMillis() + " ms), so it was not retried: "
+                            + failure, null);
+                    return;
+                }
                 listener.stepRetrying(step, attempts, delay, failure);
                 Runnable retry = () -> {
                     try {
