@@ -116,7 +116,8 @@ public final class NodeRegistry implements AutoCloseable {
      * Every problem discovery found, each naming its plugin or class path entry: those {@link Builder#build()} throws
      * (a broken registration, a missing plugin folder, an invalid contract, two nodes with one name; rule
      * {@link Rules#PLUGIN_INVALID} unless the problem has its own) followed by {@link #emptyPluginProblems()}. Empty
-     * but for the latter when built with {@link Builder#build()}, which throws on the others.
+     * but for the latter when built with {@link Builder#build()}, which throws on the others; with
+     * {@link Builder#buildSkippingBrokenPlugins()}, those of the plugins it left out, and the latter.
      */
     public List<Problem> problems() {
         List<Problem> all = new ArrayList<>(problems);
@@ -318,8 +319,27 @@ public final class NodeRegistry implements AutoCloseable {
             return build(true);
         }
 
+        /**
+         * For a command that runs nodes: as {@link #build()}, but a plugin that fails to load (a broken
+         * {@code META-INF/services} registration, a node that cannot be created, an invalid contract) is left out
+         * with a warning, and its problems are in {@link NodeRegistry#problems()}: one broken jar dropped into a
+         * plugin folder must not stop the nodes of the others. Still thrown, as by {@link #build()}: problems on the
+         * class path, a missing plugin folder, and two nodes with one name (which one runs would be a guess).
+         */
+        public NodeRegistry buildSkippingBrokenPlugins() {
+            skipBrokenPlugins = true;
+            try {
+                return build(false);
+            } finally {
+                skipBrokenPlugins = false;
+            }
+        }
+
+        private boolean skipBrokenPlugins;
+
         private NodeRegistry build(boolean keepGoing) {
             List<Problem> problems = new ArrayList<>();
+            List<Problem> skipped = new ArrayList<>(); // plugins left out (buildSkippingBrokenPlugins)
             List<DiscoveredNode> found = new ArrayList<>();
             List<PluginClassLoader> loaders = new ArrayList<>();
             List<Problem> empty = new ArrayList<>();
@@ -332,7 +352,19 @@ public final class NodeRegistry implements AutoCloseable {
                     loaders.add(loader);
                     int nodesBefore = found.size();
                     int problemsBefore = problems.size();
-                    scan(ServiceLoader.load(EffectNode.class, loader), loader, found, problems);
+                    List<Problem> own = new ArrayList<>();
+                    scan(ServiceLoader.load(EffectNode.class, loader), loader, found, own);
+                    if (skipBrokenPlugins && !own.isEmpty()) {
+                        // the whole plugin goes: a half-loaded one would run some of its nodes and not others
+                        found.subList(nodesBefore, found.size()).clear();
+                        for (Problem p : own) {
+                            LOG.warn("Plugin {} left out, its nodes are not available (the other plugins' are): {}",
+                                    p.source(), p.message());
+                        }
+                        skipped.addAll(own);
+                        continue;
+                    }
+                    problems.addAll(own);
                     if (found.size() == nodesBefore && problems.size() == problemsBefore) {
                         empty.add(Problem.of(source.origin(), "plugin registers no node: it has no META-INF/services/"
                                 + EffectNode.class.getName() + " file listing its node classes (a jar built without"
@@ -373,7 +405,8 @@ public final class NodeRegistry implements AutoCloseable {
                 throw new ValidationException(problems);
             }
             LOG.debug("Discovered nodes: {}", byName.keySet());
-            return new NodeRegistry(byName, loaders, empty, List.of());
+            return new NodeRegistry(byName, loaders, empty,
+                    skipped.stream().map(p -> p.orAs(Rules.PLUGIN_INVALID)).toList());
         }
 
         private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,

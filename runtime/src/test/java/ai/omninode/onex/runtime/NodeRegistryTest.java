@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.omninode.onex.contract.NodeContract;
 import ai.omninode.onex.contract.Problem;
+import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.ValidationException;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.OnexException;
@@ -393,6 +394,30 @@ class NodeRegistryTest {
                                     .contains("NoClassDefFoundError")
                                     .contains("ai/omninode/onex/testplugin/lib/BaseNode");
                         }));
+    }
+
+    /** What run and serve build: one broken jar in a plugin folder does not stop the other plugins' nodes. */
+    @Test
+    void aPluginThatFailsToLoadIsLeftOutWhileTheOthersLoadAndANameClashStillStopsDiscovery() throws Exception {
+        Path good = plugins.nodeJar(pluginDir.resolve("greeting.jar"), "test_greeting");
+        Path broken = plugins.nodeWithoutItsSuperclassJar(pluginDir.resolve("unbundled.jar"), "test_unbundled");
+
+        try (NodeRegistry registry = NodeRegistry.builder().classLoader(getClass().getClassLoader())
+                .scanClasspath(false).pluginDirectory(pluginDir).buildSkippingBrokenPlugins()) {
+            assertThat(registry.nodes()).extracting(DiscoveredNode::name).containsExactly("test_greeting");
+            assertThat(registry.nodes().get(0).origin()).isEqualTo(good.toString());
+            assertThat(registry.problems()).singleElement().satisfies(p -> {
+                assertThat(p.source()).isEqualTo(broken.toString());
+                assertThat(p.message()).startsWith("broken node registration in META-INF/services: ");
+                assertThat(p.rule()).isEqualTo(Rules.PLUGIN_INVALID.id());
+            });
+        }
+
+        plugins.nodeJar(pluginDir.resolve("second.jar"), "test_greeting");
+        assertThatThrownBy(() -> NodeRegistry.builder().classLoader(getClass().getClassLoader()).scanClasspath(false)
+                .pluginDirectory(pluginDir).buildSkippingBrokenPlugins())
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p.message()).startsWith("two nodes are named 'test_greeting': ")));
     }
 
     @Test

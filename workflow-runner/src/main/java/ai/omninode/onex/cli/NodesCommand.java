@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Lists the discovered nodes: contract name (what workflows use in effect_node, compute_node, "
-                + "handler), contract version, node type, and origin (a plugin jar or the classpath). A plugin "
-                + "with an invalid contract or a broken registration is reported instead (exit 2); so, after the "
-                + "list, is a jar that registers no node (no META-INF/services entry) or is not a readable jar "
-                + "(exit 2). With a NAME, describes that node."},
+                + "handler), contract version, node type, and origin (a plugin jar or the classpath). After the "
+                + "list, each plugin that failed to load (an invalid contract, a broken registration: run and "
+                + "serve leave it out, with a warning), registers no node (no META-INF/services entry) or is not a "
+                + "readable jar is reported (exit 2). With a NAME, describes that node."},
         footerHeading = "%nExamples:%n",
         footer = {"  onex nodes", "  onex nodes kafka_event_effect"})
 public final class NodesCommand implements Callable<Integer> {
@@ -52,10 +52,10 @@ public final class NodesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (NodeRegistry registry = plugins.discover()) {
+        try (NodeRegistry registry = plugins.discoverKeepingWhatLoads()) {
             List<DiscoveredNode> nodes = registry.nodes();
             if (name != null) {
-                return describe(nodes, out);
+                return describe(nodes, out); // a node that loaded is described whatever another plugin does
             }
             if (output == OutputFormat.JSON) {
                 out.println(JsonOutput.write(JsonOutput.nodes(nodes)));
@@ -73,10 +73,11 @@ public final class NodesCommand implements Callable<Integer> {
                 }
             }
             out.flush();
-            // as the help says: a plugin that gives no node (no registration, not a jar) is an error, named
-            List<Problem> empty = registry.emptyPluginProblems();
-            if (!empty.isEmpty()) {
-                throw new ValidationException(empty);
+            // as the help says: a plugin that gives no node (no registration, not a jar) or fails to load is an error,
+            // named, after the nodes that did load
+            List<Problem> problems = registry.problems();
+            if (!problems.isEmpty()) {
+                throw new ValidationException(problems);
             }
             return Onex.OK;
         }

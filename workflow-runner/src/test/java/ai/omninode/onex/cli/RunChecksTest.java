@@ -341,6 +341,34 @@ class RunChecksTest {
                 .containsPattern("(?m)^  publish_completion_event +DOCUMENT_INGESTED to enrichment\\.completed\\.v1$");
     }
 
+    /**
+     * One jar in the plugin folder whose registration names a class it lacks: onex nodes listed nothing and every run
+     * was refused, whatever nodes it used. Now the jar is left out with a warning, and listed as an error after the
+     * nodes that loaded.
+     */
+    @Test
+    void aBrokenPluginJarIsLeftOutAndTheOtherPluginsNodesStillListAndRun() throws IOException {
+        Path broken = plugins.resolve("broken.jar");
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(broken))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/ai.omninode.onex.node.EffectNode"));
+            jar.write("com.example.Missing\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+
+        Cli.Result nodes = Cli.onex("nodes", "--plugins", plugins.toString());
+        Cli.Result json = Cli.onex("nodes", "--plugins", plugins.toString(), "--output", "json");
+        Cli.Result run = Cli.onex("run", INGESTION, "--plugins", plugins.toString(), "--input-file", INGESTION_INPUT,
+                "--dry-run");
+
+        assertThat(nodes.exitCode()).as(nodes.toString()).isEqualTo(Onex.INVALID);
+        assertThat(nodes.out()).contains("kafka_event_effect", "vectorization_compute");
+        assertThat(nodes.err()).contains(broken + ": error: broken node registration in META-INF/services: ")
+                .contains("com.example.Missing");
+        assertThat(JSON.readTree(json.out()).get("nodes").size()).isGreaterThan(2);
+        assertThat(run.exitCode()).as("a workflow that uses none of its nodes runs: " + run).isZero();
+        assertThat(run.out()).contains("ok: no problem found");
+    }
+
     @Test
     void nodesWithANameDescribesThatNodeAndItsSchemas() {
         Cli.Result r = Cli.onex("nodes", "kafka_event_effect", "--plugins", plugins.toString());

@@ -103,11 +103,23 @@ public final class PluginOptions {
         }
     }
 
-    /** Discovers nodes on the classpath and in the plugin folders; a bad plugin is a ValidationException. */
+    /**
+     * Discovers nodes on the classpath and in the plugin folders, for a command that runs them: a plugin that fails to
+     * load is left out with a warning (its nodes are unknown then); a missing folder, or two nodes with one name, is a
+     * ValidationException.
+     */
     public NodeRegistry discover() {
         return NodeRegistry.builder()
                 .classLoader(PluginOptions.class.getClassLoader())
                 .pluginDirectories(directories())
-                .build();
+                .buildSkippingBrokenPlugins();
+    }
+
+    /** As {@link #discover()}, keeping every node that loads and every problem in the registry: for listing. */
+    public NodeRegistry discoverKeepingWhatLoads() {
+        return NodeRegistry.builder()
+                .classLoader(PluginOptions.class.getClassLoader())
+                .pluginDirectories(directories())
+                .buildKeepingWhatLoads();
     }
 }
