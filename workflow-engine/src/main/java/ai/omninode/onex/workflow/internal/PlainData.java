@@ -26,7 +26,9 @@ import tools.jackson.databind.node.StringNode;
  * other value, and every error, is exactly Jackson's.
  */
 public final class PlainData {
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** An object with no properties fails (Jackson 3 writes {@code {}} for it, and a node's value would vanish). */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(tools.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -71,7 +73,14 @@ public final class PlainData {
         }
     }
 
-    /** Whether {@code tree} nests deeper than {@value #MAX_DEPTH} levels; walked with a stack of its own. */
+    private static String nonFinite(double d) {
+        return "the number " + d + " has no JSON form (NaN and infinities are not JSON numbers)";
+    }
+
+    /**
+     * Whether {@code tree} nests deeper than {@value #MAX_DEPTH} levels; walked with a stack of its own. Throws for a
+     * NaN or infinite number on the way.
+     */
     private static boolean deeperThanLimit(JsonNode tree) {
         java.util.ArrayDeque<JsonNode> level = new java.util.ArrayDeque<>();
         java.util.ArrayDeque<JsonNode> next = new java.util.ArrayDeque<>();
@@ -81,6 +90,9 @@ public final class PlainData {
                 return true;
             }
             for (JsonNode n : level) {
+                if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+                    throw new IllegalArgumentException(nonFinite(n.doubleValue()));
+                }
                 if (n.isContainer()) {
                     n.values().forEach(next::add);
                 }
@@ -247,6 +259,9 @@ public final class PlainData {
             return NODES.numberNode(l.longValue());
         }
         if (v instanceof Double d) {
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException(nonFinite(d));
+            }
             return NODES.numberNode(d.doubleValue());
         }
         if (v instanceof Boolean b) {

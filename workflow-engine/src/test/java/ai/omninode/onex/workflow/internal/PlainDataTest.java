@@ -195,4 +195,18 @@ class PlainDataTest {
         }
         return root;
     }
+
+    /** Values with no JSON form fail, where Jackson 3 wrote {} for an object without properties and kept NaN. */
+    @Test
+    void anObjectWithoutPropertiesOrANumberWithoutAJsonFormIsNotPlainData() {
+        assertThatThrownBy(() -> PlainData.toTree(Map.of("success", true, "o", new Object())))
+                .isInstanceOf(RuntimeException.class).hasMessageContaining("No serializer found for class java.lang.Object");
+        assertThatThrownBy(() -> PlainData.toTree(Map.of("success", true, "x", Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the number NaN has no JSON form (NaN and infinities are not JSON numbers)");
+        assertThatThrownBy(() -> PlainData.toTree(Map.of("x", Float.POSITIVE_INFINITY, "u", UUID.randomUUID())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Infinity has no JSON form");
+        assertThat(PlainData.toTree(Map.of("u", new UUID(0, 1))).get("u").asString())
+                .as("a value Jackson writes as text is still taken").isEqualTo("00000000-0000-0000-0000-000000000001");
+    }
 }
