@@ -44,8 +44,9 @@ public final class SetNames {
         // --dry-run starts no node
         List<String> candidates = env.keySet().stream().filter(k -> k.startsWith("KAFKA_")).sorted().toList();
         registry.misspelledSettings(candidates, alsoKnown).forEach((name, meant) -> warn.accept(
-                "the environment sets " + name + ", which no node here reads (did you mean '" + meant
-                        + "'?); it is ignored"));
+                "the environment sets " + name + ", which no node here reads (did you mean '" + meant + "'?); "
+                        + (name.startsWith("KAFKA_EVENT_") ? "the Kafka node refuses it when it starts"
+                                : "it is ignored")));
     }
 
     /** As a usage error (exit 2), before anything starts. */

@@ -34,7 +34,7 @@ class SetNamesTest {
                 "onex: warning: the environment sets KAFKA_BOOTSTRAP_SERVER, which no node here reads (did you mean"
                         + " 'KAFKA_BOOTSTRAP_SERVERS'?); it is ignored",
                 "onex: warning: the environment sets KAFKA_EVENT_MAX_RETRIS, which no node here reads (did you mean"
-                        + " 'KAFKA_EVENT_MAX_RETRIES'?); it is ignored",
+                        + " 'KAFKA_EVENT_MAX_RETRIES'?); the Kafka node refuses it when it starts",
                 "onex: warning: the environment sets KAFKA_TOPIC_PREFX, which no node here reads (did you mean"
                         + " 'KAFKA_TOPIC_PREFIX'?); it is ignored");
         assertThat(err.toString()).doesNotContain("prod-secret-value");
