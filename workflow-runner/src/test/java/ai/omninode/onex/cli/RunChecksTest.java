@@ -203,7 +203,8 @@ class RunChecksTest {
 
         assertThat(fromFile.exitCode()).as(fromFile.toString()).isEqualTo(Onex.INVALID);
         assertThat(fromFile.err()).contains(input + ":6:17: error: '/metadata/language' must be a string");
-        assertThat(fromOption.err()).contains(input + ": error: '/metadata/language' must be a string");
+        assertThat(fromOption.err()).as("the --input that set it is to fix, not the file")
+                .contains("--input: error: '/metadata/language' must be a string");
     }
 
     @Test
@@ -230,9 +231,9 @@ class RunChecksTest {
                 .contains(input + ":4:15: error: missing required field 'language' in '/metadata'");
         assertThat(added.err()).contains(input + ":1:1: error: missing required field 'document_id'")
                 .contains(input + ":4:15: error: missing required field 'language' in '/metadata'");
-        assertThat(replaced.err()).as("the file's metadata is not the input's")
+        assertThat(replaced.err()).as("the file's metadata is not the input's: the --input replaced it")
                 .contains(input + ":1:1: error: missing required field 'document_id'")
-                .contains(input + ": error: missing required field 'language' in '/metadata'");
+                .contains("--input: error: missing required field 'language' in '/metadata'");
     }
 
     @Test

@@ -82,11 +82,16 @@ public final class Inputs {
                     located &= given.has(name);
                 }
             }
+            boolean byOption = !located && where != null && !input.at(where).isMissingNode()
+                    && (fromFile == null || fromFile.isMissingNode() || !fromFile.equals(input.at(where)));
             located &= !p.hasPosition() && source.equals(p.source());
             if (located) {
                 ai.omninode.onex.contract.SourcePosition at = doc.positionOf(where);
                 out.add(new Problem(p.source(), at.line(), at.column(), p.pointer(), p.message(), p.rule(),
                         p.severity()));
+            } else if (byOption && !p.hasPosition() && source.equals(p.source())) {
+                // an --input set or replaced that value (or the object that lacks a field): it is the one to fix
+                out.add(new Problem("--input", p.line(), p.column(), p.pointer(), p.message(), p.rule(), p.severity()));
             } else {
                 out.add(p);
             }
