@@ -109,21 +109,12 @@ public final class BrokerCommand implements Callable<Integer> {
                 + "or leave it out for a free one");
     }
 
-    /** An I/O failure in words: "not a folder: x", "permission denied: x", not the exception's class name. */
     private static String reason(Throwable e) {
-        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) { // Files.createDirectories on a file
             return "a file that is not a folder is in the way: " + f.getFile();
         }
-        if (e instanceof java.nio.file.AccessDeniedException a) {
-            return "permission denied: " + a.getFile();
-        }
-        if (e instanceof java.nio.file.NoSuchFileException n) {
-            return "no such file or folder: " + n.getFile();
-        }
-        if (e instanceof java.nio.file.FileSystemException f) {
-            return (f.getReason() == null ? "cannot write" : f.getReason()) + ": " + f.getFile();
-        }
-        return e == null ? "unknown reason" : String.valueOf(e.getMessage());
+        return e instanceof java.io.IOException io ? ai.omninode.onex.cli.internal.ExceptionMapper.describe(io)
+                : String.valueOf(e);
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

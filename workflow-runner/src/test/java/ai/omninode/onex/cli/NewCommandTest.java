@@ -76,6 +76,18 @@ class NewCommandTest {
     }
 
     @Test
+    void aFolderThatCannotBeMadeIsOneLineNamingItNotAStackTrace(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+
+        Cli.Result r = Cli.onex("new", "node", "greeting_compute", "--dir", file.resolve("sub").toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+        assertThat(r.err()).startsWith("onex: error: ").contains(file.resolve("sub").toString())
+                .doesNotContain("internal error", "Exception", "\tat ");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
+    @Test
     void aFolderThatHoldsSomethingIsNotOverwritten(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("keep.txt"), "mine");
 

@@ -12,7 +12,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns what a command throws into output and an exit code: problems with a place ({@code file:line:col: error:
- * ...}, one per line) and other ONEX refusals exit 2; anything else is a bug, shown with its stack trace, exit 1.
+ * ...}, one per line), other ONEX refusals and files the machine refuses (an {@code IOException}: permissions, a file
+ * where a folder should be) exit 2; anything else is a bug, shown with its stack trace, exit 1.
  */
 public final class ExceptionMapper implements IExecutionExceptionHandler {
 
@@ -34,9 +35,39 @@ public final class ExceptionMapper implements IExecutionExceptionHandler {
             err.flush();
             return Onex.INVALID;
         }
+        java.io.IOException io = e instanceof java.io.IOException i ? i
+                : e instanceof java.io.UncheckedIOException u ? u.getCause() : null;
+        if (io != null) {
+            // a file the machine refuses (permissions, a file where a folder should be, a full disk): the user's to
+            // fix, so one line that names it, not a stack trace
+            err.println("onex: error: " + describe(io));
+            err.flush();
+            return Onex.INVALID;
+        }
         err.println("onex: internal error: " + e);
         e.printStackTrace(err);
         err.flush();
         return Onex.WORKFLOW_FAILED;
+    }
+
+    /** An I/O failure in words, naming the file: "permission denied: /x", not the exception's class name. */
+    public static String describe(java.io.IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return "a file is in the way: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "no such file or folder: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.NotDirectoryException n) {
+            return "not a folder: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return (f.getReason() == null ? "cannot use" : f.getReason()) + ": " + f.getFile()
+                    + (f.getOtherFile() == null ? "" : " (and " + f.getOtherFile() + ")");
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }
