@@ -694,6 +694,13 @@ public final class ModelKafkaEventConfig {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 problems.add(describe("bootstrapServers") + " must be a non-empty list of host:port, but was "
                         + quote(bootstrapServers));
+            } else if (bootstrapServers.indexOf('@') >= 0) {
+                // user:password@host:port: no Kafka client takes that, and every message naming the address would
+                // show the password
+                problems.add(describe("bootstrapServers") + " must be a list of host:port, but an entry has an '@'"
+                        + " (credentials written into the address?; it is not shown, as it may hold a password):"
+                        + " Kafka takes credentials from the SASL settings only (ONEX_KAFKA_SECURITY_PROTOCOL,"
+                        + " ONEX_KAFKA_SASL_MECHANISM, ONEX_KAFKA_SASL_JAAS_CONFIG)");
             }
             if (topicPrefix == null || topicPrefix.length() > MAX_TOPIC_PREFIX_LENGTH
                     || !TOPIC_CHARS.matcher(topicPrefix).matches()) {

@@ -75,6 +75,15 @@ class ModelKafkaEventConfigTest {
     }
 
     @Test
+    void credentialsWrittenIntoTheBootstrapAddressAreRefusedWithoutBeingShown() {
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("KAFKA_BOOTSTRAP_SERVERS",
+                "broker-1:9092,alice:S3cretPassw0rd@broker-2:9092")))
+                .hasMessageContaining("bootstrapServers (from KAFKA_BOOTSTRAP_SERVERS) must be a list of host:port, but"
+                        + " an entry has an '@'")
+                .hasMessageNotContaining("S3cretPassw0rd").hasMessageNotContaining("alice");
+    }
+
+    @Test
     void anIdempotentProducerNeedsAcksAll() {
         assertThatThrownBy(() -> ModelKafkaEventConfig.builder().acks("1").build())
                 .hasMessageContaining("acks must be all (or -1) while enableIdempotence is true, but was '1'");
