@@ -88,7 +88,8 @@ public final class NodesCommand implements Callable<Integer> {
         if (node == null) {
             List<String> names = nodes.stream().map(DiscoveredNode::name).toList();
             throw new ValidationException(Problem.of(name, "no node of that name" + Suggestions.didYouMean(name, names)
-                    + "; discovered: " + (names.isEmpty() ? "(none)" : String.join(", ", names))));
+                    + "; discovered: " + (names.isEmpty() ? "(none)" : String.join(", ", names))
+                    + plugins.unknownNodeHint().apply(name)));
         }
         if (output == OutputFormat.JSON) {
             out.println(JsonOutput.write(JsonOutput.node(node)));
