@@ -124,7 +124,9 @@ public final class NewCommand implements Callable<Integer> {
             if (!JAVA_PACKAGE.matcher(pkg).matches() || keyword != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--package '" + pkg
                         + "' is not a Java package name (com.acme.greeting)" + (keyword == null ? ""
-                        : ": '" + keyword + "' is a Java keyword" + (javaPackage == null
+                        : ": '" + keyword + "' is " + (SourceVersion.isKeyword(keyword) ? "a Java keyword"
+                                : "not a Java identifier (a letter or _ first, then letters, digits or _)")
+                        + (javaPackage == null
                         ? "; the default comes from NAME, so give one with --package" : "")));
             }
             if (!MAVEN_ID.matcher(group).matches()) {
