@@ -124,7 +124,13 @@ public final class PublishCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--idempotency-key must be 1 to "
                     + ExecutionContext.MAX_IDEMPOTENCY_KEY_LENGTH + " characters and not blank");
         }
-        ObjectNode payload = Inputs.read(inputFile, inputs);
+        ObjectNode payload;
+        try {
+            payload = Inputs.read(inputFile, inputs);
+        } catch (ai.omninode.onex.contract.ValidationException e) { // no workflow here: it is the event's payload
+            throw new ai.omninode.onex.contract.ValidationException(e.problems().stream()
+                    .map(p -> p.withMessage(p.message().replace("the workflow input", "the event payload"))).toList());
+        }
         Map<String, String> settings = new LinkedHashMap<>(System.getenv());
         settings.putAll(overrides);
         if (bootstrapServers != null) {
