@@ -322,8 +322,9 @@ public final class RunCommand implements Callable<Integer> {
                     output == OutputFormat.JSON ? out : null, bar);
             interruption.watch(() -> {
                 int inFlight = b.interrupt();
-                interruption.say("interrupted: no new input will start; waiting up to " + BATCH_GRACE_S
-                        + " s for the " + inFlight + " " + (inFlight == 1 ? "run" : "runs") + " in flight");
+                interruption.say("interrupted: no new input will start; " + (inFlight == 0 ? "no run was in flight"
+                        : "waiting up to " + BATCH_GRACE_S + " s for the " + inFlight + " " + (inFlight == 1 ? "run"
+                        : "runs") + " in flight"));
                 if (!interruption.awaitDone(BATCH_GRACE_S)) {
                     interruption.say("interrupted: runs still in flight after " + BATCH_GRACE_S + " s were cut off:"
                             + " their effects may or may not have happened. Run the batch again with --run-key "
