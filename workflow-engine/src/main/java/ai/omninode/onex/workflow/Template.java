@@ -289,8 +289,8 @@ public record Template(String raw, List<Part> parts) {
             if (at >= s.length()) {
                 return "the end of the value";
             }
-            char c = s.charAt(at);
-            return c == ' ' ? "a space" : "'" + c + "'";
+            int c = s.codePointAt(at); // a whole emoji, not half of its surrogate pair
+            return c == ' ' ? "a space" : "'" + new String(Character.toChars(c)) + "'";
         }
 
         private ExpressionSyntaxException error(int start, String message) {

@@ -284,6 +284,7 @@ class ExpressionResolverTest {
             "${input.document_id          | unterminated '${' (no closing '}')",
             "${}                          | empty expression '${}'",
             "${input.}                    | expected a name after '.', found '}'",
+            "${input.\uD83D\uDE00}          | expected a name after '.', found '\uD83D\uDE00'",
             "${1input}                    | expected a root name (input, env, error, or a step's output or name)",
             "${input document_id}         | unexpected a space; expected '.', '[', ':' (a default) or '}'",
             "${input.tags[-1]}            | negative indexes are not supported",
