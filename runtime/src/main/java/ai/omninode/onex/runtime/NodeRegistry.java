@@ -366,10 +366,14 @@ public final class NodeRegistry implements AutoCloseable {
                     }
                     problems.addAll(own);
                     if (found.size() == nodesBefore && problems.size() == problemsBefore) {
-                        empty.add(Problem.of(source.origin(), "plugin registers no node: it has no META-INF/services/"
-                                + EffectNode.class.getName() + " file listing its node classes (a jar built without"
-                                + " it, or shaded without the ServicesResourceTransformer); a library a plugin needs"
-                                + " goes in a sub-folder, next to the plugin's jar").as(Rules.PLUGIN_NO_NODES));
+                        String services = "META-INF/services/" + EffectNode.class.getName();
+                        empty.add(Problem.of(source.origin(), loader.findResource(services) != null
+                                ? "plugin registers no node: its " + services + " file lists no class (one fully"
+                                        + " qualified class name a line; '#' starts a comment)"
+                                : "plugin registers no node: it has no " + services + " file listing its node classes"
+                                        + " (a jar built without it, or shaded without the ServicesResourceTransformer);"
+                                        + " a library a plugin needs goes in a sub-folder, next to the plugin's jar")
+                                .as(Rules.PLUGIN_NO_NODES));
                     }
                 }
             }

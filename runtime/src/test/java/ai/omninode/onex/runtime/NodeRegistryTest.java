@@ -330,6 +330,21 @@ class NodeRegistryTest {
     }
 
     @Test
+    void aServicesFileThatListsNoClassIsNamedAsSuchNotAsMissing() {
+        Path commented = ai.omninode.onex.testing.JarBuilder.jar()
+                .services(EffectNode.class, List.of("# com.acme.GreetingNode, one day")).writeTo(pluginDir.resolve("c.jar"));
+
+        try (NodeRegistry registry = pluginsOnly()) {
+            assertThat(registry.emptyPluginProblems()).singleElement().satisfies(p -> {
+                assertThat(p.source()).isEqualTo(commented.toString());
+                assertThat(p.message()).isEqualTo("plugin registers no node: its META-INF/services/"
+                        + "ai.omninode.onex.node.EffectNode file lists no class (one fully qualified class name a line;"
+                        + " '#' starts a comment)");
+            });
+        }
+    }
+
+    @Test
     void theReplacedPluginsHintNamesTheFolderThatHasTheNodeAndOnlyThen(@TempDir Path other) {
         plugins.nodeJar(pluginDir.resolve("greeting.jar"), "test_greeting");
         ClassLoader loader = getClass().getClassLoader();
