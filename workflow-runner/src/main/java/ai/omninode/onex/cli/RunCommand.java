@@ -322,6 +322,12 @@ public final class RunCommand implements Callable<Integer> {
                     output == OutputFormat.JSON ? out : null, bar);
             interruption.watch(() -> {
                 int inFlight = b.interrupt();
+                if (!interruption.bySignal()) { // a node (or a library) called System.exit: not a success, whatever
+                    interruption.say("System.exit was called in the process (by a node or a library): no new input"
+                            + " will start; the batch ends with exit " + Onex.WORKFLOW_FAILED);
+                    interruption.awaitDone(BATCH_GRACE_S);
+                    Runtime.getRuntime().halt(Onex.WORKFLOW_FAILED);
+                }
                 interruption.say("interrupted: no new input will start; " + (inFlight == 0 ? "no run was in flight"
                         : "waiting up to " + BATCH_GRACE_S + " s for the " + inFlight + " " + (inFlight == 1 ? "run"
                         : "runs") + " in flight"));
@@ -374,6 +380,14 @@ public final class RunCommand implements Callable<Integer> {
             Interruption interruption, PrintWriter err, PrintWriter json) {
         String running = watch.running();
         runner.stopRetries();
+        if (!interruption.bySignal()) {
+            // no Ctrl-C: a node (or a library) called System.exit, and its status, 0 even, would be the run's
+            interruption.say("System.exit was called in the process" + (running.isEmpty() ? ""
+                    : " while " + running + " ran") + " (by a node or a library); letting the run finish (up to "
+                    + SINGLE_RUN_GRACE_S + " s), then exiting " + Onex.WORKFLOW_FAILED);
+            interruption.awaitDone(SINGLE_RUN_GRACE_S);
+            Runtime.getRuntime().halt(Onex.WORKFLOW_FAILED);
+        }
         interruption.say("interrupted" + (running.isEmpty() ? "" : " while " + running + " ran")
                 + "; letting the run finish (up to " + SINGLE_RUN_GRACE_S + " s)");
         if (interruption.awaitDone(SINGLE_RUN_GRACE_S)) {

@@ -493,6 +493,29 @@ class OnexLauncherIT {
         assertThat(Files.readString(tmp.resolve("out.txt"))).contains("FAILED  wait", "did not answer within 3000 ms");
     }
 
+    /**
+     * A node that calls System.exit(0): the JVM ran the Ctrl-C hook, which said "interrupted", and the process ended
+     * with the node's status, 0, after a run that failed.
+     */
+    @Test
+    void aNodeThatCallsSystemExitEndsTheRunWithExitOneAndSaysSoNotInterruptedOrZero() throws Exception {
+        Path plugins = testNodePlugins();
+        Path flow = Files.writeString(tmp.resolve("exit.yaml"), """
+                name: exits
+                version: {major: 1, minor: 0, patch: 0}
+                steps:
+                  - {name: leave, type: compute, compute_node: test_exit, timeout_ms: 2000, input: {status: 0}}
+                """);
+        Process p = start(Map.of(), "run", flow.toString(), "--plugins", plugins.toString());
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(tmp.resolve("err.txt"));
+        assertThat(p.exitValue()).as(err).isEqualTo(Onex.WORKFLOW_FAILED);
+        assertThat(err).contains("onex: System.exit was called in the process while step leave (node test_exit) ran"
+                + " (by a node or a library)").doesNotContain("onex: interrupted");
+        assertThat(Files.readString(tmp.resolve("out.txt"))).contains("FAILED  leave");
+    }
+
     @Test
     void ctrlCWhileAStepWaitsToRetryEndsTheWaitAndReportsTheStepAsFailedNotAsCutOff() throws Exception {
         Path flow = Files.writeString(tmp.resolve("failing.yaml"), Files.readString(Cli.REPO.resolve(

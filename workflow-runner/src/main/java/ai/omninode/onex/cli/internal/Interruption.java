@@ -18,8 +18,54 @@ public final class Interruption {
         this.err = err;
     }
 
-    /** Runs {@code onSignal} on Ctrl-C from now until {@link #done()}. */
+    /** Whether a signal (INT, TERM, HUP) came: a shutdown without one is a {@code System.exit} in the process. */
+    private static final java.util.concurrent.atomic.AtomicBoolean SIGNALLED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private static boolean noting;
+
+    /**
+     * From now on INT, TERM and HUP first note that they came, then do what they did (the JVM's shutdown, exit status
+     * 128 + the signal): so that a shutdown hook can tell Ctrl-C from a {@code System.exit} that a node or a library
+     * called while a step ran (that one's exit status, 0 even, would otherwise be the run's).
+     */
+    private static synchronized void noteSignals() {
+        if (noting) {
+            return;
+        }
+        noting = true;
+        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.SignalHandler[] before = new sun.misc.SignalHandler[1];
+                before[0] = sun.misc.Signal.handle(signal, s -> {
+                    SIGNALLED.set(true);
+                    sun.misc.SignalHandler then = before[0];
+                    if (then == null) { // came while being installed
+                        Runtime.getRuntime().exit(128 + s.getNumber());
+                    } else {
+                        then.handle(s);
+                    }
+                });
+                if (before[0] == sun.misc.SignalHandler.SIG_DFL || before[0] == sun.misc.SignalHandler.SIG_IGN) {
+                    sun.misc.Signal.handle(signal, before[0]); // ignored (a background job), or the OS's: as it was
+                }
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // the JVM keeps that signal to itself (-Xrs), or the OS has none of that name
+            }
+        }
+    }
+
+    /** Whether this shutdown came from a signal; false: from a {@code System.exit} called in the process. */
+    public boolean bySignal() {
+        return SIGNALLED.get();
+    }
+
+    /**
+     * Runs {@code onSignal} on Ctrl-C from now until {@link #done()}; also when code in the process calls
+     * {@code System.exit} meanwhile ({@link #bySignal()} tells which).
+     */
     public synchronized void watch(Runnable onSignal) {
+        noteSignals();
         unhook();
         hook = new Thread(onSignal, "onex-interrupted");
         try {
