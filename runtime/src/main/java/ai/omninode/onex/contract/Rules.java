@@ -59,6 +59,8 @@ public final class Rules {
             "A setting that is accepted but not interpreted: monitoring, performance settings other than timeout_seconds.");
     public static final Rule WORKFLOW_INPUT_SCHEMA = add("workflow.input-schema", Severity.ERROR,
             "The workflow's input_schema is not a usable JSON Schema (draft 2020-12).");
+    public static final Rule WORKFLOW_INPUT_SCHEMA_KEYWORD = add("workflow.input-schema-keyword", Severity.WARNING,
+            "A key of the input_schema that is no JSON Schema 2020-12 keyword (a misspelling?): it checks nothing.");
     public static final Rule WORKFLOW_EVENT_BUS = add("workflow.event-bus", Severity.ERROR,
             "The event_bus section: a Kafka step publishes to one of the workflow's own trigger topics, or to a topic publish_topics does not list.");
 

@@ -154,6 +154,11 @@ public final class WorkflowLoader {
             } catch (ValidationException e) {
                 e.problems().forEach(p -> problems.add(p.orAs(Rules.WORKFLOW_INPUT_SCHEMA)));
             }
+            SchemaKeywords.unknown(root.get("input_schema"), "/input_schema").forEach((pointer, key) -> problems.add(
+                    doc.problemAtKey(pointer, "'" + key + "' is no JSON Schema 2020-12 keyword"
+                            + ai.omninode.onex.contract.Suggestions.didYouMean(key, SchemaKeywords.KEYWORDS)
+                            + ", so it checks nothing (the input_schema is read as draft 2020-12)")
+                            .as(Rules.WORKFLOW_INPUT_SCHEMA_KEYWORD)));
         }
         ignoredSettings(doc, problems);
         List<Step> steps = steps(root.get("steps"), "/steps");

@@ -104,6 +104,35 @@ class DeclaredInputTest {
     }
 
     @Test
+    void aMisspeltKeywordOfTheInputSchemaIsAWarningAtItsKeyWhereverItIs() {
+        String yaml = """
+                name: typo
+                version: {major: 1, minor: 0, patch: 0}
+                input_schema:
+                  type: object
+                  requird: [id]
+                  properties:
+                    id: {type: string, maxLenght: 3}
+                    tags: {type: array, items: {type: string, patern: "^a"}}
+                    requird: {type: string}
+                  default: {propertiez: 1}
+                steps:
+                  - {name: a, type: compute, compute_node: test_echo}
+                """;
+        WorkflowLoader.Checked checked = new WorkflowLoader().check(
+                ai.omninode.onex.contract.YamlReader.defaults().readString("typo.yaml", yaml), yaml);
+
+        assertThat(checked.problems()).extracting(p -> p.line() + ":" + p.column() + " " + p.rule() + " "
+                + p.severity()).containsExactly(
+                        "5:3 workflow.input-schema-keyword WARNING",
+                        "7:24 workflow.input-schema-keyword WARNING",
+                        "8:47 workflow.input-schema-keyword WARNING");
+        assertThat(checked.problems().get(0).message()).isEqualTo("'requird' is no JSON Schema 2020-12 keyword (did"
+                + " you mean 'required'?), so it checks nothing (the input_schema is read as draft 2020-12)");
+        assertThat(checked.workflow()).as("a warning: the workflow loads").isNotNull();
+    }
+
+    @Test
     void anInputPathTheSchemaCannotHaveIsAStaticErrorAtItsColumn() {
         Workflow workflow = new WorkflowLoader().load("paths.yaml", DECLARED.replace(
                 "      lang: ${input.meta.lang:en}",
