@@ -83,7 +83,8 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             completionCandidates = ValidateCommand.Formats.class,
-            description = "text (default: problems on stderr, a summary on stdout), json, sarif (SARIF 2.1.0, for code"
+            description = "text (default: problems on stderr, then the summary: on stdout when valid, on stderr"
+                    + " with the problems otherwise), json, sarif (SARIF 2.1.0, for code"
                     + " scanning), junit (JUnit XML, for CI test reports) or github (GitHub Actions annotations); all"
                     + " but text on stdout. Example: --output sarif > onex.sarif")
     ReportFormat output = ReportFormat.TEXT;
