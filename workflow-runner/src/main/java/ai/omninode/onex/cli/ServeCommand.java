@@ -367,14 +367,38 @@ public final class ServeCommand implements Callable<Integer> {
 
         /** Takes SIGTERM and SIGINT from now on: a signal before the host exists stops it before it serves. */
         void install() {
+            int handled = 0;
             for (String name : List.of("TERM", "INT")) {
                 try {
                     sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> signal("SIG" + name));
+                    handled++;
                 } catch (IllegalArgumentException | UnsupportedOperationException e) {
                     LOG.debug("cannot handle SIG{}; the shutdown hook drains instead", name, e);
                 }
             }
+            try { // a hangup shuts the JVM down as before (exit 129); noted, so that it is not taken for System.exit
+                sun.misc.Signal hup = new sun.misc.Signal("HUP");
+                sun.misc.SignalHandler[] before = new sun.misc.SignalHandler[1];
+                before[0] = sun.misc.Signal.handle(hup, s -> {
+                    otherSignal = true;
+                    if (before[0] == null) {
+                        Runtime.getRuntime().exit(128 + s.getNumber());
+                    } else {
+                        before[0].handle(s);
+                    }
+                });
+                if (before[0] == sun.misc.SignalHandler.SIG_DFL || before[0] == sun.misc.SignalHandler.SIG_IGN) {
+                    sun.misc.Signal.handle(hup, before[0]);
+                }
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                handled = 0; // cannot tell a hangup from System.exit then
+            }
+            signalsHandled = handled == 2;
         }
+
+        /** Whether TERM and INT come to {@link #signal} (and a hangup is noted), so a shutdown without one is System.exit. */
+        private volatile boolean signalsHandled;
+        private volatile boolean otherSignal;
 
         void signal(String name) {
             if (signals.incrementAndGet() > 1) {
@@ -395,7 +419,18 @@ public final class ServeCommand implements Callable<Integer> {
         /** From now on a signal stops {@code host}; one that came before stops it now (it will not start serving). */
         void attach(Host h) {
             host = h;
-            hook = new Thread(h::close, "onex-serve-stop");
+            hook = new Thread(() -> {
+                h.close();
+                if (signalsHandled && !otherSignal && !requested()) {
+                    // no signal this command handles: a node (or a library) called System.exit, whose status (0 even)
+                    // would tell a supervisor that the host was stopped on purpose
+                    System.err.println("onex serve: System.exit was called in the process (by a node or a library);"
+                            + " the host stopped (runs in flight drained, their offsets committed); exiting "
+                            + Onex.WORKFLOW_FAILED);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(Onex.WORKFLOW_FAILED);
+                }
+            }, "onex-serve-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             if (requested()) {
                 h.stop();
