@@ -32,8 +32,11 @@ public interface ComputeNode extends EffectNode {
             return CompletableFuture.completedFuture(compute(input, context));
         } catch (NodeExecutionException e) {
             return CompletableFuture.failedFuture(e);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new NodeExecutionException(e.toString(), Map.of(), false, e));
+        } catch (Exception e) { // a checked one too, thrown without being declared (Lombok's @SneakyThrows, Kotlin)
+            // named as the runner names an effect node's exception: its simple class name and message
+            String message = e.getMessage() == null ? e.getClass().getName()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            return CompletableFuture.failedFuture(new NodeExecutionException(message, Map.of(), false, e));
         }
     }
 

@@ -44,6 +44,29 @@ class ComputeNodeTest {
         assertThat(((NodeExecutionException) cause).retriable()).isFalse();
     }
 
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+        throw (E) e; // what Lombok's @SneakyThrows and Kotlin compile to: a checked exception nobody declared
+    }
+
+    @Test
+    void aCheckedExceptionThrownWithoutBeingDeclaredFailsTheStageToo() {
+        ComputeNode reads = new ComputeNode() {
+            @Override
+            public Map<String, Object> compute(Map<String, Object> input, ExecutionContext context) {
+                throw sneaky(new java.io.IOException("disk gone"));
+            }
+        };
+
+        CompletableFuture<Map<String, Object>> f = reads.execute(Map.of(), ExecutionContext.none()).toCompletableFuture();
+
+        assertThat(f).isCompletedExceptionally();
+        Throwable cause = org.assertj.core.api.Assertions.catchThrowableOfType(CompletionException.class, f::join)
+                .getCause();
+        assertThat(cause).isInstanceOf(NodeExecutionException.class).hasMessage("IOException: disk gone")
+                .hasCauseInstanceOf(java.io.IOException.class);
+    }
+
     @Test
     void anOldNodeThatImplementsOnlyExecuteWithoutAContextIsCalledThroughTheNewMethod() {
         EffectNode old = new EffectNode() {

@@ -717,6 +717,37 @@ class WorkflowRunnerTest {
                 .isLessThan(Duration.ofSeconds(30));
     }
 
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+        throw (E) e; // what Lombok's @SneakyThrows and Kotlin compile to: a checked exception nobody declared
+    }
+
+    /**
+     * A node that throws a checked exception it never declared, straight out of execute: the runner caught only
+     * RuntimeException and Error, so the exception ended the step's thread and the step waited for an answer that
+     * never came: for ever without a timeout_ms.
+     */
+    @Test
+    void aCheckedExceptionThrownOutOfExecuteFailsTheStepAtOnce() throws Exception {
+        HookCompute.HOOK.set(() -> sneakyThrow(new java.io.IOException("disk gone")));
+        WorkflowResult result;
+        try {
+            result = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("""
+                    name: sneaky
+                    version: {major: 1, minor: 0, patch: 0}
+                    steps:
+                      - name: read
+                        type: compute
+                        compute_node: test_hook
+                    """, "{}")).get(2, java.util.concurrent.TimeUnit.MINUTES); // a guard against the hang
+        } finally {
+            HookCompute.HOOK.set(() -> { });
+        }
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().message()).isEqualTo("IOException: disk gone");
+    }
+
     /** A backoff that would end past the workflow's time: the step fails at once, not after waiting it out. */
     @Test
     void aRetryWhoseBackoffEndsAfterTheWorkflowsTimeIsNotWaitedFor() {

@@ -90,7 +90,7 @@ public final class PlainData {
                 return true;
             }
             for (JsonNode n : level) {
-                if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+                if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) { // a BigDecimal is finite
                     throw new IllegalArgumentException(nonFinite(n.doubleValue()));
                 }
                 if (n.isContainer()) {

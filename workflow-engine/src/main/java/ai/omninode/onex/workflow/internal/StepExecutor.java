@@ -123,7 +123,7 @@ public final class StepExecutor {
         Attempts a = new Attempts(s, group, handler, run, result);
         try {
             a.start();
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             LOG.warn("Step {} failed unexpectedly", s.name(), e);
             a.finish(null, "unexpected error: " + e, null);
         }
@@ -233,8 +233,11 @@ public final class StepExecutor {
             try {
                 call = Objects.requireNonNull(node.execute(arguments, context), "execute returned null")
                         .toCompletableFuture();
-            } catch (RuntimeException | Error e) {
-                call = CompletableFuture.failedFuture(e); // as a node's own failure
+            } catch (Exception | Error e) {
+                // as a node's own failure; a checked exception too, thrown without being declared (Lombok's
+                // @SneakyThrows, Kotlin): caught as a RuntimeException only, it ended the thread, and the step waited
+                // for an answer that never came (for ever without a timeout_ms)
+                call = CompletableFuture.failedFuture(e);
             } finally {
                 decided.returnedFromExecute();
             }
@@ -281,7 +284,7 @@ public final class StepExecutor {
         private void completedSafely(Map<String, Object> out, Throwable error) {
             try {
                 completed(out, error);
-            } catch (RuntimeException | Error e) { // an Error too: the run must end, whatever the step's data did
+            } catch (Exception | Error e) { // an Error too: the run must end, whatever the step's data did
                 LOG.warn("Step {} failed unexpectedly", step.name(), e);
                 finish(null, "unexpected error: " + e, null);
             }
@@ -335,7 +338,9 @@ public final class StepExecutor {
                 try {
                     output = out == null ? null : PlainData.toTree(out);
                 } catch (RuntimeException e) {
-                    failure = "node '" + contract.name() + "' returned output that is not plain data: " + e.getMessage();
+                    // Jackson's advice to turn its check off is for the node's author, not for whoever runs the step
+                    failure = "node '" + contract.name() + "' returned output that is not plain data: "
+                            + String.valueOf(e.getMessage()).replaceAll(" \\(to avoid exception, disable [^)]*\\)", "");
                 }
                 // the node answered, so an effect node's effect may have happened: it is repeated only when the node
                 // says a retry is safe (an output's retriable: true), as for a failure it throws

@@ -206,6 +206,8 @@ class PlainDataTest {
                 .hasMessage("the number NaN has no JSON form (NaN and infinities are not JSON numbers)");
         assertThatThrownBy(() -> PlainData.toTree(Map.of("x", Float.POSITIVE_INFINITY, "u", UUID.randomUUID())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Infinity has no JSON form");
+        assertThat(PlainData.toTree(Map.of("big", new BigDecimal("1e400"))).get("big").decimalValue())
+                .as("a BigDecimal beyond double's range is a JSON number all the same").isEqualTo(new BigDecimal("1e400"));
         assertThat(PlainData.toTree(Map.of("u", new UUID(0, 1))).get("u").asString())
                 .as("a value Jackson writes as text is still taken").isEqualTo("00000000-0000-0000-0000-000000000001");
     }
