@@ -68,10 +68,11 @@ public final class ValidateMojo extends AbstractMojo {
     @Parameter(property = "onex.junitFile")
     private File junitFile;
 
-    /** Reports problems without failing the build. */
+    /** Whether errors fail the build (the default); {@code false} reports them and lets the build go on. */
     @Parameter(property = "onex.failOnError", defaultValue = "true")
     private boolean failOnError;
 
+    /** Skips the goal ({@code -Donex.skip}): nothing is validated. */
     @Parameter(property = "onex.skip", defaultValue = "false")
     private boolean skip;
 
@@ -87,12 +88,28 @@ public final class ValidateMojo extends AbstractMojo {
     /** The folder checked when {@link #paths} is not configured. */
     static final String DEFAULT_PATH = "src";
 
+    private static void empty(String list, String item, List<String> values) throws MojoExecutionException {
+        if (values.stream().anyMatch(v -> v == null || v.isEmpty())) {
+            throw new MojoExecutionException("onex:validate: an empty <" + item + "></" + item + "> in <" + list
+                    + "> names no file or folder (an unset property?); remove it, or give it a value");
+        }
+    }
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
             getLog().info("onex:validate skipped");
             return;
         }
+        // <path></path> (an unset property, say) comes as null, or as "": it names nothing, and is not the basedir
+        empty("paths", "path", paths == null ? List.of() : paths.stream().map(p -> p == null ? null : p.strip()).toList());
+        empty("excludes", "exclude", excludes == null ? List.of() : excludes.stream()
+                .map(p -> p == null ? null : p.strip()).toList());
+        empty("pluginDirectories", "pluginDirectory", pluginDirectories == null ? List.of() : pluginDirectories.stream()
+                .map(f -> f == null ? null : f.getPath()).toList());
+        paths = paths == null ? new ArrayList<>() : paths;
+        excludes = excludes == null ? new ArrayList<>() : excludes;
+        pluginDirectories = pluginDirectories == null ? new ArrayList<>() : pluginDirectories;
         // before validating: a report file that cannot be written fails the build at once
         for (File file : new File[] {sarifFile, junitFile}) {
             String why = file == null ? null : ReportFormat.unwritable(file.toPath());

@@ -149,4 +149,24 @@ class ValidateMojoTest {
         assertThatThrownBy(exclude::execute).isInstanceOf(MojoExecutionException.class).hasMessage("onex:validate:"
                 + " <exclude>{a,b</exclude> is not a valid glob: missing '}' ('{' opens alternatives, as in {a,b})");
     }
+
+    @Test
+    void anEmptyPathExcludeOrPluginDirectoryIsNamedNotANullPointer() {
+        Lines log = new Lines();
+        ValidateMojo path = mojo(dir, "jar", log);
+        set(path, "paths", java.util.Arrays.asList("src", null));
+        ValidateMojo exclude = mojo(dir, "jar", log);
+        set(exclude, "excludes", java.util.Arrays.asList(" "));
+        ValidateMojo plugins = mojo(dir, "jar", log);
+        set(plugins, "pluginDirectories", java.util.Arrays.asList((java.io.File) null));
+
+        assertThatThrownBy(path::execute).isInstanceOf(MojoExecutionException.class).hasMessage("onex:validate: an"
+                + " empty <path></path> in <paths> names no file or folder (an unset property?); remove it, or give it"
+                + " a value");
+        assertThatThrownBy(exclude::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageStartingWith("onex:validate: an empty <exclude></exclude> in <excludes>");
+        assertThatThrownBy(plugins::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageStartingWith("onex:validate: an empty <pluginDirectory></pluginDirectory> in"
+                        + " <pluginDirectories>");
+    }
 }
