@@ -367,9 +367,15 @@ public final class NodeRegistry implements AutoCloseable {
                     problems.addAll(own);
                     if (found.size() == nodesBefore && problems.size() == problemsBefore) {
                         String services = "META-INF/services/" + EffectNode.class.getName();
+                        String misnamed = java.util.stream.Stream.of("ComputeNode", "ReducerNode", "OrchestratorNode")
+                                .map(n -> "META-INF/services/" + EffectNode.class.getPackageName() + "." + n)
+                                .filter(n -> loader.findResource(n) != null).findFirst().orElse(null);
                         empty.add(Problem.of(source.origin(), loader.findResource(services) != null
                                 ? "plugin registers no node: its " + services + " file lists no class (one fully"
                                         + " qualified class name a line; '#' starts a comment)"
+                                : misnamed != null ? "plugin registers no node: it has " + misnamed + ", but nodes"
+                                        + " are found through " + services + " only (a compute node registers there"
+                                        + " too): rename the file"
                                 : "plugin registers no node: it has no " + services + " file listing its node classes"
                                         + " (a jar built without it, or shaded without the ServicesResourceTransformer);"
                                         + " a library a plugin needs goes in a sub-folder, next to the plugin's jar")

@@ -334,8 +334,18 @@ class NodeRegistryTest {
         Path commented = ai.omninode.onex.testing.JarBuilder.jar()
                 .services(EffectNode.class, List.of("# com.acme.GreetingNode, one day")).writeTo(pluginDir.resolve("c.jar"));
 
+        Path misnamed = ai.omninode.onex.testing.JarBuilder.jar()
+                .services(ai.omninode.onex.node.ComputeNode.class, List.of("com.acme.Greeting"))
+                .writeTo(pluginDir.resolve("m.jar"));
+
         try (NodeRegistry registry = pluginsOnly()) {
-            assertThat(registry.emptyPluginProblems()).singleElement().satisfies(p -> {
+            assertThat(registry.emptyPluginProblems()).filteredOn(p -> p.source().equals(misnamed.toString()))
+                    .singleElement().extracting(Problem::message).isEqualTo("plugin registers no node: it has"
+                            + " META-INF/services/ai.omninode.onex.node.ComputeNode, but nodes are found through"
+                            + " META-INF/services/ai.omninode.onex.node.EffectNode only (a compute node registers there"
+                            + " too): rename the file");
+            assertThat(registry.emptyPluginProblems()).filteredOn(p -> p.source().equals(commented.toString()))
+                    .singleElement().satisfies(p -> {
                 assertThat(p.source()).isEqualTo(commented.toString());
                 assertThat(p.message()).isEqualTo("plugin registers no node: its META-INF/services/"
                         + "ai.omninode.onex.node.EffectNode file lists no class (one fully qualified class name a line;"
