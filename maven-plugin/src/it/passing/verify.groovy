@@ -5,5 +5,10 @@ assert log.contains('docker-compose.yml: note: neither an ONEX workflow')
 assert log.contains('[file.skipped]')
 def sarif = new File(basedir, 'target/onex.sarif').text
 assert sarif.contains('"version" : "2.1.0"')
+// paths from where Maven was started, as code scanning maps them onto the repository; never file:///
+assert sarif.contains('"uri" : "workflows/docker-compose.yml"')
+assert !sarif.contains('file:')
+def junit = new File(basedir, 'target/onex-reports/TEST-onex.xml').text
+assert junit.contains('workflows/greet.yaml') && !junit.contains(basedir.absolutePath)
 assert new File(basedir, 'target/onex-reports/TEST-onex.xml').text.contains('failures="0"')
 return true

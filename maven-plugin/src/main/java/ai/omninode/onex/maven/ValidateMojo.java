@@ -79,6 +79,9 @@ public final class ValidateMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project.basedir}", readonly = true, required = true)
     private File basedir;
 
+    @Parameter(defaultValue = "${session.executionRootDirectory}", readonly = true)
+    private String executionRoot;
+
     @Parameter(defaultValue = "${plugin.version}", readonly = true)
     private String pluginVersion;
 
@@ -163,8 +166,11 @@ public final class ValidateMojo extends AbstractMojo {
             throw new MojoExecutionException("onex:validate: " + clash);
         }
         Tool tool = new Tool("onex:validate", pluginVersion == null ? "unknown" : pluginVersion);
-        write(sarifFile, ReportFormat.SARIF, report, tool);
-        write(junitFile, ReportFormat.JUNIT, report, tool);
+        // the files named from where Maven was started (a repository's root, usually): code scanning maps SARIF
+        // paths onto the repository, and a CI's test report shows these names; the log keeps absolute ones
+        ValidationReport forFiles = executionRoot == null ? report : report.relativeTo(Path.of(executionRoot));
+        write(sarifFile, ReportFormat.SARIF, forFiles, tool);
+        write(junitFile, ReportFormat.JUNIT, forFiles, tool);
         for (Problem p : report.all()) {
             String line = ReportFormat.line(p);
             switch (p.severity()) {

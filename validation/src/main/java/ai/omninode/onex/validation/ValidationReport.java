@@ -66,6 +66,32 @@ public record ValidationReport(List<FileResult> files, List<Problem> problems) {
         return files.stream().filter(f -> f.kind() == kind).count();
     }
 
+    /**
+     * The same report with every file under {@code root} named relative to it, with '/' between names (as SARIF's
+     * code-scanning consumers and CI test reports expect: paths from the repository's root); others as they are.
+     */
+    public ValidationReport relativeTo(java.nio.file.Path root) {
+        java.nio.file.Path base = root.toAbsolutePath().normalize();
+        java.util.function.UnaryOperator<String> rel = name -> {
+            try {
+                java.nio.file.Path p = java.nio.file.Path.of(name);
+                if (p.isAbsolute() && p.normalize().startsWith(base) && !p.normalize().equals(base)) {
+                    return base.relativize(p.normalize()).toString().replace(java.io.File.separatorChar, '/');
+                }
+            } catch (java.nio.file.InvalidPathException notAPath) {
+                // a URL (a contract inside a jar), <stdin>: as it is
+            }
+            return name;
+        };
+        java.util.function.UnaryOperator<Problem> moved = p -> new Problem(rel.apply(p.source()), p.line(), p.column(),
+                p.pointer(), p.message(), p.rule(), p.severity());
+        List<FileResult> f = new ArrayList<>();
+        for (FileResult r : files) {
+            f.add(new FileResult(rel.apply(r.file()), r.kind(), r.problems().stream().map(moved).toList()));
+        }
+        return new ValidationReport(f, problems.stream().map(moved).toList());
+    }
+
     /** The same report with every warning an error ({@code --strict}): what is accepted but ignored fails the build. */
     public ValidationReport strict() {
         List<FileResult> f = new ArrayList<>();
