@@ -361,7 +361,9 @@ public final class YamlReader {
                 String what = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
                 String context = e.getContext() == null ? "" : " (" + e.getContext() + startedAt(e, mark) + ")";
                 fail(Rules.YAML_SYNTAX, mark == null ? SourcePosition.START : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1),
-                        "", "YAML syntax error: " + what + context + dollarBraceHint(text, mark));
+                        "", (source != null && source.toLowerCase(Locale.ROOT).endsWith(".json")
+                                ? "JSON syntax error (read as YAML, which JSON is a part of): " : "YAML syntax error: ")
+                                + what + context + dollarBraceHint(text, mark));
             } catch (ReaderException e) {
                 fail(Rules.YAML_ENCODING, positionOfIndex(text, e.getPosition()), "", String.format(Locale.ROOT,
                         "YAML cannot contain the character U+%04X (%s)", e.getCodePoint(), e.getMessage()));

@@ -22,6 +22,16 @@ class YamlReaderDollarBraceTest {
     }
 
     @Test
+    void aJsonFileThatDoesNotParseIsAJsonSyntaxError() {
+        assertThatThrownBy(() -> YamlReader.defaults().readString("greeting_input.schema.json", "{\"type\": \"string\"\n"))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p.message()).startsWith("JSON syntax error (read as YAML, which JSON"
+                                + " is a part of): ")));
+        assertThatThrownBy(() -> YamlReader.defaults().readString("t.yaml", "a: [\n"))
+                .hasMessageContaining("YAML syntax error: ");
+    }
+
+    @Test
     void anExplicitEnvTagIsStillRefused() {
         assertThatThrownBy(() -> YamlReader.defaults().readString("t.yaml", "x: !ENV_VARIABLE ${HOME}\n"))
                 .isInstanceOf(ValidationException.class)
