@@ -39,6 +39,24 @@ class RetryingPartitionIT {
         TestNode.reset();
     }
 
+    /**
+     * Publishes with {@code test_flaky} from {@code in.v1}: each trigger's {@code failures} first calls fail as a broker
+     * away would (circuit open: an infrastructure failure), for its {@code key}.
+     */
+    private static Workflow flakyPublish(String name) {
+        return new WorkflowLoader().load(name + ".yaml", """
+                name: %s
+                version: {major: 1, minor: 0, patch: 0}
+                event_bus:
+                  subscribe_topics: [in.v1]
+                steps:
+                  - name: publish
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: "${input.key}", failures: "${input.failures}", mode: circuit_open}
+                """.formatted(name));
+    }
+
     /** A started host of {@code workflow} on the shared broker, closed after the test. */
     private OnexHost startHost(String prefix, Workflow workflow, int concurrency) {
         OnexHost host = OnexHost.builder().registry(NodeRegistry.builder().classLoader(getClass().getClassLoader())
@@ -175,17 +193,7 @@ class RetryingPartitionIT {
         String prefix = Triggers.prefix("held");
         String topic = prefix + ".in.v1";
         broker.createTopic(topic, 1);
-        Workflow workflow = new WorkflowLoader().load("held.yaml", """
-                name: held
-                version: {major: 1, minor: 0, patch: 0}
-                event_bus:
-                  subscribe_topics: [in.v1]
-                steps:
-                  - name: publish
-                    type: effect
-                    effect_node: test_flaky
-                    input: {key: "${input.key}", failures: "${input.failures}", mode: circuit_open}
-                """);
+        Workflow workflow = flakyPublish("held");
         try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
             for (String key : List.of("a", "b", "c", "d")) { // in the log before the host starts: one poll takes all
                 producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), ("{\"key\":\"" + key
@@ -215,17 +223,7 @@ class RetryingPartitionIT {
         String prefix = Triggers.prefix("stopretry");
         String topic = prefix + ".in.v1";
         broker.createTopic(topic, 1);
-        Workflow workflow = new WorkflowLoader().load("stopretry.yaml", """
-                name: stopretry
-                version: {major: 1, minor: 0, patch: 0}
-                event_bus:
-                  subscribe_topics: [in.v1]
-                steps:
-                  - name: publish
-                    type: effect
-                    effect_node: test_flaky
-                    input: {key: "${input.key}", failures: "${input.failures}", mode: circuit_open}
-                """);
+        Workflow workflow = flakyPublish("stopretry");
         OnexHost host = startHost(prefix, workflow, OnexHost.DEFAULT_CONCURRENCY);
         await().atMost(Duration.ofMinutes(1)).until(host::ready);
         try (KafkaProducer<byte[], byte[]> producer = Triggers.producer(broker.bootstrapServers())) {
