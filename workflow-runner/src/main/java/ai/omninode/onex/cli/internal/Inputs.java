@@ -156,8 +156,11 @@ public final class Inputs {
                 try {
                     refuseOutOfRange(value, "--input " + shorten(a), 0);
                 } catch (ValidationException e) { // 1e400 would be infinity, which no one wrote
-                    problems.add(Problem.of("--input " + shorten(a), e.problems().get(0).message())
-                            .as(Rules.INPUT_OPTION));
+                    // at its place in the input (the key's path, then where in the value), not at the value's root
+                    String where = "/" + String.join("/", java.util.Arrays.stream(key.split("\\.", -1))
+                            .map(ai.omninode.onex.contract.YamlDocument::escape).toList()) + e.problems().get(0).pointer();
+                    problems.add(Problem.of("--input " + shorten(a), "the number at " + where + " is out of range:"
+                            + " larger than a 64-bit floating-point number can hold").as(Rules.INPUT_OPTION));
                     continue;
                 }
             } else {

@@ -1,0 +1,22 @@
+package ai.omninode.onex.cli.internal;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.omninode.onex.contract.ValidationException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InputsTest {
+    @Test
+    void aNumberAnInputOptionGivesBeyondADoublesRangeIsNamedAtItsPlaceInTheInput() {
+        assertThatThrownBy(() -> Inputs.read(null, List.of("metadata.scores:={\"a\": [1, 1e400]}")))
+                .isInstanceOfSatisfying(ValidationException.class, e -> org.assertj.core.api.Assertions
+                        .assertThat(e.problems()).singleElement().satisfies(p -> {
+                            org.assertj.core.api.Assertions.assertThat(p.source())
+                                    .isEqualTo("--input metadata.scores:={\"a\": [1, 1e400]}");
+                            org.assertj.core.api.Assertions.assertThat(p.message()).isEqualTo("the number at"
+                                    + " /metadata/scores/a/1 is out of range: larger than a 64-bit floating-point"
+                                    + " number can hold");
+                        }));
+    }
+}
