@@ -112,6 +112,11 @@ public final class Inputs {
             } catch (ValidationException e) { // too large; a file that cannot be read says file.unreadable
                 throw new ValidationException(e.problems().stream().map(p -> p.orAs(Rules.INPUT_JSON)).toList());
             }
+            if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+                // a file, /dev/null or standard input alike: one rule and one message, whichever parser would have run
+                throw new ValidationException(new Problem(source, 1, 1, "", "the input is empty; the workflow input"
+                        + " must be a JSON object ({} for none)").as(Rules.INPUT_JSON));
+            }
             if (stdin ? startsWithBrace(bytes)
                     : file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
                 input = readJson(bytes, source);

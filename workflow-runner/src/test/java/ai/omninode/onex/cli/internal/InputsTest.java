@@ -19,4 +19,18 @@ class InputsTest {
                                     + " number can hold");
                         }));
     }
+
+    @Test
+    void anEmptyInputFileIsOneRuleAndOneMessageWhateverItsName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        for (String name : List.of("in.json", "in.yaml", "in")) {
+            java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve(name), " \n");
+            assertThatThrownBy(() -> Inputs.read(file, List.of())).isInstanceOfSatisfying(ValidationException.class,
+                    e -> org.assertj.core.api.Assertions.assertThat(e.problems()).singleElement().satisfies(p -> {
+                        org.assertj.core.api.Assertions.assertThat(p.rule()).isEqualTo("input.json");
+                        org.assertj.core.api.Assertions.assertThat(p.message()).isEqualTo("the input is empty; the"
+                                + " workflow input must be a JSON object ({} for none)");
+                    }));
+        }
+    }
 }
