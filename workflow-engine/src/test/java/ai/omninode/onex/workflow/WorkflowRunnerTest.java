@@ -769,6 +769,20 @@ class WorkflowRunnerTest {
                 + " (performance.timeout_seconds: 60) before retry 1 of step 'flaky' (its backoff is 3600000 ms), so it"
                 + " was not retried: ");
         assertThat(result.step("flaky").orElseThrow().attempts()).isEqualTo(1);
+
+        WorkflowResult longest = run("""
+                name: longest_backoff
+                version: {major: 1, minor: 0, patch: 0}
+                performance: {timeout_seconds: 60}
+                steps:
+                  - name: flaky
+                    type: effect
+                    effect_node: test_flaky
+                    input: {key: longest-backoff, failures: 5, mode: success_false_retriable}
+                error_handling:
+                  retry_policy: {max_retries: 3, base_delay_ms: 9223372036854775806, max_delay_ms: 9223372036854775807}
+                """, "{}");
+        assertThat(longest.failure().message()).as("no overflow").startsWith("the workflow would run out of time");
     }
 
     /**

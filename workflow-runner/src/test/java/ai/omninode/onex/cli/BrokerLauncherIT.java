@@ -68,6 +68,22 @@ class BrokerLauncherIT {
                 });
             }
             assertThat(new String(records.get(0).value(), UTF_8)).contains("\"event_type\":\"DOCUMENT_INGESTED\"");
+
+            // a second broker on the same folder is refused before it touches it (one did corrupt the first's
+            // metadata log), and the first goes on creating topics
+            Process second = new ProcessBuilder(DIST.resolve("bin/onex").toString(), "broker", "--data-dir",
+                    data.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("second.out").toFile()).start();
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String said = Files.readString(tmp.resolve("second.out"));
+            assertThat(second.exitValue()).as(said).isEqualTo(Onex.INVALID);
+            assertThat(said).contains("onex: error: data folder " + data + " is in use by another running broker")
+                    .doesNotContain("Exception");
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                    "bootstrap.servers", bootstrap))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(prefix + ".after", 1,
+                        (short) 1))).all().get(60, TimeUnit.SECONDS);
+                assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).contains(prefix + ".after");
+            }
         } finally {
             broker.destroy(); // SIGTERM
         }

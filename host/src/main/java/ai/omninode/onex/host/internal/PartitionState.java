@@ -203,19 +203,28 @@ public final class PartitionState {
         return new Unfinished(n, retries);
     }
 
-    /** Triggers a drain left unfinished: {@code total}, of which {@code retries} were waiting to run again. */
-    record Unfinished(int total, int retries) {
-        static final Unfinished NONE = new Unfinished(0, 0);
+    /**
+     * Triggers a drain left unfinished: {@code total}, of which {@code retries} were waiting to run again;
+     * {@code timedOut}: the drain timeout ended the wait, so the others may be runs still under way, else they are
+     * triggers behind a retrying one of the same key.
+     */
+    record Unfinished(int total, int retries, boolean timedOut) {
+        static final Unfinished NONE = new Unfinished(0, 0, false);
 
-        Unfinished plus(Unfinished other) {
-            return new Unfinished(total + other.total, retries + other.retries);
+        Unfinished(int total, int retries) {
+            this(total, retries, false);
         }
 
-        /**
-         * What became of them, for a message; {@code timedOut}: the drain timeout ended the wait, so the others may
-         * be runs still under way, else they are triggers behind a retrying one of the same key.
-         */
-        String describe(boolean timedOut) {
+        Unfinished plus(Unfinished other) {
+            return new Unfinished(total + other.total, retries + other.retries, timedOut || other.timedOut);
+        }
+
+        Unfinished timedOut(boolean t) {
+            return new Unfinished(total, retries, t);
+        }
+
+        /** What became of them, for a message. */
+        String describe() {
             List<String> parts = new ArrayList<>(2);
             if (retries > 0) {
                 parts.add(retries + (retries == 1 ? " trigger" : " triggers") + " waiting to run again after an"
@@ -253,8 +262,21 @@ public final class PartitionState {
      * every offset before it was polled, or was no trigger).
      */
     void position(long offset) {
-        position = Math.max(position, offset);
+        if (!dropped) {
+            position = Math.max(position, offset);
+        }
     }
+
+    /**
+     * Poll thread: a record the consumer returned for this partition was not added (the host is stopping): the
+     * consumer's position is past it, so from now on it never stands for the commit point.
+     */
+    void dropped() {
+        dropped = true;
+        position = -1;
+    }
+
+    private boolean dropped;
 
     void committed(long offset) {
         committed = Math.max(committed, offset);

@@ -216,6 +216,9 @@ public final class TriggerConsumer implements Runnable {
     private void dispatch(ConsumerRecord<byte[], byte[]> r) {
         PartitionState ps = states.get(new TopicPartition(r.topic(), r.partition()));
         if (ps == null || stopping) {
+            if (ps != null) {
+                ps.dropped(); // the consumer's position is past it now: never a commit point
+            }
             return; // not ours (any more): not tracked, never committed past
         }
         KeyQueue q = ps.add(new Slot(r));
@@ -263,7 +266,9 @@ public final class TriggerConsumer implements Runnable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         int unfinished = 0;
         for (PartitionState ps : partitions) {
-            ps.position(position(ps.partition));
+            if (!stopping) { // a stop drops what the last poll returned: the position may be past it
+                ps.position(position(ps.partition));
+            }
             long point = ps.advance();
             if (point >= 0) {
                 offsets.put(ps.partition, new OffsetAndMetadata(point));
@@ -429,7 +434,7 @@ public final class TriggerConsumer implements Runnable {
             stopProblem = "the final commit failed: " + last.error();
         }
         events.accept("workflow " + config.workflow().name() + ": stopped fetching; " + (unfinished.total() == 0
-                ? "every run under way finished" : unfinished.describe(System.nanoTime() - drainDeadline >= 0)
+                ? "every run under way finished" : unfinished.describe()
                 + " (not committed: they will run again)") + " in " + drainedMs + " ms; " + commit
                 + "; leaving group " + config.groupId());
         // leave explicitly, also as a static member: the partitions move to the others now, not after a timeout
@@ -467,7 +472,7 @@ public final class TriggerConsumer implements Runnable {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         PartitionState.Unfinished still = awaitRuns(states.values(), deadline);
         events.accept("workflow " + config.workflow().name() + ": " + fenced + "; " + (still.total() == 0
-                ? "the runs under way finished" : still.describe(System.nanoTime() - deadline >= 0))
+                ? "the runs under way finished" : still.describe())
                 + ", nothing committed");
         closeConsumer(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
                 .withTimeout(Duration.ofMillis(STOP_ALLOWANCE_MS)), STOP_ALLOWANCE_MS);
@@ -525,11 +530,12 @@ public final class TriggerConsumer implements Runnable {
                 }
             }
         }
+        boolean timedOut = deadline - System.nanoTime() <= 0;
         PartitionState.Unfinished unfinished = PartitionState.Unfinished.NONE;
         for (PartitionState ps : partitions) {
             unfinished = unfinished.plus(ps.unfinishedBeforeHorizon());
         }
-        return unfinished;
+        return unfinished.timedOut(timedOut);
     }
 
     private void pause(long ms) {
@@ -599,8 +605,8 @@ public final class TriggerConsumer implements Runnable {
             metrics.assigned.set(states.size());
             if (!stopping) {
                 events.accept("workflow " + config.workflow().name() + ": group " + config.groupId() + (commit
-                        ? " revoked " : " lost ") + describe(partitions) + (still.total() > 0 ? " (" + still.describe(
-                        System.nanoTime() - deadline >= 0) + "; they run again on the new owner)" : "")
+                        ? " revoked " : " lost ") + describe(partitions) + (still.total() > 0 ? " (" + still.describe()
+                        + "; they run again on the new owner)" : "")
                         + "; now holding " + describe(states.keySet()));
             }
         }

@@ -162,12 +162,12 @@ class PartitionStateTest {
         PartitionState.Unfinished unfinished = ps.unfinishedBeforeHorizon();
 
         assertThat(unfinished).isEqualTo(new PartitionState.Unfinished(3, 1));
-        assertThat(unfinished.describe(true)).isEqualTo("1 trigger waiting to run again after an infrastructure"
-                + " failure was not tried again and 2 runs did not finish within the drain timeout");
-        assertThat(new PartitionState.Unfinished(3, 2).describe(false)).isEqualTo("2 triggers waiting to run again"
+        assertThat(unfinished.timedOut(true).describe()).isEqualTo("1 trigger waiting to run again after an"
+                + " infrastructure failure was not tried again and 2 runs did not finish within the drain timeout");
+        assertThat(new PartitionState.Unfinished(3, 2).describe()).isEqualTo("2 triggers waiting to run again"
                 + " after an infrastructure failure were not tried again and 1 trigger behind them in key order did"
                 + " not start");
-        assertThat(new PartitionState.Unfinished(2, 0).describe(true)).isEqualTo("2 runs did not finish within the"
+        assertThat(new PartitionState.Unfinished(2, 0, true).describe()).isEqualTo("2 runs did not finish within the"
                 + " drain timeout");
     }
     @Test
@@ -189,5 +189,18 @@ class PartitionStateTest {
     void aPartitionWhoseOnlyRecordsWereAbortedIsCommittedAtThePosition() {
         ps.position(5);
         assertThat(ps.advance()).isEqualTo(5);
+    }
+
+    /** A stop drops what the last poll returned; the consumer's position is past those records. */
+    @Test
+    void afterARecordWasDroppedThePositionIsNeverTheCommitPoint() {
+        Slot a = add(0, null);
+        ps.position(1);
+        a.done = true;
+        ps.dropped(); // offsets 1 and 2 came back from the poll while stopping: not added
+        ps.position(3);
+
+        assertThat(ps.advance()).as("one past the last trigger added, not the position past the dropped ones")
+                .isEqualTo(1);
     }
 }

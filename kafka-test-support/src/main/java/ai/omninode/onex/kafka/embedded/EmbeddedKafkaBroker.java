@@ -104,6 +104,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         lockFolder();
+        try {
+            startLocked(t0);
+        } catch (RuntimeException | Error e) {
+            unlockFolder(); // a failed start holds nothing: a later start (or another broker) may take the folder
+            throw e;
+        }
+        return this;
+    }
+
+    private void startLocked(long t0) {
         if (port == 0) {
             port = freePortOtherThan(saslPort, 0);
         }
@@ -117,7 +127,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             } catch (RuntimeException e) {
                 // the controller port is picked by probing; another process may take it before Kafka binds it
                 if (attempt >= 3 || !causedByBind(e)) {
-                    unlockFolder();
                     throw e;
                 }
                 LOG.warn("Port race while starting embedded Kafka, retrying: {}", e.toString());
@@ -126,7 +135,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server = started;
         LOG.info("Embedded Kafka started on {} in {} ms (data: {})", bootstrapServers(),
                 (System.nanoTime() - t0) / 1_000_000, dataDir);
-        return this;
     }
 
     private KafkaRaftServer startOnce(int controllerPort) {
@@ -211,9 +219,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         long t0 = System.nanoTime();
         KafkaRaftServer s = server;
         server = null;
-        s.shutdown();
-        s.awaitShutdown();
-        unlockFolder();
+        try {
+            s.shutdown();
+            s.awaitShutdown();
+        } finally {
+            unlockFolder();
+        }
         LOG.info("Embedded Kafka on port {} stopped in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -230,9 +241,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * The folders brokers of this JVM hold. Checked before a second channel is opened on a folder's lock file: closing
+     * any channel on a file releases every lock this process holds on it (POSIX record locks), the first broker's too.
+     */
+    private static final java.util.Set<Path> LOCKED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private void lockFolder() {
         String inUse = "data folder " + dataDir + " is in use by another running broker; stop it, or give this one"
                 + " another folder";
+        Path key = dataDir.toAbsolutePath().normalize();
+        if (!LOCKED_HERE.add(key)) {
+            throw new FolderInUseException(inUse);
+        }
         FileChannel channel = null;
         try {
             channel = FileChannel.open(dataDir.resolve(".onex-broker.lock"), StandardOpenOption.CREATE,
@@ -240,26 +261,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (channel.tryLock() == null) {
                 throw new FolderInUseException(inUse);
             }
-        } catch (OverlappingFileLockException e) { // this very JVM runs a broker on it
+        } catch (OverlappingFileLockException e) { // this JVM holds it otherwise (not through a broker of ours)
             closeQuietly(channel);
+            LOCKED_HERE.remove(key);
             throw new FolderInUseException(inUse);
         } catch (FolderInUseException e) {
             closeQuietly(channel);
+            LOCKED_HERE.remove(key);
             throw e;
         } catch (IOException e) {
             closeQuietly(channel);
+            LOCKED_HERE.remove(key);
             throw new UncheckedIOException("cannot lock the broker's data folder " + dataDir + ": " + e.getMessage(), e);
         }
         if (lockedByKafka(dataDir)) { // a Kafka that is not ours
             closeQuietly(channel);
+            LOCKED_HERE.remove(key);
             throw new FolderInUseException(inUse);
         }
         folderLock = channel;
     }
 
     private void unlockFolder() {
-        closeQuietly(folderLock); // closing the channel releases its lock
-        folderLock = null;
+        if (folderLock != null) {
+            closeQuietly(folderLock); // closing the channel releases its lock
+            folderLock = null;
+            LOCKED_HERE.remove(dataDir.toAbsolutePath().normalize());
+        }
     }
 
     private static void closeQuietly(FileChannel channel) {

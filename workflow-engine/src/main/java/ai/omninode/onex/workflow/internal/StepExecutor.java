@@ -394,8 +394,8 @@ public final class StepExecutor {
                 failure = failure + NOT_RETRIED_STOPPED;
             } else if (policy.appliesTo(step.name()) && attempts <= policy.maxRetries()) {
                 Duration delay = policy.delayBefore(attempts);
-                if (!handler && run.deadlineNanos != Long.MAX_VALUE
-                        && run.deadlineNanos - System.nanoTime() <= delay.toNanos()) {
+                if (!handler && run.deadlineNanos != Long.MAX_VALUE // in ms: a delay of Long.MAX_VALUE ms has no ns
+                        && TimeUnit.NANOSECONDS.toMillis(run.deadlineNanos - System.nanoTime()) <= delay.toMillis()) {
                     // the backoff would end after the workflow's time: fail now, not when the wait ends
                     Duration timeout = run.prepared.timeout();
                     finish(output, "the workflow would run out of time (performance.timeout_seconds: "
