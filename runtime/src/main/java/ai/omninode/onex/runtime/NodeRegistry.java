@@ -356,7 +356,20 @@ public final class NodeRegistry implements AutoCloseable {
                     scan(ServiceLoader.load(EffectNode.class, loader), loader, found, own);
                     if (skipBrokenPlugins && !own.isEmpty()) {
                         // the whole plugin goes: a half-loaded one would run some of its nodes and not others
+                        for (DiscoveredNode left : found.subList(nodesBefore, found.size())) {
+                            try {
+                                left.node().close();
+                            } catch (RuntimeException e) {
+                                LOG.debug("closing node {} of a plugin left out", left.name(), e);
+                            }
+                        }
                         found.subList(nodesBefore, found.size()).clear();
+                        loaders.remove(loader);
+                        try {
+                            loader.close(); // its jar is not held open for the life of a host
+                        } catch (IOException e) {
+                            LOG.debug("closing {}", loader, e);
+                        }
                         for (Problem p : own) {
                             LOG.warn("Plugin {} left out, its nodes are not available (the other plugins' are): {}",
                                     p.source(), p.message());

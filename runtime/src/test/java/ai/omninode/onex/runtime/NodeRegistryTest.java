@@ -429,6 +429,7 @@ class NodeRegistryTest {
 
         try (NodeRegistry registry = NodeRegistry.builder().classLoader(getClass().getClassLoader())
                 .scanClasspath(false).pluginDirectory(pluginDir).buildSkippingBrokenPlugins()) {
+            // the broken jar's second registration loads (test_unbundled): left out with the jar all the same
             assertThat(registry.nodes()).extracting(DiscoveredNode::name).containsExactly("test_greeting");
             assertThat(registry.nodes().get(0).origin()).isEqualTo(good.toString());
             assertThat(registry.problems()).singleElement().satisfies(p -> {

@@ -55,7 +55,16 @@ public final class NodesCommand implements Callable<Integer> {
         try (NodeRegistry registry = plugins.discoverKeepingWhatLoads()) {
             List<DiscoveredNode> nodes = registry.nodes();
             if (name != null) {
-                return describe(nodes, out); // a node that loaded is described whatever another plugin does
+                int code = describe(nodes, out);
+                // run and serve leave out a plugin with any problem, and refuse a name two nodes have: said here too
+                String origin = nodes.stream().filter(n -> n.name().equals(name)).map(DiscoveredNode::origin)
+                        .findFirst().orElse(null);
+                List<Problem> related = registry.problems().stream().filter(p -> p.source().equals(origin)
+                        || p.message().startsWith("two nodes are named '" + name + "'")).toList();
+                if (!related.isEmpty()) {
+                    throw new ValidationException(related);
+                }
+                return code;
             }
             if (output == OutputFormat.JSON) {
                 out.println(JsonOutput.write(JsonOutput.nodes(nodes)));

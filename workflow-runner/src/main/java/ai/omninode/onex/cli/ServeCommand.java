@@ -425,7 +425,8 @@ public final class ServeCommand implements Callable<Integer> {
                     // no signal this command handles: a node (or a library) called System.exit, whose status (0 even)
                     // would tell a supervisor that the host was stopped on purpose
                     System.err.println("onex serve: System.exit was called in the process (by a node or a library);"
-                            + " the host stopped (runs in flight drained, their offsets committed); exiting "
+                            + " the host stopped (the runs in flight had the drain timeout; what did not finish is"
+                            + " not committed and runs again, the one that called it too); exiting "
                             + Onex.WORKFLOW_FAILED);
                     System.err.flush();
                     Runtime.getRuntime().halt(Onex.WORKFLOW_FAILED);
