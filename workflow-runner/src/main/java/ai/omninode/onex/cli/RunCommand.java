@@ -394,10 +394,15 @@ public final class RunCommand implements Callable<Integer> {
             interruption.say("interrupted: the run finished; its outcome is above");
         } else {
             String still = watch.running();
+            // an effect step's outcome is unknown; a compute step has none (what its node said is simply lost)
+            boolean effect = still.isEmpty() || watch.inFlight().stream()
+                    .anyMatch(st -> st.type() == ai.omninode.onex.workflow.StepType.EFFECT);
             String message = (still.isEmpty() ? "the run" : still) + " had not finished after "
-                    + SINGLE_RUN_GRACE_S + " s and was cut off: its effect may or may not have happened. Run again"
-                    + " with --run-key " + options.runKey() + " and a Kafka event repeats its event_id, for consumers"
-                    + " to drop";
+                    + SINGLE_RUN_GRACE_S + " s and was cut off" + (effect ? ": its effect may or may not have happened."
+                    + " Run again with --run-key " + options.runKey() + " and a Kafka event repeats its event_id, for"
+                    + " consumers to drop" : " (a compute step: no effect of its own). Run again with --run-key "
+                    + options.runKey() + " and a Kafka event the run published already repeats its event_id, for"
+                    + " consumers to drop");
             interruption.say("interrupted: " + message);
             if (json != null) { // the run's own result will never be printed: a script still gets one JSON object
                 json.println(JsonOutput.write(JsonOutput.interrupted(watch, options.runKey(), "interrupted: " + message)));

@@ -471,6 +471,8 @@ class OnexLauncherIT {
         assertThat(result.get("steps")).extracting(st -> st.get("name").asString() + " " + st.get("status").asString())
                 .containsExactly("wait cut_off");
         assertThat(result.get("steps").get(0).get("outcome_unknown").asBoolean()).isTrue();
+        assertThat(result.get("failure").get("message").asString()).as("test_hang runs in a compute step")
+                .doesNotContain("its effect may or may not have happened").contains("a compute step");
         assertThat(result.get("failure").get("message").asString()).contains("was cut off", "--run-key "
                 + result.get("run_key").asString());
     }
