@@ -748,10 +748,9 @@ class WorkflowRunnerTest {
         assertThat(result.failure().message()).isEqualTo("IOException: disk gone");
     }
 
-    /** A backoff that would end past the workflow's time: the step fails at once, not after waiting it out. */
-    @Test
-    void aRetryWhoseBackoffEndsAfterTheWorkflowsTimeIsNotWaitedFor() {
-        WorkflowResult result = run("""
+    /** A workflow of 60 s whose one effect step keeps failing, retriably, with the backoff given. */
+    private WorkflowResult underALongBackoff(String key, String baseMs, String maxMs) {
+        return run("""
                 name: long_backoff
                 version: {major: 1, minor: 0, patch: 0}
                 performance: {timeout_seconds: 60}
@@ -759,29 +758,23 @@ class WorkflowRunnerTest {
                   - name: flaky
                     type: effect
                     effect_node: test_flaky
-                    input: {key: long-backoff, failures: 5, mode: success_false_retriable}
+                    input: {key: %s, failures: 5, mode: success_false_retriable}
                 error_handling:
-                  retry_policy: {max_retries: 3, base_delay_ms: 3600000, max_delay_ms: 7200000}
-                """, "{}");
+                  retry_policy: {max_retries: 3, base_delay_ms: %s, max_delay_ms: %s}
+                """.formatted(key, baseMs, maxMs), "{}");
+    }
+
+    /** A backoff that would end past the workflow's time: the step fails at once, not after waiting it out. */
+    @Test
+    void aRetryWhoseBackoffEndsAfterTheWorkflowsTimeIsNotWaitedFor() {
+        WorkflowResult result = underALongBackoff("long-backoff", "3600000", "7200000");
+        WorkflowResult longest = underALongBackoff("longest-backoff", "9223372036854775806", "9223372036854775807");
 
         assertThat(result.succeeded()).isFalse();
         assertThat(result.failure().message()).startsWith("the workflow would run out of time"
                 + " (performance.timeout_seconds: 60) before retry 1 of step 'flaky' (its backoff is 3600000 ms), so it"
                 + " was not retried: ");
         assertThat(result.step("flaky").orElseThrow().attempts()).isEqualTo(1);
-
-        WorkflowResult longest = run("""
-                name: longest_backoff
-                version: {major: 1, minor: 0, patch: 0}
-                performance: {timeout_seconds: 60}
-                steps:
-                  - name: flaky
-                    type: effect
-                    effect_node: test_flaky
-                    input: {key: longest-backoff, failures: 5, mode: success_false_retriable}
-                error_handling:
-                  retry_policy: {max_retries: 3, base_delay_ms: 9223372036854775806, max_delay_ms: 9223372036854775807}
-                """, "{}");
         assertThat(longest.failure().message()).as("no overflow").startsWith("the workflow would run out of time");
     }
 
