@@ -376,21 +376,8 @@ public final class ServeCommand implements Callable<Integer> {
                     LOG.debug("cannot handle SIG{}; the shutdown hook drains instead", name, e);
                 }
             }
-            try { // a hangup shuts the JVM down as before (exit 129); noted, so that it is not taken for System.exit
-                sun.misc.Signal hup = new sun.misc.Signal("HUP");
-                sun.misc.SignalHandler[] before = new sun.misc.SignalHandler[1];
-                before[0] = sun.misc.Signal.handle(hup, s -> {
-                    otherSignal = true;
-                    if (before[0] == null) {
-                        Runtime.getRuntime().exit(128 + s.getNumber());
-                    } else {
-                        before[0].handle(s);
-                    }
-                });
-                if (before[0] == sun.misc.SignalHandler.SIG_DFL || before[0] == sun.misc.SignalHandler.SIG_IGN) {
-                    sun.misc.Signal.handle(hup, before[0]);
-                }
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // a hangup shuts the JVM down as before (exit 129); noted, so that it is not taken for System.exit
+            if (!ai.omninode.onex.cli.internal.Interruption.noteThenChain("HUP", () -> otherSignal = true)) {
                 handled = 0; // cannot tell a hangup from System.exit then
             }
             signalsHandled = handled == 2;

@@ -34,24 +34,34 @@ public final class Interruption {
         }
         noting = true;
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
-            try {
-                sun.misc.Signal signal = new sun.misc.Signal(name);
-                sun.misc.SignalHandler[] before = new sun.misc.SignalHandler[1];
-                before[0] = sun.misc.Signal.handle(signal, s -> {
-                    SIGNALLED.set(true);
-                    sun.misc.SignalHandler then = before[0];
-                    if (then == null) { // came while being installed
-                        Runtime.getRuntime().exit(128 + s.getNumber());
-                    } else {
-                        then.handle(s);
-                    }
-                });
-                if (before[0] == sun.misc.SignalHandler.SIG_DFL || before[0] == sun.misc.SignalHandler.SIG_IGN) {
-                    sun.misc.Signal.handle(signal, before[0]); // ignored (a background job), or the OS's: as it was
+            noteThenChain(name, () -> SIGNALLED.set(true));
+        }
+    }
+
+    /**
+     * From now on the signal {@code name} runs {@code note}, then what it did before (the JVM's shutdown, exit status
+     * 128 + the signal). A signal that was ignored (a background job) or left to the OS stays as it was. Whether the
+     * signal can be noted: false when the JVM keeps it to itself ({@code -Xrs}) or the OS has none of that name.
+     */
+    public static boolean noteThenChain(String name, Runnable note) {
+        try {
+            sun.misc.Signal signal = new sun.misc.Signal(name);
+            sun.misc.SignalHandler[] before = new sun.misc.SignalHandler[1];
+            before[0] = sun.misc.Signal.handle(signal, s -> {
+                note.run();
+                sun.misc.SignalHandler then = before[0];
+                if (then == null) { // came while being installed
+                    Runtime.getRuntime().exit(128 + s.getNumber());
+                } else {
+                    then.handle(s);
                 }
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                // the JVM keeps that signal to itself (-Xrs), or the OS has none of that name
+            });
+            if (before[0] == sun.misc.SignalHandler.SIG_DFL || before[0] == sun.misc.SignalHandler.SIG_IGN) {
+                sun.misc.Signal.handle(signal, before[0]); // ignored (a background job), or the OS's: as it was
             }
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
