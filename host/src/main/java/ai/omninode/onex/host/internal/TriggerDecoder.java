@@ -273,15 +273,8 @@ public final class TriggerDecoder {
      */
     private static TraceContext trace(ConsumerRecord<byte[], byte[]> record) {
         java.util.Iterator<Header> parents = record.headers().headers(TraceContext.TRACEPARENT).iterator();
-        if (!parents.hasNext()) {
-            return null;
-        }
-        parents.next();
-        if (parents.hasNext()) {
-            return null;
-        }
-        String parent = text(record.headers().lastHeader(TraceContext.TRACEPARENT));
-        return parent == null ? null
+        String parent = parents.hasNext() ? text(parents.next()) : null;
+        return parent == null || parents.hasNext() ? null
                 : TraceContext.parse(parent, text(record.headers().lastHeader(TraceContext.TRACESTATE))).orElse(null);
     }
 

@@ -159,13 +159,13 @@ public final class Inputs {
                     continue;
                 }
                 try {
-                    refuseOutOfRange(value, "--input " + shorten(a), 0);
-                } catch (ValidationException e) { // 1e400 would be infinity, which no one wrote
                     // at its place in the input (the key's path, then where in the value), not at the value's root
-                    String where = "/" + String.join("/", java.util.Arrays.stream(key.split("\\.", -1))
-                            .map(ai.omninode.onex.contract.YamlDocument::escape).toList()) + e.problems().get(0).pointer();
-                    problems.add(Problem.of("--input " + shorten(a), "the number at " + where + " is out of range:"
-                            + " larger than a 64-bit floating-point number can hold").as(Rules.INPUT_OPTION));
+                    refuseOutOfRange(value, "--input " + shorten(a), 0, "/" + String.join("/",
+                            java.util.Arrays.stream(key.split("\\.", -1))
+                                    .map(ai.omninode.onex.contract.YamlDocument::escape).toList()));
+                } catch (ValidationException e) { // 1e400 would be infinity, which no one wrote
+                    problems.add(Problem.of("--input " + shorten(a), e.problems().get(0).message())
+                            .as(Rules.INPUT_OPTION));
                     continue;
                 }
             } else {
@@ -242,7 +242,7 @@ public final class Inputs {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object")
                     .as(Rules.INPUT_JSON));
         }
-        refuseOutOfRange(root, source, 1);
+        refuseOutOfRange(root, source, 1, "");
         return (ObjectNode) root;
     }
 
@@ -262,17 +262,17 @@ public final class Inputs {
                     + " found " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)))
                     .as(Rules.INPUT_JSON));
         }
-        refuseOutOfRange(root, source, line);
+        refuseOutOfRange(root, source, line, "");
         return (ObjectNode) root;
     }
 
     /**
      * A number too large for a double (1e400) parses as infinity, which the user never wrote and no node takes: refused
-     * here, at its JSON pointer.
+     * here, at its JSON pointer ({@code root} is at {@code pointer} in the input: "" for the whole of it).
      */
-    private static void refuseOutOfRange(JsonNode root, String source, int line) {
+    private static void refuseOutOfRange(JsonNode root, String source, int line, String pointer) {
         java.util.ArrayDeque<java.util.Map.Entry<String, JsonNode>> todo = new java.util.ArrayDeque<>();
-        todo.push(java.util.Map.entry("", root));
+        todo.push(java.util.Map.entry(pointer, root));
         while (!todo.isEmpty()) {
             java.util.Map.Entry<String, JsonNode> e = todo.pop();
             JsonNode n = e.getValue();

@@ -109,17 +109,15 @@ public final class PluginOptions {
      * ValidationException.
      */
     public NodeRegistry discover() {
-        return NodeRegistry.builder()
-                .classLoader(PluginOptions.class.getClassLoader())
-                .pluginDirectories(directories())
-                .buildSkippingBrokenPlugins();
+        return registry().buildSkippingBrokenPlugins();
     }
 
     /** As {@link #discover()}, keeping every node that loads and every problem in the registry: for listing. */
     public NodeRegistry discoverKeepingWhatLoads() {
-        return NodeRegistry.builder()
-                .classLoader(PluginOptions.class.getClassLoader())
-                .pluginDirectories(directories())
-                .buildKeepingWhatLoads();
+        return registry().buildKeepingWhatLoads();
+    }
+
+    private NodeRegistry.Builder registry() {
+        return NodeRegistry.builder().classLoader(PluginOptions.class.getClassLoader()).pluginDirectories(directories());
     }
 }
