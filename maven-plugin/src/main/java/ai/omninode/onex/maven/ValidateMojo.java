@@ -91,8 +91,8 @@ public final class ValidateMojo extends AbstractMojo {
     /** The folder checked when {@link #paths} is not configured. */
     static final String DEFAULT_PATH = "src";
 
-    private static void empty(String list, String item, List<String> values) throws MojoExecutionException {
-        if (values.stream().anyMatch(v -> v == null || v.isEmpty())) {
+    private static void refuseEmpty(String list, String item, List<?> values) throws MojoExecutionException {
+        if (values != null && values.stream().anyMatch(v -> v == null || v.toString().isBlank())) {
             throw new MojoExecutionException("onex:validate: an empty <" + item + "></" + item + "> in <" + list
                     + "> names no file or folder (an unset property?); remove it, or give it a value");
         }
@@ -105,11 +105,9 @@ public final class ValidateMojo extends AbstractMojo {
             return;
         }
         // <path></path> (an unset property, say) comes as null, or as "": it names nothing, and is not the basedir
-        empty("paths", "path", paths == null ? List.of() : paths.stream().map(p -> p == null ? null : p.strip()).toList());
-        empty("excludes", "exclude", excludes == null ? List.of() : excludes.stream()
-                .map(p -> p == null ? null : p.strip()).toList());
-        empty("pluginDirectories", "pluginDirectory", pluginDirectories == null ? List.of() : pluginDirectories.stream()
-                .map(f -> f == null ? null : f.getPath()).toList());
+        refuseEmpty("paths", "path", paths);
+        refuseEmpty("excludes", "exclude", excludes);
+        refuseEmpty("pluginDirectories", "pluginDirectory", pluginDirectories);
         paths = paths == null ? new ArrayList<>() : paths;
         excludes = excludes == null ? new ArrayList<>() : excludes;
         pluginDirectories = pluginDirectories == null ? new ArrayList<>() : pluginDirectories;

@@ -327,17 +327,14 @@ public final class NodeRegistry implements AutoCloseable {
          * class path, a missing plugin folder, and two nodes with one name (which one runs would be a guess).
          */
         public NodeRegistry buildSkippingBrokenPlugins() {
-            skipBrokenPlugins = true;
-            try {
-                return build(false);
-            } finally {
-                skipBrokenPlugins = false;
-            }
+            return build(false, true);
         }
 
-        private boolean skipBrokenPlugins;
-
         private NodeRegistry build(boolean keepGoing) {
+            return build(keepGoing, false);
+        }
+
+        private NodeRegistry build(boolean keepGoing, boolean skipBrokenPlugins) {
             List<Problem> problems = new ArrayList<>();
             List<Problem> skipped = new ArrayList<>(); // plugins left out (buildSkippingBrokenPlugins)
             List<DiscoveredNode> found = new ArrayList<>();
@@ -365,11 +362,7 @@ public final class NodeRegistry implements AutoCloseable {
                         }
                         found.subList(nodesBefore, found.size()).clear();
                         loaders.remove(loader);
-                        try {
-                            loader.close(); // its jar is not held open for the life of a host
-                        } catch (IOException e) {
-                            LOG.debug("closing {}", loader, e);
-                        }
+                        closeQuietly(loader); // its jar is not held open for the life of a host
                         for (Problem p : own) {
                             LOG.warn("Plugin {} left out, its nodes are not available (the other plugins' are): {}",
                                     p.source(), p.message());
@@ -418,18 +411,20 @@ public final class NodeRegistry implements AutoCloseable {
                 return new NodeRegistry(byName, loaders, empty, ruled);
             }
             if (!problems.isEmpty()) {
-                for (PluginClassLoader loader : loaders) {
-                    try {
-                        loader.close();
-                    } catch (IOException e) {
-                        LOG.debug("closing {}", loader, e);
-                    }
-                }
+                loaders.forEach(Builder::closeQuietly);
                 throw new ValidationException(problems);
             }
             LOG.debug("Discovered nodes: {}", byName.keySet());
             return new NodeRegistry(byName, loaders, empty,
                     skipped.stream().map(p -> p.orAs(Rules.PLUGIN_INVALID)).toList());
+        }
+
+        private static void closeQuietly(PluginClassLoader loader) {
+            try {
+                loader.close();
+            } catch (IOException e) {
+                LOG.debug("closing {}", loader, e);
+            }
         }
 
         private void scan(ServiceLoader<EffectNode> services, PluginClassLoader plugin, List<DiscoveredNode> found,

@@ -255,31 +255,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new FolderInUseException(inUse);
         }
         FileChannel channel = null;
+        boolean locked = false;
         try {
             channel = FileChannel.open(dataDir.resolve(".onex-broker.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            if (channel.tryLock() == null) {
+            if (channel.tryLock() == null || lockedByKafka(dataDir)) { // another process's broker, or a Kafka not ours
                 throw new FolderInUseException(inUse);
             }
+            folderLock = channel;
+            locked = true;
         } catch (OverlappingFileLockException e) { // this JVM holds it otherwise (not through a broker of ours)
-            closeQuietly(channel);
-            LOCKED_HERE.remove(key);
             throw new FolderInUseException(inUse);
-        } catch (FolderInUseException e) {
-            closeQuietly(channel);
-            LOCKED_HERE.remove(key);
-            throw e;
         } catch (IOException e) {
-            closeQuietly(channel);
-            LOCKED_HERE.remove(key);
             throw new UncheckedIOException("cannot lock the broker's data folder " + dataDir + ": " + e.getMessage(), e);
+        } finally {
+            if (!locked) {
+                closeQuietly(channel);
+                LOCKED_HERE.remove(key);
+            }
         }
-        if (lockedByKafka(dataDir)) { // a Kafka that is not ours
-            closeQuietly(channel);
-            LOCKED_HERE.remove(key);
-            throw new FolderInUseException(inUse);
-        }
-        folderLock = channel;
     }
 
     private void unlockFolder() {
