@@ -109,6 +109,14 @@ public final class JsonSchema {
         }
     }
 
+    /**
+     * Every subschema of {@code schema} (objects where JSON Schema puts subschemas: under properties, items, allOf,
+     * $defs, ...), {@code schema} itself first at "", by JSON pointer relative to it, in document order.
+     */
+    public static Map<String, JsonNode> subschemas(JsonNode schema) {
+        return SchemaPreflight.subschemas(schema);
+    }
+
     /** Compiles a schema given as a tree, for schemas built in code. */
     public static JsonSchema of(JsonNode schemaNode, String source) {
         Objects.requireNonNull(schemaNode, "schemaNode");

@@ -37,14 +37,20 @@ final class SchemaPreflight {
     }
 
     static List<Violation> check(JsonNode root) {
-        Map<String, JsonNode> schemas = new LinkedHashMap<>();
-        collect(root, "", schemas);
+        Map<String, JsonNode> schemas = subschemas(root);
         List<Violation> out = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
             patterns(e.getKey(), e.getValue(), out);
         }
         refLoop(root, schemas, out);
         return out;
+    }
+
+    /** Every subschema of {@code root} (an object), {@code root} first, by JSON pointer, in document order. */
+    static Map<String, JsonNode> subschemas(JsonNode root) {
+        Map<String, JsonNode> schemas = new LinkedHashMap<>();
+        collect(root, "", schemas);
+        return schemas;
     }
 
     /** Every subschema (an object) by its JSON pointer; depth is bounded by the reader's nesting limit. */
