@@ -51,6 +51,13 @@ public final class TopicGates {
     private static final Logger LOG = LoggerFactory.getLogger(TopicGates.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final long POLL_MS = 20;
+    /**
+     * Gates kept by name: two per route the node caches ({@code EventPublisher}), so a workflow that names topics from
+     * its input cannot grow the map without bound. Past it, the gates of ready topics are dropped (a route that holds
+     * one keeps it; a topic met again is checked again, one describe); gates still checking stay, so that no topic is
+     * checked twice at once, and a new topic's gate is then not kept at all.
+     */
+    static final int MAX_GATES = 20_000;
 
     private final Admin admin;
     private final Producer<byte[], byte[]> producer;
@@ -94,9 +101,24 @@ public final class TopicGates {
         }
     }
 
-    /** The gate of one topic; the same object for the same name. */
+    /** The gate of one topic; the same object for the same name while fewer than {@link #MAX_GATES} are kept. */
     public Gate gate(String topic) {
+        Gate gate = gates.get(topic);
+        if (gate != null) {
+            return gate;
+        }
+        if (gates.size() >= MAX_GATES) {
+            gates.values().removeIf(Gate::ready);
+            if (gates.size() >= MAX_GATES) {
+                return new Gate(topic);
+            }
+        }
         return gates.computeIfAbsent(topic, Gate::new);
+    }
+
+    /** How many gates are kept by name. */
+    int size() {
+        return gates.size();
     }
 
     /** One topic's readiness: {@link #ready} once checked; until then a check in progress to wait on. */

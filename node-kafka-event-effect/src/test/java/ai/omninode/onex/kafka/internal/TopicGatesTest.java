@@ -1,0 +1,63 @@
+package ai.omninode.onex.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.kafka.clients.producer.MockProducer;
+import org.junit.jupiter.api.Test;
+
+class TopicGatesTest {
+    /** No admin client (topic creation BROKER): a check only asks the producer for the topic's partitions, here at once. */
+    private final TopicGates gates = new TopicGates(null, new MockProducer<>(), new AtOnce(), 0, (short) 0, 1_000,
+            "localhost:9092");
+
+    private static final class AtOnce implements Scheduler {
+        @Override
+        public void schedule(Runnable task, long delayMs) {
+            task.run();
+        }
+
+        @Override
+        public void shutdown() {
+        }
+    }
+
+    @Test
+    void theSameTopicGetsTheSameGate() {
+        assertThat(gates.gate("orders")).isSameAs(gates.gate("orders")).isNotSameAs(gates.gate("payments"));
+    }
+
+    @Test
+    void pastTheBoundTheGatesOfReadyTopicsAreDroppedAndCheckedAgainWhenMetAgain() {
+        TopicGates.Gate first = gates.gate("topic-0");
+        for (int i = 0; i < TopicGates.MAX_GATES; i++) {
+            TopicGates.Gate gate = gates.gate("topic-" + i);
+            assertThat(gate.await()).isCompleted();
+            assertThat(gate.ready()).isTrue();
+        }
+        assertThat(gates.size()).isEqualTo(TopicGates.MAX_GATES);
+
+        TopicGates.Gate next = gates.gate("one-more");
+
+        assertThat(gates.size()).isEqualTo(1);
+        assertThat(gates.gate("one-more")).isSameAs(next);
+        TopicGates.Gate again = gates.gate("topic-0");
+        assertThat(again).isNotSameAs(first);
+        assertThat(again.ready()).isFalse();
+        assertThat(first.ready()).isTrue(); // a route that holds it keeps using it
+    }
+
+    @Test
+    void gatesStillCheckingAreKeptAndANewTopicsGateIsThenNotKept() {
+        for (int i = 0; i < TopicGates.MAX_GATES; i++) {
+            gates.gate("topic-" + i); // never awaited: not ready, as if its check were still going on
+        }
+
+        TopicGates.Gate unkept = gates.gate("one-more");
+
+        assertThat(gates.size()).isEqualTo(TopicGates.MAX_GATES);
+        assertThat(gates.gate("one-more")).isNotSameAs(unkept);
+        assertThat(gates.gate("topic-7")).isSameAs(gates.gate("topic-7"));
+        assertThat(unkept.await()).isCompleted();
+        assertThat(unkept.ready()).isTrue();
+    }
+}
