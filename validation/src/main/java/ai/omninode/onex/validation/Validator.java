@@ -117,7 +117,7 @@ public final class Validator {
             } else if (WorkflowLoader.looksLikeWorkflow(root)) {
                 results.put(source, skipped(source, "has 'steps' but no other sign of an ONEX workflow (a version"
                         + " such as {major: 1, minor: 0, patch: 0}, input_schema, event_bus, error_handling, a step with effect_node,"
-                        + " compute_node or an ONEX type), as a CI pipeline's file has; skipped (named on its own, it is"
+                        + " compute_node, handler, intent_type or an ONEX type), as a CI pipeline's file has; skipped (named on its own, it is"
                         + " checked as a workflow)"));
             } else {
                 results.put(source, skipped(source, "neither an ONEX workflow (no 'steps') nor a node contract"

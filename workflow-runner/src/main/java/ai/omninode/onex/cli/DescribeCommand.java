@@ -9,9 +9,11 @@ import ai.omninode.onex.runtime.NodeRegistry;
 import ai.omninode.onex.workflow.Step;
 import ai.omninode.onex.workflow.Workflow;
 import ai.omninode.onex.workflow.WorkflowLoader;
+import ai.omninode.onex.workflow.WorkflowPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /** {@code onex describe}: what a workflow is for, what input it takes, its steps, its nodes and what it publishes. */
 @Command(name = "describe",
@@ -63,20 +66,25 @@ public final class DescribeCommand implements Callable<Integer> {
         }
         out.println();
         out.println("steps:");
+        // what each step waits for as `onex run --dry-run` shows it: its depends_on and the steps whose results its
+        // input reads
+        Map<Step, List<String>> after = new IdentityHashMap<>();
+        WorkflowPlan.of(w, JsonNodeFactory.instance.objectNode(), Map.of(), Map.of()).steps()
+                .forEach(p -> after.put(p.step(), p.waitsFor()));
         int n = 0;
         for (Step s : w.steps()) {
             n++;
-            step(out, String.valueOf(n), s, "");
+            step(out, String.valueOf(n), s, "", after);
             int m = 0;
             for (Step child : s.steps()) {
-                step(out, n + "." + ++m, child, "  ");
+                step(out, n + "." + ++m, child, "  ", after);
             }
         }
         if (!w.onStepFailure().isEmpty()) {
             out.println("  on_step_failure (after a main step failed):");
             int f = 0;
             for (Step s : w.onStepFailure()) {
-                step(out, "F" + ++f, s, "");
+                step(out, "F" + ++f, s, "", after);
             }
         }
         out.println();
@@ -91,9 +99,10 @@ public final class DescribeCommand implements Callable<Integer> {
         return Onex.OK;
     }
 
-    private static void step(PrintWriter out, String position, Step s, String indent) {
+    private static void step(PrintWriter out, String position, Step s, String indent, Map<Step, List<String>> waitsFor) {
         String what = s.isParallel() ? "its steps run at the same time" : s.node();
-        String after = s.dependsOn().isEmpty() ? "" : "  (after " + String.join(", ", s.dependsOn()) + ")";
+        List<String> before = waitsFor.getOrDefault(s, s.dependsOn());
+        String after = before.isEmpty() ? "" : "  (after " + String.join(", ", before) + ")";
         out.println(String.format(Locale.ROOT, "  %-5s %-30s %-10s %s%s", position, indent + s.name(),
                 s.type().yamlName(), what, after).stripTrailing());
         if (s.description() != null && !s.description().isBlank()) {

@@ -27,11 +27,15 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  ok",
-            "  1  the workflow failed (its on_step_failure steps ran)",
+            "  1  the workflow failed (onex run: a step failed; its on_step_failure steps,",
+            "     if any, ran), the event was not published (onex publish), or onex serve",
+            "     could not go on (each command's --help says more)",
             "  2  usage error, or an invalid workflow, contract, input, node setting or",
             "     plugin",
             "  3  the workflow succeeded, but an output file it was asked for (onex run",
             "     --metrics) could not be written",
+            "  130  onex run stopped by Ctrl-C (143: SIGTERM); onex serve exits 0 after a",
+            "     clean stop",
             "",
             "Nodes are found on the classpath and in plugin folders (--plugins DIR; default: $ONEX_PLUGINS, "
                 + "or the plugins/ folder of the installation). Settings for nodes come from the environment.",
@@ -66,7 +70,17 @@ public final class Onex implements Callable<Integer> {
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         // Path.of("") is the working directory: `--input-file "$UNSET"` or `--plugins ''` would read or search it
         cmd.registerConverter(java.nio.file.Path.class, Onex::path);
+        shareVersion(cmd, new VersionProvider());
         return cmd;
+    }
+
+    /**
+     * Every subcommand lists {@code -V, --version} (the standard help options), and picocli prints nothing for it
+     * unless the subcommand has a version of its own: {@code onex run -V} answers as {@code onex -V} does.
+     */
+    private static void shareVersion(CommandLine cmd, VersionProvider version) {
+        cmd.getCommandSpec().versionProvider(version);
+        cmd.getSubcommands().values().forEach(sub -> shareVersion(sub, version));
     }
 
     /** A file or folder argument; an empty one (an unset shell variable, say) is a usage error. */

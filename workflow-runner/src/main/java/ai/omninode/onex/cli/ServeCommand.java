@@ -125,8 +125,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long runs under way may take to finish when the host stops or a partition is taken"
-                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m). A stop takes at most this plus 5 s for"
-                    + " the final commit and leaving the group.")
+                    + " away (default ${DEFAULT-VALUE}; e.g. 500ms, 45s, 2m). A stop waits at most this, then 5 s for"
+                    + " the final commit and leaving the group, 5 s for closing the nodes and Kafka clients, and 5 s of"
+                    + " slack.")
     Duration drainTimeout;
 
     @Option(names = "--http-port", paramLabel = "PORT",

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                 + " once, each as file:line:col: error: message [rule-id] (the rule ids are listed in"
                 + " docs/validation-rules.md). A folder is searched for ONEX files by their content (a workflow has"
                 + " steps and a sign of ONEX besides: a version ({major, minor, patch} or 1.0.0), input_schema, event_bus,"
-                + " error_handling, or a step with effect_node, compute_node or an ONEX type; a contract has"
+                + " error_handling, or a step with effect_node, compute_node, handler, intent_type or an ONEX type; a contract has"
                 + " node_type); other YAML in it (docker-compose.yml, CI pipelines with their own steps) is skipped"
                 + " with a note. Links are followed. Hidden folders, target/ and node_modules/ are never searched. Contracts found are known"
                 + " nodes for the workflows of the same run, so a node project checks its workflows before its jar"

@@ -150,6 +150,18 @@ class OnexCliTest {
     }
 
     @Test
+    void everySubcommandAnswersVersionAsTheRootDoes() {
+        String root = Cli.onex("--version").out();
+        for (String[] args : new String[][] {{"run", "-V"}, {"serve", "--version"}, {"publish", "-V"}, {"validate", "-V"},
+                {"describe", "-V"}, {"nodes", "-V"}, {"broker", "-V"}, {"new", "-V"}, {"new", "node", "--version"}}) {
+            Cli.Result r = Cli.onex(args);
+
+            assertThat(r.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(r.out()).as(String.join(" ", args)).isEqualTo(root).startsWith("onex ");
+        }
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         Cli.Result r = Cli.onex();
 
@@ -203,6 +215,9 @@ class OnexCliTest {
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", args)).contains("not shown").doesNotContain("Zq9Secr3tPw");
         }
+        // the choices as --help writes them
+        assertThat(Cli.onex("validate", ".", "--output", "Zq9Secr3tPw").err())
+                .contains("expected one of [text, json, sarif, junit, github] (case-insensitive) but was something else");
         assertThat(UsageErrorHandler.unmatched(List.of("extra.yaml", "--sett", "K=s3cret", "--pw=s3cret", "s3cret")))
                 .isEqualTo("Unknown options: '--sett', '--pw=...'; Unmatched argument: 'extra.yaml' (3 values given with"
                         + " them not shown: they may be secrets)");

@@ -338,6 +338,9 @@ class RunChecksTest {
                 .containsPattern("(?m)^    language +string, required")
                 .containsPattern("(?m)^  3\\.2 +  extract_entities +compute +entity_extraction_compute$")
                 .containsPattern("(?m)^  F1 +publish_error_event +effect +kafka_event_effect$")
+                // as --dry-run shows it: depends_on and the steps whose results the input reads
+                .containsPattern("(?m)^  7 +publish_completion_event +effect +kafka_event_effect +\\(after extract_entities,"
+                        + " detect_relationships, vectorize_document\\)$")
                 .containsPattern("(?m)^  kafka_event_effect 1\\.0\\.0 \\(effect\\): Publishes events to Kafka")
                 .containsPattern("(?m)^  publish_completion_event +DOCUMENT_INGESTED to enrichment\\.completed\\.v1$");
     }

@@ -116,6 +116,7 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
     private static final Pattern INVALID_VALUE = Pattern.compile("(Invalid value for [^:]+: )'.*?' is not ",
             Pattern.DOTALL);
     private static final Pattern BUT_WAS = Pattern.compile(" but was '.*'$", Pattern.DOTALL);
+    private static final Pattern ONE_OF = Pattern.compile("expected one of \\[[A-Z0-9_, ]+\\]");
 
     /**
      * picocli's message in the CLI's words: without the Java exception a converter threw ({@code cannot convert 'x' to
@@ -130,6 +131,8 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
         // the value given is never quoted: a secret put after the wrong option would be
         m = INVALID_VALUE.matcher(m).replaceAll("$1the value given (not shown: it may be a secret) is not ");
         m = BUT_WAS.matcher(m).replaceAll(" but was something else (not shown: it may be a secret)");
+        // an enum's constants as --help and the docs write them: --output json, not JSON
+        m = ONE_OF.matcher(m).replaceAll(r -> r.group().toLowerCase(java.util.Locale.ROOT));
         return KEY_VALUE_BUT_WAS.matcher(m).replaceAll(
                 "should be KEY=VALUE, but has no '=' (what was given is not shown: it may be a secret, a SASL password"
                         + " given without its name)");
