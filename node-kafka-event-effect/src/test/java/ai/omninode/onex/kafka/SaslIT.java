@@ -11,6 +11,8 @@ import ai.omninode.onex.node.NodeSettingsException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The node against a broker that authenticates (SASL_PLAINTEXT, mechanism PLAIN) and authorizes (Kafka's
@@ -149,6 +152,30 @@ class SaslIT {
         List<ConsumerRecord<byte[], byte[]>> records = Consumers.readAll(broker.bootstrapServers(), "sasl.allowed", 1,
                 Duration.ofSeconds(30));
         assertThat(records).anySatisfy(r -> assertThat(json(r.value())).containsEntry("event_id", out.eventId().toString()));
+        assertNoSecret(out, node.getMetrics(), node, node.config());
+    }
+
+    /**
+     * The JAAS config read by Kafka's FileConfigProvider, as a secret kept out of the environment is: the admin client
+     * the node checks topics and the cluster with got the {@code ${file:...}} text unresolved, and refused it.
+     */
+    @Test
+    void aJaasConfigFromAConfigProviderReachesEveryClientOfTheNodeAndPublishes(@TempDir Path dir) throws Exception {
+        Path secrets = dir.resolve("kafka-secrets.properties");
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("jaas", JAAS);
+        try (java.io.Writer w = Files.newBufferedWriter(secrets)) {
+            p.store(w, null);
+        }
+        Map<String, String> env = new java.util.HashMap<>(environment(PASSWORD));
+        env.put("ONEX_KAFKA_CONFIG_PROVIDERS", "file");
+        env.put("ONEX_KAFKA_CONFIG_PROVIDERS_FILE_CLASS", "org.apache.kafka.common.config.provider.FileConfigProvider");
+        env.put("ONEX_KAFKA_SASL_JAAS_CONFIG", "${file:" + secrets + ":jaas}");
+
+        NodeKafkaEventEffect node = node(env, new AtomicInteger(), new AtomicReference<>());
+        ModelKafkaEventOutput out = node.executeEffect(event("allowed", "from a config provider")).get(30, TimeUnit.SECONDS);
+
+        assertThat(out.success()).as(out.error()).isTrue();
         assertNoSecret(out, node.getMetrics(), node, node.config());
     }
 

@@ -113,12 +113,16 @@ public final class ClientSettings {
         return admin;
     }
 
-    /** The producer's properties that the admin client knows, with its API timeout bounded like a produce. */
+    /**
+     * The producer's properties that the admin client knows, with its API timeout bounded like a produce. The
+     * {@code config.providers.NAME.*} properties are no config names of their own, but a value such as a JAAS config
+     * of {@code ${file:...}} needs them to be resolved.
+     */
     static Map<String, Object> adminProperties(Map<String, Object> producerProps, ModelKafkaEventConfig config) {
         Set<String> known = AdminClientConfig.configNames();
         Map<String, Object> out = new LinkedHashMap<>();
         producerProps.forEach((k, v) -> {
-            if (known.contains(k)) {
+            if (known.contains(k) || k.startsWith("config.providers.")) {
                 out.put(k, v);
             }
         });
