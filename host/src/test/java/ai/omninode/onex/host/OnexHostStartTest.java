@@ -117,6 +117,10 @@ class OnexHostStartTest {
         Throwable flag = refusal(Map.of("ONEX_CONSUMER_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
                 "ONEX_CONSUMER_SASL_MECHANISM", "PLAIN", "ONEX_CONSUMER_SASL_JAAS_CONFIG",
                 "org.apache.kafka.common.security.plain.PlainLoginModule Sup3rSecret username=\"alice\";"));
+        // one with a quote in it, written without its key: the parser quotes it unescaped, unlike the value as written
+        Throwable escaped = refusal(Map.of("ONEX_CONSUMER_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                "ONEX_CONSUMER_SASL_MECHANISM", "PLAIN", "ONEX_CONSUMER_SASL_JAAS_CONFIG",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" \"Xy\\\"Zw!9q#Lm\";"));
         Throwable address = refusal(Map.of("ONEX_CONSUMER_BOOTSTRAP_SERVERS", "nohost.invalid:1"));
         Throwable interceptor = refusal(Map.of("ONEX_CONSUMER_INTERCEPTOR_CLASSES", "com.example.Nope"));
 
@@ -129,6 +133,8 @@ class OnexHostStartTest {
         assertThat(jaas.getMessage()).doesNotContain("Sup3rSecret", "alice");
         assertThat(flag).hasMessageContaining("Invalid login module control flag '[hidden]' in JAAS config")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Sup3rSecret", "alice"));
+        assertThat(escaped).hasMessageContaining("Value not specified for key '[hidden]' in JAAS config")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Zw!9q#Lm"));
         assertThat(((NodeSettingsException) jaas).settings()).containsExactly("ONEX_CONSUMER_SASL_JAAS_CONFIG");
         assertThat(address).isInstanceOf(NodeSettingsException.class).hasMessageContaining(
                 "Kafka refused ONEX_CONSUMER_BOOTSTRAP_SERVERS (bootstrap.servers): ConfigException: No resolvable"

@@ -161,6 +161,25 @@ public final class KafkaClientFailures {
         return out;
     }
 
+    /** From a message's first single quote to its last. */
+    private static final Pattern QUOTED = Pattern.compile("'.*'", Pattern.DOTALL);
+
+    /**
+     * A message about a secret property with whatever it quotes hidden, from its first single quote to its last. A
+     * JAAS parser quotes the word it trips on ({@code Value not specified for key '...'}, {@code Invalid login module
+     * control flag '...'}), and that word may be a password: one written without its {@code password=}, one with
+     * quotes or backslashes in it (the message quotes it unescaped, which no part of the value as written matches),
+     * or one read through a config provider ({@code ${file:...}}: the value the node knows is the reference).
+     */
+    public static String hideQuoted(String message) {
+        return message == null ? null : QUOTED.matcher(message).replaceAll("'[hidden]'");
+    }
+
+    /** Whether any of these properties holds a secret. */
+    public static boolean anySecret(List<String> properties) {
+        return properties.stream().anyMatch(KafkaClientFailures::isSecret);
+    }
+
     /** A value a message may quote that no word of its own could be mistaken for ({@code SSL} is both). */
     private static boolean looksLikePathOrAddress(String value) {
         return value.length() > 2 && value.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || c == '.');

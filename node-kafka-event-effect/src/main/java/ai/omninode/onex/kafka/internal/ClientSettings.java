@@ -40,14 +40,19 @@ public final class ClientSettings {
         }
         List<String> names = new ArrayList<>();
         List<String> shown = new ArrayList<>();
-        for (String p : KafkaClientFailures.implicated(e, props)) {
+        List<String> implicated = KafkaClientFailures.implicated(e, props);
+        for (String p : implicated) {
             List<String> of = settingNamesOf(p);
             names.addAll(of);
             shown.add(of.get(0));
         }
+        String why = Errors.describeWithCause(KafkaClientFailures.reason(e), secrets);
+        if (KafkaClientFailures.anySecret(implicated)) {
+            why = KafkaClientFailures.hideQuoted(why);
+            redacted = secrets.redact(e, KafkaClientFailures::hideQuoted);
+        }
         return new NodeSettingsException(EventPublisher.INIT_FAILED + ": " + what + "Kafka refused "
-                + (shown.isEmpty() ? "the client's settings" : String.join(", ", shown)) + ": "
-                + Errors.describeWithCause(KafkaClientFailures.reason(e), secrets), names, redacted);
+                + (shown.isEmpty() ? "the client's settings" : String.join(", ", shown)) + ": " + why, names, redacted);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import ai.omninode.onex.runtime.KafkaClientFailures;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,7 +83,15 @@ public final class Secrets {
         if (error == null || !leaks(error)) {
             return error;
         }
-        return copy(error, 0);
+        return copy(error, 0, UnaryOperator.identity());
+    }
+
+    /**
+     * A copy of {@code error}'s chain with every message redacted and then passed through {@code also} (same class
+     * names and stack traces), whether or not a known secret is in it.
+     */
+    public Throwable redact(Throwable error, UnaryOperator<String> also) {
+        return error == null ? null : copy(error, 0, also);
     }
 
     private boolean leaks(Throwable error) {
@@ -96,9 +105,9 @@ public final class Secrets {
         return false;
     }
 
-    private Throwable copy(Throwable t, int depth) {
-        RedactedException copy = new RedactedException(Errors.className(t), redact(t.getMessage()),
-                t.getCause() == null || depth > 20 ? null : copy(t.getCause(), depth + 1));
+    private Throwable copy(Throwable t, int depth, UnaryOperator<String> also) {
+        RedactedException copy = new RedactedException(Errors.className(t), also.apply(redact(t.getMessage())),
+                t.getCause() == null || depth > 20 ? null : copy(t.getCause(), depth + 1, also));
         copy.setStackTrace(t.getStackTrace());
         return copy;
     }
