@@ -745,7 +745,9 @@ public final class ModelKafkaEventConfig {
             checkProducerProperties(problems);
             checkTimeouts(problems);
             if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("Invalid ModelKafkaEventConfig: " + String.join("; ", problems));
+                // a secret's own value is never quoted above; this hides one pasted into another setting as well
+                throw new IllegalArgumentException(Secrets.of(producerProperties).redact("Invalid ModelKafkaEventConfig: "
+                        + String.join("; ", problems)));
             }
             return new ModelKafkaEventConfig(this);
         }

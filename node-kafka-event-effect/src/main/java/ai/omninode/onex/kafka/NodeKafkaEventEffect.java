@@ -11,6 +11,7 @@ import ai.omninode.onex.kafka.internal.EventPublisher;
 import ai.omninode.onex.kafka.internal.InputValidator;
 import ai.omninode.onex.kafka.internal.NodeMeters;
 import ai.omninode.onex.kafka.internal.Scheduler;
+import ai.omninode.onex.kafka.internal.Secrets;
 import ai.omninode.onex.kafka.internal.Uuids;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.ExecutionContext;
@@ -151,7 +152,8 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             }
             publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(contract), metrics);
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "
-                    + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId, cfg.bootstrapServers(),
+                    + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId,
+                    Secrets.of(cfg.kafkaProperties()).redact(cfg.bootstrapServers()),
                     cfg.topicPrefix(), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
                     cfg.circuitBreakerThreshold(), cfg.circuitBreakerTimeoutS(), cfg.enableDlq() ? "on" : "off",
                     publisher.topicCreation() == cfg.topicCreation() ? cfg.topicCreation()

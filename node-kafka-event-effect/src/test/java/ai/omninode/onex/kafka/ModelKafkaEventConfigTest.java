@@ -84,6 +84,19 @@ class ModelKafkaEventConfigTest {
     }
 
     @Test
+    void aPasswordPastedIntoAnotherSettingIsNotShownInItsError() {
+        String password = "Pw-Zz-91xq-S3cr3t";
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of(
+                "ONEX_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"a\" password=\"" + password + "\";",
+                "ONEX_KAFKA_LINGER_MS", password, "KAFKA_EVENT_MAX_RETRIES", password, "KAFKA_TOPIC_PREFIX", password
+                        + "/x")))
+                .hasMessageContaining("ONEX_KAFKA_LINGER_MS").hasMessageContaining("KAFKA_EVENT_MAX_RETRIES")
+                .hasMessageContaining("KAFKA_TOPIC_PREFIX")
+                .hasMessageNotContaining(password).hasMessageNotContaining("Zz-91xq");
+    }
+
+    @Test
     void anIdempotentProducerNeedsAcksAll() {
         assertThatThrownBy(() -> ModelKafkaEventConfig.builder().acks("1").build())
                 .hasMessageContaining("acks must be all (or -1) while enableIdempotence is true, but was '1'");
