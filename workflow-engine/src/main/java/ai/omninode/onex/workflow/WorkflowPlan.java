@@ -6,6 +6,7 @@ import ai.omninode.onex.contract.Problem;
 import ai.omninode.onex.contract.Rules;
 import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
+import ai.omninode.onex.runtime.KafkaClientFailures;
 import ai.omninode.onex.workflow.internal.SourceText;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -107,21 +108,23 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
                 planned.add(new PlannedStep(String.valueOf(n), s, null, false, null, s.dependsOn()));
                 int m = 0;
                 for (Step child : s.steps()) {
-                    planned.add(plan(n + "." + ++m, child, s.name(), false, scope, contracts, workflow, text, problems));
+                    planned.add(plan(n + "." + ++m, child, s.name(), false, scope, contracts, workflow, text, problems,
+                            settings));
                 }
             } else {
-                planned.add(plan(String.valueOf(n), s, null, false, scope, contracts, workflow, text, problems));
+                planned.add(plan(String.valueOf(n), s, null, false, scope, contracts, workflow, text, problems, settings));
             }
         }
         int f = 0;
         for (Step s : workflow.onStepFailure()) {
-            planned.add(plan("F" + ++f, s, null, true, scope, contracts, workflow, text, problems));
+            planned.add(plan("F" + ++f, s, null, true, scope, contracts, workflow, text, problems, settings));
         }
         return planned;
     }
 
     private static PlannedStep plan(String position, Step s, String group, boolean onFailure, Scope scope,
-            Map<String, NodeContract> contracts, Workflow workflow, SourceText text, List<Problem> problems) {
+            Map<String, NodeContract> contracts, Workflow workflow, SourceText text, List<Problem> problems,
+            Map<String, String> settings) {
         String base = s.input() != null || s.type() != StepType.INTENT ? s.pointer() + "/input" : s.pointer();
         Set<String> waitsFor = new LinkedHashSet<>(s.dependsOn());
         List<String> later = new ArrayList<>();
@@ -142,14 +145,44 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
                     .toList();
             if (!violations.isEmpty()) {
                 Violation first = violations.get(0);
-                String message = "step '" + s.name() + "': input does not match the input schema of node '"
-                        + contract.name() + "': " + violations.stream().map(Violation::message)
-                                .collect(Collectors.joining("; "));
+                String message = hideSecretSettings("step '" + s.name() + "': input does not match the input schema"
+                        + " of node '" + contract.name() + "': " + violations.stream().map(Violation::message)
+                                .collect(Collectors.joining("; ")), settings);
                 problems.add(JsonSchema.locate(workflow.document(), new Violation(
                         WorkflowValidator.documentPointer(s, first.pointer()), first.keyword(), message)));
             }
         }
         return new PlannedStep(position, s, group, onFailure, shown, List.copyOf(waitsFor));
+    }
+
+    /**
+     * {@code message} without the value of any secret setting ({@code ${env.DB_PASSWORD}} written where a node wants a
+     * UUID, say): a contract's message quotes the value it found, as JSON, and cut short ({@code "S3cr3t-Pa..."}) when
+     * long, so the value is hidden as written, as JSON, and as any beginning of it (four characters or more) that such
+     * a cut leaves.
+     */
+    static String hideSecretSettings(String message, Map<String, String> settings) {
+        String out = message;
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String value = e.getValue();
+            if (value == null || value.length() < 3 || !(KafkaClientFailures.isSecret(e.getKey())
+                    || e.getKey().toUpperCase(java.util.Locale.ROOT).endsWith("_KEY"))) {
+                continue;
+            }
+            String json = NODES.textNode(value).toString();
+            json = json.substring(1, json.length() - 1);
+            out = out.replace(value, "[hidden]").replace(json, "[hidden]");
+            for (int cut = out.indexOf("..."); cut >= 0; cut = out.indexOf("...", cut + 1)) {
+                for (int len = Math.min(json.length(), cut); len >= 4; len--) {
+                    if (out.startsWith(json.substring(0, len), cut - len)) {
+                        out = out.substring(0, cut - len) + "[hidden]" + out.substring(cut);
+                        cut = cut - len + "[hidden]".length();
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static String stepWithOutput(Workflow workflow, String output) {
