@@ -112,7 +112,8 @@ public final class PublishCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test. A name"
-                    + " no installed node reads is refused (onex nodes NAME lists a node's).")
+                    + " no installed node reads is refused (onex nodes NAME lists a node's). Secrets belong in the"
+                    + " environment: a command line is visible to other users (ps).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override

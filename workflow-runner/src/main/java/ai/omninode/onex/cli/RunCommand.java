@@ -141,7 +141,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A node setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test or"
                     + " KAFKA_BOOTSTRAP_SERVERS=localhost:9092. A name that neither an installed node (onex nodes NAME"
-                    + " lists a node's) nor the workflow ($${env.NAME}) reads is refused.")
+                    + " lists a node's) nor the workflow ($${env.NAME}) reads is refused. Secrets (a JAAS config, a"
+                    + " password) belong in the environment: a command line is visible to other users (ps).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(names = "--run-key", paramLabel = "KEY",

@@ -148,7 +148,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A setting over the environment (repeatable), e.g. KAFKA_TOPIC_PREFIX=test. A name that"
-                    + " neither the host nor an installed node reads is refused (onex nodes NAME lists a node's).")
+                    + " neither the host nor an installed node reads is refused (onex nodes NAME lists a node's)."
+                    + " Secrets belong in the environment: a command line is visible to other users (ps).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override
