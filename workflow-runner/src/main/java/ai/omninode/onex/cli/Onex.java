@@ -1,10 +1,12 @@
 package ai.omninode.onex.cli;
 
 import ai.omninode.onex.cli.internal.ExceptionMapper;
+import ai.omninode.onex.cli.internal.LogSecrets;
 import ai.omninode.onex.cli.internal.UsageErrorHandler;
 import ai.omninode.onex.cli.internal.VersionProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,6 +73,16 @@ public final class Onex implements Callable<Integer> {
         // Path.of("") is the working directory: `--input-file "$UNSET"` or `--plugins ''` would read or search it
         cmd.registerConverter(java.nio.file.Path.class, Onex::path);
         shareVersion(cmd, new VersionProvider());
+        cmd.setExecutionStrategy(parsed -> {
+            // secrets given with --set are hidden in log lines as those from the environment are (main)
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                Map<String, String> set = p.matchedOptionValue("--set", null);
+                if (set != null) {
+                    LogSecrets.register(set);
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cmd;
     }
 
@@ -95,6 +107,14 @@ public final class Onex implements Callable<Integer> {
             + " directory write '.'";
 
     public static void main(String[] args) {
+        // the Kafka settings (ONEX_KAFKA_*, ONEX_CONSUMER_*, KAFKA_*): not every variable whose name says TOKEN
+        Map<String, String> kafka = new java.util.HashMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("ONEX_") || k.startsWith("KAFKA_")) {
+                kafka.put(k, v);
+            }
+        });
+        LogSecrets.register(kafka);
         locateInstallation();
         System.exit(commandLine().execute(args));
     }

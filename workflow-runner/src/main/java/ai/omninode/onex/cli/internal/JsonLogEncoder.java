@@ -8,7 +8,8 @@ import java.lang.reflect.Proxy;
 /**
  * {@code ONEX_LOG_FORMAT=json}: logback's {@link JsonEncoder}, with {@code message} the rendered message. Logback's own
  * writes the pattern ({@code "Workflow {}: trigger {} ran ..."}) as {@code message} and the values apart under
- * {@code arguments}, which a log search by message text never finds.
+ * {@code arguments}, which a log search by message text never finds. The values of secret settings are hidden
+ * ({@link LogSecrets}).
  */
 public final class JsonLogEncoder extends JsonEncoder {
     public JsonLogEncoder() {
@@ -17,7 +18,7 @@ public final class JsonLogEncoder extends JsonEncoder {
 
     @Override
     public byte[] encode(ILoggingEvent event) {
-        return super.encode(rendered(event));
+        return LogSecrets.redact(super.encode(rendered(event)));
     }
 
     /** {@code event} as seen through its formatted message. */
