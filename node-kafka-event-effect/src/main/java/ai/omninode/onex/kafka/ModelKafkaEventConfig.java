@@ -743,6 +743,7 @@ public final class ModelKafkaEventConfig {
                 }
             }
             checkProducerProperties(problems);
+            checkSaslCredentials(problems);
             checkTimeouts(problems);
             if (!problems.isEmpty()) {
                 // a secret's own value is never quoted above; this hides one pasted into another setting as well
@@ -780,6 +781,47 @@ public final class ModelKafkaEventConfig {
                     problems.add("producer property '" + name + "'" + fromVariable(name) + (Secrets.isSecret(name)
                             ? " has a value that is not a valid " + key.type.name().toLowerCase(Locale.ROOT)
                             : ": " + bad.getMessage()));
+                }
+            }
+        }
+
+        /**
+         * Kafka's own PLAIN and SCRAM login modules need {@code username} and {@code password} options. Without one, the
+         * client is built all the same and fails each connection before it authenticates, which a client only says at
+         * debug level: the node's cluster check then reported that no broker answered and told the user to set the
+         * address. Said here by name, never with a value; a JAAS config Kafka cannot parse is left to the client (it
+         * says so when built), one read through a config provider ({@code ${...}}) is not looked into.
+         */
+        private void checkSaslCredentials(List<String> problems) {
+            Object protocol = producerProperties.get("security.protocol");
+            Object jaas = producerProperties.get("sasl.jaas.config");
+            if (protocol == null || !String.valueOf(protocol).trim().toUpperCase(Locale.ROOT).startsWith("SASL_")
+                    || jaas == null || String.valueOf(jaas).contains("${")) {
+                return;
+            }
+            List<javax.security.auth.login.AppConfigurationEntry> entries;
+            try {
+                entries = org.apache.kafka.common.security.JaasContext.loadClientContext(Map.of("sasl.jaas.config",
+                        new org.apache.kafka.common.config.types.Password(String.valueOf(jaas)))).configurationEntries();
+            } catch (RuntimeException unparsable) {
+                return;
+            }
+            for (javax.security.auth.login.AppConfigurationEntry entry : entries) {
+                String module = entry.getLoginModuleName();
+                if (module.equals("org.apache.kafka.common.security.plain.PlainLoginModule")
+                        || module.equals("org.apache.kafka.common.security.scram.ScramLoginModule")) {
+                    List<String> missing = new ArrayList<>();
+                    for (String option : List.of("username", "password")) {
+                        if (!(entry.getOptions().get(option) instanceof String v) || v.isEmpty()) {
+                            missing.add(option);
+                        }
+                    }
+                    if (!missing.isEmpty()) {
+                        problems.add("producer property 'sasl.jaas.config'" + fromVariable("sasl.jaas.config")
+                                + " has no " + String.join(" and no ", missing) + " for "
+                                + module.substring(module.lastIndexOf('.') + 1) + " (write " + String.join(" and ",
+                                        missing.stream().map(o -> o + "=\"...\"").toList()) + " after 'required')");
+                    }
                 }
             }
         }

@@ -96,6 +96,28 @@ class ModelKafkaEventConfigTest {
                 .hasMessageNotContaining(password).hasMessageNotContaining("Zz-91xq");
     }
 
+    /** The probe's JAAS config without a username ended in "no Kafka broker answered ... set KAFKA_BOOTSTRAP_SERVERS". */
+    @Test
+    void aPlainOrScramJaasConfigWithoutUsernameOrPasswordIsRefusedByNameWithoutItsValue() {
+        String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"Pw-4471-xq\";";
+        String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL",
+                "SASL_SSL", "ONEX_KAFKA_SASL_MECHANISM", "PLAIN", "ONEX_KAFKA_SASL_JAAS_CONFIG", plain)))
+                .hasMessageContaining("producer property 'sasl.jaas.config' (from ONEX_KAFKA_SASL_JAAS_CONFIG) has no"
+                        + " username for PlainLoginModule (write username=\"...\" after 'required')")
+                .hasMessageNotContaining("Pw-4471-xq");
+        assertThatThrownBy(() -> ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL",
+                "SASL_PLAINTEXT", "ONEX_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "ONEX_KAFKA_SASL_JAAS_CONFIG", scram)))
+                .hasMessageContaining("has no username and no password for ScramLoginModule");
+        // not read by Kafka without SASL; a complete one; one from a config provider: all accepted
+        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SASL_JAAS_CONFIG", plain))).isNotNull();
+        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "ONEX_KAFKA_SASL_JAAS_CONFIG", plain.replace("required", "required username=\"u\"")))).isNotNull();
+        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "ONEX_KAFKA_SASL_JAAS_CONFIG", "${file:/etc/kafka/secrets.properties:jaas}",
+                "ONEX_KAFKA_CONFIG_PROVIDERS", "file"))).isNotNull();
+    }
+
     @Test
     void anIdempotentProducerNeedsAcksAll() {
         assertThatThrownBy(() -> ModelKafkaEventConfig.builder().acks("1").build())
