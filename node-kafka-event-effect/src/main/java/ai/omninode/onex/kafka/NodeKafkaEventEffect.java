@@ -16,6 +16,7 @@ import ai.omninode.onex.kafka.internal.Uuids;
 import ai.omninode.onex.node.EffectNode;
 import ai.omninode.onex.node.ExecutionContext;
 import ai.omninode.onex.node.NodeExecutionException;
+import ai.omninode.onex.node.NodeSettingsException;
 import ai.omninode.onex.node.OnexException;
 import java.net.URL;
 import java.time.Clock;
@@ -133,6 +134,16 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
                 }
                 cfg = config();
             } catch (IllegalArgumentException e) {
+                if (configFromEnvironment && settings != null) {
+                    // the variables it names, so that a host can say where each came from (--set, an option, ...)
+                    String message = String.valueOf(e.getMessage());
+                    List<String> named = settings.keySet().stream()
+                            .filter(name -> name.startsWith("KAFKA_") || name.startsWith("ONEX_KAFKA_"))
+                            .filter(name -> java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(name)
+                                    + "\\b").matcher(message).find())
+                            .sorted().toList();
+                    throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), named, e);
+                }
                 throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), e);
             }
             ClientSettings.requireReadableFiles(cfg.kafkaProperties());

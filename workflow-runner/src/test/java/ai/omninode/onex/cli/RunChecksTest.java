@@ -61,6 +61,18 @@ class RunChecksTest {
     }
 
     @Test
+    void aBadNodeSettingIsNamedWithWhereItWasSet() {
+        Cli.Result r = Cli.onex("run", ECHO_THEN_PUBLISH, "--plugins", plugins.toString(), "--input", "document_id=d1",
+                "--set", "KAFKA_TOPIC_PREFIX=a b", "--set", "KAFKA_EVENT_MAX_RETRIES=many");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(Onex.INVALID);
+        assertThat(TestNode.calls("test_echo")).as("no step ran").isEmpty();
+        assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p)
+                .contains("maxRetries (from KAFKA_EVENT_MAX_RETRIES) must be an integer, but was 'many'")
+                .endsWith("[KAFKA_EVENT_MAX_RETRIES is set by --set; KAFKA_TOPIC_PREFIX is set by --set] [node.init]"));
+    }
+
+    @Test
     void anInputTheWorkflowDeclaresOtherwiseIsRefusedWithEveryProblemAndNoNodeConnects() throws IOException {
         String address = closedAddress();
 
