@@ -100,6 +100,7 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
             Map<String, String> settings, List<Problem> problems) {
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
         SourceText text = new SourceText(workflow.document(), workflow.text());
+        Map<String, String> stepOf = stepsByRoot(workflow);
         List<PlannedStep> planned = new ArrayList<>();
         int n = 0;
         for (Step s : workflow.steps()) {
@@ -109,22 +110,24 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
                 int m = 0;
                 for (Step child : s.steps()) {
                     planned.add(plan(n + "." + ++m, child, s.name(), false, scope, contracts, workflow, text, problems,
-                            settings));
+                            settings, stepOf));
                 }
             } else {
-                planned.add(plan(String.valueOf(n), s, null, false, scope, contracts, workflow, text, problems, settings));
+                planned.add(plan(String.valueOf(n), s, null, false, scope, contracts, workflow, text, problems, settings,
+                        stepOf));
             }
         }
         int f = 0;
         for (Step s : workflow.onStepFailure()) {
-            planned.add(plan("F" + ++f, s, null, true, scope, contracts, workflow, text, problems, settings));
+            planned.add(plan("F" + ++f, s, null, true, scope, contracts, workflow, text, problems, settings,
+                        stepOf));
         }
         return planned;
     }
 
     private static PlannedStep plan(String position, Step s, String group, boolean onFailure, Scope scope,
             Map<String, NodeContract> contracts, Workflow workflow, SourceText text, List<Problem> problems,
-            Map<String, String> settings) {
+            Map<String, String> settings, Map<String, String> stepOf) {
         String base = s.input() != null || s.type() != StepType.INTENT ? s.pointer() + "/input" : s.pointer();
         Set<String> waitsFor = new LinkedHashSet<>(s.dependsOn());
         List<String> later = new ArrayList<>();
@@ -134,7 +137,7 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
                 new LinkedHashSet<>(), new ArrayList<>(), false);
         Set<String> steps = new LinkedHashSet<>();
         for (String root : waitsFor) {
-            steps.add(workflow.find(root).map(Step::name).orElseGet(() -> stepWithOutput(workflow, root)));
+            steps.add(stepOf.getOrDefault(root, root));
         }
         waitsFor = steps;
         NodeContract contract = contracts.get(s.node());
@@ -185,10 +188,24 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
         return out;
     }
 
-    private static String stepWithOutput(Workflow workflow, String output) {
+    /**
+     * The step an expression's root names: the step of that name, else the first step whose {@code output} it is.
+     * Built once per plan: looked up per root and step, a search of every step made a plan of 8,000 steps with 30
+     * {@code depends_on} each take a minute.
+     */
+    private static Map<String, String> stepsByRoot(Workflow workflow) {
         List<Step> all = new ArrayList<>(workflow.allSteps());
         all.addAll(workflow.onStepFailure());
-        return all.stream().filter(x -> output.equals(x.output())).map(Step::name).findFirst().orElse(output);
+        Map<String, String> byRoot = new java.util.HashMap<>();
+        for (Step x : all) {
+            byRoot.putIfAbsent(x.name(), x.name());
+        }
+        for (Step x : all) {
+            if (x.output() != null) {
+                byRoot.putIfAbsent(x.output(), x.name());
+            }
+        }
+        return byRoot;
     }
 
     /**
