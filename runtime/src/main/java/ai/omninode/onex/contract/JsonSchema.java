@@ -186,6 +186,7 @@ public final class JsonSchema {
             return List.of();
         }
         List<Violation> out = new ArrayList<>(errors.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
         // the validator reports each failed branch of an anyOf on its own, which reads as contradictions
         // ("must be one of ..." and "must be a list"); fold the branches that fail at the same value into one
         Map<String, Integer> firstBranch = new HashMap<>();
@@ -205,7 +206,10 @@ public final class JsonSchema {
                     continue;
                 }
             }
-            out.add(v);
+            // the meta-schema reaches one keyword through several $dynamicRef paths: one value, one message, once
+            if (seen.add(v.pointer() + '\u0000' + v.message())) {
+                out.add(v);
+            }
         }
         return out;
     }

@@ -57,6 +57,20 @@ class ValidateCommandTest {
         return dir;
     }
 
+    /** The fuzzer's input_schema {if: 5} was reported 8 times: the meta-schema reaches 'if' by several paths. */
+    @Test
+    void aBadKeywordInAnInputSchemaIsReportedOnce(@TempDir Path dir) throws IOException {
+        Path flow = dir.resolve("flow.yaml");
+        Files.writeString(flow, "name: d\nversion: 1.0.0\ninput_schema: {if: 5}\nsteps:\n  - name: a\n    type: compute\n"
+                + "    compute_node: test_echo\n    input: {content: x}\n");
+
+        Cli.Result r = Cli.onex("validate", flow.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.problems()).containsExactly(flow + ":3:20: error: '/if' must be an object (mapping) or a boolean"
+                + " (true or false), found integer 5 [workflow.input-schema]");
+    }
+
     @Test
     void aFolderWithNoOnexFileIsAnErrorNotAPass(@TempDir Path dir) throws IOException {
         Path empty = Files.createDirectory(dir.resolve("empty"));
