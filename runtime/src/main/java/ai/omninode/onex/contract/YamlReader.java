@@ -241,7 +241,24 @@ public final class YamlReader {
         return null;
     }
 
+    /** Whether {@code bytes} start as UTF-32 does: its byte order mark, or a first character with three zero bytes. */
+    static boolean utf32(byte[] bytes) {
+        if (bytes.length < 4) {
+            return false;
+        }
+        // 00 00 FE FF and FF FE 00 00 (the marks), or an ASCII first character: 00 00 00 xx and xx 00 00 00
+        boolean be = bytes[0] == 0 && bytes[1] == 0 && (bytes[2] == 0 && bytes[3] != 0
+                || bytes[2] == (byte) 0xFE && bytes[3] == (byte) 0xFF);
+        boolean le = bytes[2] == 0 && bytes[3] == 0 && (bytes[1] == 0 && bytes[0] != 0
+                || bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE);
+        return be || le;
+    }
+
     static String decodeUtf8(String source, byte[] bytes) {
+        if (utf32(bytes)) {
+            throw new ValidationException(new Problem(source, 1, 1, "", "document is UTF-32 (" + (bytes[0] == 0
+                    ? "big-endian" : "little-endian") + "); save it as UTF-8").as(Rules.YAML_ENCODING));
+        }
         java.nio.charset.Charset utf16 = utf16(bytes);
         if (utf16 != null) {
             boolean bom = (bytes[0] & 0xFF) + (bytes[1] & 0xFF) == 0xFE + 0xFF;

@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -415,6 +416,17 @@ class YamlReaderTest {
 
         assertThatThrownBy(() -> reader.read("u16.yaml", bytes))
                 .isInstanceOfSatisfying(ValidationException.class, onlyProblem(1, 1, "save it as UTF-8"));
+    }
+
+    @Test
+    void utf32IsCalledUtf32NotUtf16() {
+        java.nio.charset.Charset le = java.nio.charset.Charset.forName("UTF-32LE");
+        java.nio.charset.Charset be = java.nio.charset.Charset.forName("UTF-32BE");
+        for (byte[] bytes : List.of("\uFEFFname: x\n".getBytes(le), "name: x\n".getBytes(le),
+                "\uFEFFname: x\n".getBytes(be), "name: x\n".getBytes(be))) {
+            assertThatThrownBy(() -> reader.read("u32.yaml", bytes))
+                    .isInstanceOfSatisfying(ValidationException.class, onlyProblem(1, 1, "document is UTF-32 ("));
+        }
     }
 
     @Test
