@@ -575,6 +575,19 @@ class OnexCliTest {
     }
 
     @Test
+    void validateOfALinkThatLeadsNowhereSaysSo(@TempDir Path dir) throws IOException {
+        Path one = dir.resolve("one.yaml");
+        Files.createSymbolicLink(one, dir.resolve("two.yaml"));
+        Files.createSymbolicLink(dir.resolve("two.yaml"), one);
+
+        Cli.Result r = Cli.onex("validate", one.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(one + ": error: a symbolic link that leads to no file (its target is missing, or"
+                + " links lead back to it)");
+    }
+
+    @Test
     void validateOfAFolderChecksEveryYamlFileInIt() {
         Cli.Result r = Cli.onex("validate", "src/test/resources/workflows/good", "--plugins", plugins.toString());
 

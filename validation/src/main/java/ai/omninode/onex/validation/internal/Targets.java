@@ -112,7 +112,9 @@ public final class Targets {
                     excludedFiles++;
                 }
             } else {
-                problems.add(Problem.of(spec, Files.exists(resolved) ? "not a regular file" : "file not found")
+                problems.add(Problem.of(spec, Files.exists(resolved) ? "not a regular file"
+                        : Files.isSymbolicLink(resolved) ? "a symbolic link that leads to no file (its target is"
+                                + " missing, or links lead back to it)" : "file not found")
                         .as(Rules.FILE_UNREADABLE));
             }
         }
