@@ -399,4 +399,33 @@ class JsonSchemaTest {
                     + " /$defs/missing)");
         });
     }
+
+    /**
+     * The fuzzer's inline input_schema with $ref to a file next to it was "urn:onex:input-schema:good.json cannot be
+     * read: no such file"; '#/%zz' quoted a Java decoder. Each is now named at its $ref, as written.
+     */
+    @Test
+    void anInlineSchemaRefersOnlyToItsOwnPartsAndEachBadRefIsNamedWhereItIsWritten() {
+        String yaml = "input_schema:\n  $defs: {a: {type: string, $anchor: anch}}\n  properties:\n"
+                + "    f: {$ref: good.json}\n    p: {$ref: '#/%zz'}\n    m: {$ref: '#/$defs/missing'}\n"
+                + "    n: {$ref: '#nope'}\n    ok1: {$ref: '#/$defs/a'}\n    ok2: {$ref: '#anch'}\n";
+        YamlDocument doc = YamlReader.defaults().read("flow.yaml", yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> JsonSchema.compileAt(doc, "/input_schema", "urn:onex:test"))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())
+                        .extracting(Problem::line, Problem::message).containsExactly(
+                                tuple(4, "'$ref' good.json names a file, but an input_schema written in the workflow can"
+                                        + " refer only to parts of itself (#/$defs/NAME, #ANCHOR): put the schema it"
+                                        + " names under $defs"),
+                                tuple(5, "'$ref' #/%zz is not a valid JSON pointer (a '%' must start an escape such as"
+                                        + " %25)"),
+                                tuple(6, "'$ref' #/$defs/missing names nothing in this schema (no value at"
+                                        + " /$defs/missing)"),
+                                tuple(7, "'$ref' #nope names nothing in this schema (no $anchor 'nope')")));
+        assertThat(JsonSchema.compileAt(YamlReader.defaults().read("ok.yaml", ("input_schema:\n  $defs: {a: {type:"
+                + " string, $anchor: anch}}\n  properties:\n    x: {$ref: '#/$defs/a'}\n    y: {$ref: '#anch'}\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), "/input_schema", "urn:onex:ok")
+                .validate(tools.jackson.databind.json.JsonMapper.builder().build().readTree("{\"x\": 1}")))
+                .extracting(Violation::pointer).containsExactly("/x");
+    }
 }
