@@ -276,12 +276,24 @@ public final class Inputs {
         while (!todo.isEmpty()) {
             java.util.Map.Entry<String, JsonNode> e = todo.pop();
             JsonNode n = e.getValue();
+            String at = e.getKey().isEmpty() ? "/" : e.getKey();
             if (n.isFloatingPointNumber() && !Double.isFinite(n.asDouble())) {
-                String at = e.getKey().isEmpty() ? "/" : e.getKey();
                 throw new ValidationException(new Problem(source, line, 1, e.getKey(), "the number at " + at
                         + " is out of range: larger than a 64-bit floating-point number can hold").as(Rules.INPUT_JSON));
             }
+            if (n.isString() && loneSurrogate(n.asString()) >= 0) {
+                throw new ValidationException(new Problem(source, line, 1, e.getKey(), "the text at " + at
+                        + " holds " + surrogate(n.asString()) + ", half of a UTF-16 pair and no character: JSON allows"
+                        + " the escape, but no UTF-8 text can carry it (it would arrive as '?')").as(Rules.INPUT_JSON));
+            }
             if (n.isObject()) {
+                for (String key : n.propertyNames()) {
+                    if (loneSurrogate(key) >= 0) {
+                        throw new ValidationException(new Problem(source, line, 1, e.getKey(), "a name in the object"
+                                + " at " + at + " holds " + surrogate(key) + ", half of a UTF-16 pair and no character")
+                                .as(Rules.INPUT_JSON));
+                    }
+                }
                 n.properties().forEach(p -> todo.push(java.util.Map.entry(e.getKey() + "/"
                         + ai.omninode.onex.contract.YamlDocument.escape(p.getKey()), p.getValue())));
             } else if (n.isArray()) {
@@ -290,6 +302,23 @@ public final class Inputs {
                 }
             }
         }
+    }
+
+    /** The index of the first surrogate in {@code s} that is not half of a pair, or -1. */
+    static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String surrogate(String s) {
+        return String.format(Locale.ROOT, "\\u%04x", (int) s.charAt(loneSurrogate(s)));
     }
 
     /** Jackson's error at its place: its own line, or {@code line} (a line of JSON Lines) when that is not 0. */

@@ -33,4 +33,20 @@ class InputsTest {
                     }));
         }
     }
+
+    /** The fuzzer's {"document_id": "\\ud800"} was taken, and the plan showed "?". */
+    @Test
+    void aLoneSurrogateInAnInputStringIsRefusedAtItsPlaceAndAPairIsKept(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("in.json"),
+                "{\"ok\": \"\\ud83d\\ude00\", \"meta\": {\"id\": \"x\\ud800\"}}");
+        assertThatThrownBy(() -> Inputs.read(file, List.of())).isInstanceOfSatisfying(ValidationException.class,
+                e -> org.assertj.core.api.Assertions.assertThat(e.problems()).singleElement().satisfies(p -> {
+                    org.assertj.core.api.Assertions.assertThat(p.pointer()).isEqualTo("/meta/id");
+                    org.assertj.core.api.Assertions.assertThat(p.message()).startsWith("the text at /meta/id holds"
+                            + " \\ud800, half of a UTF-16 pair and no character");
+                }));
+        org.assertj.core.api.Assertions.assertThat(Inputs.read(null, List.of("ok:=\"\\ud83d\\ude00\""))
+                .get("ok").asString()).isEqualTo("\ud83d\ude00");
+    }
 }
