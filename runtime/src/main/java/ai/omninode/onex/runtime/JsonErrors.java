@@ -19,6 +19,10 @@ public final class JsonErrors {
     /** "hexadecimal number literals require enabling `JsonReadFeature.ALLOW_HEXADECIMAL_NUMBERS`" */
     private static final Pattern REQUIRES_FEATURE = Pattern.compile("\\s+require enabling `[^`]*`");
 
+    /** A read constraint: "Number value length (1001) exceeds the maximum allowed (1000, from ...)". */
+    private static final Pattern LIMIT = Pattern.compile("([A-Z][a-z]+(?: [a-z]+)*) \\(\\d+\\) exceeds the maximum"
+            + " allowed \\((\\d+)");
+
     private JsonErrors() {
     }
 
@@ -29,6 +33,17 @@ public final class JsonErrors {
         }
         int nl = originalMessage.indexOf('\n');
         String first = nl < 0 ? originalMessage : originalMessage.substring(0, nl);
+        java.util.regex.Matcher limit = LIMIT.matcher(first);
+        if (limit.lookingAt()) {
+            // "Number value length (1451) exceeds the maximum allowed (1000)": the length is where Jackson stopped
+            // counting, not the number's, so only the limit is said
+            return switch (limit.group(1)) {
+                case "Number value length" -> "a number longer than " + limit.group(2) + " digits";
+                case "String value length" -> "a text longer than " + limit.group(2) + " characters";
+                case "Document nesting depth" -> "objects and arrays nested deeper than " + limit.group(2) + " levels";
+                default -> limit.group(1).toLowerCase(java.util.Locale.ROOT) + " over the limit of " + limit.group(2);
+            };
+        }
         if (TRAILING.matcher(first).lookingAt()) {
             // "Trailing token (`JsonToken.VALUE_NUMBER_INT`) found after value (bound as `tools.jackson...JsonNode`)"
             return "not one JSON value: more content after the value";

@@ -236,7 +236,7 @@ public final class Inputs {
         try {
             root = STRICT.readTree(bytes);
         } catch (JacksonException e) {
-            throw invalidJson(e, source, 0);
+            throw invalidJson(e, source, 0, bytes);
         }
         if (root == null || !root.isObject()) {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object")
@@ -323,8 +323,67 @@ public final class Inputs {
 
     /** Jackson's error at its place: its own line, or {@code line} (a line of JSON Lines) when that is not 0. */
     private static ValidationException invalidJson(JacksonException e, String source, int line) {
+        return invalidJson(e, source, line, null);
+    }
+
+    /**
+     * Where JSON text first passes a read limit: the bracket that opens a level deeper than {@link #MAX_DEPTH}, or the
+     * first digit of a number longer than {@link StreamReadConstraints#DEFAULT_MAX_NUM_LEN}; {line, column}, or null.
+     */
+    static int[] limitPlace(byte[] bytes) {
+        int line = 1;
+        int column = 0;
+        int depth = 0;
+        int digits = 0;
+        int[] numberStart = null;
+        boolean inString = false;
+        boolean escaped = false;
+        for (byte b : bytes) {
+            if ((b & 0xC0) != 0x80) {
+                column++;
+            }
+            if (b == '\n') {
+                line++;
+                column = 0;
+            }
+            if (inString) {
+                inString = escaped || b != '"';
+                escaped = !escaped && b == '\\';
+                continue;
+            }
+            boolean numeric = b >= '0' && b <= '9' || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E';
+            if (numeric) {
+                if (digits++ == 0) {
+                    numberStart = new int[] {line, column};
+                }
+                if (digits > StreamReadConstraints.DEFAULT_MAX_NUM_LEN) {
+                    return numberStart;
+                }
+                continue;
+            }
+            digits = 0;
+            if (b == '"') {
+                inString = true;
+            } else if (b == '[' || b == '{') {
+                if (++depth > MAX_DEPTH) {
+                    return new int[] {line, column};
+                }
+            } else if (b == ']' || b == '}') {
+                depth--;
+            }
+        }
+        return null;
+    }
+
+    private static ValidationException invalidJson(JacksonException e, String source, int line, byte[] bytes) {
         TokenStreamLocation at = e.getLocation();
-        int l = line > 0 ? line : at == null || at.getLineNr() < 1 ? 1 : at.getLineNr();
+        if (line == 0 && (at == null || at.getLineNr() < 1)) {
+            // a read limit, which Jackson reports without a place: found here, or none is made up
+            int[] place = bytes == null ? null : limitPlace(bytes);
+            return new ValidationException(new Problem(source, place == null ? 0 : place[0], place == null ? 0 : place[1],
+                    "", "invalid JSON: " + jsonError(e)).as(Rules.INPUT_JSON));
+        }
+        int l = line > 0 ? line : at.getLineNr();
         int column = at == null || at.getColumnNr() < 1 ? 1 : at.getColumnNr();
         return new ValidationException(new Problem(source, l, column, "", "invalid JSON: " + jsonError(e))
                 .as(Rules.INPUT_JSON));

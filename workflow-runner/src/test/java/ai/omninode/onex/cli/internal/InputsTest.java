@@ -49,4 +49,17 @@ class InputsTest {
         org.assertj.core.api.Assertions.assertThat(Inputs.read(null, List.of("ok:=\"\\ud83d\\ude00\""))
                 .get("ok").asString()).isEqualTo("\ud83d\ude00");
     }
+
+    /** Jackson reports its read limits without a place; the fuzzer's files said 1:1 for a number on line 3. */
+    @Test
+    void aReadLimitIsPlacedWhereTheTextPassesIt() {
+        byte[] number = ("{\n  \"s\": \"[[[ 123 \\\" {{\",\n  \"n\": " + "9".repeat(1001) + "\n}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] deep = ("{\"é\": " + "[".repeat(300) + "]".repeat(300) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        org.assertj.core.api.Assertions.assertThat(Inputs.limitPlace(number)).containsExactly(3, 8);
+        org.assertj.core.api.Assertions.assertThat(Inputs.limitPlace(deep)).containsExactly(1, 206);
+        org.assertj.core.api.Assertions.assertThat(Inputs.limitPlace("{\"a\": [1, 2]}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8))).isNull();
+    }
 }
