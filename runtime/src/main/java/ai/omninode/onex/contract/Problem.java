@@ -26,8 +26,8 @@ public record Problem(String source, int line, int column, String pointer, Strin
     }
 
     /**
-     * {@code text} with every control character but line feed and tab (C0, DEL, C1), the noncharacters U+FFFE and
-     * U+FFFF, and every surrogate that is not half of a pair written as {@code \\uXXXX}, so that it prints as it reads
+     * {@code text} with every control character but line feed and tab (C0, DEL, C1), the bidirectional controls, the
+     * noncharacters U+FFFE and U+FFFF, and every surrogate that is not half of a pair written as {@code \\uXXXX}, so that it prints as it reads
      * and fits in any output format (XML 1.0 allows none of them); the same string when there is none.
      */
     public static String printable(String text) {
@@ -59,7 +59,16 @@ public record Problem(String source, int line, int column, String pointer, Strin
         if (Character.isLowSurrogate(c)) {
             return i == 0 || !Character.isHighSurrogate(text.charAt(i - 1));
         }
-        return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF;
+        return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF
+                || bidiControl(c);
+    }
+
+    /**
+     * The invisible marks that reorder text around them (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C):
+     * a name holding one prints in an order other than its characters', as in "Trojan Source".
+     */
+    private static boolean bidiControl(char c) {
+        return c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069 || c == 0x200E || c == 0x200F || c == 0x061C;
     }
 
     /** An error with no rule id yet. */

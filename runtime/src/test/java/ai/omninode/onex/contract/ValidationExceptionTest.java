@@ -20,6 +20,14 @@ class ValidationExceptionTest {
         assertThat(e.problems()).hasSize(2);
     }
 
+    /** The fuzzer's step name with U+202E printed reversed text in a problem, where \u001B was shown escaped. */
+    @Test
+    void controlAndBidirectionalCharactersArePrintedEscapedAndOtherTextAsItIs() {
+        assertThat(Problem.printable("step '\u202Eabc\u202C' \u001B[2J \u2067x\u2069 \u200F")).isEqualTo(
+                "step '\\u202Eabc\\u202C' \\u001B[2J \\u2067x\\u2069 \\u200F");
+        assertThat(Problem.printable("naïve שלום 日本 \uD83D\uDE00\tok")).isEqualTo("naïve שלום 日本 \uD83D\uDE00\tok");
+    }
+
     @Test
     void aValidationExceptionNeedsAProblem() {
         assertThatThrownBy(() -> new ValidationException(List.of()))
