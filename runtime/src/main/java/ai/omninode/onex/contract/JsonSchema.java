@@ -240,6 +240,12 @@ public final class JsonSchema {
         Map<String, Integer> firstBranch = new HashMap<>();
         for (Error e : errors) {
             Violation v = toViolation(e);
+            // one value, one message, once: the meta-schema reaches a keyword by several $dynamicRef paths, and a
+            // schema may reach one anyOf by two (a $ref under allOf as well); the second sighting is skipped before it
+            // could be folded into a branch again
+            if (!seen.add(v.pointer() + '\u0000' + v.message())) {
+                continue;
+            }
             String anyOf = anyOfOf(e);
             if (anyOf != null && v.pointer().equals(instancePointer(e)) && !v.message().isEmpty()) {
                 Integer first = firstBranch.putIfAbsent(anyOf + " " + v.pointer(), out.size());
@@ -254,10 +260,7 @@ public final class JsonSchema {
                     continue;
                 }
             }
-            // the meta-schema reaches one keyword through several $dynamicRef paths: one value, one message, once
-            if (seen.add(v.pointer() + '\u0000' + v.message())) {
-                out.add(v);
-            }
+            out.add(v);
         }
         return out;
     }

@@ -428,4 +428,21 @@ class JsonSchemaTest {
                 .validate(tools.jackson.databind.json.JsonMapper.builder().build().readTree("{\"x\": 1}")))
                 .extracting(Violation::pointer).containsExactly("/x");
     }
+
+    /** The review's schema: one anyOf reached twice (through properties and through allOf) threw IndexOutOfBounds. */
+    @Test
+    void anAnyOfReachedTwiceIsReportedOnceWithItsAlternatives() {
+        JsonSchema schema = JsonSchema.of(tools.jackson.databind.json.JsonMapper.builder().build().readTree("""
+                {"$defs": {"id": {"anyOf": [{"type": "string", "minLength": 3}, {"type": "integer"}]}},
+                 "properties": {"a": {"$ref": "#/$defs/id"}},
+                 "allOf": [{"properties": {"a": {"$ref": "#/$defs/id"}}}]}"""), "twice");
+
+        List<Violation> violations = schema.validate(tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree("{\"a\": true}"));
+
+        assertThat(violations).singleElement().satisfies(v -> {
+            assertThat(v.pointer()).isEqualTo("/a");
+            assertThat(v.message()).containsOnlyOnce("or else");
+        });
+    }
 }
