@@ -53,9 +53,10 @@ public final class TopicGates {
     private static final long POLL_MS = 20;
     /**
      * Gates kept by name: two per route the node caches ({@code EventPublisher}), so a workflow that names topics from
-     * its input cannot grow the map without bound. Past it, the gates of ready topics are dropped (a route that holds
-     * one keeps it; a topic met again is checked again, one describe); gates still checking stay, so that no topic is
-     * checked twice at once, and a new topic's gate is then not kept at all.
+     * its input cannot grow the map without bound. Past it, every gate not checking right now is dropped: ready ones,
+     * failed ones, and the dead-letter gates no dead letter has needed yet (a route that holds one keeps it; a topic met
+     * again is checked again, one describe). Gates checking now stay, so that their waiters share one check; only when
+     * all of them are is a new topic's gate not kept at all.
      */
     static final int MAX_GATES = 20_000;
 
@@ -108,7 +109,7 @@ public final class TopicGates {
             return gate;
         }
         if (gates.size() >= MAX_GATES) {
-            gates.values().removeIf(Gate::ready);
+            gates.values().removeIf(g -> !g.checking());
             if (gates.size() >= MAX_GATES) {
                 return new Gate(topic);
             }
@@ -138,6 +139,11 @@ public final class TopicGates {
 
         public boolean ready() {
             return ready;
+        }
+
+        /** Whether a check is under way: its events wait on it. */
+        synchronized boolean checking() {
+            return !ready && check != null && !check.isDone();
         }
 
         /**
