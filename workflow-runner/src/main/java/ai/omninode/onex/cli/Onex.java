@@ -74,14 +74,20 @@ public final class Onex implements Callable<Integer> {
         cmd.registerConverter(java.nio.file.Path.class, Onex::path);
         shareVersion(cmd, new VersionProvider());
         cmd.setExecutionStrategy(parsed -> {
-            // secrets given with --set are hidden in log lines as those from the environment are (main)
-            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
-                Map<String, String> set = p.matchedOptionValue("--set", null);
-                if (set != null) {
-                    LogSecrets.register(set);
+            // secrets given with --set are hidden in log lines as those from the environment are (main), for this
+            // command: a test JVM runs many
+            List<String> before = LogSecrets.snapshot();
+            try {
+                for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                    Map<String, String> set = p.matchedOptionValue("--set", null);
+                    if (set != null) {
+                        LogSecrets.register(set);
+                    }
                 }
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                LogSecrets.restore(before);
             }
-            return new CommandLine.RunLast().execute(parsed);
         });
         return cmd;
     }
@@ -107,14 +113,9 @@ public final class Onex implements Callable<Integer> {
             + " directory write '.'";
 
     public static void main(String[] args) {
-        // the Kafka settings (ONEX_KAFKA_*, ONEX_CONSUMER_*, KAFKA_*): not every variable whose name says TOKEN
-        Map<String, String> kafka = new java.util.HashMap<>();
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("ONEX_") || k.startsWith("KAFKA_")) {
-                kafka.put(k, v);
-            }
-        });
-        LogSecrets.register(kafka);
+        // every variable named as a secret (ONEX_KAFKA_SASL_JAAS_CONFIG, DB_PASSWORD that a workflow reads as
+        // ${env.DB_PASSWORD}): its value, when long enough to be no common word
+        LogSecrets.register(System.getenv());
         locateInstallation();
         System.exit(commandLine().execute(args));
     }

@@ -44,8 +44,11 @@ public final class ExceptionMapper implements IExecutionExceptionHandler {
             err.flush();
             return Onex.INVALID;
         }
-        err.println("onex: internal error: " + e);
-        e.printStackTrace(err);
+        // past every mapped case, so what an exception says is unknown: secret settings hidden as in log lines
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        err.println("onex: internal error: " + LogSecrets.redact(String.valueOf(e)));
+        err.print(LogSecrets.redact(trace.toString()));
         err.flush();
         return Onex.WORKFLOW_FAILED;
     }

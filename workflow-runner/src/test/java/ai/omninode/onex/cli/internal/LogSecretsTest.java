@@ -7,6 +7,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -58,5 +59,21 @@ class LogSecretsTest {
 
         assertThat(json).doesNotContain("Lq7-Secr3t-Zz").contains("Invalid value [hidden] for configuration")
                 .contains("dev.archon-intelligence");
+    }
+
+    /** The review: a JAAS config's username and module package hid "user" and "kafka" in every log line. */
+    @Test
+    void onlySecretOptionsOfAJaasConfigAreHiddenNotItsOtherWordsAndShortValuesAreLeftToErrors() {
+        List<String> before = LogSecrets.snapshot();
+        try {
+            LogSecrets.register(Map.of("ONEX_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain"
+                    + ".PlainLoginModule required username=\"user\" password=\"Ab\\\"cd-9\";",
+                    "FEATURE_TOKEN_ENABLED", "true", "DB_PASSWORD", "hunter22-x"));
+
+            assertThat(LogSecrets.redact("user kafka_event_effect onex true password Ab\"cd-9 Ab\\\"cd-9 hunter22-x"))
+                    .isEqualTo("user kafka_event_effect onex true password [hidden] [hidden] [hidden]");
+        } finally {
+            LogSecrets.restore(before);
+        }
     }
 }
