@@ -72,8 +72,10 @@ public final class KafkaClientFailures {
         }
         List<String> byName = new ArrayList<>();
         List<String> byValue = new ArrayList<>();
+        // a name as a word, outside what the message quotes: a password a JAAS parser quotes may hold "acks"
+        String words = text.toString().replaceAll("'[^']*'", "''");
         properties.forEach((k, v) -> {
-            if (text.indexOf(k) >= 0) {
+            if (Pattern.compile("(?<![\\w.])" + Pattern.quote(k) + "(?![\\w.])").matcher(words).find()) {
                 byName.add(k);
             } else if (v instanceof String value && looksLikePathOrAddress(value) && !isSecret(k)
                     && text.indexOf(value) >= 0) {
@@ -175,9 +177,25 @@ public final class KafkaClientFailures {
         return message == null ? null : QUOTED.matcher(message).replaceAll("'[hidden]'");
     }
 
-    /** Whether any of these properties holds a secret. */
-    public static boolean anySecret(List<String> properties) {
-        return properties.stream().anyMatch(KafkaClientFailures::isSecret);
+    /**
+     * Whether a construction failure is about a secret: it names one of them ({@link #implicated}), or it is about the
+     * JAAS config that {@code properties} hold. The second case matters because names are found as text in the
+     * messages, and a password a JAAS parser quotes may hold one ("Value not specified for key 'Hacks4ever'" names
+     * {@code acks}).
+     */
+    public static boolean aboutSecret(Throwable e, List<String> implicated, Map<String, ?> properties) {
+        if (implicated.stream().anyMatch(KafkaClientFailures::isSecret)) {
+            return true;
+        }
+        if (!properties.containsKey("sasl.jaas.config")) {
+            return false;
+        }
+        for (Throwable t : Causes.of(e)) {
+            if (t.getMessage() != null && t.getMessage().toUpperCase(Locale.ROOT).contains("JAAS")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A value a message may quote that no word of its own could be mistaken for ({@code SSL} is both). */

@@ -199,7 +199,8 @@ public final class KafkaSettings {
             // a message may quote a secret's value, or a part of it (a JAAS parser quotes the word it trips on)
             String message = KafkaClientFailures.redact(reason.getMessage(), props);
             String why = reason.getClass().getSimpleName() + (message == null ? ""
-                    : ": " + (KafkaClientFailures.anySecret(properties) ? KafkaClientFailures.hideQuoted(message) : message));
+                    : ": " + (KafkaClientFailures.aboutSecret(e, properties, props) ? KafkaClientFailures.hideQuoted(message)
+                            : message));
             String named = properties.isEmpty() ? "the trigger consumer's settings (" + CONSUMER_PREFIX + "*, "
                     + CLIENT_PREFIX + "*)" : properties.stream().map(p -> variableOf(p) + " (" + p + ")")
                     .collect(java.util.stream.Collectors.joining(", "));

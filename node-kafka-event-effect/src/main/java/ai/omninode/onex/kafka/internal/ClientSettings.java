@@ -47,7 +47,7 @@ public final class ClientSettings {
             shown.add(of.get(0));
         }
         String why = Errors.describeWithCause(KafkaClientFailures.reason(e), secrets);
-        if (KafkaClientFailures.anySecret(implicated)) {
+        if (KafkaClientFailures.aboutSecret(e, implicated, props)) {
             why = KafkaClientFailures.hideQuoted(why);
             redacted = secrets.redact(e, KafkaClientFailures::hideQuoted);
         }
