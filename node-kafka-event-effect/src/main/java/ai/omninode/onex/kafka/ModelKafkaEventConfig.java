@@ -796,7 +796,10 @@ public final class ModelKafkaEventConfig {
             Object protocol = producerProperties.get("security.protocol");
             Object jaas = producerProperties.get("sasl.jaas.config");
             if (protocol == null || !String.valueOf(protocol).trim().toUpperCase(Locale.ROOT).startsWith("SASL_")
-                    || jaas == null || String.valueOf(jaas).contains("${")) {
+                    || jaas == null || String.valueOf(jaas).contains("${")
+                    // a callback handler of the user's own may supply the credentials the options leave out
+                    || producerProperties.containsKey("sasl.client.callback.handler.class")
+                    || producerProperties.containsKey("sasl.login.callback.handler.class")) {
                 return;
             }
             List<javax.security.auth.login.AppConfigurationEntry> entries;

@@ -118,6 +118,10 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
      * cluster answers within that time: bootstrap servers that do not resolve or where no broker answers throw a
      * {@link ai.omninode.onex.node.NodeSettingsException} naming the address and where it came from.
      */
+    /** A variable a config problem blames: {@code (from VAR)}, or {@code VAR is not a setting} opening a problem. */
+    private static final java.util.regex.Pattern SETTING_AT_FAULT = java.util.regex.Pattern.compile(
+            "\\(from ([A-Z][A-Z0-9_]*)\\)|(?:^|: |; )([A-Z][A-Z0-9_]*) is not a setting");
+
     @Override
     public void initialize(Map<String, String> settings) {
         synchronized (lock) {
@@ -136,13 +140,16 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             } catch (IllegalArgumentException e) {
                 if (configFromEnvironment && settings != null) {
                     // the variables it names, so that a host can say where each came from (--set, an option, ...)
-                    String message = String.valueOf(e.getMessage());
-                    List<String> named = settings.keySet().stream()
-                            .filter(name -> name.startsWith("KAFKA_") || name.startsWith("ONEX_KAFKA_"))
-                            .filter(name -> java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(name)
-                                    + "\\b").matcher(message).find())
-                            .sorted().toList();
-                    throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), named, e);
+                    // as the config's problems name them: "field (from VAR)", "VAR is not a setting", not the
+                    // variables a message only advises ("... from the SASL settings only (ONEX_KAFKA_SASL_...)")
+                    java.util.regex.Matcher at = SETTING_AT_FAULT.matcher(String.valueOf(e.getMessage()));
+                    java.util.Set<String> named = new java.util.TreeSet<>();
+                    while (at.find()) {
+                        named.add(at.group(1) != null ? at.group(1) : at.group(2));
+                    }
+                    named.retainAll(settings.keySet());
+                    throw new NodeSettingsException(EventPublisher.INIT_FAILED + ": " + e.getMessage(),
+                            List.copyOf(named), e);
                 }
                 throw new OnexException(EventPublisher.INIT_FAILED + ": " + e.getMessage(), e);
             }

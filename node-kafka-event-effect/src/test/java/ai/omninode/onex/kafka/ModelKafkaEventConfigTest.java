@@ -116,6 +116,9 @@ class ModelKafkaEventConfigTest {
         assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                 "ONEX_KAFKA_SASL_JAAS_CONFIG", "${file:/etc/kafka/secrets.properties:jaas}",
                 "ONEX_KAFKA_CONFIG_PROVIDERS", "file"))).isNotNull();
+        assertThat(ModelKafkaEventConfig.fromEnvironment(Map.of("ONEX_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "ONEX_KAFKA_SASL_JAAS_CONFIG", scram, "ONEX_KAFKA_SASL_CLIENT_CALLBACK_HANDLER_CLASS",
+                "org.apache.kafka.common.security.authenticator.SaslClientCallbackHandler"))).isNotNull();
     }
 
     @Test
