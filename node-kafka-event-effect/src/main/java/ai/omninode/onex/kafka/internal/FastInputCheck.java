@@ -145,23 +145,10 @@ final class FastInputCheck {
         return required == 3;
     }
 
-    /**
-     * The last topic {@link #topic} accepted. Callers publish one topic's events over and over, and checking its
-     * characters one by one took about a tenth of {@code executeEffect} (JFR over {@code NodeCpuBenchmark}, 1 ms
-     * samples, non-safepoint debug info); comparing with the last good one costs a reference compare, or the
-     * {@code String.equals} intrinsic. Shared and racy on purpose: a {@code String} is immutable, so a stale read only
-     * means checking again.
-     */
-    private static String lastTopic = "";
-
     /** {@code ^[A-Za-z0-9._-]+$}, 1 to 249 characters. */
     static boolean topic(String t) {
         if (t == null || t.isEmpty() || t.length() > 249) {
             return false;
-        }
-        String last = lastTopic;
-        if (t == last || t.equals(last)) {
-            return true;
         }
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);
@@ -169,7 +156,6 @@ final class FastInputCheck {
                 return false;
             }
         }
-        lastTopic = t;
         return true;
     }
 
