@@ -172,7 +172,7 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "
                     + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId,
                     Secrets.of(cfg.kafkaProperties()).redact(cfg.bootstrapServers()),
-                    cfg.topicPrefix(), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
+                    Secrets.of(cfg.kafkaProperties()).redact(cfg.topicPrefix()), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
                     cfg.circuitBreakerThreshold(), cfg.circuitBreakerTimeoutS(), cfg.enableDlq() ? "on" : "off",
                     publisher.topicCreation() == cfg.topicCreation() ? cfg.topicCreation()
                             : publisher.topicCreation() + " (the ProducerFactory supplies no Admin client)");

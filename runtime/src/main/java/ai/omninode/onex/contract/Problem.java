@@ -64,11 +64,12 @@ public record Problem(String source, int line, int column, String pointer, Strin
     }
 
     /**
-     * The invisible marks that reorder text around them (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C):
-     * a name holding one prints in an order other than its characters', as in "Trojan Source".
+     * The embeddings, overrides and isolates that reorder the text after them (U+202A to U+202E, U+2066 to U+2069): a
+     * name holding one prints in an order other than its characters', as in "Trojan Source". The marks U+200E, U+200F
+     * and U+061C are left as they are: right-to-left text uses them, and they reorder nothing beyond themselves.
      */
     private static boolean bidiControl(char c) {
-        return c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069 || c == 0x200E || c == 0x200F || c == 0x061C;
+        return c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069;
     }
 
     /** An error with no rule id yet. */

@@ -24,7 +24,7 @@ class ValidationExceptionTest {
     @Test
     void controlAndBidirectionalCharactersArePrintedEscapedAndOtherTextAsItIs() {
         assertThat(Problem.printable("step '\u202Eabc\u202C' \u001B[2J \u2067x\u2069 \u200F")).isEqualTo(
-                "step '\\u202Eabc\\u202C' \\u001B[2J \\u2067x\\u2069 \\u200F");
+                "step '\\u202Eabc\\u202C' \\u001B[2J \\u2067x\\u2069 \u200F");
         assertThat(Problem.printable("naïve שלום 日本 \uD83D\uDE00\tok")).isEqualTo("naïve שלום 日本 \uD83D\uDE00\tok");
     }
 

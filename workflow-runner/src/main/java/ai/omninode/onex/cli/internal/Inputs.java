@@ -160,7 +160,7 @@ public final class Inputs {
                 }
                 try {
                     // at its place in the input (the key's path, then where in the value), not at the value's root
-                    refuseOutOfRange(value, "--input " + shorten(a), 0, "/" + String.join("/",
+                    refuseWhatNoNodeTakes(value, "--input " + shorten(a), 0, "/" + String.join("/",
                             java.util.Arrays.stream(key.split("\\.", -1))
                                     .map(ai.omninode.onex.contract.YamlDocument::escape).toList()));
                 } catch (ValidationException e) { // 1e400 would be infinity, which no one wrote
@@ -242,7 +242,7 @@ public final class Inputs {
             throw new ValidationException(new Problem(source, 1, 1, "", "the workflow input must be a JSON object")
                     .as(Rules.INPUT_JSON));
         }
-        refuseOutOfRange(root, source, 1, "");
+        refuseWhatNoNodeTakes(root, source, 1, "");
         return (ObjectNode) root;
     }
 
@@ -262,15 +262,16 @@ public final class Inputs {
                     + " found " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)))
                     .as(Rules.INPUT_JSON));
         }
-        refuseOutOfRange(root, source, line, "");
+        refuseWhatNoNodeTakes(root, source, line, "");
         return (ObjectNode) root;
     }
 
     /**
-     * A number too large for a double (1e400) parses as infinity, which the user never wrote and no node takes: refused
-     * here, at its JSON pointer ({@code root} is at {@code pointer} in the input: "" for the whole of it).
+     * What no node takes, refused at its JSON pointer: a number too large for a double (1e400), which parses as an
+     * infinity the user never wrote, and text holding a lone surrogate, which no UTF-8 can carry ({@code root} is at
+     * {@code pointer} in the input: "" for the whole of it).
      */
-    private static void refuseOutOfRange(JsonNode root, String source, int line, String pointer) {
+    private static void refuseWhatNoNodeTakes(JsonNode root, String source, int line, String pointer) {
         java.util.ArrayDeque<java.util.Map.Entry<String, JsonNode>> todo = new java.util.ArrayDeque<>();
         todo.push(java.util.Map.entry(pointer, root));
         while (!todo.isEmpty()) {
