@@ -15,7 +15,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -98,7 +97,7 @@ public final class JsonSchema {
         for (Violation v : SchemaPreflight.check(node)) {
             problems.add(locate(doc, new Violation(pointer + v.pointer(), v.keyword(), v.message())));
         }
-        for (Violation v : inlineRefs(node)) {
+        for (Violation v : SchemaPreflight.inlineRefs(node)) {
             problems.add(locate(doc, new Violation(pointer + v.pointer(), v.keyword(), v.message())));
         }
         if (!problems.isEmpty()) {
@@ -111,50 +110,6 @@ public final class JsonSchema {
         } catch (SchemaException | IllegalArgumentException e) {
             throw new ValidationException(notUsable(doc, pointer, e));
         }
-    }
-
-    /**
-     * The {@code $ref}s of a schema written inside another document (a workflow's {@code input_schema}) that can name
-     * nothing: such a schema has no file of its own to resolve a file name against (the validator looked for one under
-     * an internal id and said "no such file", or quoted a Java decoder's message), so a reference must be to a part of
-     * itself: {@code #}, {@code #/JSON/pointer} or {@code #anchor}. Each is named at its {@code $ref}, as written.
-     */
-    static List<Violation> inlineRefs(JsonNode schema) {
-        Map<String, JsonNode> all = SchemaPreflight.subschemas(schema);
-        Set<String> anchors = new java.util.HashSet<>();
-        all.values().forEach(n -> {
-            if (n.path("$anchor").isString()) {
-                anchors.add(n.get("$anchor").asString());
-            }
-        });
-        List<Violation> out = new ArrayList<>();
-        all.forEach((at, n) -> {
-            if (!n.path("$ref").isString()) {
-                return;
-            }
-            String ref = n.get("$ref").asString();
-            String why = null;
-            if (!ref.startsWith("#")) {
-                why = "names a file, but an input_schema written in the workflow can refer only to parts of itself"
-                        + " (#/$defs/NAME, #ANCHOR): put the schema it names under $defs";
-            } else if (ref.startsWith("#/") || ref.equals("#")) {
-                try {
-                    String target = java.net.URLDecoder.decode(ref.substring(1).replace("+", "%2B"),
-                            java.nio.charset.StandardCharsets.UTF_8);
-                    if (schema.at(target).isMissingNode()) {
-                        why = "names nothing in this schema (no value at " + target + ")";
-                    }
-                } catch (IllegalArgumentException e) {
-                    why = "is not a valid JSON pointer (a '%' must start an escape such as %25)";
-                }
-            } else if (!anchors.contains(ref.substring(1))) {
-                why = "names nothing in this schema (no $anchor '" + ref.substring(1) + "')";
-            }
-            if (why != null) {
-                out.add(new Violation(at + "/$ref", "$ref", "'$ref' " + ref + " " + why));
-            }
-        });
-        return out;
     }
 
     /**

@@ -118,15 +118,7 @@ final class SchemaPreflight {
      * document ({@code #...}) are followed.
      */
     private static void refLoop(JsonNode root, Map<String, JsonNode> schemas, List<Violation> out) {
-        Map<String, List<String>> anchors = new HashMap<>();
-        for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
-            for (String keyword : List.of("$anchor", "$dynamicAnchor")) {
-                JsonNode anchor = e.getValue().get(keyword);
-                if (anchor != null && anchor.isString()) {
-                    anchors.computeIfAbsent(anchor.asString(), k -> new ArrayList<>()).add(e.getKey());
-                }
-            }
-        }
+        Map<String, List<String>> anchors = anchors(schemas);
         Map<String, List<String[]>> edges = new HashMap<>();
         for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
             String from = e.getKey();
@@ -258,10 +250,81 @@ final class SchemaPreflight {
         return null;
     }
 
+    /** The subschemas' {@code $anchor} and {@code $dynamicAnchor} names, each with the pointers that declare it. */
+    private static Map<String, List<String>> anchors(Map<String, JsonNode> schemas) {
+        Map<String, List<String>> anchors = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
+            for (String keyword : List.of("$anchor", "$dynamicAnchor")) {
+                JsonNode anchor = e.getValue().get(keyword);
+                if (anchor != null && anchor.isString()) {
+                    anchors.computeIfAbsent(anchor.asString(), k -> new ArrayList<>()).add(e.getKey());
+                }
+            }
+        }
+        return anchors;
+    }
+
+    /**
+     * The {@code $ref}s of a schema written inside another document (a workflow's {@code input_schema}) that can name
+     * nothing: such a schema has no file of its own to resolve a file name against (the validator looked for one under
+     * an internal id and said "no such file", or quoted a Java decoder's message), so a reference must be to a part of
+     * itself ({@code #}, {@code #/JSON/pointer}, {@code #anchor}), to a resource it embeds ({@code $id}), or to a
+     * JSON Schema meta-schema. Each is named at its {@code $ref}, as written.
+     */
+    static List<Violation> inlineRefs(JsonNode root) {
+        Map<String, JsonNode> schemas = subschemas(root);
+        Map<String, List<String>> anchors = anchors(schemas);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        schemas.values().forEach(n -> {
+            if (n.path("$id").isString()) {
+                ids.add(n.get("$id").asString().replaceFirst("#.*$", ""));
+            }
+        });
+        List<Violation> out = new ArrayList<>();
+        schemas.forEach((at, n) -> {
+            if (!n.path("$ref").isString()) {
+                return;
+            }
+            String ref = n.get("$ref").asString();
+            int hash = ref.indexOf('#');
+            String resource = hash < 0 ? ref : ref.substring(0, hash);
+            String why = null;
+            if (!resource.isEmpty()) {
+                if (!ids.contains(resource) && !resource.startsWith("https://json-schema.org/")) {
+                    why = "names a file, but an input_schema written in the workflow can refer only to parts of itself"
+                            + " (#/$defs/NAME, #ANCHOR): put the schema it names under $defs";
+                }
+            } else if (!wellFormed(ref)) {
+                why = "is not a valid JSON pointer (a '%' must start an escape such as %25)";
+            } else if (targets(ref, root, anchors).isEmpty()) {
+                why = ref.startsWith("#/") ? "names nothing in this schema (no value at " + decoded(ref) + ")"
+                        : "names nothing in this schema (no $anchor '" + decoded(ref) + "')";
+            }
+            if (why != null) {
+                out.add(new Violation(at + "/$ref", "$ref", "'$ref' " + ref + " " + why));
+            }
+        });
+        return out;
+    }
+
+    private static boolean wellFormed(String ref) {
+        try {
+            decoded(ref);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A reference's fragment, percent-decoded ({@code +} kept). */
+    private static String decoded(String ref) {
+        return URLDecoder.decode(ref.substring(ref.indexOf('#') + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
     /** The pointers of the subschemas a reference inside the document ({@code #...}) may name; none for others. */
     private static List<String> targets(String ref, JsonNode root, Map<String, List<String>> anchors) {
         try {
-            String fragment = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+            String fragment = decoded(ref);
             if (fragment.isEmpty()) {
                 return List.of("");
             }

@@ -427,6 +427,14 @@ class JsonSchemaTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)), "/input_schema", "urn:onex:ok")
                 .validate(tools.jackson.databind.json.JsonMapper.builder().build().readTree("{\"x\": 1}")))
                 .extracting(Violation::pointer).containsExactly("/x");
+        // what the validator resolves without a file: an embedded resource, a $dynamicAnchor, a meta-schema
+        assertThat(JsonSchema.compileAt(YamlReader.defaults().read("ok2.yaml", ("input_schema:\n  $defs:\n"
+                + "    e: {$id: 'urn:example:e', type: string}\n    d: {$dynamicAnchor: dyn, type: integer}\n"
+                + "  properties:\n    x: {$ref: 'urn:example:e'}\n    y: {$ref: '#dyn'}\n"
+                + "    z: {$ref: 'https://json-schema.org/draft/2020-12/schema'}\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), "/input_schema", "urn:onex:ok2")
+                .validate(tools.jackson.databind.json.JsonMapper.builder().build().readTree("{\"x\": 1, \"y\": \"a\"}")))
+                .extracting(Violation::pointer).containsExactly("/x", "/y");
     }
 
     /** The review's schema: one anyOf reached twice (through properties and through allOf) threw IndexOutOfBounds. */
