@@ -8,6 +8,7 @@ import ai.omninode.onex.contract.Violation;
 import ai.omninode.onex.contract.YamlDocument;
 import ai.omninode.onex.runtime.KafkaClientFailures;
 import ai.omninode.onex.workflow.internal.SourceText;
+import ai.omninode.onex.workflow.internal.StepIndex;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -100,7 +101,8 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
             Map<String, String> settings, List<Problem> problems) {
         Scope scope = Scope.builder().input(input).env(settings).results(Map.of()).build();
         SourceText text = new SourceText(workflow.document(), workflow.text());
-        Map<String, String> stepOf = stepsByRoot(workflow);
+        // the step each root names, as the validator finds it (an output name first, then a step name)
+        StepIndex stepOf = new StepIndex(workflow.steps(), workflow.onStepFailure());
         List<PlannedStep> planned = new ArrayList<>();
         int n = 0;
         for (Step s : workflow.steps()) {
@@ -127,7 +129,7 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
 
     private static PlannedStep plan(String position, Step s, String group, boolean onFailure, Scope scope,
             Map<String, NodeContract> contracts, Workflow workflow, SourceText text, List<Problem> problems,
-            Map<String, String> settings, Map<String, String> stepOf) {
+            Map<String, String> settings, StepIndex stepOf) {
         String base = s.input() != null || s.type() != StepType.INTENT ? s.pointer() + "/input" : s.pointer();
         Set<String> waitsFor = new LinkedHashSet<>(s.dependsOn());
         List<String> later = new ArrayList<>();
@@ -137,7 +139,8 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
                 new LinkedHashSet<>(), new ArrayList<>(), false);
         Set<String> steps = new LinkedHashSet<>();
         for (String root : waitsFor) {
-            steps.add(stepOf.getOrDefault(root, root));
+            StepIndex.Entry named = stepOf.byRoot(root);
+            steps.add(named == null ? root : named.step().name());
         }
         waitsFor = steps;
         NodeContract contract = contracts.get(s.node());
@@ -186,26 +189,6 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
             }
         }
         return out;
-    }
-
-    /**
-     * The step an expression's root names: the step of that name, else the first step whose {@code output} it is.
-     * Built once per plan: looked up per root and step, a search of every step made a plan of 8,000 steps with 30
-     * {@code depends_on} each take a minute.
-     */
-    private static Map<String, String> stepsByRoot(Workflow workflow) {
-        List<Step> all = new ArrayList<>(workflow.allSteps());
-        all.addAll(workflow.onStepFailure());
-        Map<String, String> byRoot = new java.util.HashMap<>();
-        for (Step x : all) {
-            byRoot.putIfAbsent(x.name(), x.name());
-        }
-        for (Step x : all) {
-            if (x.output() != null) {
-                byRoot.putIfAbsent(x.output(), x.name());
-            }
-        }
-        return byRoot;
     }
 
     /**
