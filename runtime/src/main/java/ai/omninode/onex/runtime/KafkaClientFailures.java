@@ -171,7 +171,9 @@ public final class KafkaClientFailures {
      * JAAS parser quotes the word it trips on ({@code Value not specified for key '...'}, {@code Invalid login module
      * control flag '...'}), and that word may be a password: one written without its {@code password=}, one with
      * quotes or backslashes in it (the message quotes it unescaped, which no part of the value as written matches),
-     * or one read through a config provider ({@code ${file:...}}: the value the node knows is the reference).
+     * or one read through a config provider ({@code ${file:...}}: the value the node knows is the reference). From the
+     * first quote to the last, on purpose: a password may hold a quote itself, so whatever lies between two quoted
+     * words (a property name, say) goes too.
      */
     public static String hideQuoted(String message) {
         return message == null ? null : QUOTED.matcher(message).replaceAll("'[hidden]'");
