@@ -164,8 +164,8 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
     /**
      * {@code message} without the value of any secret setting ({@code ${env.DB_PASSWORD}} written where a node wants a
      * UUID, say): a contract's message quotes the value it found, as JSON, and cut short ({@code "S3cr3t-Pa..."}) when
-     * long, so the value is hidden as written, as JSON, and as any beginning of it (four characters or more) that such
-     * a cut leaves.
+     * long, so the value is hidden as written, as JSON, and as any beginning of it (six characters or more: fewer
+     * would hide the end of other cut values, 'http...') that such a cut leaves.
      */
     static String hideSecretSettings(String message, Map<String, String> settings) {
         String out = message;
@@ -179,7 +179,7 @@ public record WorkflowPlan(Workflow workflow, List<PlannedStep> steps, List<Prob
             json = json.substring(1, json.length() - 1);
             out = out.replace(value, "[hidden]").replace(json, "[hidden]");
             for (int cut = out.indexOf("..."); cut >= 0; cut = out.indexOf("...", cut + 1)) {
-                for (int len = Math.min(json.length(), cut); len >= 4; len--) {
+                for (int len = Math.min(json.length(), cut); len >= 6; len--) {
                     if (out.startsWith(json.substring(0, len), cut - len)) {
                         out = out.substring(0, cut - len) + "[hidden]" + out.substring(cut);
                         cut = cut - len + "[hidden]".length();

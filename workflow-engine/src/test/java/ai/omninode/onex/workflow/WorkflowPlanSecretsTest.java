@@ -27,7 +27,7 @@ class WorkflowPlanSecretsTest {
 
     @Test
     void otherSettingsAndShortCommonBeginningsAreLeftAlone() {
-        String message = "topic must match ^[a-z.]+$, found \"dev.archon-intelligence.x\"; and S3c... there";
+        String message = "topic must match ^[a-z.]+$, found \"dev.archon-intelligence.x\"; and S3cr3... there";
         assertThat(WorkflowPlan.hideSecretSettings(message, SETTINGS)).isEqualTo(message);
     }
 }
