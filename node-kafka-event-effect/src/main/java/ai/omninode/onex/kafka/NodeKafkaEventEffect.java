@@ -139,9 +139,8 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
                 cfg = config();
             } catch (IllegalArgumentException e) {
                 if (configFromEnvironment && settings != null) {
-                    // the variables it names, so that a host can say where each came from (--set, an option, ...)
-                    // as the config's problems name them: "field (from VAR)", "VAR is not a setting", not the
-                    // variables a message only advises ("... from the SASL settings only (ONEX_KAFKA_SASL_...)")
+                    // the variables its problems blame ("field (from VAR)", "VAR is not a setting"; not those its
+                    // advice mentions), so that a host can say where each came from (--set, an option, ...)
                     java.util.regex.Matcher at = SETTING_AT_FAULT.matcher(String.valueOf(e.getMessage()));
                     java.util.Set<String> named = new java.util.TreeSet<>();
                     while (at.find()) {
@@ -169,10 +168,11 @@ public final class NodeKafkaEventEffect implements EffectNode, MeterBinder {
                 ClusterCheck.verify(factory, ClientSettings.adminProperties(cfg, nodeId, "-check"), cfg, source, nodeId);
             }
             publisher = EventPublisher.start(cfg, nodeId, factory, scheduler, clock, validator(contract), metrics);
+            Secrets secrets = Secrets.of(cfg.kafkaProperties());
             LOG.info("Node {} ready: bootstrap.servers={}, topic prefix '{}', acks={}, idempotence={}, max retries {}, "
                     + "backoff {} ms, breaker {} failures/{} s, DLQ {}, topic creation {}", nodeId,
-                    Secrets.of(cfg.kafkaProperties()).redact(cfg.bootstrapServers()),
-                    Secrets.of(cfg.kafkaProperties()).redact(cfg.topicPrefix()), cfg.acks(), cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
+                    secrets.redact(cfg.bootstrapServers()), secrets.redact(cfg.topicPrefix()), cfg.acks(),
+                    cfg.enableIdempotence(), cfg.maxRetries(), cfg.retryBackoffMs(),
                     cfg.circuitBreakerThreshold(), cfg.circuitBreakerTimeoutS(), cfg.enableDlq() ? "on" : "off",
                     publisher.topicCreation() == cfg.topicCreation() ? cfg.topicCreation()
                             : publisher.topicCreation() + " (the ProducerFactory supplies no Admin client)");
